@@ -1,0 +1,357 @@
+package dev.idempo;
+
+import dev.idempo.internal.Checks;
+import dev.idempo.internal.Envelope;
+import dev.idempo.store.ClaimResult;
+import dev.idempo.store.IdempotencyStore;
+import dev.idempo.store.RecoveryPoint;
+import dev.idempo.store.StorageKey;
+import dev.idempo.store.StoredResponse;
+import dev.idempo.store.UpdateResult;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs work at most once per (scope, key), in leased mode: claim the key, run the work while
+ * renewing the lease, then store the outcome (complete) or give the key back (release), as the
+ * {@link IdempotencyPolicy} says. Every retry with the same key and fingerprint gets the stored
+ * outcome; a retry with another fingerprint gets {@link FingerprintMismatchException}.
+ *
+ * <pre>{@code
+ * Idempotency<String> payments = Idempotency.builder(store, ResultCodec.utf8()).build();
+ * ExecutionResult<String> result =
+ *     payments.execute(scope, key, fingerprint, context -> chargeCard(order));
+ * }</pre>
+ *
+ * <p>Thread-safe: one instance serves any number of threads. It does not own the store.
+ */
+public final class Idempotency<R> {
+  private final IdempotencyStore store;
+  private final ResultCodec<R> codec;
+  private final IdempotencyPolicy<R> policy;
+  private final IdempotencyListener listener;
+  private final InstantSource clock;
+  private final Sleeper sleeper;
+  private final ScheduledExecutorService renewals;
+
+  private Idempotency(Builder<R> builder) {
+    this.store = builder.store;
+    this.codec = builder.codec;
+    this.policy = builder.policy;
+    this.listener = builder.listener;
+    this.clock = builder.clock;
+    this.sleeper = builder.sleeper;
+    this.renewals = builder.renewals != null ? builder.renewals : SharedRenewals.INSTANCE;
+  }
+
+  /**
+   * A builder for an executor on {@code store} whose results {@code codec} encodes.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public static <R> Builder<R> builder(IdempotencyStore store, ResultCodec<R> codec) {
+    return new Builder<>(Checks.notNull(store, "store"), Checks.notNull(codec, "codec"));
+  }
+
+  public IdempotencyPolicy<R> policy() {
+    return policy;
+  }
+
+  /**
+   * Runs {@code work} unless an earlier run with the same scope and key finished, in which case
+   * its stored outcome is returned (or its stored failure thrown).
+   *
+   * @return the result, saying whether the work ran now or was replayed
+   * @throws KeyInFlightException if another caller holds the key (after waiting up to the
+   *     policy's {@code waitForInFlight})
+   * @throws FingerprintMismatchException if the key was used with another fingerprint
+   * @throws OutcomeUnknownException if an earlier holder stopped mid-way and the takeover policy
+   *     fails closed
+   * @throws StoredFailureException if an earlier run failed and its failure was stored
+   * @throws FenceLostException if the work ran but its claim was taken over meanwhile, so its
+   *     outcome was not stored
+   * @throws WorkFailedException carrying a checked exception thrown by the work (unchecked ones
+   *     are rethrown as they are)
+   * @throws dev.idempo.store.StoreUnavailableException if the store cannot answer
+   */
+  public ExecutionResult<R> execute(
+      Scope scope, IdempotencyKey key, Fingerprint fingerprint, IdempotentWork<R> work) {
+    Checks.notNull(scope, "scope");
+    Checks.notNull(key, "key");
+    Checks.notNull(fingerprint, "fingerprint");
+    Checks.notNull(work, "work");
+    StorageKey storageKey = scope.storageKey(key);
+    long waitDeadline = clock.millis() + policy.waitForInFlight().toMillis();
+    while (true) {
+      ClaimResult claim = claim(storageKey, fingerprint);
+      if (claim instanceof ClaimResult.Acquired) {
+        return run(scope, storageKey, (ClaimResult.Acquired) claim, work);
+      }
+      if (claim instanceof ClaimResult.Replay) {
+        return replay(scope, ((ClaimResult.Replay) claim).response());
+      }
+      if (claim instanceof ClaimResult.Mismatch) {
+        notify(scope, ExecutionOutcome.MISMATCH);
+        throw new FingerprintMismatchException();
+      }
+      Duration retryAfter = ((ClaimResult.InFlight) claim).retryAfter();
+      long remaining = waitDeadline - clock.millis();
+      if (remaining <= 0) {
+        notify(scope, ExecutionOutcome.IN_FLIGHT);
+        throw new KeyInFlightException(retryAfter);
+      }
+      pause(Math.min(remaining, Math.min(retryAfter.toMillis(), 50)));
+    }
+  }
+
+  private ExecutionResult<R> run(
+      Scope scope, StorageKey key, ClaimResult.Acquired claim, IdempotentWork<R> work) {
+    boolean resumable = claim.recoveryPoint().isPresent();
+    if (claim.takeover()
+        && (policy.takeover() == TakeoverPolicy.FAIL_CLOSED
+            || (policy.takeover() == TakeoverPolicy.RESUME && !resumable))) {
+      if (!complete(key, claim.fence(), Envelope.outcomeUnknown()).applied()) {
+        notify(scope, ExecutionOutcome.FENCE_LOST);
+        throw new FenceLostException(
+            "another caller took this idempotency key over while its unknown outcome was recorded");
+      }
+      notify(scope, ExecutionOutcome.OUTCOME_UNKNOWN);
+      throw new OutcomeUnknownException(false);
+    }
+    ExecutionContext context =
+        new ExecutionContext(
+            this,
+            key,
+            claim.fence(),
+            claim.takeover(),
+            policy.takeover() == TakeoverPolicy.RESUME
+                ? claim.recoveryPoint()
+                : java.util.Optional.empty());
+    ScheduledFuture<?> renewal = scheduleRenewal(context);
+    R value;
+    try {
+      value = work.run(context);
+    } catch (Throwable failure) {
+      cancel(renewal);
+      throw failed(scope, context, failure);
+    }
+    cancel(renewal);
+    if (policy.releases(value)) {
+      if (!release(key, context.fence()).applied()) {
+        notify(scope, ExecutionOutcome.FENCE_LOST);
+        throw fenceLost();
+      }
+      notify(scope, ExecutionOutcome.RELEASED);
+      return new ExecutionResult<>(value, ExecutionOutcome.RELEASED);
+    }
+    if (!complete(key, context.fence(), Envelope.value(codec.encode(value))).applied()) {
+      notify(scope, ExecutionOutcome.FENCE_LOST);
+      throw fenceLost();
+    }
+    notify(scope, ExecutionOutcome.EXECUTED);
+    return new ExecutionResult<>(value, ExecutionOutcome.EXECUTED);
+  }
+
+  /** Stores or releases a failure per the policy, and answers what the caller should throw. */
+  private RuntimeException failed(Scope scope, ExecutionContext context, Throwable failure) {
+    try {
+      boolean release = policy.releases(failure);
+      UpdateResult update =
+          release
+              ? release(context.storageKey(), context.fence())
+              : complete(context.storageKey(), context.fence(), Envelope.failure(failure));
+      if (!update.applied()) {
+        notify(scope, ExecutionOutcome.FENCE_LOST);
+        failure.addSuppressed(fenceLost());
+      } else {
+        notify(scope, release ? ExecutionOutcome.RELEASED : ExecutionOutcome.EXECUTED);
+      }
+    } catch (RuntimeException storeFailure) {
+      // The key stays IN_PROGRESS; after its lease a retry takes over under the takeover policy.
+      failure.addSuppressed(storeFailure);
+    }
+    if (failure instanceof RuntimeException) {
+      return (RuntimeException) failure;
+    }
+    if (failure instanceof Error) {
+      throw (Error) failure;
+    }
+    if (failure instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    return new WorkFailedException(failure);
+  }
+
+  private ExecutionResult<R> replay(Scope scope, StoredResponse response) {
+    Envelope envelope = Envelope.decode(response.toBytes());
+    notify(scope, ExecutionOutcome.REPLAYED);
+    switch (envelope.kind()) {
+      case VALUE:
+        return new ExecutionResult<>(codec.decode(envelope.payload()), ExecutionOutcome.REPLAYED);
+      case FAILURE:
+        String[] failure = envelope.failure();
+        throw new StoredFailureException(failure[0], failure[1]);
+      default:
+        throw new OutcomeUnknownException(true);
+    }
+  }
+
+  private static FenceLostException fenceLost() {
+    return new FenceLostException(
+        "the work ran, but another caller took this idempotency key over (the lease ran out), so"
+            + " its outcome was not stored");
+  }
+
+  private ScheduledFuture<?> scheduleRenewal(ExecutionContext context) {
+    long interval = policy.renewInterval().toMillis();
+    if (interval <= 0) {
+      return null;
+    }
+    return renewals.scheduleWithFixedDelay(
+        () -> renew(context), interval, interval, TimeUnit.MILLISECONDS);
+  }
+
+  private void renew(ExecutionContext context) {
+    if (context.isFenceLost()) {
+      return;
+    }
+    try {
+      if (!timed(StoreCall.RENEW, () -> store.renew(context.storageKey(), context.fence(), policy.lease()))
+          .applied()) {
+        context.markFenceLost();
+      }
+    } catch (RuntimeException e) {
+      // A store outage: the next tick tries again; the lease still runs meanwhile.
+    }
+  }
+
+  private static void cancel(ScheduledFuture<?> renewal) {
+    if (renewal != null) {
+      renewal.cancel(false);
+    }
+  }
+
+  private void pause(long millis) {
+    try {
+      sleeper.sleep(Duration.ofMillis(Math.max(1, millis)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IdempotencyException("interrupted while waiting for an in-flight duplicate", e);
+    }
+  }
+
+  private ClaimResult claim(StorageKey key, Fingerprint fingerprint) {
+    return timed(
+        StoreCall.CLAIM, () -> store.claim(key, fingerprint, policy.lease(), policy.retention()));
+  }
+
+  private UpdateResult complete(StorageKey key, long fence, byte[] outcome) {
+    StoredResponse response = StoredResponse.of(outcome);
+    return timed(StoreCall.COMPLETE, () -> store.complete(key, fence, response));
+  }
+
+  private UpdateResult release(StorageKey key, long fence) {
+    return timed(StoreCall.RELEASE, () -> store.release(key, fence));
+  }
+
+  UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
+    return timed(StoreCall.CHECKPOINT, () -> store.checkpoint(key, fence, point));
+  }
+
+  IdempotencyStore store() {
+    return store;
+  }
+
+  private <T> T timed(StoreCall call, java.util.function.Supplier<T> storeCall) {
+    long start = System.nanoTime();
+    try {
+      T result = storeCall.get();
+      observe(call, System.nanoTime() - start, null);
+      return result;
+    } catch (RuntimeException e) {
+      observe(call, System.nanoTime() - start, e);
+      throw e;
+    }
+  }
+
+  private void observe(StoreCall call, long nanos, Throwable failure) {
+    try {
+      listener.onStoreCall(call, nanos, failure);
+    } catch (RuntimeException ignored) {
+      // A listener must never change the outcome.
+    }
+  }
+
+  private void notify(Scope scope, ExecutionOutcome outcome) {
+    try {
+      listener.onOutcome(scope, outcome);
+    } catch (RuntimeException ignored) {
+      // A listener must never change the outcome.
+    }
+  }
+
+  /** The default renewal thread: one daemon thread for the whole JVM, started on first use. */
+  private static final class SharedRenewals {
+    static final ScheduledExecutorService INSTANCE =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "idempo-lease-renewal");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /** Configures an {@link Idempotency}. Not thread-safe. */
+  public static final class Builder<R> {
+    private final IdempotencyStore store;
+    private final ResultCodec<R> codec;
+    private IdempotencyPolicy<R> policy = IdempotencyPolicy.defaults();
+    private IdempotencyListener listener = IdempotencyListener.NONE;
+    private InstantSource clock = InstantSource.system();
+    private Sleeper sleeper = Sleeper.SYSTEM;
+    private ScheduledExecutorService renewals;
+
+    private Builder(IdempotencyStore store, ResultCodec<R> codec) {
+      this.store = store;
+      this.codec = codec;
+    }
+
+    public Builder<R> policy(IdempotencyPolicy<R> policy) {
+      this.policy = Checks.notNull(policy, "policy");
+      return this;
+    }
+
+    public Builder<R> listener(IdempotencyListener listener) {
+      this.listener = Checks.notNull(listener, "listener");
+      return this;
+    }
+
+    /** The clock for waiting on in-flight duplicates; leases follow the store's own clock. */
+    public Builder<R> clock(InstantSource clock) {
+      this.clock = Checks.notNull(clock, "clock");
+      return this;
+    }
+
+    public Builder<R> sleeper(Sleeper sleeper) {
+      this.sleeper = Checks.notNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /**
+     * Where lease renewals run; by default one shared daemon thread. The executor is not shut
+     * down by Idempotency.
+     */
+    public Builder<R> renewalScheduler(ScheduledExecutorService renewals) {
+      this.renewals = Checks.notNull(renewals, "renewals");
+      return this;
+    }
+
+    public Idempotency<R> build() {
+      return new Idempotency<>(this);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+package dev.idempo.store;
+
+/** The state of a live record; see DESIGN.md §2. */
+public enum RecordState {
+  /** Claimed; the holder of the current fence is running the operation. */
+  IN_PROGRESS,
+  /** The operation finished and its response is stored for replay until retention ends. */
+  COMPLETED
+}

@@ -1,0 +1,9 @@
+/**
+ * Idempo core: keys, scopes, fingerprints, the record model and store SPI, the in-memory store,
+ * the {@link dev.idempo.Idempotency} executor and the client-side {@link dev.idempo.RetryPolicy}.
+ * No runtime dependencies; only the API packages are exported.
+ */
+module dev.idempo.core {
+  exports dev.idempo;
+  exports dev.idempo.store;
+}
