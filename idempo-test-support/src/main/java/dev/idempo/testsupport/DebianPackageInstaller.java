@@ -2,7 +2,6 @@ package dev.idempo.testsupport;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -38,8 +37,8 @@ final class DebianPackageInstaller {
                     + "(that needs root and apt-get); install it with: sudo " + command);
         }
         synchronized (IN_JVM_LOCK) {
-            try (FileChannel channel = FileChannel.open(LOCK_FILE, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = channel.lock()) {
+            try (FileChannel channel = FileChannel.open(LOCK_FILE, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                channel.lock(); // released when the channel closes
                 found = locate.get(); // another JVM may have installed it while we waited for the lock
                 if (found.isPresent()) {
                     return found.get();

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Lifecycle shared by the test servers: a private temp directory holding the log, a free loopback
@@ -19,18 +21,22 @@ abstract class LoopbackServer implements AutoCloseable {
     private static final int BIND_ATTEMPTS = 3;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+    private static final String OWNER_FILE = "jvm.pid";
 
     private final String name;
     private final Path directory;
     private final Path log;
+    private final ServerUser user;
     private final boolean shared;
     private final Thread shutdownHook;
+    private List<String> command = List.of();
     private int port = -1;
     private Process process;
     private boolean stopped;
 
-    LoopbackServer(String name, Path directory, boolean shared) {
+    LoopbackServer(String name, ServerUser user, Path directory, boolean shared) {
         this.name = name;
+        this.user = user;
         this.directory = directory;
         this.log = directory.resolve(name + ".log");
         this.shared = shared;
@@ -38,18 +44,47 @@ abstract class LoopbackServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** A new 0700 directory for one server under {@code parent}. */
+    /** A new 0700 directory for one server under {@code parent}, marked with this JVM's pid. */
     static Path createDirectory(Path parent, String prefix) {
+        deleteAbandoned(parent, prefix);
         try {
-            return Files.createTempDirectory(parent, prefix,
+            Path directory = Files.createTempDirectory(parent, prefix,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.writeString(directory.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+            return directory;
         } catch (IOException e) {
             throw new UncheckedIOException("could not create a temp directory in " + parent, e);
         }
     }
 
-    /** Starts the server process listening on {@code port}; it may not answer yet. */
-    abstract Process launch(int port);
+    /** Deletes directories of JVMs killed without running their shutdown hooks; their servers died with them. */
+    private static void deleteAbandoned(Path parent, String prefix) {
+        try (Stream<Path> siblings = Files.list(parent)) {
+            siblings.filter(sibling -> sibling.getFileName().toString().startsWith(prefix))
+                    .filter(LoopbackServer::isAbandoned)
+                    .forEach(abandoned -> {
+                        try {
+                            ExternalCommand.deleteRecursively(abandoned);
+                        } catch (UncheckedIOException e) {
+                            // another JVM may be deleting it too
+                        }
+                    });
+        } catch (IOException e) {
+            // nothing to sweep
+        }
+    }
+
+    private static boolean isAbandoned(Path directory) {
+        try {
+            long owner = Long.parseLong(Files.readString(directory.resolve(OWNER_FILE)).strip());
+            return ProcessHandle.of(owner).isEmpty();
+        } catch (IOException | RuntimeException e) {
+            return false; // being created, or not ours to judge
+        }
+    }
+
+    /** The command line of a server in the foreground listening on {@code port}. */
+    abstract List<String> command(int port);
 
     abstract boolean answers(int port);
 
@@ -151,7 +186,8 @@ abstract class LoopbackServer implements AutoCloseable {
     }
 
     private Readiness launchAndAwait() {
-        process = launch(port);
+        command = command(port);
+        process = ServerProcessLauncher.launch(user.command(command, true), directory, log);
         Readiness readiness = ServerProcessLauncher.awaitReady(process, () -> answers(port), pollInterval(),
                 START_TIMEOUT);
         if (readiness == Readiness.TIMED_OUT) {
@@ -164,8 +200,9 @@ abstract class LoopbackServer implements AutoCloseable {
         String why = readiness == Readiness.EXITED
                 ? "exited with code " + process.exitValue() + " before answering"
                 : "did not answer within " + START_TIMEOUT.toSeconds() + " s and was killed";
+        List<String> shownCommand = command.stream().map(arg -> arg.isEmpty() ? "''" : arg).toList();
         return ServerStartException.withLogTail(name + " on " + host() + ":" + port + " " + why
-                + "; command: " + process.info().commandLine().orElse(name), log);
+                + "; command: " + String.join(" ", shownCommand), log);
     }
 
     /** Stops the server and deletes its directory, shared or not; what {@link #stop()} and the hook do. */

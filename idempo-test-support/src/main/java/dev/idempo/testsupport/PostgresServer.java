@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  *
  * <p>Defaults: a fresh cluster ({@code initdb}, UTF8, locale C) in a temp directory; superuser
  * {@value #USER} with trust authentication, so the password is empty; database {@value #DATABASE};
- * TCP only (no unix socket); {@code fsync}, {@code synchronous_commit} and {@code full_page_writes}
- * off, which survives a killed server but not a crashed machine; {@code pg_stat_statements}
+ * TCP only (no unix socket); {@code fsync} and {@code full_page_writes} off, so a commit reaches the
+ * kernel but not the disk: committed data survives {@link #kill()}, not a crashed machine; {@code pg_stat_statements}
  * preloaded and created in {@code template1}, hence in every database, when the extension is
  * installed (see {@link #hasPgStatStatements()}). Extra arguments given to
  * {@link #start(String...)} (e.g. {@code "-c", "max_connections=200"}) come after the defaults.
@@ -78,7 +78,7 @@ public final class PostgresServer extends LoopbackServer {
 
     private PostgresServer(Binaries binaries, ServerUser user, Path directory, List<String> extraArgs,
                            boolean shared) {
-        super("postgres", directory, shared);
+        super("postgres", user, directory, shared);
         this.binaries = binaries;
         this.user = user;
         this.dataDirectory = directory.resolve("data");
@@ -189,16 +189,17 @@ public final class PostgresServer extends LoopbackServer {
     }
 
     @Override
-    Process launch(int port) {
+    List<String> command(int port) {
         List<String> command = new ArrayList<>(List.of(binaries.tool("postgres").toString(),
                 "-D", dataDirectory.toString(), "-p", Integer.toString(port),
                 "-c", "listen_addresses=" + host(), "-c", "unix_socket_directories=",
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"));
+                // Not synchronous_commit=off: kill() would then lose acknowledged commits.
+                "-c", "fsync=off", "-c", "full_page_writes=off"));
         if (binaries.hasPgStatStatements()) {
             command.addAll(List.of("-c", "shared_preload_libraries=pg_stat_statements"));
         }
         command.addAll(extraArgs);
-        return ServerProcessLauncher.launch(user.command(command, true), directory(), logFile());
+        return command;
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class RedisServer extends LoopbackServer {
     private final List<String> extraArgs;
 
     private RedisServer(Path executable, Path directory, List<String> extraArgs, boolean shared) {
-        super("redis-server", directory, shared);
+        super("redis-server", ServerUser.current(), directory, shared);
         this.executable = executable;
         this.extraArgs = List.copyOf(extraArgs);
     }
@@ -69,12 +69,12 @@ public final class RedisServer extends LoopbackServer {
     }
 
     @Override
-    Process launch(int port) {
+    List<String> command(int port) {
         List<String> command = new ArrayList<>(List.of(executable.toString(),
                 "--bind", host(), "--port", Integer.toString(port), "--dir", directory().toString(),
                 "--daemonize", "no", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"));
         command.addAll(extraArgs);
-        return ServerProcessLauncher.launch(ServerUser.current().command(command, true), directory(), logFile());
+        return command;
     }
 
     @Override
