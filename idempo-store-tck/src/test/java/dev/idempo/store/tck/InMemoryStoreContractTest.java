@@ -1,0 +1,25 @@
+package dev.idempo.store.tck;
+
+import dev.idempo.store.IdempotencyStore;
+import dev.idempo.store.InMemoryIdempotencyStore;
+import java.time.Duration;
+
+/** The in-memory store passes the contract, on a fake clock. */
+class InMemoryStoreContractTest extends IdempotencyStoreContract {
+
+  @Override
+  protected StoreHarness createHarness() {
+    MutableClock clock = MutableClock.start();
+    return new StoreHarness() {
+      @Override
+      public IdempotencyStore newStore() {
+        return InMemoryIdempotencyStore.builder().clock(clock).build();
+      }
+
+      @Override
+      public void advance(Duration duration) {
+        clock.advance(duration);
+      }
+    };
+  }
+}
