@@ -80,19 +80,51 @@ public final class Idempotency<R> {
    */
   public ExecutionResult<R> execute(
       Scope scope, IdempotencyKey key, Fingerprint fingerprint, IdempotentWork<R> work) {
+    Checks.notNull(work, "work");
+    try (Attempt<R> attempt = begin(scope, key, fingerprint)) {
+      if (attempt.isReplay()) {
+        return attempt.replayed();
+      }
+      R value;
+      try {
+        value = work.run(attempt.context());
+      } catch (Throwable failure) {
+        attempt.fail(failure);
+        throw rethrowable(failure);
+      }
+      return attempt.complete(value);
+    }
+  }
+
+  /**
+   * Claims the key and answers an {@link Attempt}: either the replay of an earlier run, or the
+   * right to run the work now, which the caller then finishes with {@link Attempt#complete},
+   * {@link Attempt#fail}, {@link Attempt#release} or {@link Attempt#recordOutcomeUnknown}. For
+   * callers that cannot wrap the work in a callback (asynchronous servers, proxies); {@link
+   * #execute} is this plus the callback. The lease is renewed until the attempt is finished or
+   * closed.
+   *
+   * @throws KeyInFlightException if another caller holds the key (after waiting up to the
+   *     policy's {@code waitForInFlight})
+   * @throws FingerprintMismatchException if the key was used with another fingerprint
+   * @throws OutcomeUnknownException if an earlier holder stopped mid-way and the takeover policy
+   *     fails closed, now or on an earlier retry
+   * @throws StoredFailureException if an earlier run failed and its failure was stored
+   * @throws dev.idempo.store.StoreUnavailableException if the store cannot answer
+   */
+  public Attempt<R> begin(Scope scope, IdempotencyKey key, Fingerprint fingerprint) {
     Checks.notNull(scope, "scope");
     Checks.notNull(key, "key");
     Checks.notNull(fingerprint, "fingerprint");
-    Checks.notNull(work, "work");
     StorageKey storageKey = scope.storageKey(key);
     long waitDeadline = clock.millis() + policy.waitForInFlight().toMillis();
     while (true) {
       ClaimResult claim = claim(storageKey, fingerprint);
       if (claim instanceof ClaimResult.Acquired) {
-        return run(scope, storageKey, (ClaimResult.Acquired) claim, work);
+        return acquired(scope, storageKey, (ClaimResult.Acquired) claim);
       }
       if (claim instanceof ClaimResult.Replay) {
-        return replay(scope, ((ClaimResult.Replay) claim).response());
+        return Attempt.replay(replay(scope, ((ClaimResult.Replay) claim).response()));
       }
       if (claim instanceof ClaimResult.Mismatch) {
         notify(scope, ExecutionOutcome.MISMATCH);
@@ -108,8 +140,7 @@ public final class Idempotency<R> {
     }
   }
 
-  private ExecutionResult<R> run(
-      Scope scope, StorageKey key, ClaimResult.Acquired claim, IdempotentWork<R> work) {
+  private Attempt<R> acquired(Scope scope, StorageKey key, ClaimResult.Acquired claim) {
     boolean resumable = claim.recoveryPoint().isPresent();
     if (claim.takeover()
         && (policy.takeover() == TakeoverPolicy.FAIL_CLOSED
@@ -131,24 +162,20 @@ public final class Idempotency<R> {
             policy.takeover() == TakeoverPolicy.RESUME
                 ? claim.recoveryPoint()
                 : java.util.Optional.empty());
-    ScheduledFuture<?> renewal = scheduleRenewal(context);
-    R value;
-    try {
-      value = work.run(context);
-    } catch (Throwable failure) {
-      cancel(renewal);
-      throw failed(scope, context, failure);
-    }
-    cancel(renewal);
+    return Attempt.acquired(this, scope, context, scheduleRenewal(context));
+  }
+
+  /** Stores or releases {@code value} per the policy; for {@link Attempt#complete}. */
+  ExecutionResult<R> finish(Scope scope, ExecutionContext context, R value) {
     if (policy.releases(value)) {
-      if (!release(key, context.fence()).applied()) {
+      if (!release(context.storageKey(), context.fence()).applied()) {
         notify(scope, ExecutionOutcome.FENCE_LOST);
         throw fenceLost();
       }
       notify(scope, ExecutionOutcome.RELEASED);
       return new ExecutionResult<>(value, ExecutionOutcome.RELEASED);
     }
-    if (!complete(key, context.fence(), Envelope.value(codec.encode(value))).applied()) {
+    if (!complete(context.storageKey(), context.fence(), Envelope.value(codec.encode(value))).applied()) {
       notify(scope, ExecutionOutcome.FENCE_LOST);
       throw fenceLost();
     }
@@ -156,8 +183,11 @@ public final class Idempotency<R> {
     return new ExecutionResult<>(value, ExecutionOutcome.EXECUTED);
   }
 
-  /** Stores or releases a failure per the policy, and answers what the caller should throw. */
-  private RuntimeException failed(Scope scope, ExecutionContext context, Throwable failure) {
+  /**
+   * Stores or releases {@code failure} per the policy; for {@link Attempt#fail}. Problems with the
+   * store are added to {@code failure} as suppressed exceptions, never thrown instead of it.
+   */
+  void finish(Scope scope, ExecutionContext context, Throwable failure) {
     try {
       boolean release = policy.releases(failure);
       UpdateResult update =
@@ -174,6 +204,28 @@ public final class Idempotency<R> {
       // The key stays IN_PROGRESS; after its lease a retry takes over under the takeover policy.
       failure.addSuppressed(storeFailure);
     }
+  }
+
+  /** Releases the key, the work known not to have taken effect; for {@link Attempt#release}. */
+  void releaseUnprocessed(Scope scope, ExecutionContext context) {
+    if (!release(context.storageKey(), context.fence()).applied()) {
+      notify(scope, ExecutionOutcome.FENCE_LOST);
+      throw fenceLost();
+    }
+    notify(scope, ExecutionOutcome.RELEASED);
+  }
+
+  /** Stores "outcome unknown" for every retry; for {@link Attempt#recordOutcomeUnknown}. */
+  void recordOutcomeUnknown(Scope scope, ExecutionContext context) {
+    if (!complete(context.storageKey(), context.fence(), Envelope.outcomeUnknown()).applied()) {
+      notify(scope, ExecutionOutcome.FENCE_LOST);
+      throw fenceLost();
+    }
+    notify(scope, ExecutionOutcome.OUTCOME_UNKNOWN);
+  }
+
+  /** What {@link #execute} throws for a failure of the work. */
+  private static RuntimeException rethrowable(Throwable failure) {
     if (failure instanceof RuntimeException) {
       return (RuntimeException) failure;
     }
@@ -226,12 +278,6 @@ public final class Idempotency<R> {
       }
     } catch (RuntimeException e) {
       // A store outage: the next tick tries again; the lease still runs meanwhile.
-    }
-  }
-
-  private static void cancel(ScheduledFuture<?> renewal) {
-    if (renewal != null) {
-      renewal.cancel(false);
     }
   }
 
