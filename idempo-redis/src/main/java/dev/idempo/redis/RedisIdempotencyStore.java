@@ -1,0 +1,588 @@
+package dev.idempo.redis;
+
+import dev.idempo.Fingerprint;
+import dev.idempo.store.ClaimResult;
+import dev.idempo.store.IdempotencyRecord;
+import dev.idempo.store.IdempotencyStore;
+import dev.idempo.store.RecoveryPoint;
+import dev.idempo.store.StorageKey;
+import dev.idempo.store.StoreLimits;
+import dev.idempo.store.StoreUnavailableException;
+import dev.idempo.store.StoredResponse;
+import dev.idempo.store.UpdateResult;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An {@link IdempotencyStore} in Redis (5 or newer, tested on 7.0), on Lettuce. See the {@linkplain
+ * dev.idempo.redis package documentation} for the server configuration it needs ({@code
+ * maxmemory-policy noeviction}) and what a failover can lose.
+ *
+ * <p><b>Atomicity and round trips.</b> {@link #claim}, {@link #complete}, {@link #release},
+ * {@link #renew} and {@link #checkpoint} are each ONE Lua script, run with {@code EVALSHA} (and
+ * with {@code EVAL} when the server answers {@code NOSCRIPT}, after a restart, failover or {@code
+ * SCRIPT FLUSH}, which also caches it again). Redis runs a script without interleaving other
+ * commands, so every decision and its write are one atomic step. A new request costs two round
+ * trips (claim, complete), a replay one. {@link #find} is one {@code HGETALL}.
+ *
+ * <p><b>Keys.</b> One record is one hash at {@code <keyPrefix>{<storage key in base64url>}}; the
+ * braces are a Redis Cluster hash tag, and the store never touches a second key, so a script's
+ * keys always live in one slot. Field layout: {@code v} (format version, {@code 1}), {@code
+ * state}, {@code fp}, {@code fence}, {@code lease_until}, {@code exp}, {@code ret}, {@code resp},
+ * {@code rp_name}, {@code rp_state}. A record of another format version fails with {@link
+ * UnknownRecordFormatException} and is left unchanged.
+ *
+ * <p><b>Time.</b> Leases, expiry and fences use the Redis server's clock ({@code TIME} inside
+ * the scripts), never this JVM's. Retention is native: each record carries a {@code PEXPIREAT}
+ * at its expiry (for an IN_PROGRESS record the later of its lease end and claim time plus
+ * retention; for a COMPLETED one, completion time plus retention), so Redis deletes it and
+ * {@link #purgeExpired} has nothing to do and answers 0.
+ *
+ * <p><b>Fences.</b> A claim's fence is {@code max(previous fence + 1, server time in
+ * microseconds)}. A release or an expiry deletes the record and with it the previous fence, so a
+ * counter alone would restart at 1 and a zombie holder's old fence could become current again.
+ * Deriving the fence from the server's clock keeps it growing with no second key and no
+ * tombstone whose lifetime would have to outlast every zombie: two claims of one key are at
+ * least one round trip apart, so the later one reads a later microsecond. The {@code previous +
+ * 1} term keeps takeovers strictly increasing even within one microsecond. The assumption is
+ * that the server's clock does not step back by more than the time between two claims of one
+ * key; a failover to a replica whose clock lags is the realistic way to break it, and a failover
+ * can lose records anyway (see the package documentation). Fences fit comfortably in a {@code
+ * long} and are exact in Lua's doubles (below 2<sup>53</sup> until the year 2255).
+ *
+ * <p><b>Failures.</b> Every Redis error, timeout ({@link Builder#commandTimeout}, 2 s by
+ * default, enforced by this store whatever the connection's own timeout) or lost connection
+ * surfaces as {@link StoreUnavailableException} carrying Lettuce's exception as its cause.
+ *
+ * <p><b>Replicas.</b> With {@link Builder#waitForReplicas}, every claim that acquires and every
+ * complete that applies is followed by {@code WAIT}; if fewer replicas acknowledge in time, the
+ * call throws {@link StoreUnavailableException} (and an acquired claim is released first, best
+ * effort, so the caller must not run the work and a retry may claim again).
+ *
+ * <p>Thread-safe: calls from many threads share one connection (Lettuce pipelines them).
+ */
+public final class RedisIdempotencyStore implements IdempotencyStore {
+  /** The default key prefix: {@value}. */
+  public static final String DEFAULT_KEY_PREFIX = "idempo:";
+  /** The default cap on a stored response: 1 MiB. */
+  public static final int DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+  /** The largest {@link Builder#maxResponseBytes} accepted: 256 MiB. */
+  public static final int MAX_RESPONSE_BYTES_LIMIT = 256 * 1024 * 1024;
+  /** The default time a command may take before the store reports it unavailable: 2 s. */
+  public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+  private static final System.Logger LOGGER =
+      System.getLogger(RedisIdempotencyStore.class.getName());
+  private static final int MAX_KEY_PREFIX_LENGTH = 256;
+  private static final Duration MAX_COMMAND_TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration MAX_WAIT_TIMEOUT = Duration.ofMinutes(1);
+  private static final int MAX_WAIT_REPLICAS = 100;
+
+  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final boolean ownsConnection;
+  private final RedisAsyncCommands<byte[], byte[]> commands;
+  private final String keyPrefix;
+  private final int maxResponseBytes;
+  private final Duration commandTimeout;
+  private final int waitReplicas;
+  private final Duration waitTimeout;
+  private final Optional<String> maxmemoryPolicy;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RedisIdempotencyStore(
+      Builder builder, StatefulRedisConnection<byte[], byte[]> connection, boolean ownsConnection) {
+    this.connection = connection;
+    this.ownsConnection = ownsConnection;
+    this.commands = connection.async();
+    this.keyPrefix = builder.keyPrefix;
+    this.maxResponseBytes = builder.maxResponseBytes;
+    this.commandTimeout = builder.commandTimeout;
+    this.waitReplicas = builder.waitReplicas;
+    this.waitTimeout = builder.waitTimeout;
+    this.maxmemoryPolicy = checkMaxmemoryPolicy();
+  }
+
+  /**
+   * A builder for a store that opens (and on {@link #close()} closes) its own connection from
+   * {@code client}.
+   *
+   * @throws NullPointerException if {@code client} is null
+   */
+  public static Builder builder(RedisClient client) {
+    return new Builder(Objects.requireNonNull(client, "client must not be null"), null);
+  }
+
+  /**
+   * A builder for a store on {@code connection}, which the caller keeps owning: {@link #close()}
+   * leaves it open. The store never changes the connection's settings.
+   *
+   * @throws NullPointerException if {@code connection} is null
+   */
+  public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection) {
+    return new Builder(null, Objects.requireNonNull(connection, "connection must not be null"));
+  }
+
+  @Override
+  public ClaimResult claim(
+      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
+    StoreLimits.checkClaim(key, fingerprint, lease, retention);
+    List<Object> reply =
+        evaluate(
+            RecordScript.CLAIM,
+            ScriptOutputType.MULTI,
+            key,
+            fingerprint.toBytes(),
+            decimal(lease.toMillis()),
+            decimal(retention.toMillis()));
+    ClaimResult result = decodeClaim(key, reply);
+    if (result instanceof ClaimResult.Acquired && waitReplicas >= 0) {
+      awaitReplicasAfterClaim(key, ((ClaimResult.Acquired) result).fence());
+    }
+    return result;
+  }
+
+  @Override
+  public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
+    StoreLimits.checkFenced(key, fence);
+    Objects.requireNonNull(response, "response must not be null");
+    if (response.size() > maxResponseBytes) {
+      throw new IllegalArgumentException(
+          "response is "
+              + response.size()
+              + " bytes, more than maxResponseBytes ("
+              + maxResponseBytes
+              + "); nothing was stored");
+    }
+    UpdateResult result = update(RecordScript.COMPLETE, key, fence, response.toBytes());
+    if (result.applied() && waitReplicas >= 0) {
+      long acknowledged = awaitReplicas(key, "complete");
+      if (acknowledged < waitReplicas) {
+        throw new StoreUnavailableException(
+            notAcknowledged("completion", key, acknowledged)
+                + "; the response is stored on the primary but a failover may lose it",
+            null);
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public UpdateResult release(StorageKey key, long fence) {
+    StoreLimits.checkFenced(key, fence);
+    return update(RecordScript.RELEASE, key, fence);
+  }
+
+  @Override
+  public UpdateResult renew(StorageKey key, long fence, Duration lease) {
+    StoreLimits.checkFenced(key, fence);
+    StoreLimits.checkLease(lease);
+    return update(RecordScript.RENEW, key, fence, decimal(lease.toMillis()));
+  }
+
+  @Override
+  public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
+    StoreLimits.checkFenced(key, fence);
+    Objects.requireNonNull(point, "point must not be null");
+    return update(
+        RecordScript.CHECKPOINT,
+        key,
+        fence,
+        point.name().getBytes(StandardCharsets.UTF_8),
+        point.state());
+  }
+
+  /** One {@code HGETALL}; Redis hides expired records. */
+  @Override
+  public Optional<IdempotencyRecord> find(StorageKey key) {
+    Objects.requireNonNull(key, "key must not be null");
+    Map<byte[], byte[]> hash;
+    try {
+      hash = await(commands.hgetall(recordKey(key)), commandTimeout);
+    } catch (RedisException e) {
+      throw unavailable("find", key, e);
+    }
+    return RedisRecordFormat.decode(redisKey(key), hash);
+  }
+
+  /**
+   * Answers 0: every record carries a native Redis expiry ({@code PEXPIREAT}), so Redis deletes
+   * expired records itself (lazily on access and by its active expiry cycle), and an expired
+   * record is invisible to every command before it is reclaimed.
+   *
+   * @throws IllegalArgumentException if {@code limit} is not between 1 and 100,000
+   */
+  @Override
+  public int purgeExpired(int limit) {
+    StoreLimits.checkPurgeLimit(limit);
+    return 0;
+  }
+
+  /**
+   * The {@code maxmemory-policy} the server reported when this store was built, or empty if the
+   * server refused {@code CONFIG GET} (as managed services often do). Anything but {@code
+   * noeviction} was logged as a warning then.
+   */
+  public Optional<String> maxmemoryPolicy() {
+    return maxmemoryPolicy;
+  }
+
+  /** Closes the connection if this store opened it; otherwise does nothing. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && ownsConnection) {
+      connection.close();
+    }
+  }
+
+  /** The Redis key of {@code key}'s record: {@code <keyPrefix>{<base64url>}}. */
+  byte[] recordKey(StorageKey key) {
+    return redisKey(key).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private String redisKey(StorageKey key) {
+    return keyPrefix + '{' + key + '}';
+  }
+
+  // ------------------------------------------------------------------------------- decoding
+
+  private ClaimResult decodeClaim(StorageKey key, List<Object> reply) {
+    String tag = RedisRecordFormat.text(bytes(key, reply, 0));
+    switch (tag) {
+      case "A":
+        long fence = Long.parseLong(RedisRecordFormat.text(bytes(key, reply, 1)));
+        boolean takeover = ((Long) reply.get(2)) == 1L;
+        Optional<RecoveryPoint> point =
+            reply.size() >= 5
+                ? Optional.of(
+                    RecoveryPoint.of(
+                        RedisRecordFormat.text(bytes(key, reply, 3)), bytes(key, reply, 4)))
+                : Optional.empty();
+        return new ClaimResult.Acquired(fence, takeover, point);
+      case "R":
+        return new ClaimResult.Replay(StoredResponse.of(bytes(key, reply, 1)));
+      case "I":
+        return new ClaimResult.InFlight(Duration.ofMillis((Long) reply.get(1)));
+      case "M":
+        return new ClaimResult.Mismatch();
+      default:
+        throw new IllegalStateException(
+            "unexpected claim reply " + tag + " for " + redisKey(key) + ": " + reply);
+    }
+  }
+
+  private byte[] bytes(StorageKey key, List<Object> reply, int index) {
+    Object value = reply.get(index);
+    if (!(value instanceof byte[])) {
+      throw new IllegalStateException(
+          "unexpected claim reply for " + redisKey(key) + ": element " + index + " is " + value);
+    }
+    return (byte[]) value;
+  }
+
+  // -------------------------------------------------------------------------------- calling
+
+  private UpdateResult update(RecordScript script, StorageKey key, long fence, byte[]... rest) {
+    byte[][] args = new byte[rest.length + 1][];
+    args[0] = decimal(fence);
+    System.arraycopy(rest, 0, args, 1, rest.length);
+    Long applied = evaluate(script, ScriptOutputType.INTEGER, key, args);
+    return applied == 1L ? UpdateResult.APPLIED : UpdateResult.FENCE_LOST;
+  }
+
+  /** Runs {@code script} on {@code key}'s record: EVALSHA, or EVAL if the server lacks it. */
+  private <T> T evaluate(
+      RecordScript script, ScriptOutputType type, StorageKey key, byte[]... args) {
+    byte[][] keys = {recordKey(key)};
+    try {
+      try {
+        return await(commands.<T>evalsha(script.sha1(), type, keys, args), commandTimeout);
+      } catch (RedisNoScriptException notCached) {
+        // The server's script cache is empty (restart, failover, SCRIPT FLUSH): EVAL caches it.
+        return await(commands.<T>eval(script.source(), type, keys, args), commandTimeout);
+      }
+    } catch (RedisCommandExecutionException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.startsWith(RedisRecordFormat.UNKNOWN_FORMAT_ERROR)) {
+        String version = message.substring(RedisRecordFormat.UNKNOWN_FORMAT_ERROR.length());
+        throw new UnknownRecordFormatException(redisKey(key), "none".equals(version) ? null : version);
+      }
+      throw unavailable(script.name(), key, e);
+    } catch (RedisException e) {
+      throw unavailable(script.name(), key, e);
+    }
+  }
+
+  /** WAIT after an acquiring claim; on a shortfall, releases the claim (best effort) and throws. */
+  private void awaitReplicasAfterClaim(StorageKey key, long fence) {
+    StoreUnavailableException failure;
+    try {
+      long acknowledged = awaitReplicas(key, "claim");
+      if (acknowledged >= waitReplicas) {
+        return;
+      }
+      failure =
+          new StoreUnavailableException(
+              notAcknowledged("claim", key, acknowledged)
+                  + "; the claim was released and the work must not run",
+              null);
+    } catch (StoreUnavailableException e) {
+      failure = e;
+    }
+    try {
+      update(RecordScript.RELEASE, key, fence);
+    } catch (RuntimeException releaseFailed) {
+      failure.addSuppressed(releaseFailed);
+    }
+    throw failure;
+  }
+
+  private long awaitReplicas(StorageKey key, String after) {
+    try {
+      return await(
+          commands.waitForReplication(waitReplicas, waitTimeout.toMillis()),
+          waitTimeout.plus(commandTimeout));
+    } catch (RedisException e) {
+      throw unavailable("WAIT after " + after, key, e);
+    }
+  }
+
+  private String notAcknowledged(String what, StorageKey key, long acknowledged) {
+    return "only "
+        + acknowledged
+        + " of "
+        + waitReplicas
+        + " replicas acknowledged the "
+        + what
+        + " of "
+        + redisKey(key)
+        + " within "
+        + waitTimeout.toMillis()
+        + " ms (waitForReplicas)";
+  }
+
+  private StoreUnavailableException unavailable(String operation, StorageKey key, Throwable cause) {
+    return new StoreUnavailableException(
+        "Redis " + operation + " of " + redisKey(key) + " failed: " + cause.getMessage(), cause);
+  }
+
+  /**
+   * Waits at most {@code timeout} for {@code future}, whatever the connection's own timeout;
+   * every failure comes out as a {@link RedisException}.
+   */
+  private static <T> T await(RedisFuture<T> future, Duration timeout) {
+    try {
+      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new RedisCommandTimeoutException(
+          "Redis did not answer within " + timeout.toMillis() + " ms (commandTimeout)");
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new RedisCommandInterruptedException(e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RedisException
+          ? (RedisException) cause
+          : new RedisException(String.valueOf(cause), cause);
+    } catch (CancellationException e) {
+      throw new RedisException("the Redis command was cancelled", e);
+    }
+  }
+
+  private static byte[] decimal(long value) {
+    return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  // ------------------------------------------------------------------------------ start-up
+
+  /** Reads maxmemory-policy; warns unless it is noeviction; tolerates CONFIG being refused. */
+  private Optional<String> checkMaxmemoryPolicy() {
+    Map<String, String> reply;
+    try {
+      reply = await(commands.configGet("maxmemory-policy"), commandTimeout);
+    } catch (RedisCommandExecutionException refused) {
+      LOGGER.log(
+          Level.WARNING,
+          "Could not check Redis maxmemory-policy (CONFIG GET refused: {0}), as is usual on"
+              + " managed Redis. Make sure it is noeviction: an evicted IN_PROGRESS record lets a"
+              + " duplicate run, an evicted COMPLETED one makes a retry run again.",
+          refused.getMessage());
+      return Optional.empty();
+    } catch (RedisException e) {
+      throw new StoreUnavailableException(
+          "Redis did not answer CONFIG GET maxmemory-policy at start-up: " + e.getMessage(), e);
+    }
+    String policy = reply == null ? null : reply.get("maxmemory-policy");
+    if (policy == null) {
+      LOGGER.log(
+          Level.WARNING,
+          "Redis did not report maxmemory-policy; make sure it is noeviction.");
+      return Optional.empty();
+    }
+    if (!"noeviction".equals(policy)) {
+      LOGGER.log(
+          Level.WARNING,
+          "Redis maxmemory-policy is {0}, not noeviction: under memory pressure Redis may evict"
+              + " idempotency records, and an evicted IN_PROGRESS record lets a duplicate run."
+              + " Set maxmemory-policy noeviction (writes then fail loudly instead).",
+          policy);
+    }
+    return Optional.of(policy);
+  }
+
+  // ------------------------------------------------------------------------------- builder
+
+  /**
+   * Configures a {@link RedisIdempotencyStore}; every setter rejects bad values at once, naming
+   * the argument. Not thread-safe; {@link #build()} copies the configuration, so a built store
+   * never changes.
+   */
+  public static final class Builder {
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private String keyPrefix = DEFAULT_KEY_PREFIX;
+    private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+    private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+    private int waitReplicas = -1;
+    private Duration waitTimeout = Duration.ZERO;
+
+    private Builder(RedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
+      this.client = client;
+      this.connection = connection;
+    }
+
+    /**
+     * The prefix of every key the store writes; {@value RedisIdempotencyStore#DEFAULT_KEY_PREFIX} by default. Give
+     * each application (or test) its own to keep their records apart on one server.
+     *
+     * @param keyPrefix up to 256 characters, without '{' or '}' (the store puts the Redis Cluster
+     *     hash tag after it); may be empty
+     */
+    public Builder keyPrefix(String keyPrefix) {
+      Objects.requireNonNull(keyPrefix, "keyPrefix must not be null");
+      if (keyPrefix.length() > MAX_KEY_PREFIX_LENGTH) {
+        throw new IllegalArgumentException(
+            "keyPrefix must be at most "
+                + MAX_KEY_PREFIX_LENGTH
+                + " characters, was "
+                + keyPrefix.length());
+      }
+      if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
+        throw new IllegalArgumentException(
+            "keyPrefix must not contain '{' or '}' (the store adds the cluster hash tag itself),"
+                + " was "
+                + keyPrefix);
+      }
+      this.keyPrefix = keyPrefix;
+      return this;
+    }
+
+    /**
+     * The largest response {@link RedisIdempotencyStore#complete} stores; larger ones are refused
+     * with {@link IllegalArgumentException} before anything is written. 1 byte to 256 MiB; 1 MiB
+     * by default.
+     */
+    public Builder maxResponseBytes(int maxResponseBytes) {
+      if (maxResponseBytes < 1 || maxResponseBytes > MAX_RESPONSE_BYTES_LIMIT) {
+        throw new IllegalArgumentException(
+            "maxResponseBytes must be between 1 and "
+                + MAX_RESPONSE_BYTES_LIMIT
+                + ", was "
+                + maxResponseBytes);
+      }
+      this.maxResponseBytes = maxResponseBytes;
+      return this;
+    }
+
+    /**
+     * How long one command may take before the store throws {@link StoreUnavailableException}
+     * (the command may still take effect on the server); 1 ms to 10 minutes, 2 s by default.
+     * Applied per call by the store, whatever the connection's own timeout.
+     */
+    public Builder commandTimeout(Duration commandTimeout) {
+      Objects.requireNonNull(commandTimeout, "commandTimeout must not be null");
+      if (commandTimeout.compareTo(Duration.ofMillis(1)) < 0
+          || commandTimeout.compareTo(MAX_COMMAND_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            "commandTimeout must be between 1 ms and " + MAX_COMMAND_TIMEOUT + ", was " + commandTimeout);
+      }
+      this.commandTimeout = commandTimeout;
+      return this;
+    }
+
+    /**
+     * After every claim that acquires and every complete that applies, runs {@code WAIT replicas
+     * timeout}; if fewer than {@code replicas} replicas acknowledge, the call throws {@link
+     * StoreUnavailableException}. After a claim that means the caller must not run the work (the
+     * store releases the claim, best effort, so a retry may claim again); after a complete, the
+     * response is stored on the primary but a failover may lose it. Off by default.
+     *
+     * <p>This narrows, and does not close, the failover window (see the package documentation).
+     * {@code WAIT} blocks the connection it runs on for up to {@code timeout}, so other calls on
+     * the same connection queue behind it; give the store its own connection in this mode.
+     *
+     * @param replicas 0 to 100; 0 never fails (useful for testing the extra round trip)
+     * @param timeout 1 ms to 1 minute
+     */
+    public Builder waitForReplicas(int replicas, Duration timeout) {
+      if (replicas < 0 || replicas > MAX_WAIT_REPLICAS) {
+        throw new IllegalArgumentException(
+            "replicas must be between 0 and " + MAX_WAIT_REPLICAS + ", was " + replicas);
+      }
+      Objects.requireNonNull(timeout, "timeout must not be null");
+      if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(MAX_WAIT_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            "timeout must be between 1 ms and " + MAX_WAIT_TIMEOUT + ", was " + timeout);
+      }
+      this.waitReplicas = replicas;
+      this.waitTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Builds the store: opens its connection if it was given a client, then checks the server's
+     * {@code maxmemory-policy} (logging a warning unless it is {@code noeviction}).
+     *
+     * @throws StoreUnavailableException if Redis cannot be reached
+     */
+    public RedisIdempotencyStore build() {
+      if (connection != null) {
+        return new RedisIdempotencyStore(this, connection, false);
+      }
+      StatefulRedisConnection<byte[], byte[]> opened;
+      try {
+        opened = client.connect(ByteArrayCodec.INSTANCE);
+      } catch (RedisException e) {
+        throw new StoreUnavailableException("could not connect to Redis: " + e.getMessage(), e);
+      }
+      try {
+        return new RedisIdempotencyStore(this, opened, true);
+      } catch (RuntimeException e) {
+        opened.close();
+        throw e;
+      }
+    }
+  }
+}
