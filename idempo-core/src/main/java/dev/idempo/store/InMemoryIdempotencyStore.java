@@ -5,10 +5,9 @@ import dev.idempo.internal.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -29,7 +28,8 @@ import java.util.function.BiFunction;
  * COMPLETED record that expires soonest; it never evicts an IN_PROGRESS record, and when every
  * record is IN_PROGRESS the claim throws {@link StoreCapacityExceededException}. Expiry needs no
  * background thread: an expired record behaves as absent at once, and each new claim deletes up
- * to two expired records.
+ * to two expired records. (Completed records are kept in completion order per retention, so
+ * "soonest-expiring" assumes the clock does not step backwards.)
  *
  * <p>Thread-safe. Records do not survive the JVM.
  */
@@ -40,11 +40,18 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   private static final int PURGE_PER_INSERT = 2;
 
   private final ConcurrentHashMap<StorageKey, Entry> records = new ConcurrentHashMap<>();
-  private final ConcurrentSkipListSet<Entry> inProgressByExpiry = new ConcurrentSkipListSet<>();
-  private final ConcurrentSkipListSet<Entry> completedByExpiry = new ConcurrentSkipListSet<>();
+  /** Every IN_PROGRESS version, in creation order; versions no longer current are skipped. */
+  private final ConcurrentLinkedQueue<Entry> inProgress = new ConcurrentLinkedQueue<>();
+  /**
+   * COMPLETED versions, one queue per retention: within a queue, completion order is expiry
+   * order, so the soonest-expiring completed record is at the head of one of them.
+   */
+  private final ConcurrentHashMap<Long, ConcurrentLinkedQueue<Entry>> completedByRetention =
+      new ConcurrentHashMap<>();
+  private volatile ConcurrentLinkedQueue<Entry>[] completedQueues = newQueueArray(0);
+  private volatile RetentionQueue lastCompletedQueue;
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicLong fences = new AtomicLong();
-  private final AtomicLong sequence = new AtomicLong();
   private final InstantSource clock;
   private final int maxRecords;
 
@@ -72,7 +79,11 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
       claim.slotReserved = records.get(key) == null && reserveSlot(claim.now);
       claim.result = null;
       claim.inserted = false;
+      claim.acquired = null;
       records.compute(key, claim);
+      if (claim.acquired != null) {
+        index(claim.acquired);
+      }
       if (claim.slotReserved && !claim.inserted) {
         size.decrementAndGet();
       }
@@ -90,47 +101,27 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
     StoreLimits.checkFenced(key, fence);
     Checks.notNull(response, "response");
-    return update(
-        key,
-        fence,
-        (current, now) ->
-            new Entry(
-                current.key,
-                RecordState.COMPLETED,
-                current.fingerprint,
-                fence,
-                current.leaseExpiresAt,
-                now + current.retentionMillis,
-                current.retentionMillis,
-                response,
-                null,
-                sequence.incrementAndGet()));
+    return update(key, new FencedUpdate(fence, FencedUpdate.COMPLETE, response, null, 0));
   }
 
   @Override
   public UpdateResult renew(StorageKey key, long fence, Duration lease) {
     StoreLimits.checkFenced(key, fence);
     StoreLimits.checkLease(lease);
-    long leaseMillis = lease.toMillis();
-    return update(
-        key,
-        fence,
-        (current, now) ->
-            current.withLease(now + leaseMillis, sequence.incrementAndGet()));
+    return update(key, new FencedUpdate(fence, FencedUpdate.RENEW, null, null, lease.toMillis()));
   }
 
   @Override
   public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
     StoreLimits.checkFenced(key, fence);
     Checks.notNull(point, "point");
-    return update(
-        key, fence, (current, now) -> current.withRecoveryPoint(point, sequence.incrementAndGet()));
+    return update(key, new FencedUpdate(fence, FencedUpdate.CHECKPOINT, null, point, 0));
   }
 
   @Override
   public UpdateResult release(StorageKey key, long fence) {
     StoreLimits.checkFenced(key, fence);
-    return update(key, fence, (current, now) -> null);
+    return update(key, new FencedUpdate(fence, FencedUpdate.RELEASE, null, null, 0));
   }
 
   @Override
@@ -159,14 +150,16 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     return maxRecords;
   }
 
-  private UpdateResult update(StorageKey key, long fence, Transition transition) {
-    FencedUpdate update = new FencedUpdate(fence, clock.millis(), transition);
+  private UpdateResult update(StorageKey key, FencedUpdate update) {
+    update.now = clock.millis();
     records.computeIfPresent(key, update);
     if (update.result == null) {
       return UpdateResult.FENCE_LOST;
     }
-    if (update.removed) {
+    if (update.next == null) {
       size.decrementAndGet();
+    } else {
+      index(update.next);
     }
     return UpdateResult.APPLIED;
   }
@@ -176,7 +169,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     if (size.incrementAndGet() <= maxRecords) {
       return true;
     }
-    if (purgeExpired(now, 1) > 0 || evictSoonestCompleted()) {
+    if (purgeExpired(now, 1) > 0 || evictSoonestCompleted() || purgeExpiredInProgressEverywhere(now)) {
       return true;
     }
     size.decrementAndGet();
@@ -187,32 +180,73 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             + " leases");
   }
 
+  /** Deletes up to {@code limit} expired records found at the heads of the queues. */
   private int purgeExpired(long now, int limit) {
-    int purged = purgeExpired(inProgressByExpiry, now, limit);
-    return purged + purgeExpired(completedByExpiry, now, limit - purged);
+    int purged = 0;
+    for (ConcurrentLinkedQueue<Entry> queue : completedQueues) {
+      purged += purgeHead(queue, now, limit - purged);
+    }
+    return purged + purgeHead(inProgress, now, limit - purged);
   }
 
-  private int purgeExpired(ConcurrentSkipListSet<Entry> index, long now, int limit) {
+  private int purgeHead(ConcurrentLinkedQueue<Entry> queue, long now, int limit) {
     int purged = 0;
-    for (Iterator<Entry> it = index.iterator(); purged < limit && it.hasNext(); ) {
-      Entry entry = it.next();
-      if (entry.expiresAt > now) {
+    while (purged < limit) {
+      Entry head = queue.peek();
+      if (head == null) {
         break;
       }
-      if (removeIfCurrent(entry)) {
+      boolean current = !head.superseded;
+      if (current && head.expiresAt > now) {
+        break;
+      }
+      if (queue.remove(head) && current && removeIfCurrent(head)) {
         purged++;
       }
     }
     return purged;
   }
 
-  private boolean evictSoonestCompleted() {
-    for (Entry entry : completedByExpiry) {
-      if (removeIfCurrent(entry)) {
+  /** The last resort before refusing a claim: a full pass over IN_PROGRESS records. */
+  private boolean purgeExpiredInProgressEverywhere(long now) {
+    for (Entry entry : inProgress) {
+      if (entry.expiresAt <= now && removeIfCurrent(entry)) {
+        inProgress.remove(entry);
         return true;
       }
     }
     return false;
+  }
+
+  private boolean evictSoonestCompleted() {
+    while (true) {
+      ConcurrentLinkedQueue<Entry> soonest = null;
+      Entry candidate = null;
+      for (ConcurrentLinkedQueue<Entry> queue : completedQueues) {
+        Entry head = firstCurrent(queue);
+        if (head != null && (candidate == null || head.expiresAt < candidate.expiresAt)) {
+          soonest = queue;
+          candidate = head;
+        }
+      }
+      if (candidate == null) {
+        return false;
+      }
+      if (soonest.remove(candidate) && removeIfCurrent(candidate)) {
+        return true;
+      }
+    }
+  }
+
+  /** The head of {@code queue} after dropping versions that are no longer current. */
+  private Entry firstCurrent(ConcurrentLinkedQueue<Entry> queue) {
+    while (true) {
+      Entry head = queue.peek();
+      if (head == null || !head.superseded) {
+        return head;
+      }
+      queue.remove(head);
+    }
   }
 
   private boolean removeIfCurrent(Entry entry) {
@@ -223,24 +257,61 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           if (current != entry) {
             return current;
           }
-          unindex(current);
+          current.superseded = true;
           removed[0] = true;
           return null;
         });
     if (removed[0]) {
       size.decrementAndGet();
-    } else {
-      unindex(entry); // not the current version of its key: an index entry nobody owns
     }
     return removed[0];
   }
 
   private void index(Entry entry) {
-    (entry.state == RecordState.IN_PROGRESS ? inProgressByExpiry : completedByExpiry).add(entry);
+    if (entry.state == RecordState.IN_PROGRESS) {
+      inProgress.add(entry);
+    } else {
+      completedQueue(entry.retentionMillis).add(entry);
+    }
   }
 
-  private void unindex(Entry entry) {
-    (entry.state == RecordState.IN_PROGRESS ? inProgressByExpiry : completedByExpiry).remove(entry);
+  private ConcurrentLinkedQueue<Entry> completedQueue(long retentionMillis) {
+    RetentionQueue last = lastCompletedQueue;
+    if (last != null && last.retentionMillis == retentionMillis) {
+      return last.queue;
+    }
+    ConcurrentLinkedQueue<Entry> queue = completedByRetention.get(retentionMillis);
+    if (queue != null) {
+      lastCompletedQueue = new RetentionQueue(retentionMillis, queue);
+      return queue;
+    }
+    synchronized (completedByRetention) {
+      return completedByRetention.computeIfAbsent(
+          retentionMillis,
+          retention -> {
+            ConcurrentLinkedQueue<Entry> created = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Entry>[] grown = java.util.Arrays.copyOf(completedQueues, completedQueues.length + 1);
+            grown[grown.length - 1] = created;
+            completedQueues = grown;
+            return created;
+          });
+    }
+  }
+
+  /** The queue most recently completed into: most services use one retention. */
+  private static final class RetentionQueue {
+    final long retentionMillis;
+    final ConcurrentLinkedQueue<Entry> queue;
+
+    RetentionQueue(long retentionMillis, ConcurrentLinkedQueue<Entry> queue) {
+      this.retentionMillis = retentionMillis;
+      this.queue = queue;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ConcurrentLinkedQueue<Entry>[] newQueueArray(int length) {
+    return (ConcurrentLinkedQueue<Entry>[]) new ConcurrentLinkedQueue<?>[length];
   }
 
   /** The decision of one claim, run inside {@code compute} on the key. */
@@ -251,6 +322,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     long now;
     boolean slotReserved;
     boolean inserted;
+    Entry acquired;
     ClaimResult result;
 
     Claim(Fingerprint fingerprint, long leaseMillis, long retentionMillis) {
@@ -269,7 +341,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         return acquire(key, false, null);
       }
       if (current.expiresAt <= now) {
-        unindex(current);
+        current.superseded = true;
         return acquire(key, false, null);
       }
       if (!current.fingerprint.equals(fingerprint)) {
@@ -284,7 +356,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         result = new ClaimResult.InFlight(Duration.ofMillis(current.leaseExpiresAt - now));
         return current;
       }
-      unindex(current);
+      current.superseded = true;
       return acquire(key, true, current.recoveryPoint);
     }
 
@@ -301,9 +373,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
               Math.max(leaseEnd, now + retentionMillis),
               retentionMillis,
               null,
-              recoveryPoint,
-              sequence.incrementAndGet());
-      index(entry);
+              recoveryPoint);
+      acquired = entry;
       result =
           takeover
               ? new ClaimResult.Acquired(fence, true, Optional.ofNullable(recoveryPoint))
@@ -312,23 +383,28 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  /** What a fenced update makes of the current IN_PROGRESS record; null removes it. */
-  @FunctionalInterface
-  private interface Transition {
-    Entry next(Entry current, long now);
-  }
+  /** One fenced update, run inside {@code computeIfPresent} on the key. */
+  private static final class FencedUpdate implements BiFunction<StorageKey, Entry, Entry> {
+    static final int COMPLETE = 0;
+    static final int RELEASE = 1;
+    static final int RENEW = 2;
+    static final int CHECKPOINT = 3;
 
-  private final class FencedUpdate implements BiFunction<StorageKey, Entry, Entry> {
     final long fence;
-    final long now;
-    final Transition transition;
+    final int operation;
+    final StoredResponse response;
+    final RecoveryPoint point;
+    final long leaseMillis;
+    long now;
     UpdateResult result;
-    boolean removed;
+    Entry next;
 
-    FencedUpdate(long fence, long now, Transition transition) {
+    FencedUpdate(long fence, int operation, StoredResponse response, RecoveryPoint point, long leaseMillis) {
       this.fence = fence;
-      this.now = now;
-      this.transition = transition;
+      this.operation = operation;
+      this.response = response;
+      this.point = point;
+      this.leaseMillis = leaseMillis;
     }
 
     @Override
@@ -338,20 +414,31 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           || current.expiresAt <= now) {
         return current;
       }
-      Entry next = transition.next(current, now);
-      unindex(current);
-      if (next == null) {
-        removed = true;
-      } else {
-        index(next);
+      switch (operation) {
+        case COMPLETE:
+          next = current.completed(response, now);
+          break;
+        case RENEW:
+          next = current.withLease(now + leaseMillis);
+          break;
+        case CHECKPOINT:
+          next = current.withRecoveryPoint(point);
+          break;
+        default:
+          next = null;
       }
+      current.superseded = true;
       result = UpdateResult.APPLIED;
       return next;
     }
   }
 
-  /** One version of a record; immutable, ordered by expiry for the indexes. */
-  private static final class Entry implements Comparable<Entry> {
+  /**
+   * One version of a record; immutable but for {@code superseded}, which is set (under the key's
+   * lock) once another version or removal replaces it, so queues can skip it without a lookup.
+   */
+  private static final class Entry {
+    volatile boolean superseded;
     final StorageKey key;
     final RecordState state;
     final Fingerprint fingerprint;
@@ -361,7 +448,6 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     final long retentionMillis;
     final StoredResponse response;
     final RecoveryPoint recoveryPoint;
-    final long sequence;
 
     Entry(
         StorageKey key,
@@ -372,8 +458,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         long expiresAt,
         long retentionMillis,
         StoredResponse response,
-        RecoveryPoint recoveryPoint,
-        long sequence) {
+        RecoveryPoint recoveryPoint) {
       this.key = key;
       this.state = state;
       this.fingerprint = fingerprint;
@@ -383,10 +468,22 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
       this.retentionMillis = retentionMillis;
       this.response = response;
       this.recoveryPoint = recoveryPoint;
-      this.sequence = sequence;
     }
 
-    Entry withLease(long leaseEnd, long sequence) {
+    Entry completed(StoredResponse stored, long now) {
+      return new Entry(
+          key,
+          RecordState.COMPLETED,
+          fingerprint,
+          fence,
+          leaseExpiresAt,
+          now + retentionMillis,
+          retentionMillis,
+          stored,
+          null);
+    }
+
+    Entry withLease(long leaseEnd) {
       return new Entry(
           key,
           state,
@@ -396,11 +493,10 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           Math.max(expiresAt, leaseEnd),
           retentionMillis,
           response,
-          recoveryPoint,
-          sequence);
+          recoveryPoint);
     }
 
-    Entry withRecoveryPoint(RecoveryPoint point, long sequence) {
+    Entry withRecoveryPoint(RecoveryPoint point) {
       return new Entry(
           key,
           state,
@@ -410,8 +506,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           expiresAt,
           retentionMillis,
           response,
-          point,
-          sequence);
+          point);
     }
 
     IdempotencyRecord toRecord() {
@@ -425,11 +520,6 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           Optional.ofNullable(recoveryPoint));
     }
 
-    @Override
-    public int compareTo(Entry other) {
-      int byExpiry = Long.compare(expiresAt, other.expiresAt);
-      return byExpiry != 0 ? byExpiry : Long.compare(sequence, other.sequence);
-    }
   }
 
   /** Configures an {@link InMemoryIdempotencyStore}. Not thread-safe. */
