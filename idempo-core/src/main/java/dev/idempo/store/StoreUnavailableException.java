@@ -9,6 +9,10 @@ import dev.idempo.IdempotencyException;
 public class StoreUnavailableException extends IdempotencyException {
   private static final long serialVersionUID = 1L;
 
+  public StoreUnavailableException(String message) {
+    super(message);
+  }
+
   public StoreUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
