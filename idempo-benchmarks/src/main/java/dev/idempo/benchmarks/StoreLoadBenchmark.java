@@ -1,0 +1,212 @@
+package dev.idempo.benchmarks;
+
+import dev.idempo.Fingerprint;
+import dev.idempo.redis.RedisIdempotencyStore;
+import dev.idempo.store.ClaimResult;
+import dev.idempo.store.IdempotencyStore;
+import dev.idempo.store.InMemoryIdempotencyStore;
+import dev.idempo.store.StorageKey;
+import dev.idempo.store.StoredResponse;
+import dev.idempo.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Load on each store with 1 and 16 concurrent callers: throughput and p50/p99 latency of a new
+ * request (claim + complete) and of a replay (claim of a completed key), each next to a baseline
+ * measured in the same run on the same backend: the least any store could do there (for Redis,
+ * two plain {@code SET}s; for memory, a {@code ConcurrentHashMap}-free no-op is meaningless, so
+ * memory is itself the baseline for the others). Redis round trips per request are counted from
+ * {@code INFO commandstats}, not timed.
+ *
+ * <pre>java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.StoreLoadBenchmark [seconds]</pre>
+ */
+public final class StoreLoadBenchmark {
+  private static final Duration LEASE = Duration.ofSeconds(30);
+  private static final Duration RETENTION = Duration.ofHours(1);
+  private static final Fingerprint FINGERPRINT = Fingerprint.builder().add("body", "{\"amount\":1000}").build();
+  private static final StoredResponse RESPONSE = StoredResponse.of(new byte[200]);
+  private static final int[] CALLERS = {1, 16};
+
+  private StoreLoadBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    List<String> rows = new ArrayList<>();
+    rows.add(String.format("%-28s %7s %12s %9s %9s %14s", "scenario", "callers", "ops/s", "p50 µs", "p99 µs", "round trips/op"));
+
+    InMemoryIdempotencyStore memory = InMemoryIdempotencyStore.builder().maxRecords(2_000_000).build();
+    for (int callers : CALLERS) {
+      rows.add(row("memory: new request", callers, run(callers, seconds, caller -> newRequest(memory)), "-"));
+      List<StorageKey> completed = completedKeys(memory, 4096);
+      rows.add(row("memory: replay", callers, run(callers, seconds, caller -> replay(memory, completed)), "-"));
+    }
+
+    try (RedisServer server = RedisServer.start()) {
+      RedisClient client = RedisClient.create(server.uri());
+      try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+          RedisIdempotencyStore redis = RedisIdempotencyStore.builder(connection).build()) {
+        RedisCommands<byte[], byte[]> commands = connection.sync();
+        byte[] value = new byte[200];
+        SetArgs nx = SetArgs.Builder.nx().px(LEASE.toMillis());
+        SetArgs xx = SetArgs.Builder.xx().px(RETENTION.toMillis());
+        for (int callers : CALLERS) {
+          long before = commandCount(commands);
+          Result baseline =
+              run(callers, seconds, caller -> {
+                byte[] key = randomKey().toString().getBytes(StandardCharsets.US_ASCII);
+                commands.set(key, value, nx);
+                commands.set(key, value, xx);
+              });
+          rows.add(row("redis baseline: SET NX + SET", callers, baseline, perOp(commands, before, baseline)));
+          before = commandCount(commands);
+          Result fresh = run(callers, seconds, caller -> newRequest(redis));
+          rows.add(row("redis: new request", callers, fresh, perOp(commands, before, fresh)) + ratio(fresh, baseline));
+          List<StorageKey> completed = completedKeys(redis, 4096);
+          before = commandCount(commands);
+          Result replays = run(callers, seconds, caller -> replay(redis, completed));
+          rows.add(row("redis: replay", callers, replays, perOp(commands, before, replays)));
+        }
+      } finally {
+        client.shutdown();
+      }
+    }
+    System.out.println();
+    rows.forEach(System.out::println);
+  }
+
+  private static void newRequest(IdempotencyStore store) {
+    StorageKey key = randomKey();
+    long fence = ((ClaimResult.Acquired) store.claim(key, FINGERPRINT, LEASE, RETENTION)).fence();
+    store.complete(key, fence, RESPONSE);
+  }
+
+  private static void replay(IdempotencyStore store, List<StorageKey> completed) {
+    StorageKey key = completed.get(ThreadLocalRandom.current().nextInt(completed.size()));
+    if (!(store.claim(key, FINGERPRINT, LEASE, RETENTION) instanceof ClaimResult.Replay)) {
+      throw new IllegalStateException("expected a replay");
+    }
+  }
+
+  private static List<StorageKey> completedKeys(IdempotencyStore store, int count) {
+    List<StorageKey> keys = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      StorageKey key = randomKey();
+      long fence = ((ClaimResult.Acquired) store.claim(key, FINGERPRINT, LEASE, RETENTION)).fence();
+      store.complete(key, fence, RESPONSE);
+      keys.add(key);
+    }
+    return keys;
+  }
+
+  private static StorageKey randomKey() {
+    byte[] bytes = new byte[StorageKey.LENGTH];
+    ThreadLocalRandom.current().nextBytes(bytes);
+    return StorageKey.of(bytes);
+  }
+
+  /** Operations completed and their latencies, over the measured seconds. */
+  private record Result(long operations, long allOperations, double seconds, long[] sortedNanos) {
+    double throughput() {
+      return operations / seconds;
+    }
+  }
+
+  /** Runs {@code operation} on {@code callers} threads: one second of warm-up, then {@code seconds} measured. */
+  private static Result run(int callers, int seconds, Consumer<Integer> operation) throws InterruptedException {
+    AtomicBoolean measuring = new AtomicBoolean();
+    AtomicBoolean stop = new AtomicBoolean();
+    LatencyRecorder[] recorders = new LatencyRecorder[callers];
+    long[] counts = new long[callers];
+    long[] all = new long[callers];
+    CountDownLatch done = new CountDownLatch(callers);
+    for (int c = 0; c < callers; c++) {
+      int caller = c;
+      recorders[c] = new LatencyRecorder();
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  while (!stop.get()) {
+                    long start = System.nanoTime();
+                    operation.accept(caller);
+                    all[caller]++;
+                    if (measuring.get()) {
+                      recorders[caller].record(System.nanoTime() - start);
+                      counts[caller]++;
+                    }
+                  }
+                } finally {
+                  done.countDown();
+                }
+              },
+              "load-" + c);
+      thread.setDaemon(true);
+      thread.start();
+    }
+    Thread.sleep(1_000);
+    long start = System.nanoTime();
+    measuring.set(true);
+    Thread.sleep(seconds * 1_000L);
+    measuring.set(false);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    stop.set(true);
+    done.await();
+    long total = 0;
+    long everything = 0;
+    for (int c = 0; c < callers; c++) {
+      total += counts[c];
+      everything += all[c];
+    }
+    return new Result(total, everything, elapsed, LatencyRecorder.merged(recorders));
+  }
+
+  private static String row(String scenario, int callers, Result result, String roundTrips) {
+    return String.format(
+        Locale.ROOT,
+        "%-28s %7d %12.0f %9.1f %9.1f %14s",
+        scenario,
+        callers,
+        result.throughput(),
+        LatencyRecorder.percentileMicros(result.sortedNanos(), 50),
+        LatencyRecorder.percentileMicros(result.sortedNanos(), 99),
+        roundTrips);
+  }
+
+  private static String ratio(Result result, Result baseline) {
+    return String.format(Locale.ROOT, "   (%.2fx baseline throughput)", result.throughput() / baseline.throughput());
+  }
+
+  /** Commands clients sent (round trips), not the ones scripts ran inside the server. */
+  private static final java.util.Set<String> CLIENT_COMMANDS =
+      java.util.Set.of("cmdstat_evalsha", "cmdstat_eval", "cmdstat_set", "cmdstat_get", "cmdstat_hgetall", "cmdstat_wait");
+
+  private static long commandCount(RedisCommands<byte[], byte[]> commands) {
+    long total = 0;
+    for (String line : commands.info("commandstats").split("\r?\n")) {
+      int colon = line.indexOf(':');
+      int calls = line.indexOf("calls=");
+      if (colon > 0 && calls > 0 && CLIENT_COMMANDS.contains(line.substring(0, colon))) {
+        total += Long.parseLong(line.substring(calls + 6, line.indexOf(',', calls)));
+      }
+    }
+    return total;
+  }
+
+  /** Redis round trips per operation over the whole run, warm-up included. */
+  private static String perOp(RedisCommands<byte[], byte[]> commands, long before, Result result) {
+    return String.format(Locale.ROOT, "%.2f", (commandCount(commands) - before) / (double) result.allOperations());
+  }
+}

@@ -1,0 +1,65 @@
+package dev.idempo.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.InstantSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JDBC journal on SQLite, the embedded default: a file shared by every connection. */
+class SqliteKeyJournalTest extends KeyJournalContract {
+  @TempDir Path directory;
+
+  String url() {
+    return "jdbc:sqlite:" + directory.resolve("journal.db");
+  }
+
+  @Override
+  KeyJournal open(InstantSource clock, Duration retention) {
+    return JdbcKeyJournal.builder(url()).clock(clock).retention(retention).build();
+  }
+
+  private long count(String sql) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(url());
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  @Test
+  void theTableIsCreatedOnFirstUseUnderItsConfiguredName() throws SQLException {
+    JdbcKeyJournal journal = JdbcKeyJournal.builder(url()).table("client_keys").clock(clock).build();
+    assertEquals(0, count("SELECT count(*) FROM sqlite_master WHERE name = 'client_keys'"));
+
+    journal.reserve("job-1", key("k1"), REQUEST_A);
+
+    assertEquals(1, count("SELECT count(*) FROM client_keys WHERE operation_id = 'job-1' AND idempotency_key = 'k1'"));
+    JdbcKeyJournal.builder(url()).table("client_keys").build().createTableIfAbsent(); // again: harmless
+  }
+
+  @Test
+  void anUnreachableDatabaseIsReportedAndNothingIsReturned() {
+    KeyJournal journal = JdbcKeyJournal.builder("jdbc:sqlite:" + directory.resolve("missing/dir/journal.db")).build();
+    JournalUnavailableException e =
+        assertThrows(JournalUnavailableException.class, () -> journal.reserve("job-1", key("k1"), REQUEST_A));
+    assertTrue(e.getMessage().contains("idempo_key_journal"), e.getMessage());
+  }
+
+  @Test
+  void aConnectionOutsideAutoCommitIsCommitted() throws SQLException {
+    javax.sql.DataSource manualCommit = new ManualCommitDataSource(url());
+    JdbcKeyJournal.builder(manualCommit).clock(clock).build().reserve("job-1", key("k1"), REQUEST_A);
+    assertEquals(1, count("SELECT count(*) FROM idempo_key_journal"));
+  }
+}
