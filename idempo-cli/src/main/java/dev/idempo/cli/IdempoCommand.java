@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "idempo 0.1.0-SNAPSHOT",
     description = "Makes retries safe: every retry of an operation gets the answer of its first run.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RequestCommand.class, CommandLine.HelpCommand.class})
 public final class IdempoCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -19,7 +19,8 @@ public final class IdempoCommand implements Runnable {
 
   /** Runs the command line and answers its exit code; for tests. */
   static int run(String... args) {
-    return new CommandLine(new IdempoCommand()).execute(args);
+    // "@FILE" belongs to -d (curl style), not to picocli's argument files.
+    return new CommandLine(new IdempoCommand()).setExpandAtFiles(false).execute(args);
   }
 
   @Override
