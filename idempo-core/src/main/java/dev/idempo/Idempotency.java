@@ -1,7 +1,6 @@
 package dev.idempo;
 
 import dev.idempo.internal.Checks;
-import dev.idempo.internal.Envelope;
 import dev.idempo.store.ClaimResult;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.RecoveryPoint;
@@ -145,7 +144,7 @@ public final class Idempotency<R> {
     if (claim.takeover()
         && (policy.takeover() == TakeoverPolicy.FAIL_CLOSED
             || (policy.takeover() == TakeoverPolicy.RESUME && !resumable))) {
-      if (!complete(key, claim.fence(), Envelope.outcomeUnknown()).applied()) {
+      if (!complete(key, claim.fence(), StoredOutcome.encodeOutcomeUnknown()).applied()) {
         notify(scope, ExecutionOutcome.FENCE_LOST);
         throw new FenceLostException(
             "another caller took this idempotency key over while its unknown outcome was recorded");
@@ -175,7 +174,7 @@ public final class Idempotency<R> {
       notify(scope, ExecutionOutcome.RELEASED);
       return new ExecutionResult<>(value, ExecutionOutcome.RELEASED);
     }
-    if (!complete(context.storageKey(), context.fence(), Envelope.value(codec.encode(value))).applied()) {
+    if (!complete(context.storageKey(), context.fence(), StoredOutcome.encodeValue(codec.encode(value))).applied()) {
       notify(scope, ExecutionOutcome.FENCE_LOST);
       throw fenceLost();
     }
@@ -193,7 +192,7 @@ public final class Idempotency<R> {
       UpdateResult update =
           release
               ? release(context.storageKey(), context.fence())
-              : complete(context.storageKey(), context.fence(), Envelope.failure(failure));
+              : complete(context.storageKey(), context.fence(), StoredOutcome.encodeFailure(failure));
       if (!update.applied()) {
         notify(scope, ExecutionOutcome.FENCE_LOST);
         failure.addSuppressed(fenceLost());
@@ -217,7 +216,7 @@ public final class Idempotency<R> {
 
   /** Stores "outcome unknown" for every retry; for {@link Attempt#recordOutcomeUnknown}. */
   void recordOutcomeUnknown(Scope scope, ExecutionContext context) {
-    if (!complete(context.storageKey(), context.fence(), Envelope.outcomeUnknown()).applied()) {
+    if (!complete(context.storageKey(), context.fence(), StoredOutcome.encodeOutcomeUnknown()).applied()) {
       notify(scope, ExecutionOutcome.FENCE_LOST);
       throw fenceLost();
     }
@@ -239,17 +238,9 @@ public final class Idempotency<R> {
   }
 
   private ExecutionResult<R> replay(Scope scope, StoredResponse response) {
-    Envelope envelope = Envelope.decode(response.toBytes());
+    StoredOutcome outcome = StoredOutcome.decode(response.toBytes());
     notify(scope, ExecutionOutcome.REPLAYED);
-    switch (envelope.kind()) {
-      case VALUE:
-        return new ExecutionResult<>(codec.decode(envelope.payload()), ExecutionOutcome.REPLAYED);
-      case FAILURE:
-        String[] failure = envelope.failure();
-        throw new StoredFailureException(failure[0], failure[1]);
-      default:
-        throw new OutcomeUnknownException(true);
-    }
+    return new ExecutionResult<>(codec.decode(outcome.valueOrThrow()), ExecutionOutcome.REPLAYED);
   }
 
   private static FenceLostException fenceLost() {

@@ -506,7 +506,7 @@ class IdempotencyTest {
   }
 
   private static byte[] envelope(String value) {
-    return dev.idempo.internal.Envelope.value(value.getBytes(StandardCharsets.UTF_8));
+    return StoredOutcome.encodeValue(value.getBytes(StandardCharsets.UTF_8));
   }
 
   private static final class CountingListener implements IdempotencyListener {

@@ -1,0 +1,111 @@
+package dev.idempo.jdbc;
+
+/**
+ * Every statement on the records table, written once for both dialects: the dialect supplies the
+ * clock ({@link Dialect#now()}), the fence source and a few type and function names. All times
+ * are epoch milliseconds in BIGINT columns. Immutable and thread-safe.
+ *
+ * <p>Each write is one statement. A claim is one {@code INSERT … ON CONFLICT DO UPDATE … WHERE}
+ * whose {@code WHERE} admits exactly the rows a claim may take (expired, or IN_PROGRESS with the
+ * same fingerprint and its lease over), so the database's row lock decides the race; fenced
+ * updates and deletes name the key, the fence, the state and liveness in their {@code WHERE}.
+ */
+final class RecordSql {
+  /** The format of the rows this version writes and reads; see {@link UnknownFormatVersionException}. */
+  static final int FORMAT_VERSION = 1;
+
+  /** Claim: insert, or take over an expired or lease-over row; returns the acquired row. */
+  final SqlTemplate claim;
+  /** After a claim that acquired nothing: what is there, and how long it stays. */
+  final SqlTemplate readForClaim;
+
+  final SqlTemplate complete;
+  final SqlTemplate release;
+  final SqlTemplate renew;
+  final SqlTemplate checkpoint;
+  final SqlTemplate find;
+  final SqlTemplate purgeExpired;
+
+  /** Transactional mode: insert, or replace an expired row; returns the fence. */
+  final SqlTemplate begin;
+  /** Transactional mode: store the result in the row this transaction inserted. */
+  final SqlTemplate finish;
+  /** Transactional mode, joined transaction: remove the row after the work failed. */
+  final SqlTemplate abandon;
+
+  RecordSql(Dialect dialect, TableNames tables) {
+    String records = tables.records();
+    String now = dialect.now();
+    String nextFence = dialect.nextFence(tables);
+    String expired = "r.expires_at <= " + now;
+    String insert =
+        "INSERT INTO " + records + " AS r (storage_key, format_version, state, fingerprint, fence,"
+            + " takeovers, claimed_at, lease_expires_at, expires_at, retention_ms)"
+            + " VALUES (:key, " + FORMAT_VERSION + ", 'IN_PROGRESS', :fingerprint, " + nextFence
+            + ", 0, " + now + ", " + now + " + :lease_ms, " + now + " + :live_ms, :retention_ms)"
+            + " ON CONFLICT (storage_key) DO UPDATE SET state = 'IN_PROGRESS',"
+            + " fingerprint = excluded.fingerprint, fence = " + nextFence + ", claimed_at = " + now
+            + ", lease_expires_at = " + now + " + :lease_ms, expires_at = " + now + " + :live_ms,"
+            + " retention_ms = excluded.retention_ms, completed_at = NULL, response = NULL, ";
+    // A takeover keeps the recovery point and counts itself; replacing an expired row starts over.
+    this.claim =
+        SqlTemplate.parse(
+            insert
+                + "takeovers = CASE WHEN " + expired + " THEN 0 ELSE r.takeovers + 1 END,"
+                + " recovery_name = CASE WHEN " + expired + " THEN NULL ELSE r.recovery_name END,"
+                + " recovery_state = CASE WHEN " + expired + " THEN NULL ELSE r.recovery_state END"
+                + " WHERE r.format_version = " + FORMAT_VERSION + " AND (" + expired
+                + " OR (r.state = 'IN_PROGRESS' AND r.fingerprint = excluded.fingerprint"
+                + " AND r.lease_expires_at <= " + now + "))"
+                + " RETURNING fence, takeovers, recovery_name, recovery_state");
+    this.readForClaim =
+        SqlTemplate.parse(
+            "SELECT format_version, state, fingerprint, response, expires_at - " + now
+                + " AS live_ms, lease_expires_at - " + now + " AS lease_ms FROM " + records
+                + " WHERE storage_key = :key");
+
+    String current =
+        " WHERE storage_key = :key AND fence = :fence AND state = 'IN_PROGRESS' AND expires_at > "
+            + now;
+    this.complete =
+        SqlTemplate.parse(
+            "UPDATE " + records + " SET state = 'COMPLETED', response = :response, completed_at = "
+                + now + ", expires_at = " + now + " + retention_ms, recovery_name = NULL,"
+                + " recovery_state = NULL" + current);
+    this.release = SqlTemplate.parse("DELETE FROM " + records + current);
+    this.renew =
+        SqlTemplate.parse(
+            "UPDATE " + records + " SET lease_expires_at = " + now + " + :lease_ms, expires_at = "
+                + dialect.greatest("expires_at", now + " + :lease_ms") + current);
+    this.checkpoint =
+        SqlTemplate.parse(
+            "UPDATE " + records + " SET recovery_name = :name, recovery_state = :state" + current);
+    this.find =
+        SqlTemplate.parse(
+            "SELECT format_version, state, fingerprint, fence, lease_expires_at, expires_at,"
+                + " response, recovery_name, recovery_state FROM " + records
+                + " WHERE storage_key = :key AND expires_at > " + now);
+    String rowId = dialect.rowId();
+    this.purgeExpired =
+        SqlTemplate.parse(
+            "DELETE FROM " + records + " WHERE " + rowId + " IN (SELECT " + rowId + " FROM "
+                + records + " WHERE expires_at <= " + now + " LIMIT :limit" + dialect.skipLocked()
+                + ") AND expires_at <= " + now);
+
+    this.begin =
+        SqlTemplate.parse(
+            insert
+                + "takeovers = 0, recovery_name = NULL, recovery_state = NULL"
+                + " WHERE r.format_version = " + FORMAT_VERSION + " AND " + expired
+                + " RETURNING fence");
+    this.finish =
+        SqlTemplate.parse(
+            "UPDATE " + records + " SET state = 'COMPLETED', response = :response, completed_at = "
+                + now + ", expires_at = " + now + " + retention_ms"
+                + " WHERE storage_key = :key AND fence = :fence AND state = 'IN_PROGRESS'");
+    this.abandon =
+        SqlTemplate.parse(
+            "DELETE FROM " + records
+                + " WHERE storage_key = :key AND fence = :fence AND state = 'IN_PROGRESS'");
+  }
+}
