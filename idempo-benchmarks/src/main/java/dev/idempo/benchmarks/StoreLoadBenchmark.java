@@ -83,8 +83,90 @@ public final class StoreLoadBenchmark {
         client.shutdown();
       }
     }
+    runJdbc(rows, seconds);
     System.out.println();
     rows.forEach(System.out::println);
+  }
+
+  private static void runJdbc(List<String> rows, int seconds) throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("idempo-bench-sqlite");
+    try (com.zaxxer.hikari.HikariDataSource sqlite = pool("jdbc:sqlite:" + dir.resolve("idempo.db") + "?journal_mode=WAL&busy_timeout=5000", "", "", 1)) {
+      IdempotencyStore store = dev.idempo.jdbc.JdbcIdempotencyStore.builder(sqlite).build();
+      jdbcRows(rows, "sqlite", sqlite, store, seconds, null);
+    }
+    try (dev.idempo.testsupport.PostgresServer server = dev.idempo.testsupport.PostgresServer.start();
+        com.zaxxer.hikari.HikariDataSource postgres = pool(server.jdbcUrl(), server.user(), server.password(), 17)) {
+      IdempotencyStore store = dev.idempo.jdbc.JdbcIdempotencyStore.builder(postgres).build();
+      jdbcRows(rows, "postgres", postgres, store, seconds, server.hasPgStatStatements() ? postgres : null);
+    }
+  }
+
+  private static com.zaxxer.hikari.HikariDataSource pool(String url, String user, String password, int size) {
+    com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(size);
+    return new com.zaxxer.hikari.HikariDataSource(config);
+  }
+
+  /** Baseline: a plain INSERT then UPDATE of a row per request, two autocommit statements. */
+  private static void jdbcRows(
+      List<String> rows, String name, javax.sql.DataSource data, IdempotencyStore store, int seconds, javax.sql.DataSource statementStats)
+      throws Exception {
+    try (java.sql.Connection connection = data.getConnection(); java.sql.Statement ddl = connection.createStatement()) {
+      ddl.execute("CREATE TABLE IF NOT EXISTS bench_baseline (k VARCHAR(64) PRIMARY KEY, v BYTEA)".replace("BYTEA", name.equals("sqlite") ? "BLOB" : "BYTEA"));
+    }
+    byte[] value = new byte[200];
+    for (int callers : CALLERS) {
+      long before = statements(statementStats);
+      Result baseline =
+          run(callers, seconds, caller -> {
+            String key = randomKey().toString();
+            try (java.sql.Connection c = data.getConnection();
+                java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO bench_baseline (k, v) VALUES (?, NULL)");
+                java.sql.PreparedStatement update = c.prepareStatement("UPDATE bench_baseline SET v = ? WHERE k = ?")) {
+              insert.setString(1, key);
+              insert.executeUpdate();
+              update.setBytes(1, value);
+              update.setString(2, key);
+              update.executeUpdate();
+            } catch (java.sql.SQLException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      rows.add(row(name + " baseline: INSERT+UPDATE", callers, baseline, statementsPerOp(statementStats, before, baseline)));
+      before = statements(statementStats);
+      Result fresh = run(callers, seconds, caller -> newRequest(store));
+      rows.add(row(name + ": new request", callers, fresh, statementsPerOp(statementStats, before, fresh)) + ratio(fresh, baseline));
+      List<StorageKey> completed = completedKeys(store, 4096);
+      before = statements(statementStats);
+      Result replays = run(callers, seconds, caller -> replay(store, completed));
+      rows.add(row(name + ": replay", callers, replays, statementsPerOp(statementStats, before, replays)));
+    }
+  }
+
+  /** Statements PostgreSQL ran, from pg_stat_statements (the query reading it excluded); -1 without it. */
+  private static long statements(javax.sql.DataSource data) {
+    if (data == null) {
+      return -1;
+    }
+    try (java.sql.Connection c = data.getConnection();
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'")) {
+      r.next();
+      return r.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not read pg_stat_statements", e);
+    }
+  }
+
+  private static String statementsPerOp(javax.sql.DataSource data, long before, Result result) {
+    if (data == null) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, "%.2f", (statements(data) - before) / (double) result.allOperations());
   }
 
   private static void newRequest(IdempotencyStore store) {
