@@ -1,0 +1,247 @@
+package dev.idempo.http;
+
+import dev.idempo.ResultCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * The stored form of a {@link CapturedResponse}, versioned so later Idempo versions keep reading
+ * what earlier ones wrote:
+ *
+ * <pre>
+ * byte   0xC5 (magic), format version (1), kind (0 plain, 1 AES-256-GCM)
+ * plain: response
+ * GCM:   u8 key id length, key id (ASCII), 12-byte random nonce, AES-256-GCM(response) with a
+ *        128-bit tag; the associated data is every byte before the nonce
+ * response: u16 status, i32 header lines, per line (u16 name length, name (ASCII), i32 value
+ *           length, value (UTF-8)), i32 body length, body
+ * </pre>
+ *
+ * <p>An encrypting codec ({@link #encrypted}) writes with the newest key of its {@link
+ * EncryptionKeys} and reads plain records and records under any configured key, so encryption can
+ * be switched on and keys rotated without losing stored responses. A plain codec refuses to read
+ * encrypted records. Reading anything else throws {@link StoredResponseUnreadableException}.
+ *
+ * <p>Thread-safe.
+ */
+public final class CapturedResponseCodec implements ResultCodec<CapturedResponse> {
+  static final byte MAGIC = (byte) 0xC5;
+  static final byte VERSION = 1;
+  static final byte PLAIN = 0;
+  static final byte AES_256_GCM = 1;
+  private static final int NONCE_LENGTH = 12;
+  private static final int TAG_BITS = 128;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final EncryptionKeys keys; // null: plain
+
+  private CapturedResponseCodec(EncryptionKeys keys) {
+    this.keys = keys;
+  }
+
+  /** A codec that stores responses as they are. */
+  public static CapturedResponseCodec plain() {
+    return new CapturedResponseCodec(null);
+  }
+
+  /** A codec that encrypts stored responses with AES-256-GCM under {@code keys}. */
+  public static CapturedResponseCodec encrypted(EncryptionKeys keys) {
+    return new CapturedResponseCodec(Objects.requireNonNull(keys, "keys must not be null"));
+  }
+
+  @Override
+  public byte[] encode(CapturedResponse response) {
+    Objects.requireNonNull(response, "response must not be null");
+    byte[] plain = serialize(response);
+    if (keys == null) {
+      byte[] out = new byte[3 + plain.length];
+      out[0] = MAGIC;
+      out[1] = VERSION;
+      out[2] = PLAIN;
+      System.arraycopy(plain, 0, out, 3, plain.length);
+      return out;
+    }
+    byte[] keyId = keys.currentKeyId().getBytes(StandardCharsets.US_ASCII);
+    byte[] header = new byte[4 + keyId.length];
+    header[0] = MAGIC;
+    header[1] = VERSION;
+    header[2] = AES_256_GCM;
+    header[3] = (byte) keyId.length;
+    System.arraycopy(keyId, 0, header, 4, keyId.length);
+    byte[] nonce = new byte[NONCE_LENGTH];
+    RANDOM.nextBytes(nonce);
+    byte[] sealed;
+    try {
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, keys.current(), new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(header);
+      sealed = cipher.doFinal(plain);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-256-GCM is not available on this Java platform", e);
+    }
+    byte[] out = new byte[header.length + NONCE_LENGTH + sealed.length];
+    System.arraycopy(header, 0, out, 0, header.length);
+    System.arraycopy(nonce, 0, out, header.length, NONCE_LENGTH);
+    System.arraycopy(sealed, 0, out, header.length + NONCE_LENGTH, sealed.length);
+    return out;
+  }
+
+  /**
+   * @throws StoredResponseUnreadableException naming the cause if the bytes are not a response
+   *     this codec can read
+   */
+  @Override
+  public CapturedResponse decode(byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes must not be null");
+    if (bytes.length < 3 || bytes[0] != MAGIC) {
+      throw new StoredResponseUnreadableException(
+          "stored response is not in Idempo's HTTP response format (" + bytes.length + " bytes)");
+    }
+    if (bytes[1] != VERSION) {
+      throw new StoredResponseUnreadableException(
+          "stored response has HTTP response format version "
+              + bytes[1]
+              + "; this version of Idempo reads version "
+              + VERSION);
+    }
+    if (bytes[2] == PLAIN) {
+      return deserialize(ByteBuffer.wrap(bytes, 3, bytes.length - 3));
+    }
+    if (bytes[2] != AES_256_GCM) {
+      throw new StoredResponseUnreadableException("stored response has unknown encoding " + bytes[2]);
+    }
+    int keyIdLength = bytes.length > 3 ? bytes[3] & 0xFF : -1;
+    int headerLength = 4 + keyIdLength;
+    if (keyIdLength < 1 || bytes.length < headerLength + NONCE_LENGTH + TAG_BITS / 8) {
+      throw new StoredResponseUnreadableException(
+          "stored encrypted response is truncated (" + bytes.length + " bytes)");
+    }
+    String keyId = new String(bytes, 4, keyIdLength, StandardCharsets.US_ASCII);
+    if (keys == null) {
+      throw new StoredResponseUnreadableException(
+          "stored response is encrypted with key id '"
+              + keyId
+              + "', but no encryption keys are configured");
+    }
+    SecretKey key = keys.find(keyId);
+    if (key == null) {
+      throw new StoredResponseUnreadableException(
+          "stored response is encrypted with key id '"
+              + keyId
+              + "', which is not configured (configured: "
+              + keys.keyIds()
+              + ")");
+    }
+    byte[] plain;
+    try {
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(
+          Cipher.DECRYPT_MODE,
+          key,
+          new GCMParameterSpec(TAG_BITS, bytes, headerLength, NONCE_LENGTH));
+      cipher.updateAAD(bytes, 0, headerLength);
+      int offset = headerLength + NONCE_LENGTH;
+      plain = cipher.doFinal(bytes, offset, bytes.length - offset);
+    } catch (AEADBadTagException e) {
+      throw new StoredResponseUnreadableException(
+          "stored response failed authentication under key id '"
+              + keyId
+              + "': it was altered, or that id names another key than when it was written",
+          e);
+    } catch (GeneralSecurityException e) {
+      throw new StoredResponseUnreadableException(
+          "stored response could not be decrypted under key id '" + keyId + "'", e);
+    }
+    return deserialize(ByteBuffer.wrap(plain));
+  }
+
+  private static byte[] serialize(CapturedResponse response) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + response.bodyLength());
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeShort(response.status());
+      int lines = 0;
+      for (List<String> values : response.headers().values()) {
+        lines += values.size();
+      }
+      out.writeInt(lines);
+      for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
+        byte[] name = header.getKey().getBytes(StandardCharsets.US_ASCII);
+        if (name.length > 0xFFFF) {
+          throw new IllegalArgumentException(
+              "header name is too long to store (" + name.length + " characters)");
+        }
+        for (String value : header.getValue()) {
+          byte[] text = value.getBytes(StandardCharsets.UTF_8);
+          out.writeShort(name.length);
+          out.write(name);
+          out.writeInt(text.length);
+          out.write(text);
+        }
+      }
+      out.writeInt(response.bodyLength());
+      response.writeBodyTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return bytes.toByteArray();
+  }
+
+  private static CapturedResponse deserialize(ByteBuffer in) {
+    try {
+      CapturedResponse.Builder response = CapturedResponse.builder(in.getShort() & 0xFFFF);
+      int lines = in.getInt();
+      if (lines < 0) {
+        throw new StoredResponseUnreadableException("stored response has a negative header count");
+      }
+      for (int i = 0; i < lines; i++) {
+        String name = new String(take(in, in.getShort() & 0xFFFF), StandardCharsets.US_ASCII);
+        String value = new String(take(in, in.getInt()), StandardCharsets.UTF_8);
+        response.header(name, value);
+      }
+      byte[] body = take(in, in.getInt());
+      if (in.hasRemaining()) {
+        throw new StoredResponseUnreadableException(
+            "stored response has " + in.remaining() + " unexpected bytes after the body");
+      }
+      return response.body(body).build();
+    } catch (BufferUnderflowException e) {
+      throw new StoredResponseUnreadableException("stored response is truncated", e);
+    } catch (IllegalArgumentException e) {
+      throw new StoredResponseUnreadableException("stored response is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  /** The next {@code length} bytes, checked against what is left before allocating. */
+  private static byte[] take(ByteBuffer in, int length) {
+    if (length < 0 || length > in.remaining()) {
+      throw new StoredResponseUnreadableException(
+          "stored response is truncated: a field claims "
+              + length
+              + " bytes, "
+              + in.remaining()
+              + " are left");
+    }
+    byte[] bytes = new byte[length];
+    in.get(bytes);
+    return bytes;
+  }
+
+  @Override
+  public String toString() {
+    return keys == null ? "CapturedResponseCodec[plain]" : "CapturedResponseCodec[" + keys + "]";
+  }
+}

@@ -1,0 +1,179 @@
+package dev.idempo.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CapturedResponseCodecTest {
+  private static final byte[] KEY_1 = key(1);
+  private static final byte[] KEY_2 = key(2);
+
+  private static byte[] key(int fill) {
+    byte[] key = new byte[32];
+    Arrays.fill(key, (byte) fill);
+    return key;
+  }
+
+  private static final CapturedResponse CREATED =
+      CapturedResponse.builder(201)
+          .header("Content-Type", "application/json")
+          .header("Location", "/payments/7")
+          .header("Link", "</a>; rel=a")
+          .header("link", "</b>; rel=b")
+          .body("{\"id\":7}".getBytes(StandardCharsets.UTF_8))
+          .build();
+
+  @Test
+  void plainRoundTripKeepsStatusHeadersInOrderAndBody() {
+    CapturedResponseCodec codec = CapturedResponseCodec.plain();
+    byte[] bytes = codec.encode(CREATED);
+
+    CapturedResponse decoded = codec.decode(bytes);
+
+    assertEquals(CREATED, decoded);
+    assertEquals(List.of("</a>; rel=a", "</b>; rel=b"), decoded.headers("LINK"));
+    assertEquals((byte) 0xC5, bytes[0]);
+    assertEquals(1, bytes[1], "format version");
+    assertEquals(0, bytes[2], "plain");
+  }
+
+  @Test
+  void randomResponsesRoundTrip() {
+    long seed = Long.getLong("idempo.seed", new Random().nextLong());
+    System.out.println("CapturedResponseCodecTest seed " + seed);
+    Random random = new Random(seed);
+    CapturedResponseCodec plain = CapturedResponseCodec.plain();
+    CapturedResponseCodec encrypted =
+        CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    for (int i = 0; i < 200; i++) {
+      CapturedResponse.Builder builder = CapturedResponse.builder(100 + random.nextInt(500));
+      for (int h = random.nextInt(5); h > 0; h--) {
+        builder.header("X-H" + random.nextInt(3), "v\u00e9\t" + random.nextInt());
+      }
+      byte[] body = new byte[random.nextInt(3) == 0 ? 0 : random.nextInt(5000)];
+      random.nextBytes(body);
+      CapturedResponse response = builder.body(body).build();
+      assertEquals(response, plain.decode(plain.encode(response)), "seed " + seed + ", response " + i);
+      assertEquals(response, encrypted.decode(encrypted.encode(response)), "seed " + seed + ", response " + i);
+    }
+  }
+
+  @Test
+  void encryptedRecordsHideTheBodyAndUseAFreshNonceEachTime() {
+    CapturedResponseCodec codec = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    byte[] first = codec.encode(CREATED);
+    byte[] second = codec.encode(CREATED);
+
+    assertFalse(new String(first, StandardCharsets.ISO_8859_1).contains("payments"));
+    assertNotEquals(Arrays.toString(first), Arrays.toString(second));
+    assertEquals(1, first[2], "AES-256-GCM");
+    assertEquals(CREATED, codec.decode(first));
+  }
+
+  @Test
+  void rotationWritesWithTheNewestKeyAndStillReadsOldRecords() {
+    CapturedResponseCodec before = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    EncryptionKeys rotated = EncryptionKeys.builder().add("k1", KEY_1).add("k2", KEY_2).build();
+    CapturedResponseCodec after = CapturedResponseCodec.encrypted(rotated);
+    byte[] old = before.encode(CREATED);
+    byte[] fresh = after.encode(CREATED);
+
+    assertEquals("k2", rotated.currentKeyId());
+    assertEquals(CREATED, after.decode(old));
+    assertEquals(CREATED, after.decode(fresh));
+    StoredResponseUnreadableException unknown =
+        assertThrows(StoredResponseUnreadableException.class, () -> before.decode(fresh));
+    assertEquals(
+        "stored response is encrypted with key id 'k2', which is not configured (configured: [k1])",
+        unknown.getMessage());
+  }
+
+  @Test
+  void plainRecordsStayReadableWhenEncryptionIsSwitchedOn() {
+    byte[] plain = CapturedResponseCodec.plain().encode(CREATED);
+    CapturedResponseCodec encrypting = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+
+    assertEquals(CREATED, encrypting.decode(plain));
+  }
+
+  @Test
+  void aPlainCodecRefusesEncryptedRecords() {
+    byte[] sealed = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build()).encode(CREATED);
+
+    StoredResponseUnreadableException e =
+        assertThrows(StoredResponseUnreadableException.class, () -> CapturedResponseCodec.plain().decode(sealed));
+    assertEquals("stored response is encrypted with key id 'k1', but no encryption keys are configured", e.getMessage());
+  }
+
+  @Test
+  void alteredCiphertextOrASwappedKeyFailsAuthentication() {
+    CapturedResponseCodec codec = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    byte[] sealed = codec.encode(CREATED);
+    byte[] altered = sealed.clone();
+    altered[altered.length - 20] ^= 1;
+    CapturedResponseCodec otherKeySameId =
+        CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_2).build());
+
+    assertTrue(
+        assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(altered))
+            .getMessage()
+            .startsWith("stored response failed authentication under key id 'k1'"));
+    assertThrows(StoredResponseUnreadableException.class, () -> otherKeySameId.decode(sealed));
+  }
+
+  @Test
+  void corruptRecordsAreRefusedWithTheirCause() {
+    CapturedResponseCodec codec = CapturedResponseCodec.plain();
+    byte[] good = codec.encode(CREATED);
+
+    assertEquals(
+        "stored response is not in Idempo's HTTP response format (2 bytes)",
+        assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(new byte[] {1, 2})).getMessage());
+    byte[] future = good.clone();
+    future[1] = 9;
+    assertEquals(
+        "stored response has HTTP response format version 9; this version of Idempo reads version 1",
+        assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(future)).getMessage());
+    assertThrows(
+        StoredResponseUnreadableException.class, () -> codec.decode(Arrays.copyOf(good, good.length - 1)));
+    assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(Arrays.copyOf(good, good.length + 1)));
+    byte[] hugeLength = good.clone();
+    hugeLength[5] = 0x7F; // header line count
+    assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(hugeLength));
+  }
+
+  @Test
+  void encryptionKeysRejectBadInputNamingIt() {
+    assertEquals(
+        "key k1 must be 32 bytes (AES-256), was 16",
+        assertThrows(IllegalArgumentException.class, () -> EncryptionKeys.builder().add("k1", new byte[16]))
+            .getMessage());
+    assertThrows(IllegalArgumentException.class, () -> EncryptionKeys.builder().add("", KEY_1));
+    assertThrows(IllegalArgumentException.class, () -> EncryptionKeys.builder().add("k 1", KEY_1));
+    assertEquals(
+        "keyId k1 was already added",
+        assertThrows(IllegalArgumentException.class, () -> EncryptionKeys.builder().add("k1", KEY_1).add("k1", KEY_2))
+            .getMessage());
+    assertThrows(IllegalStateException.class, () -> EncryptionKeys.builder().build());
+    assertEquals("EncryptionKeys[current=k2, ids=[k1, k2]]", EncryptionKeys.builder().add("k1", KEY_1).add("k2", KEY_2).build().toString());
+  }
+
+  @Test
+  void theKeyIsCopiedIn() {
+    byte[] material = key(7);
+    CapturedResponseCodec codec = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k", material).build());
+    byte[] sealed = codec.encode(CREATED);
+    Arrays.fill(material, (byte) 0);
+
+    assertArrayEquals(CREATED.body(), codec.decode(sealed).body());
+  }
+}

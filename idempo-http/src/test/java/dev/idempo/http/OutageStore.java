@@ -1,0 +1,86 @@
+package dev.idempo.http;
+
+import dev.idempo.Fingerprint;
+import dev.idempo.store.ClaimResult;
+import dev.idempo.store.IdempotencyRecord;
+import dev.idempo.store.IdempotencyStore;
+import dev.idempo.store.RecoveryPoint;
+import dev.idempo.store.StorageKey;
+import dev.idempo.store.StoreUnavailableException;
+import dev.idempo.store.StoredResponse;
+import dev.idempo.store.UpdateResult;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real store (the in-memory one) behind a switch that simulates an outage: while down, every
+ * call throws {@link StoreUnavailableException} as a store whose server is unreachable does. It
+ * also counts the calls that reached it.
+ */
+final class OutageStore implements IdempotencyStore {
+  private final IdempotencyStore store;
+  private final AtomicInteger calls = new AtomicInteger();
+  private volatile boolean down;
+
+  OutageStore(IdempotencyStore store) {
+    this.store = store;
+  }
+
+  void down(boolean down) {
+    this.down = down;
+  }
+
+  int calls() {
+    return calls.get();
+  }
+
+  private void reach() {
+    calls.incrementAndGet();
+    if (down) {
+      throw new StoreUnavailableException("store is down (simulated outage)", new ConnectException("Connection refused"));
+    }
+  }
+
+  @Override
+  public ClaimResult claim(StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
+    reach();
+    return store.claim(key, fingerprint, lease, retention);
+  }
+
+  @Override
+  public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
+    reach();
+    return store.complete(key, fence, response);
+  }
+
+  @Override
+  public UpdateResult release(StorageKey key, long fence) {
+    reach();
+    return store.release(key, fence);
+  }
+
+  @Override
+  public UpdateResult renew(StorageKey key, long fence, Duration lease) {
+    reach();
+    return store.renew(key, fence, lease);
+  }
+
+  @Override
+  public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
+    reach();
+    return store.checkpoint(key, fence, point);
+  }
+
+  @Override
+  public Optional<IdempotencyRecord> find(StorageKey key) {
+    return store.find(key);
+  }
+
+  @Override
+  public int purgeExpired(int limit) {
+    reach();
+    return store.purgeExpired(limit);
+  }
+}
