@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# HTTP load runs with wrk (Debian package `wrk`), each next to its baseline in the same run:
+#   servlet  the servlet filter's cost: the same endpoint without and with IdempotencyFilter
+#   gateway  the gateway's cost: the upstream alone, nginx proxy_pass (the reference proxy), and
+#            the gateway with the memory, sqlite and redis stores
+# Every scenario runs twice: a new Idempotency-Key per request (every request a first run) and
+# one key for all (every request after the first a replay).
+#
+# usage: idempo-benchmarks/http-load.sh [servlet|gateway|all] [seconds] [connections]
+# Build first: ./mvnw -q -pl idempo-benchmarks,idempo-cli -am package -DskipTests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which=${1:-all}
+seconds=${2:-10}
+connections=${3:-16}
+jar=idempo-benchmarks/target/benchmarks.jar
+lua=idempo-benchmarks/src/main/resources/wrk
+work=$(mktemp -d /tmp/idempo-http-load.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_port() {
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2; exit 1
+}
+
+# wrk_row LABEL URL SCRIPT: prints requests/s, p50 and p99 in ms.
+wrk_row() {
+  local out
+  out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$3" "$2")
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  printf '%-44s %12s %10s %10s\n' "$1" "$rps" "$p50" "$p99"
+  echo "$1 $rps" >> "$work/rps"
+}
+
+ratio() { # ratio LABEL BASELINE_LABEL
+  awk -v a="$1" -v b="$2" '$0 ~ "^"a" [0-9.]+$" {x=$NF} $0 ~ "^"b" [0-9.]+$" {y=$NF} END {if (x && y) printf "  %-42s %.2fx of %s\n", a, x/y, b}' "$work/rps"
+}
+
+header() { printf '\n%-44s %12s %10s %10s\n' "$1" "requests/s" "p50" "p99"; }
+
+servlet() {
+  local port; port=$(free_port)
+  java -cp "$jar" dev.idempo.benchmarks.ServletFilterServer "$port" > "$work/servlet.log" 2>&1 & pids+=($!)
+  wait_port "$port"
+  wrk -t1 -c4 -d3s -s "$lua/fresh-key.lua" "http://127.0.0.1:$port/guarded/charges" > /dev/null # warm-up
+  wrk -t1 -c4 -d3s -s "$lua/fresh-key.lua" "http://127.0.0.1:$port/plain/charges" > /dev/null
+  header "servlet filter (Jetty 12, in-memory store)"
+  wrk_row "servlet: without Idempo" "http://127.0.0.1:$port/plain/charges" "$lua/fresh-key.lua"
+  wrk_row "servlet: with Idempo, new keys" "http://127.0.0.1:$port/guarded/charges" "$lua/fresh-key.lua"
+  wrk_row "servlet: with Idempo, replays" "http://127.0.0.1:$port/guarded/charges" "$lua/same-key.lua"
+  ratio "servlet: with Idempo, new keys" "servlet: without Idempo"
+  ratio "servlet: with Idempo, replays" "servlet: without Idempo"
+}
+
+case "$which" in
+  servlet) servlet ;;
+  gateway) . idempo-benchmarks/gateway-load.sh ;;
+  all) servlet; . idempo-benchmarks/gateway-load.sh ;;
+  *) echo "usage: $0 [servlet|gateway|all] [seconds] [connections]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,5 @@
+-- POST the same Idempotency-Key and body every time: after the first, every request is a replay.
+wrk.method = "POST"
+wrk.body = '{"order":42,"amount":1000}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Idempotency-Key"] = "wrk-replay-key"
