@@ -32,7 +32,14 @@ public enum ProblemType {
    * The stored response for this key cannot be read back (say, it was encrypted with a key the
    * server no longer has); the operation is not run again.
    */
-  STORED_RESPONSE_UNREADABLE("stored-response-unreadable", 500, "Stored response unreadable");
+  STORED_RESPONSE_UNREADABLE("stored-response-unreadable", 500, "Stored response unreadable"),
+  /**
+   * 502: a proxy could not reach its upstream, so the request was not sent; the key is released
+   * and a retry may forward it.
+   */
+  UPSTREAM_UNAVAILABLE("upstream-unavailable", 502, "Upstream unavailable"),
+  /** 504: a proxy's upstream did not answer in time. */
+  UPSTREAM_TIMEOUT("upstream-timeout", 504, "Upstream timed out");
 
   private final String slug;
   private final int status;

@@ -54,6 +54,30 @@ public final class DoubleChargeDemo {
     return new Builder();
   }
 
+  int charges() {
+    return charges;
+  }
+
+  int clients() {
+    return clients;
+  }
+
+  double responseLoss() {
+    return responseLoss;
+  }
+
+  double duplicateDelivery() {
+    return duplicateDelivery;
+  }
+
+  double doubleClicks() {
+    return doubleClicks;
+  }
+
+  long seed() {
+    return seed;
+  }
+
   public String describe() {
     return String.format(
         "idempo demo: %d logical charges by %d clients; the network drops %.0f%% of responses and"

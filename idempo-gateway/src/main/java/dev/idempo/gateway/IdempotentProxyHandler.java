@@ -1,0 +1,357 @@
+package dev.idempo.gateway;
+
+import dev.idempo.http.CapturedResponse;
+import dev.idempo.http.Decision;
+import dev.idempo.http.HttpAttempt;
+import dev.idempo.http.HttpIdempotency;
+import dev.idempo.http.ProblemType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's request handling. Each request runs on one thread, blocking, in this order:
+ *
+ * <ol>
+ *   <li>{@link HttpIdempotency#begin} decides: pass through (another method, or no key where none
+ *       is required), answer at once (a replay or a problem), or proceed under a claim of the
+ *       key. The body of a guarded request is read and fingerprinted before the claim.
+ *   <li>The request is forwarded ({@link UpstreamClient}). If it could not be sent, the claim is
+ *       released and the caller gets 502 {@code upstream-unavailable}: a retry forwards again. If
+ *       it was sent and no answer came (timeout, lost connection), the outcome is unknown:
+ *       recorded, so the caller and every retry get 502 {@code outcome-unknown} ({@link
+ *       OnUnknownOutcome#FAIL}), or released so a retry forwards again ({@link
+ *       OnUnknownOutcome#REEXECUTE}).
+ *   <li>The upstream's response streams back to the caller while it is captured (up to the
+ *       response limit). Under a claim one chunk is always held back, so the claim is finished (the response
+ *       stored, or the too-large problem stored in its place, or the key released for a "not
+ *       processed" status) before the caller receives the last byte: a retry sent the moment the
+ *       first answer arrived replays it rather than meeting 409. Should the caller go away, the
+ *       response is still read and stored for its retry.
+ * </ol>
+ *
+ * <p>Thread-safe.
+ */
+final class IdempotentProxyHandler extends Handler.Abstract {
+  private static final Logger LOG = LoggerFactory.getLogger(IdempotentProxyHandler.class);
+  private static final int CHUNK_BYTES = 16 << 10;
+
+  private final HttpIdempotency idempotency;
+  private final UpstreamClient upstream;
+  private final GatewayMetrics metrics;
+  private final OnUnknownOutcome onUnknownOutcome;
+  private final Duration upstreamTimeout;
+
+  IdempotentProxyHandler(
+      HttpIdempotency idempotency, UpstreamClient upstream, GatewayMetrics metrics, GatewayConfig config) {
+    this.idempotency = idempotency;
+    this.upstream = upstream;
+    this.metrics = metrics;
+    this.onUnknownOutcome = config.onUnknownOutcome();
+    this.upstreamTimeout = config.upstreamTimeout();
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    metrics.requestStarted();
+    Exchange exchange = new Exchange(request, response);
+    try {
+      exchange.serve();
+      callback.succeeded();
+    } catch (Throwable failure) {
+      callback.failed(failure);
+    } finally {
+      metrics.requestEnded(exchange.outcome);
+    }
+    return true;
+  }
+
+  /** One request from the caller, with how it ended so far. */
+  private final class Exchange {
+    private final Request request;
+    private final Response response;
+    private RequestOutcome outcome = RequestOutcome.PROBLEM;
+
+    Exchange(Request request, Response response) {
+      this.request = request;
+      this.response = response;
+    }
+
+    void serve() throws IOException {
+      JettyIncomingRequest incoming = new JettyIncomingRequest(request);
+      Decision decision = idempotency.begin(incoming);
+      if (decision instanceof Decision.Respond) {
+        Decision.Respond respond = (Decision.Respond) decision;
+        outcome = outcomeOf(respond);
+        if (respond.problem().equals(Optional.of(ProblemType.BODY_TOO_LARGE))) {
+          // The rest of the body is never read, so this connection cannot carry another request.
+          response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        send(respond.response());
+      } else if (decision instanceof Decision.PassThrough) {
+        outcome = RequestOutcome.PASSTHROUGH;
+        forward(incoming.bufferedBody(), null);
+      } else {
+        try (HttpAttempt attempt = ((Decision.Proceed) decision).attempt()) {
+          forward(incoming.bufferedBody(), attempt);
+        }
+      }
+    }
+
+    private void forward(byte[] body, HttpAttempt attempt) throws IOException {
+      UpstreamExchange exchange;
+      try {
+        exchange = upstream.send(request, body);
+      } catch (RuntimeException e) {
+        // Nothing was sent: give the key back so the claim does not outlive this failure.
+        if (attempt != null) {
+          release(attempt);
+        }
+        throw e;
+      }
+      org.eclipse.jetty.client.Response answer;
+      try {
+        answer = exchange.awaitResponse();
+      } catch (UpstreamExchange.UpstreamFailure failure) {
+        answerFailure(failure, attempt);
+        return;
+      }
+      relay(exchange, answer, attempt);
+    }
+
+    /** Streams the upstream's answer to the caller while capturing it, then finishes the claim. */
+    private void relay(UpstreamExchange exchange, org.eclipse.jetty.client.Response answer, HttpAttempt attempt)
+        throws IOException {
+      int status = answer.getStatus();
+      HttpFields upstreamHeaders = answer.getHeaders();
+      HopByHopHeaders hopByHop = HopByHopHeaders.of(upstreamHeaders);
+      response.setStatus(status);
+      HttpFields.Mutable headers = response.getHeaders();
+      boolean storable = status >= 100 && status <= 599;
+      CapturedResponse.Builder captured = attempt != null && storable ? CapturedResponse.builder(status) : null;
+      for (HttpField field : upstreamHeaders) {
+        if (hopByHop.contains(field)) {
+          continue;
+        }
+        headers.add(field);
+        if (captured != null && field.getHeader() != HttpHeader.CONTENT_LENGTH) {
+          try {
+            captured.header(field.getName(), field.getValue());
+          } catch (IllegalArgumentException e) {
+            // Not a header the store could hold; the caller still gets it.
+          }
+        }
+      }
+      boolean capture = captured != null && !attempt.releases(status);
+      int limit = attempt == null ? 0 : attempt.maxResponseBodyBytes();
+      ByteArrayOutputStream body = capture ? new ByteArrayOutputStream(Math.min(limit, CHUNK_BYTES)) : null;
+      boolean tooLarge = false;
+      boolean callerGone = false;
+      byte[] current = new byte[CHUNK_BYTES];
+      byte[] held = new byte[CHUNK_BYTES];
+      int heldLength = -1;
+      InputStream in = exchange.body();
+      try {
+        int read;
+        while ((read = in.read(current)) != -1) {
+          if (read == 0) {
+            continue;
+          }
+          if (body != null) {
+            if (body.size() + read > limit) {
+              tooLarge = true;
+              body = null;
+            } else {
+              body.write(current, 0, read);
+            }
+          }
+          if (attempt == null) {
+            // Nothing to finish before the end: pass each chunk on at once (server-sent events).
+            callerGone = callerGone || !write(false, current, read);
+          } else {
+            if (heldLength >= 0 && !callerGone) {
+              callerGone = !write(false, held, heldLength);
+            }
+            byte[] swap = held;
+            held = current;
+            current = swap;
+            heldLength = read;
+          }
+          if (callerGone && body == null) {
+            // Nobody reads the rest and nothing of it would be stored.
+            exchange.abort(new IOException("the caller went away"));
+            break;
+          }
+        }
+      } catch (IOException broken) {
+        // The upstream broke off mid-response: its outcome is unknown.
+        UpstreamExchange.UpstreamFailure failure = exchange.failure(broken);
+        LOG.warn("upstream broke off its {} answer ({}): {}", status, failure.kind(), UpstreamExchange.UpstreamFailure.reason(broken));
+        if (attempt != null) {
+          settleUnknown(attempt);
+        }
+        if (response.isCommitted() || callerGone) {
+          throw broken; // the caller sees the response cut short
+        }
+        response.reset();
+        send(attempt != null
+            ? unknownOutcomeProblem(failure)
+            : idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, "The connection to the upstream was lost during its answer."));
+        return;
+      }
+      if (attempt != null) {
+        if (captured == null) {
+          settleUnknown(attempt);
+        } else {
+          outcome = finish(attempt, status, captured, body, tooLarge || (capture && body == null));
+        }
+      }
+      if (!callerGone) {
+        write(true, held, Math.max(heldLength, 0));
+      }
+    }
+
+    private RequestOutcome finish(
+        HttpAttempt attempt, int status, CapturedResponse.Builder captured, ByteArrayOutputStream body, boolean tooLarge) {
+      try {
+        HttpAttempt.Completion completion =
+            tooLarge
+                ? attempt.completeTooLargeToStore(status)
+                : attempt.complete(body == null ? captured.build() : captured.body(body.toByteArray()).build());
+        return completion == HttpAttempt.Completion.RELEASED ? RequestOutcome.RELEASED : RequestOutcome.EXECUTED;
+      } catch (RuntimeException e) {
+        // The upstream acted and the caller gets its answer; a retry meets the unfinished claim.
+        LOG.warn(
+            "upstream answered {} for {} {}, but the response could not be stored: {}",
+            status,
+            request.getMethod(),
+            request.getHttpURI().getPath(),
+            StoreConnection.oneLine(e));
+        return RequestOutcome.EXECUTED;
+      }
+    }
+
+    private void answerFailure(UpstreamExchange.UpstreamFailure failure, HttpAttempt attempt) throws IOException {
+      String reason = UpstreamExchange.UpstreamFailure.reason(failure.getCause());
+      if (failure.kind() == UpstreamExchange.FailureKind.NOT_SENT) {
+        LOG.warn("upstream unreachable, request not sent: {}", reason);
+        if (attempt != null) {
+          release(attempt);
+        }
+        send(idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, 
+            "The upstream could not be reached, so the request was not sent. Retry later with the same Idempotency-Key."));
+        return;
+      }
+      LOG.warn("upstream gave no answer after the request was sent ({}): {}", failure.kind(), reason);
+      if (attempt == null) {
+        send(failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
+            ? idempotency.problem(ProblemType.UPSTREAM_TIMEOUT, "The upstream did not answer within " + DurationText.format(upstreamTimeout) + ".")
+            : idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, "The connection to the upstream was lost before it answered."));
+        return;
+      }
+      settleUnknown(attempt);
+      send(unknownOutcomeProblem(failure));
+    }
+
+    /** What the caller gets when the upstream may or may not have acted. */
+    private CapturedResponse unknownOutcomeProblem(UpstreamExchange.UpstreamFailure failure) {
+      String what =
+          failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
+              ? "The upstream did not answer within " + DurationText.format(upstreamTimeout) + " after the request was sent"
+              : "The connection to the upstream was lost after the request was sent";
+      if (onUnknownOutcome == OnUnknownOutcome.REEXECUTE) {
+        String detail = what + ". Retry with the same Idempotency-Key: the upstream receives the same key and can"
+            + " recognize the repeat.";
+        return failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
+            ? idempotency.problem(ProblemType.UPSTREAM_TIMEOUT, detail)
+            : idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, detail);
+      }
+      return idempotency.problem(
+          ProblemType.OUTCOME_UNKNOWN,
+          what
+              + "; whether it took effect is unknown, so it is not forwarded again. Check the resource's state"
+              + " before sending the operation with a new key.");
+    }
+
+    /** Records the unknown outcome, or releases the key, as the policy says. */
+    private void settleUnknown(HttpAttempt attempt) {
+      if (onUnknownOutcome == OnUnknownOutcome.REEXECUTE) {
+        release(attempt);
+        return;
+      }
+      outcome = RequestOutcome.OUTCOME_UNKNOWN;
+      try {
+        attempt.recordOutcomeUnknown();
+      } catch (RuntimeException e) {
+        LOG.warn("could not record the unknown outcome; a retry finds the claim when its lease ends: {}", StoreConnection.oneLine(e));
+      }
+    }
+
+    private void release(HttpAttempt attempt) {
+      outcome = RequestOutcome.RELEASED;
+      try {
+        attempt.release();
+      } catch (RuntimeException e) {
+        LOG.warn("could not release the key; a retry finds the claim when its lease ends: {}", StoreConnection.oneLine(e));
+      }
+    }
+
+    /** Sends a whole response: a replay or a problem. */
+    private void send(CapturedResponse answer) throws IOException {
+      response.setStatus(answer.status());
+      HttpFields.Mutable headers = response.getHeaders();
+      answer
+          .headers()
+          .forEach(
+              (name, values) -> {
+                if (!name.equalsIgnoreCase("Content-Length")) {
+                  values.forEach(value -> headers.add(name, value));
+                }
+              });
+      headers.put(HttpHeader.CONTENT_LENGTH, answer.bodyLength());
+      if (!write(true, answer.body(), answer.bodyLength())) {
+        throw new IOException("the caller went away before the answer was sent");
+      }
+    }
+
+    /** Writes to the caller, blocking; false if the caller went away. */
+    private boolean write(boolean last, byte[] bytes, int length) {
+      try (Blocker.Callback written = Blocker.callback()) {
+        response.write(last, ByteBuffer.wrap(bytes, 0, length), written);
+        written.block();
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+  }
+
+  private static RequestOutcome outcomeOf(Decision.Respond respond) {
+    if (respond.isReplay()) {
+      return RequestOutcome.REPLAYED;
+    }
+    switch (respond.problem().get()) {
+      case KEY_IN_FLIGHT:
+        return RequestOutcome.IN_FLIGHT;
+      case KEY_MISMATCH:
+        return RequestOutcome.MISMATCH;
+      case OUTCOME_UNKNOWN:
+        return RequestOutcome.OUTCOME_UNKNOWN;
+      default:
+        return RequestOutcome.PROBLEM;
+    }
+  }
+}

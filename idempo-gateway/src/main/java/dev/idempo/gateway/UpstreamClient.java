@@ -1,0 +1,186 @@
+package dev.idempo.gateway;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Forwards requests to the one upstream over Jetty's HTTP/1.1 client: rewrites the target (the
+ * upstream's path prefix plus the request's raw path and query), drops hop-by-hop headers, adds
+ * {@code X-Forwarded-For} (appended), {@code X-Forwarded-Proto}, {@code X-Forwarded-Host} and
+ * {@code Via}, and passes everything else on unchanged, {@code Idempotency-Key} included.
+ *
+ * <p>The client follows no redirects, keeps no cookies, decodes no content and answers no
+ * authentication challenge: the upstream's response reaches the caller as it was sent. Pooled
+ * connections idle for {@value #POOLED_IDLE_MILLIS} ms are closed, below common upstream
+ * keep-alive timeouts (Node's is 5 s), so a request is rarely sent on a connection the upstream
+ * is closing at that moment, which would make its outcome unknown.
+ *
+ * <p>Thread-safe.
+ */
+final class UpstreamClient {
+  static final long POOLED_IDLE_MILLIS = 4000;
+  private static final String VIA = "1.1 idempo-gateway";
+
+  private final HttpClient client;
+  private final URI upstream;
+  private final String pathPrefix;
+  private final Duration timeout;
+
+  private UpstreamClient(HttpClient client, URI upstream, Duration timeout) {
+    this.client = client;
+    this.upstream = upstream;
+    String path = upstream.getRawPath() == null ? "" : upstream.getRawPath();
+    this.pathPrefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    this.timeout = timeout;
+  }
+
+  /**
+   * Starts a client for {@code config}'s upstream.
+   *
+   * @throws Exception if the client does not start
+   */
+  static UpstreamClient start(GatewayConfig config) throws Exception {
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("idempo-upstream");
+    threads.setDaemon(true);
+    ClientConnector connector = new ClientConnector();
+    connector.setExecutor(threads);
+    HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+    client.setFollowRedirects(false);
+    client.setHttpCookieStore(new HttpCookieStore.Empty());
+    client.setUserAgentField(null);
+    client.setDefaultRequestContentType(null);
+    client.setConnectTimeout(Math.min(config.upstreamTimeout().toMillis(), 10_000));
+    client.setIdleTimeout(POOLED_IDLE_MILLIS);
+    client.setMaxConnectionsPerDestination(config.maxThreads());
+    client.setMaxRequestsQueuedPerDestination(config.maxThreads() * 4);
+    client.start();
+    // After start, which installs the defaults: the proxy passes bodies and statuses through.
+    client.getContentDecoderFactories().clear();
+    client.getProtocolHandlers().clear();
+    return new UpstreamClient(client, config.upstream(), config.upstreamTimeout());
+  }
+
+  /**
+   * Sends {@code request} upstream, with {@code body} if it was read already, else streaming the
+   * request's own body.
+   */
+  UpstreamExchange send(Request request, byte[] body) {
+    String target = pathPrefix + request.getHttpURI().getPath();
+    String query = request.getHttpURI().getQuery();
+    org.eclipse.jetty.client.Request forwarded =
+        client
+            .newRequest(upstream)
+            .method(request.getMethod())
+            .path(query == null ? target : target + "?" + query)
+            .idleTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    HttpFields incoming = request.getHeaders();
+    HopByHopHeaders hopByHop = HopByHopHeaders.of(incoming);
+    String contentType = incoming.get(HttpHeader.CONTENT_TYPE);
+    forwarded.headers(
+        headers -> {
+          for (HttpField field : incoming) {
+            if (!hopByHop.contains(field) && !isRewritten(field)) {
+              headers.add(field);
+            }
+          }
+          List<String> forwardedFor = incoming.getValuesList("X-Forwarded-For");
+          String remote = Request.getRemoteAddr(request);
+          headers.put("X-Forwarded-For", forwardedFor.isEmpty() ? remote : String.join(", ", forwardedFor) + ", " + remote);
+          headers.put("X-Forwarded-Proto", request.isSecure() ? "https" : "http");
+          String host = incoming.get(HttpHeader.HOST);
+          if (host != null) {
+            headers.put("X-Forwarded-Host", host);
+          }
+          List<String> via = incoming.getValuesList(HttpHeader.VIA);
+          headers.put(HttpHeader.VIA, via.isEmpty() ? VIA : String.join(", ", via) + ", " + VIA);
+        });
+    if (body != null) {
+      if (body.length > 0 || request.getLength() == 0) {
+        forwarded.body(new BytesRequestContent(contentType, body));
+      }
+    } else if (request.getLength() > 0 || (request.getLength() < 0 && incoming.contains(HttpHeader.TRANSFER_ENCODING))) {
+      forwarded.body(new StreamedBody(request, contentType));
+    }
+    return UpstreamExchange.send(forwarded, timeout);
+  }
+
+  void stop() throws Exception {
+    client.stop();
+  }
+
+  /** Headers the client computes (Host, Content-Length) or the gateway sets (forwarding, Expect). */
+  private static boolean isRewritten(HttpField field) {
+    switch (field.getLowerCaseName()) {
+      case "host":
+      case "content-length":
+      case "expect":
+      case "x-forwarded-for":
+      case "x-forwarded-proto":
+      case "x-forwarded-host":
+      case "via":
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** The request's body, streamed upstream as the caller sends it. */
+  private static final class StreamedBody implements org.eclipse.jetty.client.Request.Content {
+    private final Request request;
+    private final String contentType;
+
+    StreamedBody(Request request, String contentType) {
+      this.request = request;
+      this.contentType = contentType;
+    }
+
+    @Override
+    public String getContentType() {
+      return contentType;
+    }
+
+    @Override
+    public long getLength() {
+      return request.getLength();
+    }
+
+    @Override
+    public Content.Chunk read() {
+      return request.read();
+    }
+
+    @Override
+    public void demand(Runnable demandCallback) {
+      request.demand(demandCallback);
+    }
+
+    @Override
+    public void fail(Throwable failure) {
+      request.fail(failure);
+    }
+
+    @Override
+    public boolean rewind() {
+      return false;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UpstreamClient[" + upstream + ", timeout " + DurationText.format(timeout) + "]";
+  }
+}

@@ -1,0 +1,73 @@
+package dev.idempo.gateway;
+
+import dev.idempo.Fingerprint;
+import dev.idempo.store.ClaimResult;
+import dev.idempo.store.IdempotencyRecord;
+import dev.idempo.store.IdempotencyStore;
+import dev.idempo.store.InMemoryIdempotencyStore;
+import dev.idempo.store.RecoveryPoint;
+import dev.idempo.store.StorageKey;
+import dev.idempo.store.StoredResponse;
+import dev.idempo.store.UpdateResult;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The real in-memory store, counting the calls made to it (a decorator, not a mock). */
+final class CountingStore implements IdempotencyStore {
+  private final IdempotencyStore store;
+  private final AtomicInteger calls = new AtomicInteger();
+
+  CountingStore() {
+    this(InMemoryIdempotencyStore.create());
+  }
+
+  CountingStore(IdempotencyStore store) {
+    this.store = store;
+  }
+
+  int calls() {
+    return calls.get();
+  }
+
+  @Override
+  public ClaimResult claim(StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
+    calls.incrementAndGet();
+    return store.claim(key, fingerprint, lease, retention);
+  }
+
+  @Override
+  public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
+    calls.incrementAndGet();
+    return store.complete(key, fence, response);
+  }
+
+  @Override
+  public UpdateResult release(StorageKey key, long fence) {
+    calls.incrementAndGet();
+    return store.release(key, fence);
+  }
+
+  @Override
+  public UpdateResult renew(StorageKey key, long fence, Duration lease) {
+    calls.incrementAndGet();
+    return store.renew(key, fence, lease);
+  }
+
+  @Override
+  public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
+    calls.incrementAndGet();
+    return store.checkpoint(key, fence, point);
+  }
+
+  @Override
+  public Optional<IdempotencyRecord> find(StorageKey key) {
+    calls.incrementAndGet();
+    return store.find(key);
+  }
+
+  @Override
+  public int purgeExpired(int limit) {
+    return store.purgeExpired(limit);
+  }
+}
