@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a naive payments service twice under the same lossy, duplicating, double-clicking"
-          + " traffic: once unguarded, once guarded by Idempo. Counts from the service's own ledger."
+      "Runs a naive payments service over HTTP twice under the same lossy, duplicating,"
+          + " double-clicking traffic: once straight to it, once through the idempo gateway on its"
+          + " embedded SQLite store. Counts from the service's own ledger."
     })
 final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -38,6 +39,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // the table, not server logs
+    }
     DoubleChargeDemo demo;
     try {
       demo =

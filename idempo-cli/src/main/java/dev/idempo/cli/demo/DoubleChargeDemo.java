@@ -1,39 +1,25 @@
 package dev.idempo.cli.demo;
 
-import dev.idempo.Fingerprint;
-import dev.idempo.Idempotency;
-import dev.idempo.IdempotencyKey;
-import dev.idempo.IdempotencyPolicy;
-import dev.idempo.KeyInFlightException;
-import dev.idempo.ResultCodec;
-import dev.idempo.RetryPolicy;
-import dev.idempo.Scope;
-import dev.idempo.store.InMemoryIdempotencyStore;
+import dev.idempo.gateway.Gateway;
+import dev.idempo.gateway.GatewayConfig;
+import dev.idempo.gateway.StoreLocation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A deliberately naive payments service (every charge request appends a charge to its ledger)
  * under the traffic real networks produce: responses dropped after the charge was made, requests
  * delivered twice, users double-clicking. Clients retry with the same key, as a well-behaved
  * client does. The same traffic runs once straight to the service and once through {@link
- * Idempotency}; the counts come from the service's own ledger.
- *
- * <p>This version runs the service in-process; the gateway demo puts real HTTP between them.
+ * the idempo gateway on its embedded default store (SQLite in a temporary directory); the counts
+ * come from the service's own ledger. Everything talks real HTTP over loopback.
  */
 public final class DoubleChargeDemo {
-  private static final Scope CHARGES = Scope.operation("POST /charges");
-  private static final long SERVICE_TIME_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
-
   private final int charges;
   private final int clients;
   private final double responseLoss;
@@ -85,141 +71,60 @@ public final class DoubleChargeDemo {
         charges, clients, responseLoss * 100, duplicateDelivery * 100, doubleClicks * 100, seed);
   }
 
-  /** Runs the traffic once, straight to the service or guarded by Idempo. */
+  /** Runs the traffic once, straight to the service or through the gateway. */
   public DemoReport run(boolean guarded) {
-    Ledger ledger = new Ledger();
-    Service service = guarded ? new GuardedService(ledger) : new NaiveService(ledger);
-    AtomicLong requests = new AtomicLong();
-    ExecutorService clientThreads = Executors.newFixedThreadPool(clients);
-    ExecutorService network = Executors.newCachedThreadPool();
     long start = System.nanoTime();
-    try {
-      List<CompletableFuture<List<String>>> answers = new ArrayList<>();
-      for (int order = 0; order < charges; order++) {
-        int o = order;
-        answers.add(CompletableFuture.supplyAsync(() -> chargeOnce(o, service, requests, network), clientThreads));
+    Path data = null;
+    Gateway gateway = null;
+    try (PaymentsService service = new PaymentsService()) {
+      URI target = service.uri();
+      if (guarded) {
+        data = Files.createTempDirectory("idempo-demo");
+        gateway =
+            new Gateway(
+                GatewayConfig.builder(service.uri())
+                    .listen("127.0.0.1", 0)
+                    .storeLocation(StoreLocation.sqlite(data.resolve("idempo.db")))
+                    .build());
+        gateway.start();
+        target = gateway.uri();
       }
-      List<List<String>> received = new ArrayList<>();
-      for (CompletableFuture<List<String>> answer : answers) {
-        received.add(answer.join());
-      }
-      network.shutdown(); // late duplicate deliveries still land in the ledger: wait for them
-      if (!network.awaitTermination(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("duplicate deliveries did not finish within 30 s");
-      }
+      LossyClients.Traffic traffic = new LossyClients(this).run(target);
+      Ledger ledger = service.ledger();
       long doubles = 0;
       long wrong = 0;
       for (int order = 0; order < charges; order++) {
         List<String> recorded = ledger.chargesOf(order);
         doubles += Math.max(0, recorded.size() - 1);
-        for (String answer : received.get(order)) {
+        for (String answer : traffic.answers().get(order)) {
           if (answer == null || !recorded.contains(answer)) {
             wrong++;
           }
         }
       }
       return new DemoReport(
-          guarded, charges, requests.get(), ledger.size(), doubles, wrong, Duration.ofNanos(System.nanoTime() - start));
+          guarded, charges, traffic.requestsSent(), ledger.size(), doubles, wrong, Duration.ofNanos(System.nanoTime() - start));
+    } catch (IOException e) {
+      throw new UncheckedIOException("the demo could not start its servers", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the demo's traffic", e);
     } finally {
-      clientThreads.shutdownNow();
-      network.shutdownNow();
+      if (gateway != null) {
+        gateway.stop();
+      }
+      deleteQuietly(data);
     }
   }
 
-  /** One logical charge: one key; one submission, or two at once for a double-click. */
-  private List<String> chargeOnce(int order, Service service, AtomicLong requests, ExecutorService network) {
-    Random random = new Random(seed * 31 + order);
-    IdempotencyKey key = IdempotencyKey.of(new UUID(random.nextLong(), random.nextLong()).toString());
-    boolean doubleClick = random.nextDouble() < doubleClicks;
-    CompletableFuture<String> second =
-        doubleClick
-            ? CompletableFuture.supplyAsync(() -> submit(order, key, 1, service, requests, network), network)
-            : null;
-    List<String> answers = new ArrayList<>();
-    answers.add(submit(order, key, 0, service, requests, network));
-    if (second != null) {
-      answers.add(second.join());
+  private static void deleteQuietly(Path directory) {
+    if (directory == null) {
+      return;
     }
-    return answers;
-  }
-
-  /** A client submitting a charge and retrying with the same key until it gets an answer. */
-  private String submit(
-      int order, IdempotencyKey key, int click, Service service, AtomicLong requests, ExecutorService network) {
-    Random random = new Random(seed * 977 + order * 7L + click);
-    RetryPolicy.Call call =
-        RetryPolicy.builder()
-            .maxAttempts(20)
-            .baseDelay(Duration.ofMillis(1))
-            .maxDelay(Duration.ofMillis(20))
-            .build()
-            .newCall();
-    while (true) {
-      requests.incrementAndGet();
-      if (random.nextDouble() < duplicateDelivery) {
-        requests.incrementAndGet();
-        network.execute(() -> service.charge(order, key));
-      }
-      String answer = service.charge(order, key);
-      boolean lost = random.nextDouble() < responseLoss;
-      if (answer != null && !lost) {
-        return answer;
-      }
-      RetryPolicy.Decision decision = call.onRetryableFailure(null);
-      if (!decision.shouldRetry()) {
-        return null;
-      }
-      try {
-        call.sleep(decision.delay());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
-      }
-    }
-  }
-
-  /** The service's endpoint: answers a charge id, or null for "409 still in progress". */
-  private interface Service {
-    String charge(int order, IdempotencyKey key);
-  }
-
-  private static final class NaiveService implements Service {
-    private final Ledger ledger;
-
-    NaiveService(Ledger ledger) {
-      this.ledger = ledger;
-    }
-
-    @Override
-    public String charge(int order, IdempotencyKey key) {
-      LockSupport.parkNanos(SERVICE_TIME_NANOS); // talking to the card network
-      return ledger.append(order);
-    }
-  }
-
-  private static final class GuardedService implements Service {
-    private final NaiveService service;
-    private final Idempotency<String> idempotency;
-
-    GuardedService(Ledger ledger) {
-      this.service = new NaiveService(ledger);
-      this.idempotency =
-          Idempotency.builder(InMemoryIdempotencyStore.create(), ResultCodec.utf8())
-              .policy(IdempotencyPolicy.<String>builder().renewInterval(Duration.ZERO).build())
-              .build();
-    }
-
-    @Override
-    public String charge(int order, IdempotencyKey key) {
-      Fingerprint request = Fingerprint.builder().add("order", Integer.toString(order)).build();
-      try {
-        return idempotency.execute(CHARGES, key, request, context -> service.charge(order, key)).value();
-      } catch (KeyInFlightException e) {
-        return null;
-      }
+    try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory the system cleans up anyway
     }
   }
 
