@@ -26,15 +26,16 @@ import java.util.Map;
  * The request as the handler sees it on a guarded route: the body Idempo read to fingerprint it,
  * served again from memory. Form parameters ({@code application/x-www-form-urlencoded}) are parsed
  * from that copy, query parameters first. Multipart parts cannot be parsed again: {@link
- * #getParts()} says so instead of answering nothing. Not thread-safe, like any request.
+ * #getParts()} says so instead of answering nothing. Public for adapters that run the handler
+ * themselves (the Spring Boot starter's transactional routes). Not thread-safe, like any request.
  */
-final class BufferedBodyRequest extends HttpServletRequestWrapper {
+public final class BufferedBodyRequest extends HttpServletRequestWrapper {
   private final byte[] body;
   private boolean streamUsed;
   private boolean readerUsed;
   private Map<String, String[]> parameters;
 
-  BufferedBodyRequest(HttpServletRequest request, byte[] body) {
+  public BufferedBodyRequest(HttpServletRequest request, byte[] body) {
     super(request);
     this.body = body;
   }

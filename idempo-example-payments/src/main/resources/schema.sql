@@ -1,0 +1,6 @@
+CREATE TABLE IF NOT EXISTS charges (
+  id VARCHAR(36) PRIMARY KEY,
+  customer VARCHAR(100) NOT NULL,
+  amount_cents BIGINT NOT NULL,
+  currency VARCHAR(3) NOT NULL
+);

@@ -1,0 +1,32 @@
+package dev.idempo.spring;
+
+import dev.idempo.http.IdempotencyRoute;
+import org.springframework.web.method.HandlerMethod;
+
+/**
+ * Adjusts the route the starter builds for an {@link Idempotent} handler, after the annotation and
+ * the {@code idempo.defaults.*} properties were applied: a fingerprinter, a tenant source, the
+ * released statuses or the takeover policy for some handlers. Declare it as a bean; every
+ * customizer runs, in {@code @Order}.
+ *
+ * <pre>{@code
+ * @Bean
+ * IdempotencyRouteCustomizer canonicalJsonForPayments() {
+ *   return (handler, route) -> {
+ *     if (handler.getBeanType() == PaymentsController.class) {
+ *       route.fingerprinter(RequestFingerprinter.CANONICAL_JSON);
+ *     }
+ *   };
+ * }
+ * }</pre>
+ *
+ * <p>Runs once per handler at start-up; an exception fails the start-up.
+ */
+@FunctionalInterface
+public interface IdempotencyRouteCustomizer {
+  /**
+   * @param handler the annotated handler method
+   * @param route the route being built for it
+   */
+  void customize(HandlerMethod handler, IdempotencyRoute.Builder route);
+}

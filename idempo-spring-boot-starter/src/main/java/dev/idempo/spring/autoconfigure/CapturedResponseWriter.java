@@ -1,0 +1,32 @@
+package dev.idempo.spring.autoconfigure;
+
+import dev.idempo.http.CapturedResponse;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** Sends a problem (or any {@link CapturedResponse}) Idempo answers itself. Stateless. */
+final class CapturedResponseWriter {
+  private CapturedResponseWriter() {}
+
+  static void write(CapturedResponse answer, HttpServletResponse response) throws IOException {
+    response.setStatus(answer.status());
+    for (Map.Entry<String, List<String>> header : answer.headers().entrySet()) {
+      for (String value : header.getValue()) {
+        if (header.getKey().equalsIgnoreCase("Content-Type")) {
+          response.setContentType(value);
+        } else {
+          response.addHeader(header.getKey(), value);
+        }
+      }
+    }
+    response.setContentLengthLong(answer.bodyLength());
+    if (answer.bodyLength() > 0) {
+      ServletOutputStream out = response.getOutputStream();
+      answer.writeBodyTo(out);
+      out.flush();
+    }
+  }
+}
