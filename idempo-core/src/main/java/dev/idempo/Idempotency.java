@@ -9,9 +9,9 @@ import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -333,13 +333,22 @@ public final class Idempotency<R> {
 
   /** The default renewal thread: one daemon thread for the whole JVM, started on first use. */
   private static final class SharedRenewals {
-    static final ScheduledExecutorService INSTANCE =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "idempo-lease-renewal");
-              thread.setDaemon(true);
-              return thread;
-            });
+    static final ScheduledExecutorService INSTANCE = create();
+
+    private static ScheduledExecutorService create() {
+      ScheduledThreadPoolExecutor executor =
+          new ScheduledThreadPoolExecutor(
+              1,
+              runnable -> {
+                Thread thread = new Thread(runnable, "idempo-lease-renewal");
+                thread.setDaemon(true);
+                return thread;
+              });
+      // Most work finishes long before its first renewal: drop cancelled renewals at once
+      // instead of keeping every one queued until its time comes.
+      executor.setRemoveOnCancelPolicy(true);
+      return executor;
+    }
   }
 
   /** Configures an {@link Idempotency}. Not thread-safe. */
