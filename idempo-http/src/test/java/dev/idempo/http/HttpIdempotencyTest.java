@@ -1,5 +1,6 @@
 package dev.idempo.http;
 
+import dev.idempo.store.tck.OutageStore;
 import dev.idempo.store.tck.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package dev.idempo.servlet;
 
+import dev.idempo.store.tck.OutageStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package dev.idempo.http;
+package dev.idempo.store.tck;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
@@ -17,22 +17,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real store (the in-memory one) behind a switch that simulates an outage: while down, every
  * call throws {@link StoreUnavailableException} as a store whose server is unreachable does. It
- * also counts the calls that reached it.
+ * also counts the calls that reached it. For adapters' tests: "the store is down" must never
+ * mean "run the work unprotected". Thread-safe.
  */
-final class OutageStore implements IdempotencyStore {
+public final class OutageStore implements IdempotencyStore {
   private final IdempotencyStore store;
   private final AtomicInteger calls = new AtomicInteger();
   private volatile boolean down;
 
-  OutageStore(IdempotencyStore store) {
+  public OutageStore(IdempotencyStore store) {
     this.store = store;
   }
 
-  void down(boolean down) {
+  public void down(boolean down) {
     this.down = down;
   }
 
-  int calls() {
+  public int calls() {
     return calls.get();
   }
 
