@@ -46,8 +46,10 @@ class IdempotencyKeyTest {
 
   @Test
   void equalityIsByValue() {
-    assertEquals(IdempotencyKey.of("abc"), IdempotencyKey.of("abc"));
-    assertEquals(IdempotencyKey.of("abc").hashCode(), IdempotencyKey.of("abc").hashCode());
+    IdempotencyKey first = IdempotencyKey.of("abc");
+    IdempotencyKey second = IdempotencyKey.of("abc");
+    assertEquals(first, second);
+    assertEquals(first.hashCode(), second.hashCode());
     assertNotEquals(IdempotencyKey.of("abc"), IdempotencyKey.of("abd"));
   }
 

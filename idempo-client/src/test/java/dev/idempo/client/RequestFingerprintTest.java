@@ -1,5 +1,7 @@
 package dev.idempo.client;
 
+import dev.idempo.Fingerprint;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +29,9 @@ class RequestFingerprintTest {
   @Test
   void theSameRequestHasTheSameFingerprintAndCanStillBeSent() {
     HttpRequest request = post(URI_A, "{\"amount\":1}", "application/json");
-    assertEquals(RequestFingerprint.of(request), RequestFingerprint.of(request));
+    Fingerprint first = RequestFingerprint.of(request);
+    Fingerprint again = RequestFingerprint.of(request); // reading the body must not consume it
+    assertEquals(first, again);
     assertEquals(RequestFingerprint.of(request), RequestFingerprint.of(post(URI_A, "{\"amount\":1}", "application/json")));
   }
 

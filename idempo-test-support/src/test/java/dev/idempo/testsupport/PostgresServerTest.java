@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,15 +52,16 @@ class PostgresServerTest {
     }
 
     @Test
-    void runsAsAnUnprivilegedUserWhenTheJvmIsRoot(PostgresServer postgres) throws Exception {
-        assumeTrue(ExternalCommand.runningAsRoot(), "only meaningful as root");
+    void runsAsAnUnprivilegedUserWhenTheJvmIsRootAndAsTheCurrentUserOtherwise(PostgresServer postgres) throws Exception {
         Path dataDirectory = Path.of(query(postgres.jdbcUrl(), postgres, "show data_directory"));
-        assertEquals(ServerUser.UNPRIVILEGED_NAME, Files.getOwner(dataDirectory).getName());
+        String expectedOwner = ExternalCommand.runningAsRoot() ? ServerUser.UNPRIVILEGED_NAME : System.getProperty("user.name");
+        assertEquals(expectedOwner, Files.getOwner(dataDirectory).getName());
     }
 
     @Test
-    void pgStatStatementsCountsStatementsWhenInstalled(PostgresServer postgres) throws SQLException {
-        assumeTrue(postgres.hasPgStatStatements(), "postgresql-contrib is not installed");
+    void pgStatStatementsCountsStatements(PostgresServer postgres) throws SQLException {
+        // Debian's postgresql package ships pg_stat_statements, and the store benchmarks rely on it.
+        assertTrue(postgres.hasPgStatStatements(), "pg_stat_statements is missing: apt-get install postgresql-contrib");
         String url = postgres.createDatabase("statements_" + ProcessHandle.current().pid());
         execute(url, postgres, "select 42 as counted_statement");
         assertEquals("1", query(url, postgres,
