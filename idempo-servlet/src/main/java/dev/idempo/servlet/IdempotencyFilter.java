@@ -115,7 +115,7 @@ public final class IdempotencyFilter implements Filter {
     if (decision instanceof Decision.PassThrough) {
       chain.doFilter(request, response);
     } else if (decision instanceof Decision.Respond) {
-      write(((Decision.Respond) decision).response(), response);
+      CapturedResponseWriter.write(((Decision.Respond) decision).response(), response);
     } else {
       try (HttpAttempt attempt = ((Decision.Proceed) decision).attempt()) {
         run(request, response, chain, incoming.bufferedBody(), attempt);
@@ -193,25 +193,7 @@ public final class IdempotencyFilter implements Filter {
     }
   }
 
-  /** Writes a replay or a problem. */
-  static void write(CapturedResponse answer, HttpServletResponse response) throws IOException {
-    response.setStatus(answer.status());
-    for (Map.Entry<String, List<String>> header : answer.headers().entrySet()) {
-      for (String value : header.getValue()) {
-        if (header.getKey().equalsIgnoreCase("Content-Type")) {
-          response.setContentType(value);
-        } else {
-          response.addHeader(header.getKey(), value);
-        }
-      }
-    }
-    response.setContentLengthLong(answer.bodyLength());
-    if (answer.bodyLength() > 0) {
-      ServletOutputStream out = response.getOutputStream();
-      answer.writeBodyTo(out);
-      out.flush();
-    }
-  }
+
 
   @Override
   public String toString() {

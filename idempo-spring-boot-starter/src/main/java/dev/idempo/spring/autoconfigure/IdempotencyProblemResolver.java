@@ -1,5 +1,6 @@
 package dev.idempo.spring.autoconfigure;
 
+import dev.idempo.servlet.CapturedResponseWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

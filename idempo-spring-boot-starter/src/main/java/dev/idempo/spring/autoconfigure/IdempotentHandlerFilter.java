@@ -1,5 +1,6 @@
 package dev.idempo.spring.autoconfigure;
 
+import dev.idempo.servlet.CapturedResponseWriter;
 import dev.idempo.Fingerprint;
 import dev.idempo.IdempotencyKey;
 import dev.idempo.Scope;

@@ -1,4 +1,4 @@
-package dev.idempo.spring.autoconfigure;
+package dev.idempo.servlet;
 
 import dev.idempo.http.CapturedResponse;
 import jakarta.servlet.ServletOutputStream;
@@ -7,11 +7,15 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
-/** Sends a problem (or any {@link CapturedResponse}) Idempo answers itself. Stateless. */
-final class CapturedResponseWriter {
+/**
+ * Sends a {@link CapturedResponse} (a replay or a problem Idempo answers itself) on a servlet
+ * response: status, headers, body. Public for adapters built on the servlet API (the Spring Boot
+ * starter). Stateless.
+ */
+public final class CapturedResponseWriter {
   private CapturedResponseWriter() {}
 
-  static void write(CapturedResponse answer, HttpServletResponse response) throws IOException {
+  public static void write(CapturedResponse answer, HttpServletResponse response) throws IOException {
     response.setStatus(answer.status());
     for (Map.Entry<String, List<String>> header : answer.headers().entrySet()) {
       for (String value : header.getValue()) {
