@@ -96,8 +96,10 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       if (decision instanceof Decision.Respond) {
         Decision.Respond respond = (Decision.Respond) decision;
         outcome = outcomeOf(respond);
-        if (respond.problem().equals(Optional.of(ProblemType.BODY_TOO_LARGE))) {
-          // The rest of the body is never read, so this connection cannot carry another request.
+        if (incoming.bufferedBody() == null || respond.problem().equals(Optional.of(ProblemType.BODY_TOO_LARGE))) {
+          // Answered before the whole body was read (a bad key, a body over the limit): the rest
+          // of it is never read, so say this connection carries no other request, rather than
+          // let the client reuse a connection the server is about to close.
           response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
         send(respond.response());
