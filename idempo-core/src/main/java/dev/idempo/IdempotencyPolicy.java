@@ -134,18 +134,7 @@ public final class IdempotencyPolicy<R> {
 
     /** How long a completed outcome is kept and replayed; 1 ms to 400 days. */
     public Builder<R> retention(Duration retention) {
-      Checks.notNull(retention, "retention");
-      if (retention.compareTo(StoreLimits.MIN_RETENTION) < 0
-          || retention.compareTo(StoreLimits.MAX_RETENTION) > 0) {
-        throw new IllegalArgumentException(
-            "retention must be between "
-                + StoreLimits.MIN_RETENTION
-                + " and "
-                + StoreLimits.MAX_RETENTION
-                + ", was "
-                + retention);
-      }
-      this.retention = retention;
+      this.retention = StoreLimits.checkRetention(retention);
       return this;
     }
 

@@ -25,11 +25,17 @@ public final class StoreLimits {
     Checks.notNull(key, "key");
     Checks.notNull(fingerprint, "fingerprint");
     checkLease(lease);
+    checkRetention(retention);
+  }
+
+  /** Checks a retention: {@link #MIN_RETENTION} to {@link #MAX_RETENTION}. */
+  public static Duration checkRetention(Duration retention) {
     Checks.notNull(retention, "retention");
     if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
       throw new IllegalArgumentException(
           "retention must be between " + MIN_RETENTION + " and " + MAX_RETENTION + ", was " + retention);
     }
+    return retention;
   }
 
   /** Checks a lease. */

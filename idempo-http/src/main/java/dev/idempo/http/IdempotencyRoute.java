@@ -340,18 +340,7 @@ public final class IdempotencyRoute {
 
     /** How long a stored response is replayed: 1 ms to 400 days; 24 h by default. */
     public Builder retention(Duration retention) {
-      Objects.requireNonNull(retention, "retention must not be null");
-      if (retention.compareTo(StoreLimits.MIN_RETENTION) < 0
-          || retention.compareTo(StoreLimits.MAX_RETENTION) > 0) {
-        throw new IllegalArgumentException(
-            "retention must be between "
-                + StoreLimits.MIN_RETENTION
-                + " and "
-                + StoreLimits.MAX_RETENTION
-                + ", was "
-                + retention);
-      }
-      this.retention = retention;
+      this.retention = StoreLimits.checkRetention(retention);
       return this;
     }
 
