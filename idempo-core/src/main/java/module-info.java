@@ -1,6 +1,6 @@
 /**
- * Idempo core: keys, scopes, fingerprints, the record model and store SPI, the in-memory store,
- * the {@link dev.idempo.Idempotency} executor and the client-side {@link dev.idempo.RetryPolicy}.
+ * Idempo core: keys, scopes, fingerprints, the record model and store SPI, the in-memory store
+ * and the {@link dev.idempo.Idempotency} executor.
  * No runtime dependencies; only the API packages are exported.
  */
 module dev.idempo.core {

@@ -1,7 +1,7 @@
 package dev.idempo.cli;
 
 import dev.idempo.IdempotencyKey;
-import dev.idempo.RetryPolicy;
+import dev.idempo.client.RetryPolicy;
 import dev.idempo.client.CallOptions;
 import dev.idempo.client.IdempotentHttpClient;
 import dev.idempo.client.IdempotentResponse;

@@ -25,6 +25,33 @@ final class Checks {
     return value;
   }
 
+  static Duration notNegativeAtMost(Duration value, Duration max, String name) {
+    notNull(value, name);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(name + " must not be negative, was " + value);
+    }
+    if (value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(name + " must be at most " + max + ", was " + value);
+    }
+    return value;
+  }
+
+  static int inRange(int value, int min, int max, String name) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          name + " must be between " + min + " and " + max + ", was " + value);
+    }
+    return value;
+  }
+
+  static double inRange(double value, double min, double max, String name) {
+    if (!(value >= min && value <= max)) { // also refuses NaN
+      throw new IllegalArgumentException(
+          name + " must be between " + min + " and " + max + ", was " + value);
+    }
+    return value;
+  }
+
   /** 1 to 512 characters, no control characters: it names a file entry and a table row. */
   static String operationId(String operationId) {
     notNull(operationId, "operationId");

@@ -2,8 +2,6 @@ package dev.idempo.client;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.IdempotencyKey;
-import dev.idempo.RetryBudget;
-import dev.idempo.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,7 +1,6 @@
 package dev.idempo.client;
 
 import dev.idempo.IdempotencyKey;
-import dev.idempo.RetryPolicy;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.util.Optional;

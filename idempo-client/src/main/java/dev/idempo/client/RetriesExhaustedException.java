@@ -1,7 +1,6 @@
 package dev.idempo.client;
 
 import dev.idempo.IdempotencyKey;
-import dev.idempo.RetryPolicy;
 import java.io.IOException;
 import java.util.Optional;
 

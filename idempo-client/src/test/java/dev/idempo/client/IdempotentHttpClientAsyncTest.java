@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.idempo.RetryPolicy;
-import dev.idempo.RetryPolicy.GiveUpReason;
+import dev.idempo.client.RetryPolicy.GiveUpReason;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpRequest;

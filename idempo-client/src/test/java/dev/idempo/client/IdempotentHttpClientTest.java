@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.IdempotencyKey;
-import dev.idempo.RetryPolicy;
-import dev.idempo.RetryPolicy.GiveUpReason;
+import dev.idempo.client.RetryPolicy.GiveUpReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.idempo.RetryBudget;
-import dev.idempo.RetryPolicy;
-import dev.idempo.RetryPolicy.GiveUpReason;
+import dev.idempo.client.RetryPolicy.GiveUpReason;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;

@@ -3,8 +3,7 @@ package dev.idempo.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.idempo.RetryPolicy;
-import dev.idempo.RetryPolicy.GiveUpReason;
+import dev.idempo.client.RetryPolicy.GiveUpReason;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;

@@ -1,6 +1,6 @@
-package dev.idempo;
+package dev.idempo.client;
 
-import dev.idempo.internal.Checks;
+import dev.idempo.Sleeper;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
@@ -271,27 +271,27 @@ public final class RetryPolicy {
 
     /** The backoff base: positive, at most 1 hour. */
     public Builder baseDelay(Duration baseDelay) {
-      this.baseDelay = Checks.atMost(Checks.positive(baseDelay, "baseDelay"), MAX_DELAY_LIMIT, "baseDelay");
+      this.baseDelay = Checks.positiveAtMost(baseDelay, MAX_DELAY_LIMIT, "baseDelay");
       return this;
     }
 
     /** The backoff cap: positive, at most 1 hour, not shorter than the base ({@link #build()} checks). */
     public Builder maxDelay(Duration maxDelay) {
-      this.maxDelay = Checks.atMost(Checks.positive(maxDelay, "maxDelay"), MAX_DELAY_LIMIT, "maxDelay");
+      this.maxDelay = Checks.positiveAtMost(maxDelay, MAX_DELAY_LIMIT, "maxDelay");
       return this;
     }
 
     /** No retry starts once this much time has passed since the first attempt: positive, at most 1 day. */
     public Builder maxTotalTime(Duration maxTotalTime) {
       this.maxTotalTime =
-          Checks.atMost(Checks.positive(maxTotalTime, "maxTotalTime"), MAX_TOTAL_TIME_LIMIT, "maxTotalTime");
+          Checks.positiveAtMost(maxTotalTime, MAX_TOTAL_TIME_LIMIT, "maxTotalTime");
       return this;
     }
 
     /** The longest server-directed delay honoured: zero to 1 hour; a longer one ends the retries. */
     public Builder maxServerDelay(Duration maxServerDelay) {
       this.maxServerDelay =
-          Checks.atMost(Checks.notNegative(maxServerDelay, "maxServerDelay"), MAX_DELAY_LIMIT, "maxServerDelay");
+          Checks.notNegativeAtMost(maxServerDelay, MAX_DELAY_LIMIT, "maxServerDelay");
       return this;
     }
 

@@ -1,6 +1,5 @@
-package dev.idempo;
+package dev.idempo.client;
 
-import dev.idempo.internal.Checks;
 import java.time.InstantSource;
 
 /**

@@ -1,4 +1,4 @@
-package dev.idempo;
+package dev.idempo.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
-  private final TestClock clock = new TestClock();
+  private final FakeClock clock = new FakeClock();
 
   private RetryPolicy.Builder policy(long seed) {
     return RetryPolicy.builder().clock(clock).random(new Random(seed)).sleeper(clock::advance);
