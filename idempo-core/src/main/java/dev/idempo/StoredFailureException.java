@@ -1,9 +1,9 @@
 package dev.idempo;
 
 /**
- * The operation failed earlier with an exception that the policy stores ({@link
- * IdempotencyPolicy.Builder#storeFailuresIf}); a replay throws this with the original exception's
- * class name and message.
+ * The operation failed earlier with an exception that the policy stores (one its {@link
+ * IdempotencyPolicy.Builder#releaseFailuresIf} predicate does not release); a replay throws this
+ * with the original exception's class name and message.
  */
 public class StoredFailureException extends IdempotencyException {
   private static final long serialVersionUID = 1L;

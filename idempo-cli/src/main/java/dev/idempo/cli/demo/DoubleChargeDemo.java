@@ -15,7 +15,7 @@ import java.util.List;
  * A deliberately naive payments service (every charge request appends a charge to its ledger)
  * under the traffic real networks produce: responses dropped after the charge was made, requests
  * delivered twice, users double-clicking. Clients retry with the same key, as a well-behaved
- * client does. The same traffic runs once straight to the service and once through {@link
+ * client does. The same traffic runs once straight to the service and once through
  * the idempo gateway on its embedded default store (SQLite in a temporary directory); the counts
  * come from the service's own ledger. Everything talks real HTTP over loopback.
  */
