@@ -187,7 +187,10 @@ public final class GatewayCommandLine {
             + " 400 tenant-required.")
     String tenant;
 
-    @Option(names = "--tenant-header", paramLabel = "NAME", description = "The same as --tenant header:NAME.")
+    @Option(
+        names = "--tenant-header",
+        paramLabel = "NAME",
+        description = "The same as --tenant header:NAME.")
     String tenantHeader;
 
     @Option(names = "--max-body", paramLabel = "SIZE", description = "The largest request body fingerprinted; larger gets 413 (default 10MiB).")
@@ -229,7 +232,8 @@ public final class GatewayCommandLine {
       flag("--upstream-timeout", () -> builder.upstreamTimeout(DurationText.parse(upstreamTimeout)));
       flag("--wait-in-flight", () -> builder.waitForInFlight(DurationText.parse(waitInFlight)));
       if (tenant != null && tenantHeader != null) {
-        throw new IllegalArgumentException("--tenant and --tenant-header cannot be combined; use --tenant header:NAME");
+        throw new IllegalArgumentException(
+            "--tenant and --tenant-header cannot be combined; use --tenant header:NAME");
       }
       if (tenant != null) {
         flag("--tenant", () -> builder.tenant(tenant));

@@ -197,7 +197,9 @@ public final class GatewayConfig {
   /** The header naming the tenant when the tenant source is {@code header:NAME}, else empty. */
   public Optional<String> tenantHeader() {
     String spec = tenant.toString();
-    return spec.startsWith("header:") ? Optional.of(spec.substring("header:".length())) : Optional.empty();
+    return spec.startsWith("header:")
+        ? Optional.of(spec.substring("header:".length()))
+        : Optional.empty();
   }
 
   public int maxRequestBodyBytes() {
@@ -457,8 +459,9 @@ public final class GatewayConfig {
       TenantSource source = TenantSource.parse(spec);
       if (source.toString().equals("tls-subject")) {
         throw new IllegalArgumentException(
-            "tls-subject needs TLS terminated by the gateway, which serves plain HTTP; have the TLS"
-                + " terminator put the verified subject in a header it controls and use header:NAME");
+            "tls-subject needs TLS terminated by the gateway, which serves plain HTTP; have the"
+                + " TLS terminator put the verified subject in a header it controls and use"
+                + " header:NAME");
       }
       this.tenant = source;
       return this;

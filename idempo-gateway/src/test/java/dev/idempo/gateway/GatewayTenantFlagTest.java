@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@code --tenant}: every source reaches the configuration, and a bad one stops the start. */
 class GatewayTenantFlagTest {
   private static GatewayConfig parse(String... tenant) {
-    List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9"));
+    List<String> args =
+        new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9"));
     args.addAll(List.of(tenant));
     return GatewayCommandLine.parse(args.toArray(String[]::new));
   }
@@ -29,20 +30,28 @@ class GatewayTenantFlagTest {
     assertTrue(parse("--tenant", "none").tenant().sharesOneKeySpace());
     assertEquals(
         "jwt:sub?jwks=https://issuer.example/jwks.json&iss=https://issuer.example/",
-        parse("--tenant", "jwt:sub?jwks=https://issuer.example/jwks.json&iss=https://issuer.example/").tenant().toString());
+        parse(
+                "--tenant",
+                "jwt:sub?jwks=https://issuer.example/jwks.json&iss=https://issuer.example/")
+            .tenant()
+            .toString());
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "--tenant kerberos|--tenant: tenant source must be authorization, header:NAME, cookie:NAME",
-      "--tenant header:|--tenant: tenant source header needs a name",
-      "--tenant tls-subject|--tenant: tls-subject needs TLS terminated by the gateway",
-      "--tenant jwt:sub|--tenant: tenant source jwt needs jwks=LOCATION",
-      "--tenant jwt:sub?jwks=http://issuer.example/keys|--tenant: jwks must be an https:// URL",
-      "--tenant jwt:sub?jwks=file:/no/such/file.json|--tenant: cannot read the JWKS file:/no/such/file.json",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--tenant kerberos|--tenant: tenant source must be authorization, header:NAME, cookie:NAME",
+        "--tenant header:|--tenant: tenant source header needs a name",
+        "--tenant tls-subject|--tenant: tls-subject needs TLS terminated by the gateway",
+        "--tenant jwt:sub|--tenant: tenant source jwt needs jwks=LOCATION",
+        "--tenant jwt:sub?jwks=http://issuer.example/keys|--tenant: jwks must be an https:// URL",
+        "--tenant jwt:sub?jwks=file:/no/such/file.json|--tenant: cannot read the JWKS"
+            + " file:/no/such/file.json",
+      })
   void aBadSourceIsOneLineOnStderrAndExitCode2(String flag, String message) {
-    List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9"));
+    List<String> args =
+        new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9"));
     args.addAll(List.of(flag.split(" ", 2)));
 
     GatewayCommandLineTest.Run run = GatewayCommandLineTest.Run.of(args.toArray(String[]::new));
@@ -54,8 +63,16 @@ class GatewayTenantFlagTest {
 
   @Test
   void tenantAndTenantHeaderCannotBeCombined() {
-    GatewayCommandLineTest.Run run = GatewayCommandLineTest.Run.of(
-        "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9", "--tenant", "none", "--tenant-header", "X-T");
+    GatewayCommandLineTest.Run run =
+        GatewayCommandLineTest.Run.of(
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--tenant",
+            "none",
+            "--tenant-header",
+            "X-T");
 
     assertEquals(GatewayCommandLine.USAGE_ERROR, run.exitCode());
     assertTrue(run.err().contains("--tenant and --tenant-header cannot be combined"), run.err());

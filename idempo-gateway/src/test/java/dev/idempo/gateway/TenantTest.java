@@ -53,7 +53,9 @@ class TenantTest {
 
   private Requests gateway(Consumer<GatewayConfig.Builder> settings) {
     GatewayConfig.Builder config =
-        GatewayConfig.builder(upstream.uri()).listen("127.0.0.1", 0).store(InMemoryIdempotencyStore.create());
+        GatewayConfig.builder(upstream.uri())
+            .listen("127.0.0.1", 0)
+            .store(InMemoryIdempotencyStore.create());
     settings.accept(config);
     Gateway gateway = new Gateway(config.build());
     closing.add(gateway);
@@ -65,8 +67,12 @@ class TenantTest {
   void callersWithoutAuthorizationNoLongerShareOneKeySpace() throws Exception {
     Requests gateway = gateway(config -> {});
 
-    HttpResponse<String> alice = gateway.post("/orders", "order-1", "{}", Requests.ANONYMOUS, "1", "Cookie", "session=alice");
-    HttpResponse<String> mallory = gateway.post("/orders", "order-1", "{}", Requests.ANONYMOUS, "1", "Cookie", "session=mallory");
+    HttpResponse<String> alice =
+        gateway.post(
+            "/orders", "order-1", "{}", Requests.ANONYMOUS, "1", "Cookie", "session=alice");
+    HttpResponse<String> mallory =
+        gateway.post(
+            "/orders", "order-1", "{}", Requests.ANONYMOUS, "1", "Cookie", "session=mallory");
 
     assertProblem(alice, 400, "tenant-required");
     assertProblem(mallory, 400, "tenant-required");
@@ -97,9 +103,11 @@ class TenantTest {
   void aCookieTenantKeepsSessionsApart() throws Exception {
     Requests gateway = gateway(config -> config.tenant("cookie:session"));
 
-    HttpResponse<String> alice = gateway.post("/orders", "order-3", "{}", "Cookie", "session=alice");
+    HttpResponse<String> alice =
+        gateway.post("/orders", "order-3", "{}", "Cookie", "session=alice");
     HttpResponse<String> bob = gateway.post("/orders", "order-3", "{}", "Cookie", "session=bob");
-    HttpResponse<String> aliceAgain = gateway.post("/orders", "order-3", "{}", "Cookie", "session=alice");
+    HttpResponse<String> aliceAgain =
+        gateway.post("/orders", "order-3", "{}", "Cookie", "session=alice");
 
     assertEquals("{\"execution\":1}", alice.body());
     assertEquals("{\"execution\":2}", bob.body());
@@ -112,7 +120,8 @@ class TenantTest {
     Requests gateway = gateway(config -> config.tenant("none"));
 
     HttpResponse<String> first = gateway.post("/orders", "order-4", "{}", Requests.ANONYMOUS, "1");
-    HttpResponse<String> other = gateway.post("/orders", "order-4", "{}", Requests.ANONYMOUS, "1", "Cookie", "s=x");
+    HttpResponse<String> other =
+        gateway.post("/orders", "order-4", "{}", Requests.ANONYMOUS, "1", "Cookie", "s=x");
 
     assertEquals(201, first.statusCode());
     assertEquals(first.body(), other.body());
@@ -127,19 +136,29 @@ class TenantTest {
     KeyPair forger = generator.generateKeyPair();
     Path jwks = directory.resolve("jwks.json");
     RSAPublicKey key = (RSAPublicKey) issuer.getPublic();
-    Files.writeString(jwks, "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"k1\",\"n\":\"" + unsigned(key.getModulus())
-        + "\",\"e\":\"" + unsigned(key.getPublicExponent()) + "\"}]}");
-    Requests gateway = gateway(config -> config.tenant("jwt:sub?jwks=" + jwks.toUri() + "&aud=orders"));
+    Files.writeString(
+        jwks,
+        "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"k1\",\"n\":\""
+            + unsigned(key.getModulus())
+            + "\",\"e\":\""
+            + unsigned(key.getPublicExponent())
+            + "\"}]}");
+    Requests gateway =
+        gateway(config -> config.tenant("jwt:sub?jwks=" + jwks.toUri() + "&aud=orders"));
 
     String alice = jwt(issuer, "alice");
-    HttpResponse<String> first = gateway.post("/orders", "order-5", "{}", "Authorization", "Bearer " + alice);
+    HttpResponse<String> first =
+        gateway.post("/orders", "order-5", "{}", "Authorization", "Bearer " + alice);
     HttpResponse<String> refreshed =
         gateway.post("/orders", "order-5", "{}", "Authorization", "Bearer " + jwt(issuer, "alice"));
-    HttpResponse<String> forged = gateway.post("/orders", "order-5", "{}", "Authorization", "Bearer " + jwt(forger, "alice"));
-    HttpResponse<String> bob = gateway.post("/orders", "order-5", "{}", "Authorization", "Bearer " + jwt(issuer, "bob"));
+    HttpResponse<String> forged =
+        gateway.post("/orders", "order-5", "{}", "Authorization", "Bearer " + jwt(forger, "alice"));
+    HttpResponse<String> bob =
+        gateway.post("/orders", "order-5", "{}", "Authorization", "Bearer " + jwt(issuer, "bob"));
 
     assertEquals(201, first.statusCode());
-    assertEquals(first.body(), refreshed.body(), "a refreshed token of the same subject is the same tenant");
+    assertEquals(
+        first.body(), refreshed.body(), "a refreshed token of the same subject is the same tenant");
     assertEquals(Optional.of("true"), refreshed.headers().firstValue("Idempotent-Replayed"));
     assertProblem(forged, 400, "tenant-required");
     assertEquals("{\"execution\":2}", bob.body());
@@ -151,9 +170,18 @@ class TenantTest {
   private static String jwt(KeyPair key, String subject) throws Exception {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
     long now = Instant.now().getEpochSecond();
-    String header = b64.encodeToString("{\"alg\":\"RS256\",\"kid\":\"k1\"}".getBytes(StandardCharsets.UTF_8));
-    String claims = b64.encodeToString(("{\"sub\":\"" + subject + "\",\"aud\":\"orders\",\"jti\":\"" + (++serial)
-        + "\",\"exp\":" + (now + 600) + "}").getBytes(StandardCharsets.UTF_8));
+    String header =
+        b64.encodeToString("{\"alg\":\"RS256\",\"kid\":\"k1\"}".getBytes(StandardCharsets.UTF_8));
+    String claims =
+        b64.encodeToString(
+            ("{\"sub\":\""
+                    + subject
+                    + "\",\"aud\":\"orders\",\"jti\":\""
+                    + (++serial)
+                    + "\",\"exp\":"
+                    + (now + 600)
+                    + "}")
+                .getBytes(StandardCharsets.UTF_8));
     Signature signer = Signature.getInstance("SHA256withRSA");
     signer.initSign(key.getPrivate());
     signer.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));

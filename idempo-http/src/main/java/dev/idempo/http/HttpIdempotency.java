@@ -159,11 +159,14 @@ public final class HttpIdempotency {
               + " each operation and the same key when retrying it.",
           null);
     }
+    // Before the body is read: a caller who cannot be told apart never touches the store.
+    TenantSource tenants = route.tenantSource();
     String tenant =
         Objects.requireNonNull(
-            route.tenantSource().tenant(request), "the TenantSource of route " + route.name() + " answered null");
-    if (tenant.isEmpty() && !route.tenantSource().sharesOneKeySpace()) {
-      return problem(ProblemType.TENANT_REQUIRED, TenantSource.missingTenantDetail(route.tenantSource()), null);
+            tenants.tenant(request),
+            "the TenantSource of route " + route.name() + " answered null");
+    if (tenant.isEmpty() && !tenants.sharesOneKeySpace()) {
+      return problem(ProblemType.TENANT_REQUIRED, TenantSource.missingTenantDetail(tenants), null);
     }
     byte[] body;
     try {

@@ -8,11 +8,11 @@ import java.util.Map;
 
 /**
  * A strict RFC 8259 reader for the small JSON documents of JOSE (JWT headers and claims, JSON Web
- * Key Sets): objects become {@code Map<String, Object>} (a name given twice is refused, as RFC
- * 7515 allows, so no two readers can disagree on a claim), arrays {@code List<Object>}, strings
- * {@code String}, numbers {@code BigDecimal}, {@code true}/{@code false} {@code Boolean}, {@code
- * null} {@code null}. Anything else, trailing text or nesting deeper than 32 is refused with
- * {@link IllegalArgumentException}. Stateless and thread-safe; one parse per call.
+ * Key Sets): objects become {@code Map<String, Object>} (a name given twice is refused, as RFC 7515
+ * allows, so no two readers can disagree on a claim), arrays {@code List<Object>}, strings {@code
+ * String}, numbers {@code BigDecimal}, {@code true}/{@code false} {@code Boolean}, {@code null}
+ * {@code null}. Anything else, trailing text or nesting deeper than 32 is refused with {@link
+ * IllegalArgumentException}. Stateless and thread-safe; one parse per call.
  */
 final class JsonReader {
   private static final int MAX_DEPTH = 32;
@@ -38,7 +38,8 @@ final class JsonReader {
     Object value = reader.value(0);
     reader.skipWhitespace();
     if (reader.position != text.length()) {
-      throw new IllegalArgumentException("trailing text after the JSON object at " + reader.position);
+      throw new IllegalArgumentException(
+          "trailing text after the JSON object at " + reader.position);
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> object = (Map<String, Object>) value;

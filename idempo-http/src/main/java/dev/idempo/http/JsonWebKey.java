@@ -29,7 +29,8 @@ import java.util.Optional;
  * @param curve the {@code crv} of EC and OKP keys, else null
  * @param algorithm the {@code alg} the key is restricted to, or null
  */
-record JsonWebKey(String keyId, String keyType, String curve, String algorithm, PublicKey publicKey) {
+record JsonWebKey(
+    String keyId, String keyType, String curve, String algorithm, PublicKey publicKey) {
   private static final int MIN_RSA_BITS = 2048;
 
   /** The DER prefix of an X.509 SubjectPublicKeyInfo for each Edwards curve, before the key. */
@@ -43,11 +44,11 @@ record JsonWebKey(String keyId, String keyType, String curve, String algorithm, 
       Map.of("P-256", "secp256r1", "P-384", "secp384r1", "P-521", "secp521r1");
 
   /**
-   * The signing keys of the set {@code json}; keys of other types or uses, and RSA keys under
-   * 2048 bits, are skipped.
+   * The signing keys of the set {@code json}; keys of other types or uses, and RSA keys under 2048
+   * bits, are skipped.
    *
-   * @throws IllegalArgumentException if {@code json} is not a JWK Set or a key of a supported
-   *     type is malformed
+   * @throws IllegalArgumentException if {@code json} is not a JWK Set or a key of a supported type
+   *     is malformed
    */
   static List<JsonWebKey> parseSet(String json) {
     Object keys = JsonReader.object(json).get("keys");
@@ -95,7 +96,8 @@ record JsonWebKey(String keyId, String keyType, String curve, String algorithm, 
         ECParameterSpec spec = parameters.getParameterSpec(ECParameterSpec.class);
         int size = (spec.getCurve().getField().getFieldSize() + 7) / 8;
         ECPoint point = new ECPoint(coordinate(jwk, "x", size), coordinate(jwk, "y", size));
-        PublicKey key = KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, spec));
+        PublicKey key =
+            KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, spec));
         return Optional.of(new JsonWebKey(kid, kty, crv, alg, key));
       }
       if ("OKP".equals(kty)) {
@@ -106,7 +108,8 @@ record JsonWebKey(String keyId, String keyType, String curve, String algorithm, 
         }
         byte[] x = bytes(jwk, "x");
         if (x.length != EDWARDS_LENGTHS.get(crv)) {
-          throw new IllegalArgumentException(crv + " key \"x\" must be " + EDWARDS_LENGTHS.get(crv) + " bytes");
+          throw new IllegalArgumentException(
+              crv + " key \"x\" must be " + EDWARDS_LENGTHS.get(crv) + " bytes");
         }
         byte[] der = new byte[prefix.length + x.length];
         System.arraycopy(prefix, 0, der, 0, prefix.length);
@@ -116,7 +119,14 @@ record JsonWebKey(String keyId, String keyType, String curve, String algorithm, 
       }
       return Optional.empty(); // oct (shared secrets) and unknown types are never used
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("JWK " + (kid == null ? "" : "\"" + kid + "\" ") + "is not a valid " + kty + " key: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "JWK "
+              + (kid == null ? "" : "\"" + kid + "\" ")
+              + "is not a valid "
+              + kty
+              + " key: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -131,7 +141,8 @@ record JsonWebKey(String keyId, String keyType, String curve, String algorithm, 
   private static byte[] bytes(Map<String, Object> jwk, String name) {
     String value = text(jwk, name);
     if (value == null || value.isEmpty()) {
-      throw new IllegalArgumentException("JWK of type " + jwk.get("kty") + " needs \"" + name + "\"");
+      throw new IllegalArgumentException(
+          "JWK of type " + jwk.get("kty") + " needs \"" + name + "\"");
     }
     try {
       return Base64.getUrlDecoder().decode(value);
@@ -147,7 +158,8 @@ record JsonWebKey(String keyId, String keyType, String curve, String algorithm, 
   private static BigInteger coordinate(Map<String, Object> jwk, String name, int size) {
     byte[] bytes = bytes(jwk, name);
     if (bytes.length != size) {
-      throw new IllegalArgumentException("JWK member \"" + name + "\" must be " + size + " bytes for " + jwk.get("crv"));
+      throw new IllegalArgumentException(
+          "JWK member \"" + name + "\" must be " + size + " bytes for " + jwk.get("crv"));
     }
     return new BigInteger(1, bytes);
   }

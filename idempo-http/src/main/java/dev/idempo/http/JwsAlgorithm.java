@@ -9,9 +9,9 @@ import java.util.Optional;
 
 /**
  * The JWS signature algorithms a {@link JwtTenantSource} accepts (RFC 7518, RFC 8037), each with
- * the key type it needs and the JDK signature that checks it. {@code none} and the HMAC
- * algorithms are not here: an unsigned token proves nothing, and a shared secret has no place in
- * a public key set. Immutable.
+ * the key type it needs and the JDK signature that checks it. {@code none} and the HMAC algorithms
+ * are not here: an unsigned token proves nothing, and a shared secret has no place in a public key
+ * set. Immutable.
  */
 enum JwsAlgorithm {
   RS256("RSA", null, "SHA256withRSA"),
@@ -52,7 +52,9 @@ enum JwsAlgorithm {
         && (key.algorithm() == null || key.algorithm().equals(name()));
   }
 
-  /** True when {@code signature} is this algorithm's signature of {@code input} under {@code key}. */
+  /**
+   * True when {@code signature} is this algorithm's signature of {@code input} under {@code key}.
+   */
   boolean verify(JsonWebKey key, byte[] input, byte[] signature) {
     try {
       Signature verifier = Signature.getInstance(jdkName != null ? jdkName : key.curve());

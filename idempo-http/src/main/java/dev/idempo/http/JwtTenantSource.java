@@ -28,31 +28,33 @@ import java.util.Optional;
  * The tenant is a claim (say {@code sub}) of a JSON Web Token whose signature checks against a
  * configured JSON Web Key Set, so a replay is only ever served to the principal the issuer vouched
  * for. An unverified claim is never trusted: a request whose token is missing, malformed, unsigned
- * ({@code alg: none}), signed with an algorithm that does not fit the key ({@code HS256} against
- * an RSA key), signed by a key not in the set, expired, not yet valid, or for another issuer or
+ * ({@code alg: none}), signed with an algorithm that does not fit the key ({@code HS256} against an
+ * RSA key), signed by a key not in the set, expired, not yet valid, or for another issuer or
  * audience has no tenant, and {@link HttpIdempotency} refuses it with 400 {@link
  * ProblemType#TENANT_REQUIRED}: a replay never reaches the upstream that would have refused a
  * forged token, so the check has to happen here.
  *
- * <p>Accepted algorithms: RS256, RS384, RS512, PS256, PS384, PS512 (RSA keys of 2048 bits or
- * more), ES256, ES384, ES512 (P-256, P-384, P-521) and EdDSA (Ed25519, Ed448), checked by the
- * JDK's {@link java.security.Signature}; a key whose JWK names an {@code alg} checks only that
- * one. Tokens with a {@code crit} header are refused (no extension is understood). {@code exp} is
- * required; {@code exp} and {@code nbf} are checked with a clock skew.
+ * <p>Accepted algorithms: RS256, RS384, RS512, PS256, PS384, PS512 (RSA keys of 2048 bits or more),
+ * ES256, ES384, ES512 (P-256, P-384, P-521) and EdDSA (Ed25519, Ed448), checked by the JDK's {@link
+ * java.security.Signature}; a key whose JWK names an {@code alg} checks only that one. Tokens with
+ * a {@code crit} header are refused (no extension is understood). {@code exp} is required; {@code
+ * exp} and {@code nbf} are checked with a clock skew.
  *
- * <p>The key set is read from a {@code file:} path or an {@code https://} URL ({@code http://}
- * only on a loopback address). A file is read when the source is built, so a bad path fails at
- * start-up; a URL at the first request. Both are read again after the refresh interval, and when
- * a token names a {@code kid} the set lacks (at most every 30 s), so keys can rotate. A failed
- * reload keeps the keys it had and logs a warning.
+ * <p>The key set is read from a {@code file:} path or an {@code https://} URL ({@code http://} only
+ * on a loopback address). A file is read when the source is built, so a bad path fails at start-up;
+ * a URL at the first request. Both are read again after the refresh interval, and when a token
+ * names a {@code kid} the set lacks (at most every 30 s), so keys can rotate. A failed reload keeps
+ * the keys it had and logs a warning.
  *
  * <p>Defaults: the token from {@code Authorization: Bearer}; no issuer or audience check; clock
  * skew 60 s; refresh every 5 minutes; the system clock. Thread-safe.
  */
 public final class JwtTenantSource implements TenantSource {
   private static final System.Logger LOG = System.getLogger(JwtTenantSource.class.getName());
+
   /** The default tolerance for {@code exp} and {@code nbf}: 60 s. */
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
+
   /** The default time after which the key set is read again: 5 minutes. */
   public static final Duration DEFAULT_REFRESH = Duration.ofMinutes(5);
 
@@ -90,9 +92,11 @@ public final class JwtTenantSource implements TenantSource {
       try {
         keys = new Keys(JsonWebKey.parseSet(read(keySet)), clock.instant());
       } catch (IOException | UncheckedIOException e) {
-        throw new IllegalArgumentException("cannot read the JWKS " + keySet + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "cannot read the JWKS " + keySet + ": " + e.getMessage(), e);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("the JWKS " + keySet + " is not a valid JWK Set: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "the JWKS " + keySet + " is not a valid JWK Set: " + e.getMessage(), e);
       }
     }
   }
@@ -125,17 +129,25 @@ public final class JwtTenantSource implements TenantSource {
 
   @Override
   public String requirement() {
-    return "a JWT signed by a key of " + keySet + " with claim " + claim
-        + (tokenCookie != null ? " in cookie " + tokenCookie
-            : tokenHeader != null ? " in header " + tokenHeader
-            : " (Authorization: Bearer)")
-        + " that is valid now" + (issuer != null ? ", from issuer " + issuer : "")
+    return "a JWT signed by a key of "
+        + keySet
+        + " with claim "
+        + claim
+        + (tokenCookie != null
+            ? " in cookie " + tokenCookie
+            : tokenHeader != null ? " in header " + tokenHeader : " (Authorization: Bearer)")
+        + " that is valid now"
+        + (issuer != null ? ", from issuer " + issuer : "")
         + (audience != null ? ", for audience " + audience : "");
   }
 
   @Override
   public String toString() {
-    return "jwt:" + claim + "?jwks=" + keySet + (issuer != null ? "&iss=" + issuer : "")
+    return "jwt:"
+        + claim
+        + "?jwks="
+        + keySet
+        + (issuer != null ? "&iss=" + issuer : "")
         + (audience != null ? "&aud=" + audience : "");
   }
 
@@ -183,7 +195,8 @@ public final class JwtTenantSource implements TenantSource {
       candidates = candidates(algorithm, (String) kid, true); // a new key: read the set again
     }
     if (candidates.isEmpty()) {
-      throw new IllegalArgumentException("no key " + (kid != null ? "\"" + kid + "\" " : "") + "for " + algorithm);
+      throw new IllegalArgumentException(
+          "no key " + (kid != null ? "\"" + kid + "\" " : "") + "for " + algorithm);
     }
     boolean verified = false;
     for (JsonWebKey key : candidates) {
@@ -260,7 +273,9 @@ public final class JwtTenantSource implements TenantSource {
     return List.of();
   }
 
-  /** The keys that may check {@code algorithm} (with {@code kid} if named), reading the set if due. */
+  /**
+   * The keys that may check {@code algorithm} (with {@code kid} if named), reading the set if due.
+   */
   private List<JsonWebKey> candidates(JwsAlgorithm algorithm, String kid, boolean unknownKid) {
     List<JsonWebKey> fitting = new ArrayList<>();
     for (JsonWebKey key : currentKeys(unknownKid)) {
@@ -288,7 +303,12 @@ public final class JwtTenantSource implements TenantSource {
       } catch (IOException | RuntimeException e) {
         LOG.log(
             System.Logger.Level.WARNING,
-            "cannot read the JWKS " + keySet + " (keeping " + previous.size() + " keys): " + e.getMessage());
+            "cannot read the JWKS "
+                + keySet
+                + " (keeping "
+                + previous.size()
+                + " keys): "
+                + e.getMessage());
         keys = new Keys(previous, now); // try again after the reload interval, not on every request
       }
       return keys.keys();
@@ -297,7 +317,10 @@ public final class JwtTenantSource implements TenantSource {
 
   private boolean due(Keys current, Instant now, boolean unknownKid) {
     Duration age = Duration.between(current.readAt(), now);
-    Duration interval = unknownKid ? (refresh.compareTo(MIN_RELOAD_INTERVAL) < 0 ? refresh : MIN_RELOAD_INTERVAL) : refresh;
+    Duration interval =
+        unknownKid
+            ? (refresh.compareTo(MIN_RELOAD_INTERVAL) < 0 ? refresh : MIN_RELOAD_INTERVAL)
+            : refresh;
     return age.compareTo(interval) >= 0;
   }
 
@@ -354,13 +377,17 @@ public final class JwtTenantSource implements TenantSource {
   private static String sha256(String text) {
     try {
       return java.util.HexFormat.of()
-          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform must support SHA-256", e);
     }
   }
 
-  /** Configures a {@link JwtTenantSource}; each setter rejects bad values at once. Not thread-safe. */
+  /**
+   * Configures a {@link JwtTenantSource}; each setter rejects bad values at once. Not thread-safe.
+   */
   public static final class Builder {
     private final String claim;
     private final URI keySet;
@@ -375,7 +402,8 @@ public final class JwtTenantSource implements TenantSource {
     private Builder(String claim, URI keySet) {
       Objects.requireNonNull(claim, "claim must not be null");
       if (claim.isBlank()) {
-        throw new IllegalArgumentException("the JWT claim naming the tenant must not be empty (e.g. sub)");
+        throw new IllegalArgumentException(
+            "the JWT claim naming the tenant must not be empty (e.g. sub)");
       }
       this.claim = claim;
       this.keySet = checkKeySet(Objects.requireNonNull(keySet, "keySet must not be null"));
@@ -422,7 +450,8 @@ public final class JwtTenantSource implements TenantSource {
     public Builder clockSkew(Duration clockSkew) {
       Objects.requireNonNull(clockSkew, "clockSkew must not be null");
       if (clockSkew.isNegative() || clockSkew.compareTo(Duration.ofMinutes(5)) > 0) {
-        throw new IllegalArgumentException("clock skew must be between 0 and 5 minutes, was " + clockSkew);
+        throw new IllegalArgumentException(
+            "clock skew must be between 0 and 5 minutes, was " + clockSkew);
       }
       this.clockSkew = clockSkew;
       return this;
@@ -431,7 +460,8 @@ public final class JwtTenantSource implements TenantSource {
     /** How often the key set is read again: 1 s to 1 day, 5 minutes by default. */
     public Builder refresh(Duration refresh) {
       Objects.requireNonNull(refresh, "refresh must not be null");
-      if (refresh.compareTo(Duration.ofSeconds(1)) < 0 || refresh.compareTo(Duration.ofDays(1)) > 0) {
+      if (refresh.compareTo(Duration.ofSeconds(1)) < 0
+          || refresh.compareTo(Duration.ofDays(1)) > 0) {
         throw new IllegalArgumentException("refresh must be between 1 s and 1 day, was " + refresh);
       }
       this.refresh = refresh;
@@ -462,7 +492,8 @@ public final class JwtTenantSource implements TenantSource {
     }
 
     private static URI checkKeySet(URI location) {
-      String scheme = location.getScheme() == null ? "" : location.getScheme().toLowerCase(Locale.ROOT);
+      String scheme =
+          location.getScheme() == null ? "" : location.getScheme().toLowerCase(Locale.ROOT);
       if (scheme.equals("file") && location.getPath() != null && !location.getPath().isEmpty()) {
         return location;
       }
@@ -474,11 +505,13 @@ public final class JwtTenantSource implements TenantSource {
       }
       throw new IllegalArgumentException(
           "jwks must be an https:// URL, a file: path, or an http:// URL on a loopback address"
-              + " (keys fetched in the clear could be swapped), was " + location);
+              + " (keys fetched in the clear could be swapped), was "
+              + location);
     }
 
     private static boolean isLoopback(String host) {
-      String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+      String bare =
+          host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
       if (bare.equalsIgnoreCase("localhost")) {
         return true;
       }

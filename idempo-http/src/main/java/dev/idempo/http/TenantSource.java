@@ -42,8 +42,8 @@ public interface TenantSource {
   String tenant(IncomingRequest request);
 
   /**
-   * True when {@code ""} is an answer rather than a failure: every caller shares one key space
-   * and requests are never refused for want of a tenant. Only {@link #none()} says so by default.
+   * True when {@code ""} is an answer rather than a failure: every caller shares one key space and
+   * requests are never refused for want of a tenant. Only {@link #none()} says so by default.
    */
   default boolean sharesOneKeySpace() {
     return false;
@@ -98,15 +98,16 @@ public interface TenantSource {
   /**
    * The value of header {@code name} (several values joined with {@code ", "}), else no tenant. A
    * value longer than {@value Scope#MAX_PART_LENGTH} characters is replaced by {@code "sha256:"}
-   * plus its hash. Use it only for a header the caller cannot choose freely: one an
-   * authenticating proxy sets after removing whatever the caller sent.
+   * plus its hash. Use it only for a header the caller cannot choose freely: one an authenticating
+   * proxy sets after removing whatever the caller sent.
    *
    * @throws IllegalArgumentException if {@code name} is not an HTTP token
    */
   static TenantSource header(String name) {
     Objects.requireNonNull(name, "name must not be null");
     if (!CapturedResponse.isToken(name)) {
-      throw new IllegalArgumentException("tenant header name must be an HTTP token, was \"" + name + "\"");
+      throw new IllegalArgumentException(
+          "tenant header name must be an HTTP token, was \"" + name + "\"");
     }
     return new TenantSource() {
       @Override
@@ -140,7 +141,8 @@ public interface TenantSource {
   static TenantSource cookie(String name) {
     Objects.requireNonNull(name, "name must not be null");
     if (!CapturedResponse.isToken(name)) {
-      throw new IllegalArgumentException("tenant cookie name must be an HTTP token, was \"" + name + "\"");
+      throw new IllegalArgumentException(
+          "tenant cookie name must be an HTTP token, was \"" + name + "\"");
     }
     return new TenantSource() {
       @Override
@@ -163,8 +165,8 @@ public interface TenantSource {
 
   /**
    * {@code "tls:"} plus the subject (RFC 2253) of the TLS client certificate the server verified
-   * ({@link IncomingRequest#clientCertificates()}), else no tenant. Only where TLS is terminated
-   * by the server running Idempo, with client certificates checked against a trust store.
+   * ({@link IncomingRequest#clientCertificates()}), else no tenant. Only where TLS is terminated by
+   * the server running Idempo, with client certificates checked against a trust store.
    */
   static TenantSource tlsClientSubject() {
     return new TenantSource() {
@@ -224,9 +226,9 @@ public interface TenantSource {
    *   <li>{@code header:NAME}: {@link #header};
    *   <li>{@code cookie:NAME}: {@link #cookie};
    *   <li>{@code jwt:CLAIM?jwks=LOCATION[&iss=ISSUER][&aud=AUDIENCE][&header=NAME|&cookie=NAME]
-   *       [&skew=SECONDS]}: a {@link JwtTenantSource} (the token from {@code Authorization:
-   *       Bearer} unless a header or cookie is named; parameter values percent-decoded, so a JWKS
-   *       URL with a query is written with {@code %3F} and {@code %26});
+   *       [&skew=SECONDS]}: a {@link JwtTenantSource} (the token from {@code Authorization: Bearer}
+   *       unless a header or cookie is named; parameter values percent-decoded, so a JWKS URL with
+   *       a query is written with {@code %3F} and {@code %26});
    *   <li>{@code tls-subject}: {@link #tlsClientSubject()};
    *   <li>{@code none}: {@link #none()}.
    * </ul>
@@ -252,7 +254,13 @@ public interface TenantSource {
     }
     for (String value : values) {
       byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-      digest.update(new byte[] {(byte) (bytes.length >>> 24), (byte) (bytes.length >>> 16), (byte) (bytes.length >>> 8), (byte) bytes.length});
+      digest.update(
+          new byte[] {
+            (byte) (bytes.length >>> 24),
+            (byte) (bytes.length >>> 16),
+            (byte) (bytes.length >>> 8),
+            (byte) bytes.length
+          });
       digest.update(bytes);
     }
     return HexFormat.of().formatHex(digest.digest());

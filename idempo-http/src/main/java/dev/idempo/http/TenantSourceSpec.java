@@ -11,8 +11,8 @@ import java.util.Objects;
 /** {@link TenantSource#parse}: the text form of a tenant source. Stateless. */
 final class TenantSourceSpec {
   static final String CHOICES =
-      "authorization, header:NAME, cookie:NAME, jwt:CLAIM?jwks=URL[&iss=…][&aud=…], tls-subject or"
-          + " none";
+      "authorization, header:NAME, cookie:NAME, jwt:CLAIM?jwks=URL[&iss=…][&aud=…],"
+          + " tls-subject or none";
 
   private TenantSourceSpec() {}
 
@@ -46,13 +46,15 @@ final class TenantSourceSpec {
 
   private static void noArgument(String kind, String argument) {
     if (argument != null) {
-      throw new IllegalArgumentException("tenant source " + kind + " takes no argument, was '" + kind + ":" + argument + "'");
+      throw new IllegalArgumentException(
+          "tenant source " + kind + " takes no argument, was '" + kind + ":" + argument + "'");
     }
   }
 
   private static String named(String kind, String argument) {
     if (argument == null || argument.isEmpty()) {
-      throw new IllegalArgumentException("tenant source " + kind + " needs a name: " + kind + ":NAME");
+      throw new IllegalArgumentException(
+          "tenant source " + kind + " needs a name: " + kind + ":NAME");
     }
     return argument;
   }
@@ -60,15 +62,18 @@ final class TenantSourceSpec {
   private static TenantSource jwt(String argument) {
     if (argument == null || argument.isEmpty()) {
       throw new IllegalArgumentException(
-          "tenant source jwt needs a claim and a JWKS: jwt:sub?jwks=https://issuer.example/jwks.json");
+          "tenant source jwt needs a claim and a JWKS:"
+              + " jwt:sub?jwks=https://issuer.example/jwks.json");
     }
     int question = argument.indexOf('?');
     String claim = question < 0 ? argument : argument.substring(0, question);
-    Map<String, String> parameters = parameters(question < 0 ? "" : argument.substring(question + 1));
+    Map<String, String> parameters =
+        parameters(question < 0 ? "" : argument.substring(question + 1));
     String jwks = parameters.remove("jwks");
     if (jwks == null) {
       throw new IllegalArgumentException(
-          "tenant source jwt needs jwks=LOCATION (https://…, or file:/path), e.g. jwt:" + claim
+          "tenant source jwt needs jwks=LOCATION (https://…, or file:/path), e.g. jwt:"
+              + claim
               + "?jwks=https://issuer.example/jwks.json");
     }
     URI location;
@@ -86,9 +91,11 @@ final class TenantSourceSpec {
         case "header" -> builder.tokenHeader(value);
         case "cookie" -> builder.tokenCookie(value);
         case "skew" -> builder.clockSkew(Duration.ofSeconds(seconds(value)));
-        default -> throw new IllegalArgumentException(
-            "tenant source jwt: unknown parameter '" + parameter.getKey()
-                + "'; known: jwks, iss, aud, header, cookie, skew");
+        default ->
+            throw new IllegalArgumentException(
+                "tenant source jwt: unknown parameter '"
+                    + parameter.getKey()
+                    + "'; known: jwks, iss, aud, header, cookie, skew");
       }
     }
     return builder.build();
@@ -98,7 +105,8 @@ final class TenantSourceSpec {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("tenant source jwt: skew must be whole seconds, was '" + value + "'");
+      throw new IllegalArgumentException(
+          "tenant source jwt: skew must be whole seconds, was '" + value + "'");
     }
   }
 
@@ -110,7 +118,8 @@ final class TenantSourceSpec {
     for (String pair : query.split("&", -1)) {
       int equals = pair.indexOf('=');
       if (equals <= 0) {
-        throw new IllegalArgumentException("tenant source jwt: parameters are NAME=VALUE joined by &, was '" + pair + "'");
+        throw new IllegalArgumentException(
+            "tenant source jwt: parameters are NAME=VALUE joined by &, was '" + pair + "'");
       }
       String name = pair.substring(0, equals);
       if (parameters.put(name, percentDecoded(pair.substring(equals + 1))) != null) {
@@ -132,7 +141,8 @@ final class TenantSourceSpec {
         int high = i + 2 < bytes.length ? Character.digit(bytes[i + 1], 16) : -1;
         int low = i + 2 < bytes.length ? Character.digit(bytes[i + 2], 16) : -1;
         if (high < 0 || low < 0) {
-          throw new IllegalArgumentException("tenant source jwt: bad percent escape in '" + text + "'");
+          throw new IllegalArgumentException(
+              "tenant source jwt: bad percent escape in '" + text + "'");
         }
         out.write(high * 16 + low);
         i += 2;

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,8 +76,8 @@ class JwtTenantSourceTest {
   }
 
   /**
-   * A loopback HTTP/1.0 server answering every request with the served key set, one connection at
-   * a time (the JDK's own server lives in a module this one does not read).
+   * A loopback HTTP/1.0 server answering every request with the served key set, one connection at a
+   * time (the JDK's own server lives in a module this one does not read).
    */
   private static final class KeySetServer implements AutoCloseable {
     private final java.net.ServerSocket socket;
@@ -98,7 +97,9 @@ class JwtTenantSourceTest {
       while (!socket.isClosed()) {
         try (java.net.Socket connection = socket.accept()) {
           java.io.BufferedReader in =
-              new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream(), StandardCharsets.US_ASCII));
+              new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      connection.getInputStream(), StandardCharsets.US_ASCII));
           String line;
           while ((line = in.readLine()) != null && !line.isEmpty()) {
             // the request line and headers: every request gets the key set
@@ -106,8 +107,11 @@ class JwtTenantSourceTest {
           fetches.incrementAndGet();
           byte[] body = served.get().getBytes(StandardCharsets.UTF_8);
           OutputStream out = connection.getOutputStream();
-          out.write(("HTTP/1.0 200 OK\r\nContent-Type: application/jwk-set+json\r\nContent-Length: " + body.length
-              + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(
+              ("HTTP/1.0 200 OK\r\nContent-Type: application/jwk-set+json\r\nContent-Length: "
+                      + body.length
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
           out.write(body);
           out.flush();
         } catch (IOException e) {
@@ -132,20 +136,38 @@ class JwtTenantSourceTest {
 
   private static String rsaJwk(String kid, KeyPair pair, String alg) {
     RSAPublicKey key = (RSAPublicKey) pair.getPublic();
-    return "{\"kty\":\"RSA\",\"kid\":\"" + kid + "\",\"use\":\"sig\"" + (alg == null ? "" : ",\"alg\":\"" + alg + "\"")
-        + ",\"n\":\"" + unsigned(key.getModulus(), 0) + "\",\"e\":\"" + unsigned(key.getPublicExponent(), 0) + "\"}";
+    return "{\"kty\":\"RSA\",\"kid\":\""
+        + kid
+        + "\",\"use\":\"sig\""
+        + (alg == null ? "" : ",\"alg\":\"" + alg + "\"")
+        + ",\"n\":\""
+        + unsigned(key.getModulus(), 0)
+        + "\",\"e\":\""
+        + unsigned(key.getPublicExponent(), 0)
+        + "\"}";
   }
 
   private static String ecJwk(String kid, KeyPair pair, String crv, int size) {
     ECPublicKey key = (ECPublicKey) pair.getPublic();
-    return "{\"kty\":\"EC\",\"kid\":\"" + kid + "\",\"crv\":\"" + crv + "\",\"x\":\"" + unsigned(key.getW().getAffineX(), size)
-        + "\",\"y\":\"" + unsigned(key.getW().getAffineY(), size) + "\"}";
+    return "{\"kty\":\"EC\",\"kid\":\""
+        + kid
+        + "\",\"crv\":\""
+        + crv
+        + "\",\"x\":\""
+        + unsigned(key.getW().getAffineX(), size)
+        + "\",\"y\":\""
+        + unsigned(key.getW().getAffineY(), size)
+        + "\"}";
   }
 
   private static String edJwk(String kid, KeyPair pair) {
     byte[] encoded = pair.getPublic().getEncoded();
     byte[] x = Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
-    return "{\"kty\":\"OKP\",\"kid\":\"" + kid + "\",\"crv\":\"Ed25519\",\"x\":\"" + B64.encodeToString(x) + "\"}";
+    return "{\"kty\":\"OKP\",\"kid\":\""
+        + kid
+        + "\",\"crv\":\"Ed25519\",\"x\":\""
+        + B64.encodeToString(x)
+        + "\"}";
   }
 
   private static String unsigned(BigInteger value, int size) {
@@ -177,26 +199,41 @@ class JwtTenantSourceTest {
   private static String claims(String extra) {
     long now = NOW.getEpochSecond();
     return "{\"sub\":\"alice\",\"iss\":\"https://issuer.example/\",\"aud\":[\"payments\",\"ledger\"],"
-        + "\"iat\":" + now + ",\"exp\":" + (now + 600) + (extra.isEmpty() ? "" : "," + extra) + "}";
+               + "\"iat\":"
+        + now
+        + ",\"exp\":"
+        + (now + 600)
+        + (extra.isEmpty() ? "" : "," + extra)
+        + "}";
   }
 
-  private static String token(String alg, String kid, PrivateKey key, String claims) throws Exception {
-    String header = "{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"" + (kid == null ? "" : ",\"kid\":\"" + kid + "\"") + "}";
+  private static String token(String alg, String kid, PrivateKey key, String claims)
+      throws Exception {
+    String header =
+        "{\"alg\":\""
+            + alg
+            + "\",\"typ\":\"JWT\""
+            + (kid == null ? "" : ",\"kid\":\"" + kid + "\"")
+            + "}";
     return sign(header, claims, alg, key);
   }
 
-  private static String sign(String header, String claims, String alg, PrivateKey key) throws Exception {
-    String input = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
-        + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
-    String jdk = switch (alg) {
-      case "RS256" -> "SHA256withRSA";
-      case "RS384" -> "SHA384withRSA";
-      case "RS512" -> "SHA512withRSA";
-      case "ES256" -> "SHA256withECDSAinP1363Format";
-      case "ES384" -> "SHA384withECDSAinP1363Format";
-      case "EdDSA" -> "Ed25519";
-      default -> throw new IllegalArgumentException(alg);
-    };
+  private static String sign(String header, String claims, String alg, PrivateKey key)
+      throws Exception {
+    String input =
+        B64.encodeToString(header.getBytes(StandardCharsets.UTF_8))
+            + "."
+            + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    String jdk =
+        switch (alg) {
+          case "RS256" -> "SHA256withRSA";
+          case "RS384" -> "SHA384withRSA";
+          case "RS512" -> "SHA512withRSA";
+          case "ES256" -> "SHA256withECDSAinP1363Format";
+          case "ES384" -> "SHA384withECDSAinP1363Format";
+          case "EdDSA" -> "Ed25519";
+          default -> throw new IllegalArgumentException(alg);
+        };
     Signature signer = Signature.getInstance(jdk);
     signer.initSign(key);
     signer.update(input.getBytes(StandardCharsets.US_ASCII));
@@ -222,14 +259,29 @@ class JwtTenantSourceTest {
     String kid;
     PrivateKey key;
     switch (alg) {
-      case "ES256" -> { kid = "p256-1"; key = p256.getPrivate(); }
-      case "ES384" -> { kid = "p384-1"; key = p384.getPrivate(); }
-      case "EdDSA" -> { kid = "ed-1"; key = ed25519.getPrivate(); }
-      default -> { kid = "rsa-1"; key = rsa.getPrivate(); }
+      case "ES256" -> {
+        kid = "p256-1";
+        key = p256.getPrivate();
+      }
+      case "ES384" -> {
+        kid = "p384-1";
+        key = p384.getPrivate();
+      }
+      case "EdDSA" -> {
+        kid = "ed-1";
+        key = ed25519.getPrivate();
+      }
+      default -> {
+        kid = "rsa-1";
+        key = rsa.getPrivate();
+      }
     }
 
     assertEquals("alice", bearer(source, token(alg, kid, key, claims(""))));
-    assertEquals("alice", bearer(source, token(alg, null, key, claims(""))), "no kid: every fitting key is tried");
+    assertEquals(
+        "alice",
+        bearer(source, token(alg, null, key, claims(""))),
+        "no kid: every fitting key is tried");
   }
 
   @Test
@@ -237,19 +289,31 @@ class JwtTenantSourceTest {
     JwtTenantSource source = fromFile(allKeys()).build();
     String genuine = token("RS256", "rsa-1", rsa.getPrivate(), claims(""));
     String[] parts = genuine.split("\\.");
-    String forged = parts[0] + "." + B64.encodeToString(claims("").replace("alice", "mallory").getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+    String forged =
+        parts[0]
+            + "."
+            + B64.encodeToString(
+                claims("").replace("alice", "mallory").getBytes(StandardCharsets.UTF_8))
+            + "."
+            + parts[2];
 
     assertEquals("alice", bearer(source, genuine));
     assertEquals("", bearer(source, forged), "a claim changed after signing");
-    assertEquals("", bearer(source, token("RS256", "rsa-1", rsaOther.getPrivate(), claims(""))), "signed by a key not in the set");
+    assertEquals(
+        "",
+        bearer(source, token("RS256", "rsa-1", rsaOther.getPrivate(), claims(""))),
+        "signed by a key not in the set");
     assertEquals("", bearer(source, parts[0] + "." + parts[1] + "."), "no signature");
   }
 
   @Test
   void anUnsignedTokenIsNoTenant() throws Exception {
     JwtTenantSource source = fromFile(allKeys()).build();
-    String unsigned = B64.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8)) + "."
-        + B64.encodeToString(claims("").getBytes(StandardCharsets.UTF_8)) + ".";
+    String unsigned =
+        B64.encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8))
+            + "."
+            + B64.encodeToString(claims("").getBytes(StandardCharsets.UTF_8))
+            + ".";
 
     assertEquals("", bearer(source, unsigned));
     assertEquals("", bearer(source, unsigned.replace("bm9uZ", "Tm9uZ")), "alg None");
@@ -259,27 +323,51 @@ class JwtTenantSourceTest {
   void anAlgorithmThatDoesNotFitTheKeyIsNoTenant() throws Exception {
     JwtTenantSource source = fromFile(allKeys()).build();
     // HS256 with the RSA public key as the HMAC secret: the classic key-confusion forgery.
-    String header = B64.encodeToString("{\"alg\":\"HS256\",\"kid\":\"rsa-1\"}".getBytes(StandardCharsets.UTF_8));
+    String header =
+        B64.encodeToString(
+            "{\"alg\":\"HS256\",\"kid\":\"rsa-1\"}".getBytes(StandardCharsets.UTF_8));
     String payload = B64.encodeToString(claims("").getBytes(StandardCharsets.UTF_8));
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(rsa.getPublic().getEncoded(), "HmacSHA256"));
-    String hmac = B64.encodeToString(mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII)));
+    String hmac =
+        B64.encodeToString(
+            mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII)));
 
     assertEquals("", bearer(source, header + "." + payload + "." + hmac));
-    assertEquals("", bearer(source, token("ES256", "rsa-1", p256.getPrivate(), claims(""))), "ES256 against an RSA key");
-    assertEquals("", bearer(source, token("ES384", "p256-1", p384.getPrivate(), claims(""))), "ES384 against a P-256 key");
     assertEquals(
-        "", bearer(source, token("RS256", "rsa-384-only", rsaOther.getPrivate(), claims(""))), "the JWK allows only RS384");
-    assertEquals("alice", bearer(source, token("RS384", "rsa-384-only", rsaOther.getPrivate(), claims(""))));
+        "",
+        bearer(source, token("ES256", "rsa-1", p256.getPrivate(), claims(""))),
+        "ES256 against an RSA key");
+    assertEquals(
+        "",
+        bearer(source, token("ES384", "p256-1", p384.getPrivate(), claims(""))),
+        "ES384 against a P-256 key");
+    assertEquals(
+        "",
+        bearer(source, token("RS256", "rsa-384-only", rsaOther.getPrivate(), claims(""))),
+        "the JWK allows only RS384");
+    assertEquals(
+        "alice", bearer(source, token("RS384", "rsa-384-only", rsaOther.getPrivate(), claims(""))));
   }
 
   @Test
   void expiryAndNotBeforeAreCheckedWithTheClockSkew() throws Exception {
     JwtTenantSource source = fromFile(allKeys()).build();
     long now = NOW.getEpochSecond();
-    String expiredJustNow = token("RS256", "rsa-1", rsa.getPrivate(), claims("").replaceAll("\"exp\":\\d+", "\"exp\":" + (now - 30)));
-    String expired = token("RS256", "rsa-1", rsa.getPrivate(), claims("").replaceAll("\"exp\":\\d+", "\"exp\":" + (now - 61)));
-    String noExpiry = token("RS256", "rsa-1", rsa.getPrivate(), claims("").replaceAll(",\"exp\":\\d+", ""));
+    String expiredJustNow =
+        token(
+            "RS256",
+            "rsa-1",
+            rsa.getPrivate(),
+            claims("").replaceAll("\"exp\":\\d+", "\"exp\":" + (now - 30)));
+    String expired =
+        token(
+            "RS256",
+            "rsa-1",
+            rsa.getPrivate(),
+            claims("").replaceAll("\"exp\":\\d+", "\"exp\":" + (now - 61)));
+    String noExpiry =
+        token("RS256", "rsa-1", rsa.getPrivate(), claims("").replaceAll(",\"exp\":\\d+", ""));
     String notYet = token("RS256", "rsa-1", rsa.getPrivate(), claims("\"nbf\":" + (now + 120)));
     String almost = token("RS256", "rsa-1", rsa.getPrivate(), claims("\"nbf\":" + (now + 30)));
 
@@ -289,17 +377,29 @@ class JwtTenantSourceTest {
     assertEquals("", bearer(source, notYet));
     assertEquals("alice", bearer(source, almost));
     clock.advance(Duration.ofMinutes(11));
-    assertEquals("", bearer(source, token("RS256", "rsa-1", rsa.getPrivate(), claims(""))), "expired as time passed");
+    assertEquals(
+        "",
+        bearer(source, token("RS256", "rsa-1", rsa.getPrivate(), claims(""))),
+        "expired as time passed");
   }
 
   @Test
   void issuerAndAudienceAreCheckedWhenConfigured() throws Exception {
     String token = token("ES256", "p256-1", p256.getPrivate(), claims(""));
 
-    assertEquals("alice", bearer(fromFile(allKeys()).issuer("https://issuer.example/").audience("ledger").build(), token));
+    assertEquals(
+        "alice",
+        bearer(
+            fromFile(allKeys()).issuer("https://issuer.example/").audience("ledger").build(),
+            token));
     assertEquals("", bearer(fromFile(allKeys()).issuer("https://evil.example/").build(), token));
     assertEquals("", bearer(fromFile(allKeys()).audience("admin").build(), token));
-    String single = token("ES256", "p256-1", p256.getPrivate(), claims("").replace("[\"payments\",\"ledger\"]", "\"payments\""));
+    String single =
+        token(
+            "ES256",
+            "p256-1",
+            p256.getPrivate(),
+            claims("").replace("[\"payments\",\"ledger\"]", "\"payments\""));
     assertEquals("alice", bearer(fromFile(allKeys()).audience("payments").build(), single));
   }
 
@@ -314,14 +414,23 @@ class JwtTenantSourceTest {
   void theKeySetIsFetchedFromAUrlAndANewKidIsFetchedAgainAtMostEvery30Seconds() throws Exception {
     served.set(keySet(rsaJwk("rsa-1", rsa, null)));
     URI url = URI.create("http://127.0.0.1:" + server.port() + "/jwks.json");
-    JwtTenantSource source = (JwtTenantSource) TenantSource.parse("jwt:sub?jwks=" + url + "&iss=https://issuer.example/");
+    JwtTenantSource source =
+        (JwtTenantSource)
+            TenantSource.parse("jwt:sub?jwks=" + url + "&iss=https://issuer.example/");
     JwtTenantSource clocked = JwtTenantSource.builder("sub", url).clock(clock).build();
     int before = fetches.get();
 
-    long inTenMinutes = Instant.now().getEpochSecond() + 600; // the parsed source reads the system clock
+    long inTenMinutes =
+        Instant.now().getEpochSecond() + 600; // the parsed source reads the system clock
     assertEquals(
         "alice",
-        bearer(source, token("RS256", "rsa-1", rsa.getPrivate(), claims("").replaceAll("\"exp\":\\d+", "\"exp\":" + inTenMinutes))));
+        bearer(
+            source,
+            token(
+                "RS256",
+                "rsa-1",
+                rsa.getPrivate(),
+                claims("").replaceAll("\"exp\":\\d+", "\"exp\":" + inTenMinutes))));
     assertEquals("alice", bearer(clocked, token("RS256", "rsa-1", rsa.getPrivate(), claims(""))));
     String rotated = token("EdDSA", "ed-2", ed25519.getPrivate(), claims(""));
     assertEquals("", bearer(clocked, rotated), "not in the set yet");
@@ -331,17 +440,21 @@ class JwtTenantSourceTest {
     clock.advance(Duration.ofSeconds(30));
 
     assertEquals("alice", bearer(clocked, rotated));
-    assertEquals(2, afterMisses - before, "one read per source at first use, none for the unknown kid yet");
+    assertEquals(
+        2, afterMisses - before, "one read per source at first use, none for the unknown kid yet");
     assertEquals(afterMisses + 1, fetches.get());
   }
 
   @Test
   void anUnreachableKeySetIsNoTenantNotAnError() throws Exception {
     int closed;
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = socket.getLocalPort();
     }
-    JwtTenantSource source = JwtTenantSource.builder("sub", URI.create("http://127.0.0.1:" + closed + "/jwks.json")).build();
+    JwtTenantSource source =
+        JwtTenantSource.builder("sub", URI.create("http://127.0.0.1:" + closed + "/jwks.json"))
+            .build();
 
     assertEquals("", bearer(source, token("RS256", "rsa-1", rsa.getPrivate(), claims(""))));
   }
@@ -350,20 +463,45 @@ class JwtTenantSourceTest {
   void theTokenMayComeFromACookieOrAnotherHeader() throws Exception {
     String token = token("RS256", "rsa-1", rsa.getPrivate(), claims(""));
 
-    assertEquals("alice", fromFile(allKeys()).tokenCookie("id_token").build().tenant(request("Cookie", "a=b; id_token=" + token)));
-    assertEquals("alice", fromFile(allKeys()).tokenHeader("X-Id-Token").build().tenant(request("X-Id-Token", token)));
+    assertEquals(
+        "alice",
+        fromFile(allKeys())
+            .tokenCookie("id_token")
+            .build()
+            .tenant(request("Cookie", "a=b; id_token=" + token)));
+    assertEquals(
+        "alice",
+        fromFile(allKeys()).tokenHeader("X-Id-Token").build().tenant(request("X-Id-Token", token)));
     JwtTenantSource bearerOnly = fromFile(allKeys()).build();
     assertEquals("", bearerOnly.tenant(request("Authorization", "Basic " + token)));
-    assertEquals("", bearerOnly.tenant(request("Authorization", "Bearer " + token, "Authorization", "Bearer x")), "two tokens");
+    assertEquals(
+        "",
+        bearerOnly.tenant(request("Authorization", "Bearer " + token, "Authorization", "Bearer x")),
+        "two tokens");
     assertEquals("", bearerOnly.tenant(request()));
   }
 
   @Test
   void otherMalformedTokensAreNoTenant() throws Exception {
     JwtTenantSource source = fromFile(allKeys()).build();
-    String crit = sign("{\"alg\":\"RS256\",\"kid\":\"rsa-1\",\"crit\":[\"exp\"]}", claims(""), "RS256", rsa.getPrivate());
-    String duplicate = sign("{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}", claims("\"sub\":\"mallory\""), "RS256", rsa.getPrivate());
-    String numeric = token("RS256", "rsa-1", rsa.getPrivate(), claims("").replace("\"sub\":\"alice\"", "\"sub\":42"));
+    String crit =
+        sign(
+            "{\"alg\":\"RS256\",\"kid\":\"rsa-1\",\"crit\":[\"exp\"]}",
+            claims(""),
+            "RS256",
+            rsa.getPrivate());
+    String duplicate =
+        sign(
+            "{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}",
+            claims("\"sub\":\"mallory\""),
+            "RS256",
+            rsa.getPrivate());
+    String numeric =
+        token(
+            "RS256",
+            "rsa-1",
+            rsa.getPrivate(),
+            claims("").replace("\"sub\":\"alice\"", "\"sub\":42"));
 
     assertEquals("", bearer(source, crit));
     assertEquals("", bearer(source, duplicate), "a claim given twice");
@@ -375,12 +513,16 @@ class JwtTenantSourceTest {
 
   @Test
   void aKeySetFileIsCheckedWhenTheSourceIsBuilt() throws Exception {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fromFile("{\"keys\":42}").build());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> fromFile("{\"keys\":42}").build());
     assertTrue(e.getMessage().contains("is not a valid JWK Set"), e.getMessage());
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(1024);
     KeyPair small = generator.generateKeyPair();
     JwtTenantSource smallKeysSkipped = fromFile(keySet(rsaJwk("small", small, null))).build();
-    assertEquals("", bearer(smallKeysSkipped, token("RS256", "small", small.getPrivate(), claims(""))), "under 2048 bits");
+    assertEquals(
+        "",
+        bearer(smallKeysSkipped, token("RS256", "small", small.getPrivate(), claims(""))),
+        "under 2048 bits");
   }
 }

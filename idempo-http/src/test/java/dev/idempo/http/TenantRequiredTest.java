@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 9, item 2: callers the tenant source cannot tell apart shared one key space, so one
- * caller's key and request replayed another caller's stored response. Now such a request is
- * refused with 400 tenant-required, unless the operator chose one shared key space.
+ * caller's key and request replayed another caller's stored response. Now such a request is refused
+ * with 400 tenant-required, unless the operator chose one shared key space.
  */
 class TenantRequiredTest {
   private final InMemoryIdempotencyStore store = InMemoryIdempotencyStore.create();
@@ -35,7 +35,8 @@ class TenantRequiredTest {
     for (int i = 0; i < headers.length; i += 2) {
       map.put(headers[i], List.of(headers[i + 1]));
     }
-    return IncomingRequest.of("POST", "/charges", "", map, "{\"amount\":1000}".getBytes(StandardCharsets.UTF_8));
+    return IncomingRequest.of(
+        "POST", "/charges", "", map, "{\"amount\":1000}".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -65,9 +66,11 @@ class TenantRequiredTest {
   void aTenantHeaderThatIsAbsentNoLongerSharesOneKeySpace() throws IOException {
     HttpIdempotency http = http(TenantSource.header("X-User-Id"));
 
-    Decision.Respond refused = assertTenantRequired(http.begin(post("k-2", "Authorization", "Bearer alice")));
+    Decision.Respond refused =
+        assertTenantRequired(http.begin(post("k-2", "Authorization", "Bearer alice")));
 
-    assertTrue(new String(refused.response().body(), StandardCharsets.UTF_8).contains("X-User-Id header"));
+    assertTrue(
+        new String(refused.response().body(), StandardCharsets.UTF_8).contains("X-User-Id header"));
     assertInstanceOf(Decision.Proceed.class, http.begin(post("k-2", "X-User-Id", "alice")));
   }
 
@@ -81,8 +84,10 @@ class TenantRequiredTest {
     HttpIdempotency http = http(TenantSource.parse("none"));
 
     HttpAttempt first = assertInstanceOf(Decision.Proceed.class, http.begin(post("k-4"))).attempt();
-    first.complete(CapturedResponse.builder(201).body("charged".getBytes(StandardCharsets.UTF_8)).build());
-    Decision.Respond replay = assertInstanceOf(Decision.Respond.class, http.begin(post("k-4", "Cookie", "s=other")));
+    first.complete(
+        CapturedResponse.builder(201).body("charged".getBytes(StandardCharsets.UTF_8)).build());
+    Decision.Respond replay =
+        assertInstanceOf(Decision.Respond.class, http.begin(post("k-4", "Cookie", "s=other")));
 
     assertEquals(201, replay.response().status());
     assertEquals(Optional.empty(), replay.problem());
@@ -91,7 +96,9 @@ class TenantRequiredTest {
   @Test
   void requestsWithoutAKeyStillPassThroughWhenTheKeyIsOptional() throws IOException {
     HttpIdempotency http =
-        HttpIdempotency.builder(store).route(IdempotencyRoute.builder("/charges").keyRequired(false).build()).build();
+        HttpIdempotency.builder(store)
+            .route(IdempotencyRoute.builder("/charges").keyRequired(false).build())
+            .build();
     IncomingRequest unkeyed = IncomingRequest.of("POST", "/charges", "", Map.of(), new byte[0]);
 
     assertInstanceOf(Decision.PassThrough.class, http.begin(unkeyed));

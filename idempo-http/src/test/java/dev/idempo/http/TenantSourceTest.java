@@ -118,32 +118,39 @@ class TenantSourceTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "kerberos|tenant source must be authorization, header:NAME, cookie:NAME, jwt:CLAIM?jwks=URL",
-      "header:|tenant source header needs a name: header:NAME",
-      "header:X User|tenant header name must be an HTTP token",
-      "cookie:a;b|tenant cookie name must be an HTTP token",
-      "authorization:Bearer|tenant source authorization takes no argument",
-      "none:really|tenant source none takes no argument",
-      "jwt:|tenant source jwt needs a claim and a JWKS",
-      "jwt:sub|tenant source jwt needs jwks=LOCATION",
-      "jwt:sub?jwks=http://issuer.example/jwks.json|jwks must be an https:// URL, a file: path, or an http:// URL on a loopback",
-      "jwt:sub?jwks=file:/no/such/jwks.json|cannot read the JWKS file:/no/such/jwks.json",
-      "jwt:sub?jwks=https://issuer.example/jwks&algo=RS256|unknown parameter 'algo'",
-      "jwt:sub?jwks=https://issuer.example/jwks&skew=1m|skew must be whole seconds",
-      "jwt:sub?jwks=https://issuer.example/jwks&skew=3600|clock skew must be between 0 and 5 minutes",
-      "jwt:sub?jwks=https://issuer.example/jwks&iss=a&iss=b|parameter iss given twice",
-      "jwt:sub?jwks=https://issuer.example/jwks&aud|parameters are NAME=VALUE joined by &",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "kerberos|tenant source must be authorization, header:NAME, cookie:NAME,"
+            + " jwt:CLAIM?jwks=URL",
+        "header:|tenant source header needs a name: header:NAME",
+        "header:X User|tenant header name must be an HTTP token",
+        "cookie:a;b|tenant cookie name must be an HTTP token",
+        "authorization:Bearer|tenant source authorization takes no argument",
+        "none:really|tenant source none takes no argument",
+        "jwt:|tenant source jwt needs a claim and a JWKS",
+        "jwt:sub|tenant source jwt needs jwks=LOCATION",
+        "jwt:sub?jwks=http://issuer.example/jwks.json|jwks must be an https:// URL, a file: path,"
+            + " or an http:// URL on a loopback",
+        "jwt:sub?jwks=file:/no/such/jwks.json|cannot read the JWKS file:/no/such/jwks.json",
+        "jwt:sub?jwks=https://issuer.example/jwks&algo=RS256|unknown parameter 'algo'",
+        "jwt:sub?jwks=https://issuer.example/jwks&skew=1m|skew must be whole seconds",
+        "jwt:sub?jwks=https://issuer.example/jwks&skew=3600|clock skew must be between 0 and 5"
+            + " minutes",
+        "jwt:sub?jwks=https://issuer.example/jwks&iss=a&iss=b|parameter iss given twice",
+        "jwt:sub?jwks=https://issuer.example/jwks&aud|parameters are NAME=VALUE joined by &",
+      })
   void aBadSpecIsRefusedNamingWhatIsWrong(String spec, String message) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TenantSource.parse(spec));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> TenantSource.parse(spec));
     assertTrue(e.getMessage().contains(message), e.getMessage());
   }
 
   @Test
   void aJwtSpecTakesItsParametersPercentDecoded() {
     TenantSource source =
-        TenantSource.parse("jwt:sub?jwks=https://issuer.example/keys%3Fset%3D1%26v%3D2&iss=https://issuer.example/&aud=payments");
+        TenantSource.parse(
+            "jwt:sub?jwks=https://issuer.example/keys%3Fset%3D1%26v%3D2&iss=https://issuer.example/&aud=payments");
 
     assertEquals(
         "jwt:sub?jwks=https://issuer.example/keys?set=1&v=2&iss=https://issuer.example/&aud=payments",

@@ -51,7 +51,7 @@ final class ServletIncomingRequest implements IncomingRequest {
     return values == null ? List.of() : Collections.list(values);
   }
 
-  /** The chain the container verified, from the {@code jakarta.servlet.request.X509Certificate} attribute. */
+  /** The chain the container verified ({@code jakarta.servlet.request.X509Certificate}). */
   @Override
   public List<X509Certificate> clientCertificates() {
     return clientCertificates(request);

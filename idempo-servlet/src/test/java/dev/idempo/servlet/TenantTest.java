@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 9, item 2, in a servlet container: callers without Authorization shared one key space, so
- * one caller's key and request replayed another caller's stored response. Now the filter refuses
- * a keyed request whose tenant it cannot determine; and where the container terminates TLS, the
+ * one caller's key and request replayed another caller's stored response. Now the filter refuses a
+ * keyed request whose tenant it cannot determine; and where the container terminates TLS, the
  * client certificate's subject can be the tenant.
  */
 class TenantTest {
@@ -55,19 +55,30 @@ class TenantTest {
   @Test
   void callersWithoutAuthorizationNoLongerShareOneKeySpace() throws Exception {
     IdempotencyFilter filter =
-        IdempotencyFilter.builder(InMemoryIdempotencyStore.create()).route(IdempotencyRoute.builder("/payments").build()).build();
+        IdempotencyFilter.builder(InMemoryIdempotencyStore.create())
+            .route(IdempotencyRoute.builder("/payments").build())
+            .build();
     TestApp app = new TestApp();
     HttpClient client = HttpClient.newHttpClient();
     try (JettyServer server = new JettyServer(filter, app)) {
       HttpResponse<String> alice =
-          client.send(post(server.uri("/payments"), "shared-1").header("Cookie", "session=alice").build(), BodyHandlers.ofString());
+          client.send(
+              post(server.uri("/payments"), "shared-1").header("Cookie", "session=alice").build(),
+              BodyHandlers.ofString());
       HttpResponse<String> mallory =
-          client.send(post(server.uri("/payments"), "shared-1").header("Cookie", "session=mallory").build(), BodyHandlers.ofString());
+          client.send(
+              post(server.uri("/payments"), "shared-1").header("Cookie", "session=mallory").build(),
+              BodyHandlers.ofString());
 
       for (HttpResponse<String> response : java.util.List.of(alice, mallory)) {
         assertEquals(400, response.statusCode(), response.body());
-        assertTrue(response.body().contains("\"type\":\"urn:idempo:problem:tenant-required\""), response.body());
-        assertEquals(Optional.empty(), response.headers().firstValue("Set-Cookie"), "never the other caller's cookie");
+        assertTrue(
+            response.body().contains("\"type\":\"urn:idempo:problem:tenant-required\""),
+            response.body());
+        assertEquals(
+            Optional.empty(),
+            response.headers().firstValue("Set-Cookie"),
+            "never the other caller's cookie");
       }
       assertEquals(0, app.runs("tenant-shared-1"));
     }
@@ -77,7 +88,10 @@ class TenantTest {
   void theVerifiedClientCertificateSubjectIsTheTenant() throws Exception {
     IdempotencyFilter filter =
         IdempotencyFilter.builder(InMemoryIdempotencyStore.create())
-            .route(IdempotencyRoute.builder("/payments").tenantSource(TenantSource.parse("tls-subject")).build())
+            .route(
+                IdempotencyRoute.builder("/payments")
+                    .tenantSource(TenantSource.parse("tls-subject"))
+                    .build())
             .build();
     TestApp app = new TestApp();
     try (TlsServer server = new TlsServer(filter, app)) {
@@ -86,14 +100,18 @@ class TenantTest {
       HttpClient bob = client("client-bob.p12");
       HttpClient anonymous = client(null);
 
-      HttpResponse<String> aliceFirst = alice.send(post(uri, "tls-1").build(), BodyHandlers.ofString());
+      HttpResponse<String> aliceFirst =
+          alice.send(post(uri, "tls-1").build(), BodyHandlers.ofString());
       HttpResponse<String> bobFirst = bob.send(post(uri, "tls-1").build(), BodyHandlers.ofString());
-      HttpResponse<String> aliceAgain = alice.send(post(uri, "tls-1").build(), BodyHandlers.ofString());
-      HttpResponse<String> nobody = anonymous.send(post(uri, "tls-1").build(), BodyHandlers.ofString());
+      HttpResponse<String> aliceAgain =
+          alice.send(post(uri, "tls-1").build(), BodyHandlers.ofString());
+      HttpResponse<String> nobody =
+          anonymous.send(post(uri, "tls-1").build(), BodyHandlers.ofString());
 
       assertEquals(201, aliceFirst.statusCode(), aliceFirst.body());
       assertTrue(aliceFirst.body().startsWith("{\"run\":1,"), aliceFirst.body());
-      assertTrue(bobFirst.body().startsWith("{\"run\":2,"), "bob's key is his own: " + bobFirst.body());
+      assertTrue(
+          bobFirst.body().startsWith("{\"run\":2,"), "bob's key is his own: " + bobFirst.body());
       assertEquals(aliceFirst.body(), aliceAgain.body());
       assertEquals(Optional.of("true"), aliceAgain.headers().firstValue("Idempotent-Replayed"));
       assertEquals(400, nobody.statusCode(), nobody.body());
@@ -104,7 +122,8 @@ class TenantTest {
 
   /** A client trusting the test server, presenting the certificate in {@code keyStore} if any. */
   private static HttpClient client(String keyStore) throws Exception {
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(load("client-trust.p12"));
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keys.init(keyStore == null ? null : load(keyStore), PASSWORD);
@@ -143,7 +162,9 @@ class TenantTest {
       SecureRequestCustomizer secure = new SecureRequestCustomizer();
       secure.setSniHostCheck(false);
       https.addCustomizer(secure);
-      connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
+      connector =
+          new ServerConnector(
+              server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(https));
       connector.setHost("127.0.0.1");
       connector.setPort(0);
       server.addConnector(connector);

@@ -31,18 +31,24 @@ class SpringSecurityTenantTest extends PostgresBackedTest {
   static class Authentication {
     @Bean
     FilterRegistrationBean<Filter> testAuthentication() {
-      Filter filter = (request, response, chain) -> {
-        String user = ((HttpServletRequest) request).getHeader("X-Test-User");
-        SecurityContextHolder.getContext().setAuthentication(
-            user == null
-                ? new AnonymousAuthenticationToken("key", "anonymousUser", AuthorityUtils.createAuthorityList("ROLE_ANONYMOUS"))
-                : UsernamePasswordAuthenticationToken.authenticated(user, "n/a", List.of()));
-        try {
-          chain.doFilter(request, response);
-        } finally {
-          SecurityContextHolder.clearContext();
-        }
-      };
+      Filter filter =
+          (request, response, chain) -> {
+            String user = ((HttpServletRequest) request).getHeader("X-Test-User");
+            SecurityContextHolder.getContext()
+                .setAuthentication(
+                    user == null
+                        ? new AnonymousAuthenticationToken(
+                            "key",
+                            "anonymousUser",
+                            AuthorityUtils.createAuthorityList("ROLE_ANONYMOUS"))
+                        : UsernamePasswordAuthenticationToken.authenticated(
+                            user, "n/a", List.of()));
+            try {
+              chain.doFilter(request, response);
+            } finally {
+              SecurityContextHolder.clearContext();
+            }
+          };
       FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(filter);
       registration.setOrder(-100); // where Spring Security's chain runs
       return registration;
@@ -54,10 +60,30 @@ class SpringSecurityTenantTest extends PostgresBackedTest {
     String key = UUID.randomUUID().toString();
     String order = "{\"item\":\"" + key + "\"}";
 
-    HttpResponse<String> alice = http().post("/orders", order, "Idempotency-Key", key, "X-Test-User", "alice", "Authorization", "Bearer old");
+    HttpResponse<String> alice =
+        http()
+            .post(
+                "/orders",
+                order,
+                "Idempotency-Key",
+                key,
+                "X-Test-User",
+                "alice",
+                "Authorization",
+                "Bearer old");
     HttpResponse<String> aliceRefreshed =
-        http().post("/orders", order, "Idempotency-Key", key, "X-Test-User", "alice", "Authorization", "Bearer new");
-    HttpResponse<String> bob = http().post("/orders", order, "Idempotency-Key", key, "X-Test-User", "bob");
+        http()
+            .post(
+                "/orders",
+                order,
+                "Idempotency-Key",
+                key,
+                "X-Test-User",
+                "alice",
+                "Authorization",
+                "Bearer new");
+    HttpResponse<String> bob =
+        http().post("/orders", order, "Idempotency-Key", key, "X-Test-User", "bob");
 
     assertThat(alice.statusCode()).isEqualTo(201);
     assertThat(Http.replayed(aliceRefreshed)).isTrue();
@@ -70,10 +96,13 @@ class SpringSecurityTenantTest extends PostgresBackedTest {
   void anAnonymousCallerIsRefused() {
     String key = UUID.randomUUID().toString();
 
-    HttpResponse<String> anonymous = http().post("/orders", "{\"item\":\"" + key + "\"}", "Idempotency-Key", key);
+    HttpResponse<String> anonymous =
+        http().post("/orders", "{\"item\":\"" + key + "\"}", "Idempotency-Key", key);
 
     assertThat(anonymous.statusCode()).isEqualTo(400);
-    assertThat(anonymous.body()).contains("tenant-required").contains("an authenticated Spring Security principal");
+    assertThat(anonymous.body())
+        .contains("tenant-required")
+        .contains("an authenticated Spring Security principal");
     assertThat(executions.count("orders:" + key)).isZero();
   }
 }

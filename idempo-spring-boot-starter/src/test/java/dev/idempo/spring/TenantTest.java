@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 9, item 2, in the starter: callers without Authorization shared one key space, so a second
- * caller sending the first caller's key and request got the first caller's stored response. Now
- * the request is refused with 400 tenant-required, in leased and in transactional mode.
+ * caller sending the first caller's key and request got the first caller's stored response. Now the
+ * request is refused with 400 tenant-required, in leased and in transactional mode.
  */
 class TenantTest extends PostgresBackedTest {
 
@@ -18,8 +18,21 @@ class TenantTest extends PostgresBackedTest {
     String key = UUID.randomUUID().toString();
     String order = "{\"item\":\"" + key + "\"}";
 
-    HttpResponse<String> alice = http().post("/orders", order, "Idempotency-Key", key, Http.ANONYMOUS, "1", "Cookie", "s=alice");
-    HttpResponse<String> mallory = http().post("/orders", order, "Idempotency-Key", key, Http.ANONYMOUS, "1", "Cookie", "s=mallory");
+    HttpResponse<String> alice =
+        http()
+            .post(
+                "/orders", order, "Idempotency-Key", key, Http.ANONYMOUS, "1", "Cookie", "s=alice");
+    HttpResponse<String> mallory =
+        http()
+            .post(
+                "/orders",
+                order,
+                "Idempotency-Key",
+                key,
+                Http.ANONYMOUS,
+                "1",
+                "Cookie",
+                "s=mallory");
 
     assertTenantRequired(alice);
     assertTenantRequired(mallory);
@@ -31,10 +44,13 @@ class TenantTest extends PostgresBackedTest {
     String id = UUID.randomUUID().toString();
     String payment = "{\"id\":\"" + id + "\",\"amount\":1250}";
 
-    HttpResponse<String> anonymous = http().post("/tx/payments", payment, "Idempotency-Key", id, Http.ANONYMOUS, "1");
+    HttpResponse<String> anonymous =
+        http().post("/tx/payments", payment, "Idempotency-Key", id, Http.ANONYMOUS, "1");
 
     assertTenantRequired(anonymous);
-    assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM tx_payments WHERE id = ?", Integer.class, id)).isZero();
+    assertThat(
+            jdbc.queryForObject("SELECT COUNT(*) FROM tx_payments WHERE id = ?", Integer.class, id))
+        .isZero();
   }
 
   private static void assertTenantRequired(HttpResponse<String> response) {

@@ -14,8 +14,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * <pre>
  * ./mvnw -q install -DskipTests
  * ./mvnw -pl idempo-example-payments spring-boot:run
- * curl -i localhost:8080/payments -H 'Idempotency-Key: order-1001' -H 'Authorization: Bearer cus_42' \
- *      -H 'Content-Type: application/json' \
+ * curl -i localhost:8080/payments -H 'Idempotency-Key: order-1001' \
+ *      -H 'Authorization: Bearer cus_42' -H 'Content-Type: application/json' \
  *      -d '{"customer":"cus_42","amountCents":1999,"currency":"EUR"}'
  * </pre>
  *

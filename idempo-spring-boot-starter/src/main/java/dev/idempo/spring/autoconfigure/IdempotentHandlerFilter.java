@@ -116,8 +116,8 @@ final class IdempotentHandlerFilter implements Filter {
       throw new IllegalStateException("the TenantSource of route " + route.name() + " answered null");
     }
     if (tenant.isEmpty() && !route.tenantSource().sharesOneKeySpace()) {
-      CapturedResponseWriter.write(
-          http.problem(ProblemType.TENANT_REQUIRED, TenantSource.missingTenantDetail(route.tenantSource())), response);
+      String detail = TenantSource.missingTenantDetail(route.tenantSource());
+      CapturedResponseWriter.write(http.problem(ProblemType.TENANT_REQUIRED, detail), response);
       return;
     }
     Scope scope = Scope.of(tenant, handler.operation(request.getMethod()));
@@ -184,7 +184,9 @@ final class IdempotentHandlerFilter implements Filter {
     @Override
     public java.util.List<java.security.cert.X509Certificate> clientCertificates() {
       Object chain = request.getAttribute("jakarta.servlet.request.X509Certificate");
-      return chain instanceof java.security.cert.X509Certificate[] certificates ? List.of(certificates) : List.of();
+      return chain instanceof java.security.cert.X509Certificate[] certificates
+          ? List.of(certificates)
+          : List.of();
     }
 
     @Override

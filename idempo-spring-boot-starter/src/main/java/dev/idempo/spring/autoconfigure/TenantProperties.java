@@ -10,7 +10,8 @@ import org.springframework.util.ClassUtils;
  * value fails the start-up naming the property. Stateless.
  */
 final class TenantProperties {
-  private static final String SECURITY_CONTEXT = "org.springframework.security.core.context.SecurityContextHolder";
+  private static final String SECURITY_CONTEXT =
+      "org.springframework.security.core.context.SecurityContextHolder";
   private static final String PROPERTY = "idempo.tenant.source";
 
   private TenantProperties() {}
@@ -21,22 +22,28 @@ final class TenantProperties {
     if (kind.equals("header")) {
       if (header == null || header.isBlank()) {
         throw new IllegalStateException(
-            PROPERTY + "=header needs idempo.tenant.header, the header naming the tenant (or write"
-                + " " + PROPERTY + "=header:NAME)");
+            PROPERTY
+                + "=header needs idempo.tenant.header, the header naming the tenant (or write"
+                + " "
+                + PROPERTY
+                + "=header:NAME)");
       }
       spec = "header:" + header.trim();
     }
     if (kind.equals("spring-security")) {
       if (!ClassUtils.isPresent(SECURITY_CONTEXT, TenantProperties.class.getClassLoader())) {
         throw new IllegalStateException(
-            PROPERTY + "=spring-security needs Spring Security (spring-security-core) on the class path");
+            PROPERTY
+                + "=spring-security needs Spring Security (spring-security-core) on the class"
+                + " path");
       }
       return dev.idempo.spring.security.SpringSecurityTenantSource.create();
     }
     try {
       return TenantSource.parse(spec);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(PROPERTY + ": " + e.getMessage() + " (or spring-security)", e);
+      throw new IllegalStateException(
+          PROPERTY + ": " + e.getMessage() + " (or spring-security)", e);
     }
   }
 }
