@@ -129,9 +129,8 @@ public final class JwtTenantSource implements TenantSource {
 
   @Override
   public String requirement() {
-    return "a JWT signed by a key of "
-        + keySet
-        + " with claim "
+    // The key set's location stays out: a file path is none of the caller's business.
+    return "a JWT signed by a trusted key, with claim "
         + claim
         + (tokenCookie != null
             ? " in cookie " + tokenCookie
