@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
  * <pre>
  * --listen HOST:PORT --upstream URL [--store memory | sqlite:PATH | redis://HOST:PORT |
  * jdbc:postgresql://…] [--require-key] [--methods POST,PATCH] [--retention 24h] [--lease 30s]
- * [--upstream-timeout 30s] [--wait-in-flight 0ms] [--tenant-header NAME] [--max-body 10MiB]
+ * [--upstream-timeout 30s] [--wait-in-flight 0ms] [--tenant authorization | header:NAME |
+ * cookie:NAME | jwt:CLAIM?jwks=URL[&iss=…][&aud=…] | none] [--max-body 10MiB]
  * [--max-response 1MiB] [--on-unknown fail|reexecute] [--admin HOST:PORT] [--drain-timeout 10s]
  * </pre>
  *
@@ -176,7 +177,20 @@ public final class GatewayCommandLine {
     @Option(names = "--wait-in-flight", paramLabel = "DURATION", description = "How long a duplicate waits for the first request and replays it, instead of 409 (default 0ms).")
     String waitInFlight = "0ms";
 
-    @Option(names = "--tenant-header", paramLabel = "NAME", description = "Scope keys by this header (set by your auth proxy) instead of a hash of Authorization.")
+    @Option(
+        names = "--tenant",
+        paramLabel = "SOURCE",
+        description = "Whose key it is: authorization (default; a hash of the Authorization header,"
+            + " so a rotated token is a new tenant) | header:NAME (set by your auth proxy) |"
+            + " cookie:NAME | jwt:CLAIM?jwks=URL[&iss=ISSUER][&aud=AUDIENCE] (a verified JWT claim)"
+            + " | none (one key space shared by all callers). A keyed request with no tenant gets"
+            + " 400 tenant-required.")
+    String tenant;
+
+    @Option(
+        names = "--tenant-header",
+        paramLabel = "NAME",
+        description = "The same as --tenant header:NAME.")
     String tenantHeader;
 
     @Option(names = "--max-body", paramLabel = "SIZE", description = "The largest request body fingerprinted; larger gets 413 (default 10MiB).")
@@ -217,6 +231,13 @@ public final class GatewayCommandLine {
       flag("--lease", () -> builder.lease(DurationText.parse(lease)));
       flag("--upstream-timeout", () -> builder.upstreamTimeout(DurationText.parse(upstreamTimeout)));
       flag("--wait-in-flight", () -> builder.waitForInFlight(DurationText.parse(waitInFlight)));
+      if (tenant != null && tenantHeader != null) {
+        throw new IllegalArgumentException(
+            "--tenant and --tenant-header cannot be combined; use --tenant header:NAME");
+      }
+      if (tenant != null) {
+        flag("--tenant", () -> builder.tenant(tenant));
+      }
       if (tenantHeader != null) {
         flag("--tenant-header", () -> builder.tenantHeader(tenantHeader));
       }

@@ -229,6 +229,7 @@ class GatewayTest {
     HttpResponse<String> declared = gateway.post("/orders", "key-b", "x".repeat(2048));
     HttpResponse<String> chunked = gateway.send(gateway.builder("/orders")
         .header("Idempotency-Key", "key-c")
+        .header("Authorization", Requests.DEFAULT_CALLER)
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[4096])))
         .build());
     HttpResponse<String> fits = gateway.post("/orders", "key-d", "x".repeat(1024));

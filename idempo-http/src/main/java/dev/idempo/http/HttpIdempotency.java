@@ -39,6 +39,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>an invalid {@code Idempotency-Key} header: 400 {@link ProblemType#KEY_INVALID}; a missing
  *       one: 400 {@link ProblemType#KEY_MISSING} if the route requires a key, else {@link
  *       Decision.PassThrough};
+ *   <li>the route's {@link TenantSource} names the tenant; none (and the source does not share
+ *       one key space): 400 {@link ProblemType#TENANT_REQUIRED};
  *   <li>the body is read (at most {@link #maxRequestBodyBytes()}, else 413 {@link
  *       ProblemType#BODY_TOO_LARGE}) and fingerprinted; the scope is the route's tenant plus the
  *       method and route name;
@@ -157,6 +159,15 @@ public final class HttpIdempotency {
               + " each operation and the same key when retrying it.",
           null);
     }
+    // Before the body is read: a caller who cannot be told apart never touches the store.
+    TenantSource tenants = route.tenantSource();
+    String tenant =
+        Objects.requireNonNull(
+            tenants.tenant(request),
+            "the TenantSource of route " + route.name() + " answered null");
+    if (tenant.isEmpty() && !tenants.sharesOneKeySpace()) {
+      return problem(ProblemType.TENANT_REQUIRED, TenantSource.missingTenantDetail(tenants), null);
+    }
     byte[] body;
     try {
       body = request.body(maxRequestBodyBytes);
@@ -174,9 +185,6 @@ public final class HttpIdempotency {
         route
             .fingerprinter()
             .fingerprint(method, path, request.query(), contentTypes.isEmpty() ? null : contentTypes.get(0), body);
-    String tenant =
-        Objects.requireNonNull(
-            route.tenantSource().tenant(request), "the TenantSource of route " + route.name() + " answered null");
     Scope scope = Scope.of(tenant, route.operation(method));
     return claim(route, scope, key.get(), fingerprint);
   }

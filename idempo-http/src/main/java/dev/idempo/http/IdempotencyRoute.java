@@ -379,7 +379,11 @@ public final class IdempotencyRoute {
       return this;
     }
 
-    /** Whose key it is; {@link TenantSource#authorizationHash()} by default. */
+    /**
+     * Whose key it is; {@link TenantSource#authorizationHash()} by default. A keyed request the
+     * source finds no tenant for is refused with 400 {@link ProblemType#TENANT_REQUIRED}, unless
+     * the source {@linkplain TenantSource#sharesOneKeySpace() shares one key space}.
+     */
     public Builder tenantSource(TenantSource tenant) {
       this.tenant = Objects.requireNonNull(tenant, "tenant must not be null");
       return this;

@@ -19,6 +19,13 @@ public enum ProblemType {
    * An earlier request with this key stopped before its outcome was recorded; it is not run again.
    */
   OUTCOME_UNKNOWN("outcome-unknown", 502, "Outcome of the earlier request unknown"),
+  /**
+   * The route cannot tell whose request this is (its {@link TenantSource} found no tenant, say no
+   * {@code Authorization} header), so its key could collide with another caller's: nothing was
+   * claimed or run. The detail names what the request lacks and the setting that chooses the
+   * source.
+   */
+  TENANT_REQUIRED("tenant-required", 400, "Tenant required"),
   /** The request body is larger than the server fingerprints. */
   BODY_TOO_LARGE("body-too-large", 413, "Request body too large"),
   /** The idempotency store could not answer, so the request was not run. */

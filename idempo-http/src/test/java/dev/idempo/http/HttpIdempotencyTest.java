@@ -72,7 +72,16 @@ class HttpIdempotencyTest {
     }
 
     Request header(String name, String value) {
+      if (name.equalsIgnoreCase("Authorization")) {
+        headers.remove("authorization"); // replaces the default caller's
+      }
       headers.computeIfAbsent(name.toLowerCase(), n -> new ArrayList<>()).add(value);
+      return this;
+    }
+
+    /** The request of a caller who sends no Authorization header. */
+    Request anonymous() {
+      headers.remove("authorization");
       return this;
     }
 
@@ -111,7 +120,10 @@ class HttpIdempotencyTest {
   }
 
   private static Request post(String path, String key, String body) {
-    return new Request("POST", path, body).key(key).header("Content-Type", "application/json");
+    return new Request("POST", path, body)
+        .key(key)
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer test-caller");
   }
 
   private static CapturedResponse response(int status, String body) {
@@ -374,7 +386,7 @@ class HttpIdempotencyTest {
 
     assertEquals("alice's", body(replay(http.begin(post("/payments", "same", "{}").header("Authorization", "Bearer alice")))));
     assertEquals("bob's", body(replay(http.begin(post("/payments", "same", "{}").header("Authorization", "Bearer bob")))));
-    assertInstanceOf(Decision.Proceed.class, http.begin(post("/payments", "same", "{}")), "no credentials: a third tenant");
+    problem(http.begin(post("/payments", "same", "{}").anonymous()), ProblemType.TENANT_REQUIRED);
     assertTrue(alice.scope().tenant().startsWith("authorization:"));
     assertFalse(alice.scope().tenant().contains("alice"), "the credential itself is never part of the scope");
     assertEquals("POST payments", alice.scope().operation());
@@ -437,7 +449,7 @@ class HttpIdempotencyTest {
     first.complete(response(201, "card ending 4242"));
 
     byte[] stored =
-        memory.find(Scope.of("", "POST payments").storageKey(IdempotencyKey.of("enc"))).orElseThrow().response().orElseThrow().toBytes();
+        memory.find(first.scope().storageKey(IdempotencyKey.of("enc"))).orElseThrow().response().orElseThrow().toBytes();
     assertFalse(new String(stored, StandardCharsets.ISO_8859_1).contains("4242"));
     assertEquals(RecordState.COMPLETED, memory.find(first.context().storageKey()).orElseThrow().state());
 

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
@@ -48,6 +49,18 @@ final class ServletIncomingRequest implements IncomingRequest {
   public List<String> headers(String name) {
     Enumeration<String> values = request.getHeaders(name);
     return values == null ? List.of() : Collections.list(values);
+  }
+
+  /** The chain the container verified ({@code jakarta.servlet.request.X509Certificate}). */
+  @Override
+  public List<X509Certificate> clientCertificates() {
+    return clientCertificates(request);
+  }
+
+  /** The TLS client certificate chain the container put on {@code request}, or none. */
+  static List<X509Certificate> clientCertificates(HttpServletRequest request) {
+    Object chain = request.getAttribute("jakarta.servlet.request.X509Certificate");
+    return chain instanceof X509Certificate[] certificates ? List.of(certificates) : List.of();
   }
 
   /** Checks the declared Content-Length first, then counts while reading. */

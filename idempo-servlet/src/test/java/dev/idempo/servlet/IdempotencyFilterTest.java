@@ -97,6 +97,7 @@ class IdempotencyFilterTest {
         HttpRequest.newBuilder(server.uri(path))
             .timeout(Duration.ofSeconds(60))
             .header("X-Case", testCase)
+            .header("Authorization", "Bearer servlet-test-caller") // keyed requests need a tenant
             .header("Content-Type", "application/json")
             .POST(BodyPublishers.ofString(body));
     return key == null ? request : request.header("Idempotency-Key", key);

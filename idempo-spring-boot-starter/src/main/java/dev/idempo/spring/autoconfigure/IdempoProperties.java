@@ -324,29 +324,27 @@ public class IdempoProperties {
     }
   }
 
-  /** Whose key it is. */
-  public enum TenantSourceType {
-    /** A hash of the Authorization header (the default); no header, no tenant. */
-    AUTHORIZATION,
-    /** The value of the header named by idempo.tenant.header, set by an authenticating proxy. */
-    HEADER,
-    /** No tenant: every caller shares one key space. */
-    NONE
-  }
-
   /** {@code idempo.tenant.*}; a {@code TenantSource} bean replaces both. */
   public static class Tenant {
-    /** Where the tenant part of a key's scope comes from. */
-    private TenantSourceType source = TenantSourceType.AUTHORIZATION;
+    /**
+     * Whose key it is, so one caller's key never replays another caller's response: authorization
+     * (a hash of the Authorization header; a rotated token is a new tenant), spring-security (the
+     * authenticated principal's name: the choice with Spring Security), header:NAME (set by a
+     * trusted authenticating proxy), cookie:NAME, jwt:CLAIM?jwks=URL[&amp;iss=…][&amp;aud=…] (a
+     * verified JWT claim), tls-subject (the TLS client certificate's subject) or none (one key
+     * space shared by every caller). A keyed request whose tenant cannot be determined is refused
+     * with 400 tenant-required.
+     */
+    private String source = "authorization";
 
-    /** The header naming the tenant, for source=header. */
+    /** The header naming the tenant, for source=header (the same as source=header:NAME). */
     private String header;
 
-    public TenantSourceType getSource() {
+    public String getSource() {
       return source;
     }
 
-    public void setSource(TenantSourceType source) {
+    public void setSource(String source) {
       this.source = source;
     }
 

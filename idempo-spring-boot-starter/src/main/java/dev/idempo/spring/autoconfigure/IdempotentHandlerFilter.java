@@ -11,6 +11,7 @@ import dev.idempo.http.IncomingRequest;
 import dev.idempo.http.InvalidIdempotencyKeyException;
 import dev.idempo.http.ProblemType;
 import dev.idempo.http.RequestBodyTooLargeException;
+import dev.idempo.http.TenantSource;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import dev.idempo.servlet.BufferedBodyRequest;
@@ -114,6 +115,11 @@ final class IdempotentHandlerFilter implements Filter {
     if (tenant == null) {
       throw new IllegalStateException("the TenantSource of route " + route.name() + " answered null");
     }
+    if (tenant.isEmpty() && !route.tenantSource().sharesOneKeySpace()) {
+      String detail = TenantSource.missingTenantDetail(route.tenantSource());
+      CapturedResponseWriter.write(http.problem(ProblemType.TENANT_REQUIRED, detail), response);
+      return;
+    }
     Scope scope = Scope.of(tenant, handler.operation(request.getMethod()));
     request.setAttribute(TransactionalClaim.ATTRIBUTE, new TransactionalClaim(handler, scope, key.get(), fingerprint));
     try {
@@ -173,6 +179,14 @@ final class IdempotentHandlerFilter implements Filter {
     @Override
     public List<String> headers(String name) {
       return values(request.getHeaders(name));
+    }
+
+    @Override
+    public java.util.List<java.security.cert.X509Certificate> clientCertificates() {
+      Object chain = request.getAttribute("jakarta.servlet.request.X509Certificate");
+      return chain instanceof java.security.cert.X509Certificate[] certificates
+          ? List.of(certificates)
+          : List.of();
     }
 
     @Override
