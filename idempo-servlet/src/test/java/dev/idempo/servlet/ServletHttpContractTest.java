@@ -35,7 +35,11 @@ class ServletHttpContractTest extends HttpContract {
       IdempotencyFilter filter =
           IdempotencyFilter.builder(store)
               .route(IdempotencyRoute.builder("/required/**").name("required").build())
-              .route(IdempotencyRoute.builder("/optional/**").name("optional").keyRequired(false).build())
+              .route(
+                  IdempotencyRoute.builder("/optional/**")
+                      .name("optional")
+                      .keyRequired(false)
+                      .build())
               .maxRequestBodyBytes(HttpContract.MAX_REQUEST_BODY_BYTES)
               .build();
       server = new JettyServer(filter, new ApplicationServlet(application));
@@ -80,7 +84,8 @@ class ServletHttpContractTest extends HttpContract {
     }
 
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
       Map<String, List<String>> headers = new LinkedHashMap<>();
       for (String name : Collections.list(request.getHeaderNames())) {
         headers.put(name, Collections.list(request.getHeaders(name)));
@@ -94,7 +99,9 @@ class ServletHttpContractTest extends HttpContract {
                   headers,
                   request.getInputStream().readAllBytes()));
       response.setStatus(answer.status());
-      answer.headers().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+      answer
+          .headers()
+          .forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
       response.getOutputStream().write(answer.body());
     }
   }

@@ -23,8 +23,8 @@ import org.springframework.http.ResponseEntity;
 
 /**
  * Starts a Spring Boot application with the starter in front of the contract application, on its
- * own PostgreSQL database of the shared server: {@code application} declares the handlers of
- * {@code /required/**} and {@code /optional/**}, which answer through {@link #answer}.
+ * own PostgreSQL database of the shared server: {@code application} declares the handlers of {@code
+ * /required/**} and {@code /optional/**}, which answer through {@link #answer}.
  */
 final class StarterHarness implements HttpAdapterHarness {
   private final Class<?> application;
@@ -48,7 +48,8 @@ final class StarterHarness implements HttpAdapterHarness {
     context =
         new SpringApplicationBuilder(application)
             .initializers(
-                created -> created.getBeanFactory().registerSingleton("contractApplication", contract))
+                created ->
+                    created.getBeanFactory().registerSingleton("contractApplication", contract))
             .properties(
                 "server.port=0",
                 "server.address=127.0.0.1",
@@ -59,7 +60,9 @@ final class StarterHarness implements HttpAdapterHarness {
                 "idempo.store.type=jdbc",
                 "idempo.max-request-body-size=" + HttpContract.MAX_REQUEST_BODY_BYTES + "B")
             .run();
-    root = URI.create("http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort());
+    root =
+        URI.create(
+            "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort());
   }
 
   @Override

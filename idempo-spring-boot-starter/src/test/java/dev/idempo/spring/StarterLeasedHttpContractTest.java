@@ -28,7 +28,9 @@ class StarterLeasedHttpContractTest extends HttpContract {
     return new StarterHarness(
         LeasedApplication.class,
         "tck_leased",
-        EnumSet.of(HttpAdapterHarness.Capability.STORE_OUTAGE, HttpAdapterHarness.Capability.IN_FLIGHT_CONFLICT));
+        EnumSet.of(
+            HttpAdapterHarness.Capability.STORE_OUTAGE,
+            HttpAdapterHarness.Capability.IN_FLIGHT_CONFLICT));
   }
 
   /** The application: the contract's handlers and the store they are guarded with. */

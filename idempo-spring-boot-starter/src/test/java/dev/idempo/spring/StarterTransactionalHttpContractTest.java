@@ -15,16 +15,18 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The HTTP contract through {@code @Idempotent(transactional = true)} handlers on PostgreSQL: the
- * key's row and the stored result commit in the handler's transaction, so a duplicate of a
- * running request waits on the row's lock and replays (never 409). The transactional store is
- * the starter's own, not a bean, so the rows that take the store down do not apply.
+ * key's row and the stored result commit in the handler's transaction, so a duplicate of a running
+ * request waits on the row's lock and replays (never 409). The transactional store is the starter's
+ * own, not a bean, so the rows that take the store down do not apply.
  */
 class StarterTransactionalHttpContractTest extends HttpContract {
 
   @Override
   protected HttpAdapterHarness createHarness() {
     return new StarterHarness(
-        TransactionalApplication.class, "tck_transactional", EnumSet.of(HttpAdapterHarness.Capability.IN_FLIGHT_WAIT));
+        TransactionalApplication.class,
+        "tck_transactional",
+        EnumSet.of(HttpAdapterHarness.Capability.IN_FLIGHT_WAIT));
   }
 
   /** The application: the contract's handlers, on the application's DataSource. */

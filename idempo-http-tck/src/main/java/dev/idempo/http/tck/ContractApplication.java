@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The application the contract suite puts each adapter in front of, with no server API: an
- * adapter's harness hosts it in its own server (a servlet, a Spring controller, an upstream
- * behind a proxy) and passes every request through {@link #handle}. It behaves the same on every
- * path and method; what it does is chosen by request headers, which no adapter fingerprints:
+ * adapter's harness hosts it in its own server (a servlet, a Spring controller, an upstream behind
+ * a proxy) and passes every request through {@link #handle}. It behaves the same on every path and
+ * method; what it does is chosen by request headers, which no adapter fingerprints:
  *
  * <ul>
  *   <li>{@value #CASE_HEADER}: the test case the request belongs to; executions are counted per
@@ -29,19 +29,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       until {@link #release} (at most 30 s).
  * </ul>
  *
- * <p>Every run answers its status with {@code Content-Type: application/json}, a {@code
- * Location} and an {@code ETag} naming the run (both stored for replay), a {@code Set-Cookie} and
- * an {@code X-Tck-Unlisted} header (neither ever replayed), and a body that echoes the run, the
- * method, the query and the request body: {@code {"case":"c","run":1,"method":"POST","query":"",
+ * <p>Every run answers its status with {@code Content-Type: application/json}, a {@code Location}
+ * and an {@code ETag} naming the run (both stored for replay), a {@code Set-Cookie} and an {@code
+ * X-Tck-Unlisted} header (neither ever replayed), and a body that echoes the run, the method, the
+ * query and the request body: {@code {"case":"c","run":1,"method":"POST","query":"",
  * "body":"..."}}. Thread-safe.
  */
 public final class ContractApplication {
   /** The request header naming the test case. */
   public static final String CASE_HEADER = "X-Tck-Case";
+
   /** The request header choosing the statuses of successive runs. */
   public static final String STATUS_HEADER = "X-Tck-Status";
+
   /** The request header that makes a run wait for {@link #release}. */
   public static final String BLOCK_HEADER = "X-Tck-Block";
+
   /** A response header that is not on the stored-header allow-list. */
   public static final String UNLISTED_HEADER = "X-Tck-Unlisted";
 
@@ -64,7 +67,8 @@ public final class ContractApplication {
       query = query == null ? "" : query;
       Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       Objects.requireNonNull(headers, "headers must not be null")
-          .forEach((name, values) -> copy.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
+          .forEach(
+              (name, values) -> copy.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
       headers = Collections.unmodifiableMap(copy);
       body = body == null ? new byte[0] : body.clone();
     }
@@ -103,9 +107,17 @@ public final class ContractApplication {
     headers.put("Set-Cookie", List.of("session=s" + run + "; Path=/"));
     headers.put(UNLISTED_HEADER, List.of("u" + run));
     String body =
-        "{\"case\":" + json(testCase) + ",\"run\":" + run + ",\"method\":" + json(request.method())
-            + ",\"query\":" + json(request.query()) + ",\"body\":"
-            + json(new String(request.body(), StandardCharsets.UTF_8)) + "}";
+        "{\"case\":"
+            + json(testCase)
+            + ",\"run\":"
+            + run
+            + ",\"method\":"
+            + json(request.method())
+            + ",\"query\":"
+            + json(request.query())
+            + ",\"body\":"
+            + json(new String(request.body(), StandardCharsets.UTF_8))
+            + "}";
     return new Response(
         status(request.header(STATUS_HEADER), run), headers, body.getBytes(StandardCharsets.UTF_8));
   }

@@ -13,9 +13,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A {@link ContractApplication} served on a loopback port by the JDK's HTTP server: the upstream
- * a proxy adapter (the gateway) is put in front of. Thread-safe; one thread per request, so
- * blocked runs never hold up others.
+ * A {@link ContractApplication} served on a loopback port by the JDK's HTTP server: the upstream a
+ * proxy adapter (the gateway) is put in front of. Thread-safe; one thread per request, so blocked
+ * runs never hold up others.
  */
 public final class ContractUpstream implements AutoCloseable {
   private final ContractApplication application;

@@ -5,20 +5,20 @@ import java.net.URI;
 import java.util.Set;
 
 /**
- * What the contract suite needs from one server adapter under test: the adapter, started in
- * front of a {@link ContractApplication}, and where to reach it.
+ * What the contract suite needs from one server adapter under test: the adapter, started in front
+ * of a {@link ContractApplication}, and where to reach it.
  *
  * <p>The adapter must be configured as the suite expects:
  *
  * <ul>
- *   <li>every path under {@link #base}{@code (KEY_REQUIRED)} reaches the application, with POST
- *       and PATCH guarded and a key required; every path under {@link #base}{@code
- *       (KEY_OPTIONAL)} likewise, with the key optional; GET and HEAD reach it unguarded;
- *   <li>request bodies up to {@link HttpContract#MAX_REQUEST_BODY_BYTES} are fingerprinted,
- *       longer ones refused;
+ *   <li>every path under {@link #base}{@code (KEY_REQUIRED)} reaches the application, with POST and
+ *       PATCH guarded and a key required; every path under {@link #base}{@code (KEY_OPTIONAL)}
+ *       likewise, with the key optional; GET and HEAD reach it unguarded;
+ *   <li>request bodies up to {@link HttpContract#MAX_REQUEST_BODY_BYTES} are fingerprinted, longer
+ *       ones refused;
  *   <li>everything else at its defaults: problem types under {@code urn:idempo:problem:}, no
- *       documentation base, the default stored headers and released statuses (408, 425, 429,
- *       503), keys scoped by the {@code Authorization} header.
+ *       documentation base, the default stored headers and released statuses (408, 425, 429, 503),
+ *       keys scoped by the {@code Authorization} header.
  * </ul>
  *
  * <p>The suite starts one harness per test class and isolates its tests by key and by {@link
@@ -35,19 +35,19 @@ public interface HttpAdapterHarness extends AutoCloseable {
   }
 
   /**
-   * What an adapter can do beyond the rows every adapter passes. A row that needs a capability
-   * the harness does not declare is reported as skipped, naming the capability.
+   * What an adapter can do beyond the rows every adapter passes. A row that needs a capability the
+   * harness does not declare is reported as skipped, naming the capability.
    */
   enum Capability {
     /**
-     * The adapter runs on an {@link OutageStore} the suite can count calls on and take down
-     * ({@link #outageStore()}): GET and HEAD reach it zero times; while it is down a guarded
-     * request is refused with 503 and not run.
+     * The adapter runs on an {@link OutageStore} the suite can count calls on and take down ({@link
+     * #outageStore()}): GET and HEAD reach it zero times; while it is down a guarded request is
+     * refused with 503 and not run.
      */
     STORE_OUTAGE,
     /**
-     * A duplicate of a request still running is refused at once with 409 {@code key-in-flight}
-     * and a {@code Retry-After} (leased mode without waiting).
+     * A duplicate of a request still running is refused at once with 409 {@code key-in-flight} and
+     * a {@code Retry-After} (leased mode without waiting).
      */
     IN_FLIGHT_CONFLICT,
     /**

@@ -46,13 +46,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The HTTP contract every server adapter passes (DESIGN.md §4 and §5, {@link HttpIdempotency}),
  * over real sockets. An adapter's test extends this class and supplies an {@link
- * HttpAdapterHarness}; every row here then runs against that adapter, unchanged. Rows that need
- * a {@link Capability} the harness does not declare are reported as skipped, naming it.
+ * HttpAdapterHarness}; every row here then runs against that adapter, unchanged. Rows that need a
+ * {@link Capability} the harness does not declare are reported as skipped, naming it.
  *
  * <p>Every request carries an {@code Authorization} header (one caller unless a row says
- * otherwise), so its tenant is known however the adapter scopes keys by default. One harness
- * serves the whole class; tests keep apart by fresh keys and {@link
- * ContractApplication#CASE_HEADER}s.
+ * otherwise), so its tenant is known however the adapter scopes keys by default. One harness serves
+ * the whole class; tests keep apart by fresh keys and {@link ContractApplication#CASE_HEADER}s.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class HttpContract {
@@ -95,8 +94,8 @@ public abstract class HttpContract {
   void aFirstRunCarriesNoReplayHeaderAndItsRetryReplaysStatusBodyAndStoredHeaders()
       throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> first = send(post(Route.KEY_REQUIRED, c, "k-" + c, "{\"amount\":10}"));
-    HttpResponse<byte[]> retry = send(post(Route.KEY_REQUIRED, c, "k-" + c, "{\"amount\":10}"));
+    HttpResponse<byte[]> first = send(keyed(c, "{\"amount\":10}"));
+    HttpResponse<byte[]> retry = send(keyed(c, "{\"amount\":10}"));
 
     assertFirstRun(first, 201);
     assertReplayOf(first, retry);
@@ -106,8 +105,8 @@ public abstract class HttpContract {
   @Test
   void setCookieAndUnlistedHeadersReachTheFirstCallerButAreNeverReplayed() throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> first = send(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"));
-    HttpResponse<byte[]> retry = send(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"));
+    HttpResponse<byte[]> first = send(keyed(c, "{}"));
+    HttpResponse<byte[]> retry = send(keyed(c, "{}"));
 
     assertTrue(header(first, "Set-Cookie").orElseThrow().startsWith("session=s1"), "first run");
     assertEquals(Optional.of("u1"), header(first, ContractApplication.UNLISTED_HEADER));
@@ -143,7 +142,7 @@ public abstract class HttpContract {
   @Test
   void anSfStringAndATokenNameTheSameKey() throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> token = send(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"));
+    HttpResponse<byte[]> token = send(keyed(c, "{}"));
     HttpResponse<byte[]> quoted = send(post(Route.KEY_REQUIRED, c, "\"k-" + c + "\"", "{}"));
 
     assertFirstRun(token, 201);
@@ -180,7 +179,8 @@ public abstract class HttpContract {
   @Test
   void anEmptyKeyIs400KeyInvalid() throws Exception {
     String c = newCase();
-    String response = sendRaw(Route.KEY_REQUIRED, c, "Idempotency-Key: \r\n".getBytes(StandardCharsets.US_ASCII));
+    byte[] emptyKey = "Idempotency-Key: \r\n".getBytes(StandardCharsets.US_ASCII);
+    String response = sendRaw(Route.KEY_REQUIRED, c, emptyKey);
 
     assertRawProblem(response, ProblemType.KEY_INVALID);
     assertEquals(0, application.executions(c));
@@ -221,32 +221,32 @@ public abstract class HttpContract {
   @Test
   void getAndHeadRunEveryTimeEvenWithAKeyAPostUsed() throws Exception {
     String c = newCase();
-    assertFirstRun(send(post(Route.KEY_REQUIRED, c, "k-" + c, "{}")), 201);
+    assertFirstRun(send(keyed(c, "{}")), 201);
     for (String method : List.of("GET", "HEAD", "GET")) {
       HttpResponse<byte[]> response =
-          send(request(Route.KEY_REQUIRED, "/things", c, "k-" + c).method(method, BodyPublishers.noBody()));
+          send(keyedTo(c, "/things").method(method, BodyPublishers.noBody()));
       assertFirstRun(response, 201);
     }
     assertEquals(4, application.executions(c));
   }
 
   @Test
-  void getAndHeadNeverReachTheStoreEvenWhileItIsDown() throws Exception {
+  void safeMethodsNeverReachTheStoreEvenWhileItIsDown() throws Exception {
     OutageStore store = storeWith(Capability.STORE_OUTAGE);
     String c = newCase();
     int before = store.calls();
     store.down(true);
     try {
-      for (String method : List.of("GET", "HEAD")) {
+      for (String method : List.of("GET", "HEAD", "OPTIONS")) {
         HttpResponse<byte[]> response =
-            send(request(Route.KEY_REQUIRED, "/things", c, "k-" + c).method(method, BodyPublishers.noBody()));
-        assertFirstRun(response, 201);
+            send(keyedTo(c, "/things").method(method, BodyPublishers.noBody()));
+        assertTrue(response.statusCode() < 300, method + " answered " + response.statusCode());
+        assertEquals(Optional.empty(), header(response, HttpIdempotency.REPLAYED_HEADER), method);
       }
     } finally {
       store.down(false);
     }
-    assertEquals(before, store.calls(), "GET and HEAD never reach the store");
-    assertEquals(2, application.executions(c));
+    assertEquals(before, store.calls(), "GET, HEAD and OPTIONS never reach the store");
   }
 
   // --------------------------------------------------------------------------- key mismatch
@@ -257,21 +257,24 @@ public abstract class HttpContract {
     String key = "k-" + c;
     assertFirstRun(send(post(Route.KEY_REQUIRED, c, key, "{\"amount\":10}")), 201);
 
-    assertProblem(send(post(Route.KEY_REQUIRED, c, key, "{\"amount\":99}")), ProblemType.KEY_MISMATCH);
+    assertProblem(send(keyed(c, "{\"amount\":99}")), ProblemType.KEY_MISMATCH);
     assertProblem(
-        send(request(Route.KEY_REQUIRED, "/things?currency=eur", c, key)
-            .header("Content-Type", "application/json")
-            .POST(BodyPublishers.ofString("{\"amount\":10}"))),
+        send(
+            request(Route.KEY_REQUIRED, "/things?currency=eur", c, key)
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{\"amount\":10}"))),
         ProblemType.KEY_MISMATCH);
     assertProblem(
-        send(request(Route.KEY_REQUIRED, "/things", c, key)
-            .header("Content-Type", "text/plain")
-            .POST(BodyPublishers.ofString("{\"amount\":10}"))),
+        send(
+            request(Route.KEY_REQUIRED, "/things", c, key)
+                .header("Content-Type", "text/plain")
+                .POST(BodyPublishers.ofString("{\"amount\":10}"))),
         ProblemType.KEY_MISMATCH);
     assertProblem(
-        send(request(Route.KEY_REQUIRED, "/things/other", c, key)
-            .header("Content-Type", "application/json")
-            .POST(BodyPublishers.ofString("{\"amount\":10}"))),
+        send(
+            request(Route.KEY_REQUIRED, "/things/other", c, key)
+                .header("Content-Type", "application/json")
+                .POST(BodyPublishers.ofString("{\"amount\":10}"))),
         ProblemType.KEY_MISMATCH);
     assertEquals(1, application.executions(c));
   }
@@ -282,18 +285,18 @@ public abstract class HttpContract {
   void aDuplicateOfARunningRequestIs409KeyInFlightWithRetryAfter() throws Exception {
     requireCapability(Capability.IN_FLIGHT_CONFLICT);
     String c = newCase();
-    CompletableFuture<HttpResponse<byte[]>> first = sendAsync(blocking(post(Route.KEY_REQUIRED, c, "k-" + c, "{}")));
+    CompletableFuture<HttpResponse<byte[]>> first = sendAsync(blocking(keyed(c, "{}")));
     assertTrue(application.awaitEntered(c, 30), "the first request reached the application");
 
-    HttpResponse<byte[]> duplicate = send(blocking(post(Route.KEY_REQUIRED, c, "k-" + c, "{}")));
+    HttpResponse<byte[]> duplicate = send(blocking(keyed(c, "{}")));
 
     assertProblem(duplicate, ProblemType.KEY_IN_FLIGHT);
     long retryAfter = Long.parseLong(header(duplicate, "Retry-After").orElseThrow());
-    assertTrue(retryAfter >= 1 && retryAfter <= 30, "Retry-After in whole seconds, was " + retryAfter);
+    assertTrue(retryAfter >= 1 && retryAfter <= 30, "Retry-After in seconds, was " + retryAfter);
     application.release(c);
     HttpResponse<byte[]> firstResponse = first.get(30, TimeUnit.SECONDS);
     assertFirstRun(firstResponse, 201);
-    assertReplayOf(firstResponse, send(post(Route.KEY_REQUIRED, c, "k-" + c, "{}")));
+    assertReplayOf(firstResponse, send(keyed(c, "{}")));
     assertEquals(1, application.executions(c));
   }
 
@@ -301,11 +304,10 @@ public abstract class HttpContract {
   void aDuplicateOfARunningRequestWaitsForItAndReplaysItsResponse() throws Exception {
     requireCapability(Capability.IN_FLIGHT_WAIT);
     String c = newCase();
-    CompletableFuture<HttpResponse<byte[]>> first = sendAsync(blocking(post(Route.KEY_REQUIRED, c, "k-" + c, "{}")));
+    CompletableFuture<HttpResponse<byte[]>> first = sendAsync(blocking(keyed(c, "{}")));
     assertTrue(application.awaitEntered(c, 30), "the first request reached the application");
 
-    CompletableFuture<HttpResponse<byte[]>> duplicate =
-        sendAsync(blocking(post(Route.KEY_REQUIRED, c, "k-" + c, "{}")));
+    CompletableFuture<HttpResponse<byte[]>> duplicate = sendAsync(blocking(keyed(c, "{}")));
     assertFalse(duplicate.isDone(), "the duplicate waits while the first runs");
     application.release(c);
 
@@ -320,7 +322,7 @@ public abstract class HttpContract {
     String c = newCase();
     List<CompletableFuture<HttpResponse<byte[]>>> sent = new ArrayList<>();
     for (int i = 0; i < DUPLICATES; i++) {
-      sent.add(sendAsync(post(Route.KEY_REQUIRED, c, "k-" + c, "{\"n\":1}")));
+      sent.add(sendAsync(keyed(c, "{\"n\":1}")));
     }
     List<HttpResponse<byte[]>> answered = new ArrayList<>();
     List<HttpResponse<byte[]>> firstRuns = new ArrayList<>();
@@ -351,7 +353,7 @@ public abstract class HttpContract {
     for (int i = 0; i < keys; i++) {
       String c = newCase();
       cases.add(c);
-      sent.add(sendAsync(blocking(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"))));
+      sent.add(sendAsync(blocking(keyed(c, "{}"))));
     }
     try {
       for (String c : cases) {
@@ -376,12 +378,16 @@ public abstract class HttpContract {
     Arrays.fill(over, (byte) 'a');
 
     HttpResponse<byte[]> declared =
-        send(request(Route.KEY_REQUIRED, "/things", c, "k-" + c).POST(BodyPublishers.ofByteArray(over)));
+        send(keyedTo(c, "/things").POST(BodyPublishers.ofByteArray(over)));
     HttpResponse<byte[]> chunked =
-        send(request(Route.KEY_REQUIRED, "/things", c, "k-" + c)
-            .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(over))));
+        send(
+            keyedTo(c, "/things")
+                .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(over))));
 
     assertProblem(declared, ProblemType.BODY_TOO_LARGE);
+    assertTrue(
+        field(text(declared), "detail").contains("limit of " + MAX_REQUEST_BODY_BYTES + " bytes"),
+        text(declared));
     assertProblem(chunked, ProblemType.BODY_TOO_LARGE);
     assertEquals(0, application.executions(c));
   }
@@ -393,8 +399,9 @@ public abstract class HttpContract {
     byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
 
     HttpResponse<byte[]> response =
-        send(request(Route.KEY_REQUIRED, "/things", c, "k-" + c)
-            .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))));
+        send(
+            keyedTo(c, "/things")
+                .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))));
 
     assertFirstRun(response, 201);
     assertTrue(text(response).contains("\"body\":\"" + body + "\""), "the body is echoed whole");
@@ -406,8 +413,8 @@ public abstract class HttpContract {
   @ValueSource(ints = {500, 502})
   void aServerErrorIsAnAnswerStoredAndReplayed(int status) throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> first = send(withStatus(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"), status + ",201"));
-    HttpResponse<byte[]> retry = send(withStatus(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"), status + ",201"));
+    HttpResponse<byte[]> first = send(withStatus(keyed(c, "{}"), status + ",201"));
+    HttpResponse<byte[]> retry = send(withStatus(keyed(c, "{}"), status + ",201"));
 
     assertFirstRun(first, status);
     assertReplayOf(first, retry);
@@ -418,9 +425,9 @@ public abstract class HttpContract {
   @ValueSource(ints = {408, 425, 429, 503})
   void aNotProcessedStatusIsNotStoredSoTheRetryRunsAgain(int status) throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> refused = send(withStatus(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"), status + ",201"));
-    HttpResponse<byte[]> retry = send(withStatus(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"), status + ",201"));
-    HttpResponse<byte[]> again = send(withStatus(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"), status + ",201"));
+    HttpResponse<byte[]> refused = send(withStatus(keyed(c, "{}"), status + ",201"));
+    HttpResponse<byte[]> retry = send(withStatus(keyed(c, "{}"), status + ",201"));
+    HttpResponse<byte[]> again = send(withStatus(keyed(c, "{}"), status + ",201"));
 
     assertFirstRun(refused, status);
     assertFirstRun(retry, 201);
@@ -435,10 +442,10 @@ public abstract class HttpContract {
   void callersWithDifferentAuthorizationNeverShareAKey() throws Exception {
     String c = newCase();
     String key = "shared-" + c;
-    HttpResponse<byte[]> alice = send(post(Route.KEY_REQUIRED, c, key, "{}").setHeader("Authorization", "Bearer alice"));
-    HttpResponse<byte[]> bob = send(post(Route.KEY_REQUIRED, c, key, "{}").setHeader("Authorization", "Bearer bob"));
+    HttpResponse<byte[]> alice = send(as("Bearer alice", post(Route.KEY_REQUIRED, c, key, "{}")));
+    HttpResponse<byte[]> bob = send(as("Bearer bob", post(Route.KEY_REQUIRED, c, key, "{}")));
     HttpResponse<byte[]> aliceAgain =
-        send(post(Route.KEY_REQUIRED, c, key, "{}").setHeader("Authorization", "Bearer alice"));
+        send(as("Bearer alice", post(Route.KEY_REQUIRED, c, key, "{}")));
 
     assertFirstRun(alice, 201);
     assertFirstRun(bob, 201);
@@ -456,14 +463,14 @@ public abstract class HttpContract {
     HttpResponse<byte[]> down;
     store.down(true);
     try {
-      down = send(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"));
+      down = send(keyed(c, "{}"));
     } finally {
       store.down(false);
     }
 
     assertProblem(down, ProblemType.STORE_UNAVAILABLE);
     assertEquals(0, application.executions(c));
-    assertFirstRun(send(post(Route.KEY_REQUIRED, c, "k-" + c, "{}")), 201);
+    assertFirstRun(send(keyed(c, "{}")), 201);
   }
 
   // ---------------------------------------------------------------------- problem shape
@@ -491,8 +498,12 @@ public abstract class HttpContract {
   private void requireCapability(Capability capability) {
     assumeTrue(
         has(capability),
-        () -> "not supported by this adapter: its harness does not declare " + capability
-            + " (capabilities: " + harness.capabilities() + ")");
+        () ->
+            "not supported by this adapter: its harness does not declare "
+                + capability
+                + " (capabilities: "
+                + harness.capabilities()
+                + ")");
   }
 
   private OutageStore storeWith(Capability capability) {
@@ -506,7 +517,8 @@ public abstract class HttpContract {
   }
 
   /** A request to {@code path} under {@code route}, as one caller, in {@code testCase}. */
-  protected final HttpRequest.Builder request(Route route, String path, String testCase, String key) {
+  protected final HttpRequest.Builder request(
+      Route route, String path, String testCase, String key) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(harness.base(route) + path))
             .timeout(TIMEOUT)
@@ -522,10 +534,24 @@ public abstract class HttpContract {
         .POST(BodyPublishers.ofString(body));
   }
 
+  /** A JSON POST of {@code body} to {@code /things} on the required route, with the case's key. */
+  private HttpRequest.Builder keyed(String testCase, String body) {
+    return post(Route.KEY_REQUIRED, testCase, "k-" + testCase, body);
+  }
+
+  /** A request to {@code path} on the required route, with the case's key. */
+  private HttpRequest.Builder keyedTo(String testCase, String path) {
+    return request(Route.KEY_REQUIRED, path, testCase, "k-" + testCase);
+  }
+
   private HttpRequest.Builder patch(Route route, String testCase, String key, String body) {
     return request(route, "/things", testCase, key)
         .header("Content-Type", "application/json")
         .method("PATCH", BodyPublishers.ofString(body));
+  }
+
+  private static HttpRequest.Builder as(String authorization, HttpRequest.Builder request) {
+    return request.setHeader("Authorization", authorization);
   }
 
   private static HttpRequest.Builder blocking(HttpRequest.Builder request) {
@@ -555,9 +581,16 @@ public abstract class HttpContract {
       socket.setSoTimeout((int) TIMEOUT.toMillis());
       OutputStream out = socket.getOutputStream();
       out.write(
-          ("POST " + base.getRawPath() + "/things HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
-                  + "\r\nConnection: close\r\nAuthorization: " + CALLER + "\r\n"
-                  + ContractApplication.CASE_HEADER + ": " + testCase
+          ("POST "
+                  + base.getRawPath()
+                  + "/things HTTP/1.1\r\nHost: "
+                  + base.getAuthority()
+                  + "\r\nConnection: close\r\nAuthorization: "
+                  + CALLER
+                  + "\r\n"
+                  + ContractApplication.CASE_HEADER
+                  + ": "
+                  + testCase
                   + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.write(extraHeaderLines);
@@ -591,19 +624,20 @@ public abstract class HttpContract {
         header(response, HttpIdempotency.REPLAYED_HEADER),
         "a first run carries no replay header");
     if (!response.request().method().equals("HEAD")) {
-      assertTrue(text(response).contains("\"case\":"), () -> "the application answered: " + text(response));
+      assertTrue(
+          text(response).contains("\"case\":"), () -> "not the application: " + text(response));
     }
   }
 
-  /** {@code replay} is {@code first} again: status, body bytes and stored headers, marked replayed. */
+  /** {@code replay} is {@code first} again, marked replayed: status, body bytes, stored headers. */
   private static void assertReplayOf(HttpResponse<byte[]> first, HttpResponse<byte[]> replay) {
     assertEquals(first.statusCode(), replay.statusCode(), () -> text(replay));
-    assertEquals(Optional.of("true"), header(replay, HttpIdempotency.REPLAYED_HEADER), "replays say so");
+    assertEquals(Optional.of("true"), header(replay, HttpIdempotency.REPLAYED_HEADER), "replayed");
     assertArrayEquals(first.body(), replay.body(), () -> text(first) + " vs " + text(replay));
     for (String stored : List.of("Content-Type", "Location", "ETag")) {
-      assertEquals(header(first, stored), header(replay, stored), stored + " is replayed as first sent");
+      assertEquals(header(first, stored), header(replay, stored), stored + " is replayed as sent");
     }
-    assertEquals(List.of(), replay.headers().allValues("Set-Cookie"), "Set-Cookie is never replayed");
+    assertEquals(List.of(), replay.headers().allValues("Set-Cookie"), "Set-Cookie never replayed");
   }
 
   private static void assertProblem(HttpResponse<byte[]> response, ProblemType type) {
@@ -617,7 +651,8 @@ public abstract class HttpContract {
 
   private static void assertRawProblem(String response, ProblemType type) {
     assertTrue(response.startsWith("HTTP/1.1 " + type.status() + " "), response);
-    assertTrue(response.toLowerCase(Locale.ROOT).contains("content-type: " + PROBLEM_TYPE), response);
+    String lowerCase = response.toLowerCase(Locale.ROOT);
+    assertTrue(lowerCase.contains("content-type: " + PROBLEM_TYPE), response);
     assertProblemBody(response.substring(response.indexOf("\r\n\r\n") + 4), type);
   }
 

@@ -27,13 +27,16 @@ class ContractUpstreamTest {
   void runsAreCountedPerCaseAndEchoTheRequest() throws Exception {
     ContractApplication application = new ContractApplication();
     try (ContractUpstream upstream = ContractUpstream.start(application)) {
-      HttpResponse<String> first = client.send(post(upstream, "a", "say \"hi\"").build(), BodyHandlers.ofString());
-      HttpResponse<String> second = client.send(post(upstream, "a", "x").build(), BodyHandlers.ofString());
+      HttpResponse<String> first =
+          client.send(post(upstream, "a", "say \"hi\"").build(), BodyHandlers.ofString());
+      HttpResponse<String> second =
+          client.send(post(upstream, "a", "x").build(), BodyHandlers.ofString());
       client.send(post(upstream, "b", "x").build(), BodyHandlers.ofString());
 
       assertEquals(201, first.statusCode());
       assertEquals(
-          "{\"case\":\"a\",\"run\":1,\"method\":\"POST\",\"query\":\"q=1\",\"body\":\"say \\\"hi\\\"\"}",
+          "{\"case\":\"a\",\"run\":1,\"method\":\"POST\",\"query\":\"q=1\",\"body\":\"say"
+              + " \\\"hi\\\"\"}",
           first.body());
       assertEquals(Optional.of("application/json"), first.headers().firstValue("Content-Type"));
       assertEquals(Optional.of("/things/a/1"), first.headers().firstValue("Location"));
@@ -49,7 +52,8 @@ class ContractUpstreamTest {
   void statusesFollowTheScriptAndTheLastOneRepeats() throws Exception {
     ContractApplication application = new ContractApplication();
     try (ContractUpstream upstream = ContractUpstream.start(application)) {
-      HttpRequest request = post(upstream, "s", "{}").header(ContractApplication.STATUS_HEADER, "503,500").build();
+      HttpRequest request =
+          post(upstream, "s", "{}").header(ContractApplication.STATUS_HEADER, "503,500").build();
 
       assertEquals(503, client.send(request, BodyHandlers.ofString()).statusCode());
       assertEquals(500, client.send(request, BodyHandlers.ofString()).statusCode());

@@ -262,7 +262,7 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
     return result.value();
   }
 
-  /** The problem {@link HttpIdempotency#begin} answers when its claim fails with {@code failure}. */
+  /** The problem {@link HttpIdempotency#begin} answers when its claim fails so. */
   private IdempotencyProblemException refusal(
       TransactionalClaim claim, HttpIdempotency http, RuntimeException failure) {
     if (failure instanceof FingerprintMismatchException) {
