@@ -4,11 +4,8 @@ import dev.idempo.http.tck.ContractApplication;
 import dev.idempo.http.tck.ContractUpstream;
 import dev.idempo.http.tck.HttpAdapterHarness;
 import dev.idempo.http.tck.HttpContract;
-import dev.idempo.store.InMemoryIdempotencyStore;
-import dev.idempo.store.tck.OutageStore;
+import dev.idempo.http.tck.InMemoryAdapterHarness;
 import java.net.URI;
-import java.util.EnumSet;
-import java.util.Set;
 
 /**
  * The HTTP contract through in-process gateways on real sockets, in front of the contract
@@ -22,8 +19,7 @@ class GatewayHttpContractTest extends HttpContract {
     return new Harness();
   }
 
-  private static final class Harness implements HttpAdapterHarness {
-    private final OutageStore store = new OutageStore(InMemoryIdempotencyStore.create());
+  private static final class Harness extends InMemoryAdapterHarness {
     private ContractUpstream upstream;
     private Gateway required;
     private Gateway optional;
@@ -51,21 +47,6 @@ class GatewayHttpContractTest extends HttpContract {
     @Override
     public URI base(Route route) {
       return URI.create((route == Route.KEY_REQUIRED ? required : optional).uri() + "/gateway");
-    }
-
-    @Override
-    public String storeName() {
-      return "in-memory";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-      return EnumSet.of(Capability.STORE_OUTAGE, Capability.IN_FLIGHT_CONFLICT);
-    }
-
-    @Override
-    public OutageStore outageStore() {
-      return store;
     }
 
     @Override

@@ -4,19 +4,13 @@ import dev.idempo.http.IdempotencyRoute;
 import dev.idempo.http.tck.ContractApplication;
 import dev.idempo.http.tck.HttpAdapterHarness;
 import dev.idempo.http.tck.HttpContract;
-import dev.idempo.store.InMemoryIdempotencyStore;
-import dev.idempo.store.tck.OutageStore;
+import dev.idempo.http.tck.InMemoryAdapterHarness;
+import dev.idempo.http.tck.ServletRequestReader;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
-import java.util.Collections;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /** The HTTP contract through the servlet filter, in Jetty 12, on the in-memory store. */
 class ServletHttpContractTest extends HttpContract {
@@ -26,8 +20,7 @@ class ServletHttpContractTest extends HttpContract {
     return new Harness();
   }
 
-  private static final class Harness implements HttpAdapterHarness {
-    private final OutageStore store = new OutageStore(InMemoryIdempotencyStore.create());
+  private static final class Harness extends InMemoryAdapterHarness {
     private JettyServer server;
 
     @Override
@@ -51,21 +44,6 @@ class ServletHttpContractTest extends HttpContract {
     }
 
     @Override
-    public String storeName() {
-      return "in-memory";
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-      return EnumSet.of(Capability.STORE_OUTAGE, Capability.IN_FLIGHT_CONFLICT);
-    }
-
-    @Override
-    public OutageStore outageStore() {
-      return store;
-    }
-
-    @Override
     public void close() {
       if (server != null) {
         server.close();
@@ -86,22 +64,9 @@ class ServletHttpContractTest extends HttpContract {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response)
         throws IOException {
-      Map<String, List<String>> headers = new LinkedHashMap<>();
-      for (String name : Collections.list(request.getHeaderNames())) {
-        headers.put(name, Collections.list(request.getHeaders(name)));
-      }
-      ContractApplication.Response answer =
-          application.handle(
-              new ContractApplication.Request(
-                  request.getMethod(),
-                  request.getRequestURI(),
-                  request.getQueryString(),
-                  headers,
-                  request.getInputStream().readAllBytes()));
+      ContractApplication.Response answer = application.handle(ServletRequestReader.read(request));
       response.setStatus(answer.status());
-      answer
-          .headers()
-          .forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+      answer.headers().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
       response.getOutputStream().write(answer.body());
     }
   }

@@ -3,6 +3,7 @@ package dev.idempo.spring;
 import dev.idempo.http.tck.ContractApplication;
 import dev.idempo.http.tck.HttpAdapterHarness;
 import dev.idempo.http.tck.HttpContract;
+import dev.idempo.http.tck.ServletRequestReader;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.tck.OutageStore;
 import dev.idempo.testsupport.PostgresServer;
@@ -10,10 +11,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -98,18 +95,7 @@ final class StarterHarness implements HttpAdapterHarness {
   /** Runs the contract application for a request that reached a handler method. */
   static ResponseEntity<byte[]> answer(ContractApplication contract, HttpServletRequest request)
       throws IOException {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (String name : Collections.list(request.getHeaderNames())) {
-      headers.put(name, Collections.list(request.getHeaders(name)));
-    }
-    ContractApplication.Response answer =
-        contract.handle(
-            new ContractApplication.Request(
-                request.getMethod(),
-                request.getRequestURI(),
-                request.getQueryString(),
-                headers,
-                request.getInputStream().readAllBytes()));
+    ContractApplication.Response answer = contract.handle(ServletRequestReader.read(request));
     HttpHeaders responseHeaders = new HttpHeaders();
     answer.headers().forEach((name, values) -> responseHeaders.put(name, new ArrayList<>(values)));
     return ResponseEntity.status(answer.status()).headers(responseHeaders).body(answer.body());

@@ -94,47 +94,35 @@ public abstract class HttpContract {
   void aFirstRunCarriesNoReplayHeaderAndItsRetryReplaysStatusBodyAndStoredHeaders()
       throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> first = send(keyed(c, "{\"amount\":10}"));
-    HttpResponse<byte[]> retry = send(keyed(c, "{\"amount\":10}"));
-
-    assertFirstRun(first, 201);
-    assertReplayOf(first, retry);
-    assertEquals(1, application.executions(c));
+    assertRunsOnceThenReplays(c, 201, keyed(c, "{\"amount\":10}"), keyed(c, "{\"amount\":10}"));
   }
 
   @Test
   void setCookieAndUnlistedHeadersReachTheFirstCallerButAreNeverReplayed() throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> first = send(keyed(c, "{}"));
-    HttpResponse<byte[]> retry = send(keyed(c, "{}"));
+    List<HttpResponse<byte[]>> sent =
+        assertRunsOnceThenReplays(c, 201, keyed(c, "{}"), keyed(c, "{}"));
 
-    assertTrue(header(first, "Set-Cookie").orElseThrow().startsWith("session=s1"), "first run");
-    assertEquals(Optional.of("u1"), header(first, ContractApplication.UNLISTED_HEADER));
-    assertReplayOf(first, retry);
-    assertEquals(List.of(), retry.headers().allValues("Set-Cookie"));
-    assertEquals(Optional.empty(), header(retry, ContractApplication.UNLISTED_HEADER));
+    assertTrue(header(sent.get(0), "Set-Cookie").orElseThrow().startsWith("session=s1"));
+    assertEquals(Optional.of("u1"), header(sent.get(0), ContractApplication.UNLISTED_HEADER));
+    assertEquals(List.of(), sent.get(1).headers().allValues("Set-Cookie"));
+    assertEquals(Optional.empty(), header(sent.get(1), ContractApplication.UNLISTED_HEADER));
   }
 
   @Test
   void patchIsGuardedLikePost() throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> first = send(patch(Route.KEY_REQUIRED, c, "k-" + c, "{\"n\":1}"));
-    HttpResponse<byte[]> retry = send(patch(Route.KEY_REQUIRED, c, "k-" + c, "{\"n\":1}"));
-
-    assertFirstRun(first, 201);
-    assertReplayOf(first, retry);
-    assertEquals(1, application.executions(c));
+    assertRunsOnceThenReplays(c, 201, patch(c, "{\"n\":1}"), patch(c, "{\"n\":1}"));
   }
 
   @Test
   void aKeyIsOptionalWhereTheRouteSaysSoAndThenGuardsLikeARequiredOne() throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> first = send(post(Route.KEY_OPTIONAL, c, "k-" + c, "{}"));
-    HttpResponse<byte[]> retry = send(post(Route.KEY_OPTIONAL, c, "k-" + c, "{}"));
-
-    assertFirstRun(first, 201);
-    assertReplayOf(first, retry);
-    assertEquals(1, application.executions(c));
+    assertRunsOnceThenReplays(
+        c,
+        201,
+        post(Route.KEY_OPTIONAL, c, "k-" + c, "{}"),
+        post(Route.KEY_OPTIONAL, c, "k-" + c, "{}"));
   }
 
   // ------------------------------------------------------------------------ the key header
@@ -142,12 +130,8 @@ public abstract class HttpContract {
   @Test
   void anSfStringAndATokenNameTheSameKey() throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> token = send(keyed(c, "{}"));
-    HttpResponse<byte[]> quoted = send(post(Route.KEY_REQUIRED, c, "\"k-" + c + "\"", "{}"));
-
-    assertFirstRun(token, 201);
-    assertReplayOf(token, quoted);
-    assertEquals(1, application.executions(c));
+    HttpRequest.Builder quoted = post(Route.KEY_REQUIRED, c, "\"k-" + c + "\"", "{}");
+    assertRunsOnceThenReplays(c, 201, keyed(c, "{}"), quoted);
   }
 
   @Test
@@ -254,28 +238,18 @@ public abstract class HttpContract {
   @Test
   void theSameKeyWithAnotherBodyQueryContentTypeOrPathIs422KeyMismatch() throws Exception {
     String c = newCase();
-    String key = "k-" + c;
-    assertFirstRun(send(post(Route.KEY_REQUIRED, c, key, "{\"amount\":10}")), 201);
+    String amount10 = "{\"amount\":10}";
+    assertFirstRun(send(keyed(c, amount10)), 201);
 
-    assertProblem(send(keyed(c, "{\"amount\":99}")), ProblemType.KEY_MISMATCH);
-    assertProblem(
-        send(
-            request(Route.KEY_REQUIRED, "/things?currency=eur", c, key)
-                .header("Content-Type", "application/json")
-                .POST(BodyPublishers.ofString("{\"amount\":10}"))),
-        ProblemType.KEY_MISMATCH);
-    assertProblem(
-        send(
-            request(Route.KEY_REQUIRED, "/things", c, key)
-                .header("Content-Type", "text/plain")
-                .POST(BodyPublishers.ofString("{\"amount\":10}"))),
-        ProblemType.KEY_MISMATCH);
-    assertProblem(
-        send(
-            request(Route.KEY_REQUIRED, "/things/other", c, key)
-                .header("Content-Type", "application/json")
-                .POST(BodyPublishers.ofString("{\"amount\":10}"))),
-        ProblemType.KEY_MISMATCH);
+    List<HttpRequest.Builder> others =
+        List.of(
+            keyed(c, "{\"amount\":99}"),
+            keyedPost(c, "/things?currency=eur", "application/json", amount10),
+            keyedPost(c, "/things", "text/plain", amount10),
+            keyedPost(c, "/things/other", "application/json", amount10));
+    for (HttpRequest.Builder other : others) {
+      assertProblem(send(other), ProblemType.KEY_MISMATCH);
+    }
     assertEquals(1, application.executions(c));
   }
 
@@ -413,12 +387,9 @@ public abstract class HttpContract {
   @ValueSource(ints = {500, 502})
   void aServerErrorIsAnAnswerStoredAndReplayed(int status) throws Exception {
     String c = newCase();
-    HttpResponse<byte[]> first = send(withStatus(keyed(c, "{}"), status + ",201"));
-    HttpResponse<byte[]> retry = send(withStatus(keyed(c, "{}"), status + ",201"));
-
-    assertFirstRun(first, status);
-    assertReplayOf(first, retry);
-    assertEquals(1, application.executions(c));
+    String statuses = status + ",201";
+    assertRunsOnceThenReplays(
+        c, status, withStatus(keyed(c, "{}"), statuses), withStatus(keyed(c, "{}"), statuses));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -544,8 +515,16 @@ public abstract class HttpContract {
     return request(Route.KEY_REQUIRED, path, testCase, "k-" + testCase);
   }
 
-  private HttpRequest.Builder patch(Route route, String testCase, String key, String body) {
-    return request(route, "/things", testCase, key)
+  /** A POST of {@code body} as {@code contentType} to {@code path} on the required route. */
+  private HttpRequest.Builder keyedPost(
+      String testCase, String path, String contentType, String body) {
+    return keyedTo(testCase, path)
+        .header("Content-Type", contentType)
+        .POST(BodyPublishers.ofString(body));
+  }
+
+  private HttpRequest.Builder patch(String testCase, String body) {
+    return keyedTo(testCase, "/things")
         .header("Content-Type", "application/json")
         .method("PATCH", BodyPublishers.ofString(body));
   }
@@ -607,6 +586,24 @@ public abstract class HttpContract {
     line.writeBytes(key);
     line.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
     return line.toByteArray();
+  }
+
+  /**
+   * Sends {@code first}, then {@code retry}: the first runs and answers {@code status}, the retry
+   * replays it, and the application ran once for {@code testCase}.
+   *
+   * @return both responses
+   */
+  private List<HttpResponse<byte[]>> assertRunsOnceThenReplays(
+      String testCase, int status, HttpRequest.Builder first, HttpRequest.Builder retry)
+      throws IOException, InterruptedException {
+    HttpResponse<byte[]> firstResponse = send(first);
+    HttpResponse<byte[]> retryResponse = send(retry);
+
+    assertFirstRun(firstResponse, status);
+    assertReplayOf(firstResponse, retryResponse);
+    assertEquals(1, application.executions(testCase));
+    return List.of(firstResponse, retryResponse);
   }
 
   private static Optional<String> header(HttpResponse<?> response, String name) {
