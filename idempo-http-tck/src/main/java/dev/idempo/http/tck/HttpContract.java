@@ -461,6 +461,11 @@ public abstract class HttpContract {
 
   // ------------------------------------------------------------------------------ helpers
 
+  /** The application behind the adapter, for an adapter's own rows. */
+  protected final ContractApplication application() {
+    return application;
+  }
+
   /** True when the harness declares {@code capability}. */
   protected final boolean has(Capability capability) {
     return harness.capabilities().contains(capability);
