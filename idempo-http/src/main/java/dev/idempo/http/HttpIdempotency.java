@@ -132,6 +132,24 @@ public final class HttpIdempotency {
    * @throws IOException if reading the body fails; nothing was claimed
    */
   public Decision begin(IncomingRequest request) throws IOException {
+    Decision decision = prepare(request);
+    if (decision instanceof Decision.Claim claim) {
+      return claim(claim.route(), claim.scope(), claim.key(), claim.fingerprint());
+    }
+    return decision;
+  }
+
+  /**
+   * Everything {@link #begin} does before its claim, for an adapter that claims the key itself
+   * (the Spring starter's transactional mode claims it in the handler's database transaction):
+   * the same {@link Decision.PassThrough} or problem {@link Decision.Respond} as {@code begin},
+   * or, for a guarded request with a valid key whose body was read and fingerprinted, a {@link
+   * Decision.Claim} with its scope. Touches no store. When the adapter's claim fails, {@link
+   * #problem(IdempotencyRoute, RuntimeException)} gives {@code begin}'s answer.
+   *
+   * @throws IOException if reading the body fails
+   */
+  public Decision prepare(IncomingRequest request) throws IOException {
     Objects.requireNonNull(request, "request must not be null");
     String method = request.method();
     if (IdempotencyRoute.SAFE_METHODS.contains(method.toUpperCase(Locale.ROOT))) {
@@ -186,13 +204,38 @@ public final class HttpIdempotency {
             .fingerprinter()
             .fingerprint(method, path, request.query(), contentTypes.isEmpty() ? null : contentTypes.get(0), body);
     Scope scope = Scope.of(tenant, route.operation(method));
-    return claim(route, scope, key.get(), fingerprint);
+    return new Decision.Claim(route, scope, key.get(), fingerprint);
   }
 
   private Decision claim(IdempotencyRoute route, Scope scope, IdempotencyKey key, Fingerprint fingerprint) {
     Attempt<CapturedResponse> attempt;
     try {
       attempt = executors.get(route).begin(scope, key, fingerprint);
+    } catch (RuntimeException e) {
+      return problem(route, e);
+    }
+    if (attempt.isReplay()) {
+      CapturedResponse replay = attempt.replayed().value().withHeader(REPLAYED_HEADER, "true");
+      return new Decision.Respond(replay, Optional.empty());
+    }
+    return new Decision.Proceed(
+        new HttpAttempt(attempt, route, scope, key, storedHeaders, problems, maxResponseBodyBytes));
+  }
+
+  /**
+   * The problem {@link #begin} answers when claiming a key of {@code route} fails with {@code
+   * failure}: 409 with {@code Retry-After} for a key in flight, 422 for a mismatch, 502 for an
+   * unknown outcome, 503 when the store is unavailable, 500 when the stored response is
+   * unreadable; for adapters that claim keys themselves (see {@link #prepare}).
+   *
+   * @throws RuntimeException {@code failure} itself, if it is not a failure to claim
+   */
+  public Decision.Respond problem(IdempotencyRoute route, RuntimeException failure) {
+    Objects.requireNonNull(route, "route must not be null");
+    Objects.requireNonNull(failure, "failure must not be null");
+    // Rethrown to pick the answer with the catch clauses below; anything else propagates.
+    try {
+      throw failure;
     } catch (KeyInFlightException e) {
       long seconds = ProblemResponses.retryAfterSeconds(e.retryAfter());
       return problem(
@@ -241,15 +284,9 @@ public final class HttpIdempotency {
               + " again.",
           null);
     }
-    if (attempt.isReplay()) {
-      CapturedResponse replay = attempt.replayed().value().withHeader(REPLAYED_HEADER, "true");
-      return new Decision.Respond(replay, Optional.empty());
-    }
-    return new Decision.Proceed(
-        new HttpAttempt(attempt, route, scope, key, storedHeaders, problems, maxResponseBodyBytes));
   }
 
-  private Decision problem(ProblemType type, String detail, Duration retryAfter) {
+  private Decision.Respond problem(ProblemType type, String detail, Duration retryAfter) {
     return new Decision.Respond(problems.render(type, detail, retryAfter), Optional.of(type));
   }
 

@@ -14,15 +14,16 @@ import java.util.List;
 /**
  * A servlet request as {@link dev.idempo.http.HttpIdempotency} sees it. The path is the
  * context-relative path the container routes on (servlet path plus path info); the body, once
- * read, is kept for the handler. Not thread-safe: one per request.
+ * read, is kept for the handler. Public for adapters built on the filter's pieces (the Spring
+ * starter's transactional mode). Not thread-safe: one per request.
  */
-final class ServletIncomingRequest implements IncomingRequest {
+public final class ServletIncomingRequest implements IncomingRequest {
   private static final int CHUNK = 8192;
 
   private final HttpServletRequest request;
   private byte[] body;
 
-  ServletIncomingRequest(HttpServletRequest request) {
+  public ServletIncomingRequest(HttpServletRequest request) {
     this.request = request;
   }
 
@@ -91,7 +92,7 @@ final class ServletIncomingRequest implements IncomingRequest {
   }
 
   /** The body read by {@link #body(int)}, or an empty one if it was not read. */
-  byte[] bufferedBody() {
+  public byte[] bufferedBody() {
     return body == null ? new byte[0] : body;
   }
 }
