@@ -74,7 +74,13 @@ class HttpIdempotencyPrepareTest {
         Optional.of(ProblemType.BODY_TOO_LARGE),
         assertInstanceOf(
                 Decision.Respond.class,
-                http.prepare(post("/payments", "123456789", "Idempotency-Key", "k")))
+                http.prepare(
+                    post("/payments", "123456789", "Idempotency-Key", "k", "Authorization", "a")))
+            .problem());
+    assertEquals(
+        Optional.of(ProblemType.TENANT_REQUIRED),
+        assertInstanceOf(
+                Decision.Respond.class, http.prepare(post("/payments", "{}", "Idempotency-Key", "k")))
             .problem());
     assertEquals(0, store.calls());
   }
