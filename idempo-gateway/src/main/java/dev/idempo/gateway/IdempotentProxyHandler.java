@@ -92,6 +92,14 @@ final class IdempotentProxyHandler extends Handler.Abstract {
 
     void serve() throws IOException {
       JettyIncomingRequest incoming = new JettyIncomingRequest(request);
+      Optional<String> ambiguity = RequestAmbiguity.of(idempotency.routes(), request.getMethod(), incoming.path());
+      if (ambiguity.isPresent()) {
+        // Forwarded, it could run as another request than the one guarded: nothing is sent.
+        LOG.info("refused {} {}: {}", request.getMethod(), incoming.path(), ambiguity.get());
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        send(idempotency.problem(ProblemType.REQUEST_AMBIGUOUS, ambiguity.get()));
+        return;
+      }
       Decision decision = idempotency.begin(incoming);
       if (decision instanceof Decision.Respond) {
         Decision.Respond respond = (Decision.Respond) decision;
@@ -114,24 +122,74 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     }
 
     private void forward(byte[] body, HttpAttempt attempt) throws IOException {
+      // A request the caller's body is not streamed into can be sent again.
+      boolean resendable =
+          body != null || (request.getLength() <= 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
       UpstreamExchange exchange;
-      try {
-        exchange = upstream.send(request, body);
-      } catch (RuntimeException e) {
-        // Nothing was sent: give the key back so the claim does not outlive this failure.
+      org.eclipse.jetty.client.Response answer;
+      for (int sends = 1; ; sends++) {
+        try {
+          exchange = upstream.send(request, body);
+        } catch (RuntimeException e) {
+          // Nothing was sent: give the key back so the claim does not outlive this failure.
+          LOG.warn("the request could not be sent upstream ({}); {}", StoreConnection.oneLine(e),
+              attempt == null ? "not guarded" : "releasing the key");
+          if (attempt != null) {
+            release(attempt);
+          }
+          throw e;
+        }
+        try {
+          answer = exchange.awaitResponse();
+          break;
+        } catch (UpstreamExchange.UpstreamFailure failure) {
+          if (sends == 1 && resendable && failure.isConnectionClosedBeforeSending()) {
+            // Not a byte of it was written, on a connection the upstream closed: it cannot have
+            // taken effect, so it is sent once more, on another connection (Envoy's
+            // reset-before-request retry; RFC 9110 9.2.2 allows it for any method).
+            LOG.info("upstream closed the connection before the request was sent ({}); sending it again",
+                UpstreamExchange.UpstreamFailure.reason(failure.getCause()));
+            continue;
+          }
+          answerFailure(failure, attempt);
+          return;
+        }
+      }
+      if (answer.getStatus() < 200) {
+        // A final answer must be 200 or more; 101 to a request that asked for no upgrade is not one.
+        exchange.abort(new IOException("interim status " + answer.getStatus() + " as a final response"));
+        LOG.warn("upstream answered {} as its final response; {}", answer.getStatus(),
+            attempt == null ? "answering 502" : settlement());
         if (attempt != null) {
-          release(attempt);
+          settleUnknown(attempt);
+        }
+        send(attempt != null
+            ? unknownOutcomeProblem(new UpstreamExchange.UpstreamFailure(
+                UpstreamExchange.FailureKind.CONNECTION_LOST, new IOException("no final response")))
+            : idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, "The upstream sent no final response."));
+        return;
+      }
+      try {
+        relay(exchange, answer, attempt);
+      } catch (RuntimeException | Error e) {
+        // Whatever broke, the claim ends here, deliberately, not when its lease runs out.
+        exchange.abort(e);
+        if (attempt != null && attempt.isOpen()) {
+          LOG.warn("relaying the upstream's {} answer failed ({}); {}", answer.getStatus(),
+              StoreConnection.oneLine(e), settlement());
+          settleUnknown(attempt);
+        } else {
+          LOG.warn("relaying the upstream's {} answer failed: {}", answer.getStatus(), StoreConnection.oneLine(e));
         }
         throw e;
       }
-      org.eclipse.jetty.client.Response answer;
-      try {
-        answer = exchange.awaitResponse();
-      } catch (UpstreamExchange.UpstreamFailure failure) {
-        answerFailure(failure, attempt);
-        return;
-      }
-      relay(exchange, answer, attempt);
+    }
+
+    /** What {@link #settleUnknown} does, for log lines. */
+    private String settlement() {
+      return onUnknownOutcome == OnUnknownOutcome.REEXECUTE
+          ? "releasing the key (--on-unknown reexecute)"
+          : "recording the outcome as unknown";
     }
 
     /** Streams the upstream's answer to the caller while capturing it, then finishes the claim. */
@@ -142,7 +200,7 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       HopByHopHeaders hopByHop = HopByHopHeaders.of(upstreamHeaders);
       response.setStatus(status);
       HttpFields.Mutable headers = response.getHeaders();
-      boolean storable = status >= 100 && status <= 599;
+      boolean storable = status >= 200 && status <= 599;
       CapturedResponse.Builder captured = attempt != null && storable ? CapturedResponse.builder(status) : null;
       for (HttpField field : upstreamHeaders) {
         if (hopByHop.contains(field)) {
@@ -329,13 +387,17 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       }
     }
 
-    /** Writes to the caller, blocking; false if the caller went away. */
+    /**
+     * Writes to the caller, blocking; false if that failed (the caller went away, or the response
+     * could not be written), and the rest of the answer is then only captured.
+     */
     private boolean write(boolean last, byte[] bytes, int length) {
       try (Blocker.Callback written = Blocker.callback()) {
         response.write(last, ByteBuffer.wrap(bytes, 0, length), written);
         written.block();
         return true;
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("writing to the caller failed", e);
         return false;
       }
     }

@@ -52,6 +52,12 @@ public final class HttpAttempt implements AutoCloseable {
     STORED_TOO_LARGE
   }
 
+  /**
+   * The most header bytes stored with a response, whatever the body limit: 64 KiB, more than any
+   * server sends (Jetty's and Tomcat's limit is 8 KiB), within the stored form's field sizes.
+   */
+  public static final int MAX_STORED_HEADER_BYTES = 64 << 10;
+
   private final Attempt<CapturedResponse> attempt;
   private final IdempotencyRoute route;
   private final Scope scope;
@@ -116,7 +122,9 @@ public final class HttpAttempt implements AutoCloseable {
   /**
    * Finishes with the handler's whole response: stores it (allow-listed headers only) for replay,
    * or releases the key if the route releases its status. A body longer than {@link
-   * #maxResponseBodyBytes()} is handled as {@link #completeTooLargeToStore(int)}.
+   * #maxResponseBodyBytes()}, or stored headers and body together longer (or headers over {@link
+   * #MAX_STORED_HEADER_BYTES}), is handled as {@link #completeTooLargeToStore(int)}: no size makes
+   * it throw.
    *
    * @throws NullPointerException if {@code response} is null (the attempt stays open)
    */
@@ -126,6 +134,11 @@ public final class HttpAttempt implements AutoCloseable {
       return completeTooLargeToStore(response.status());
     }
     CapturedResponse stored = storedHeaders.retain(response);
+    long headerBytes = storedHeaderBytes(stored);
+    if (headerBytes > MAX_STORED_HEADER_BYTES || headerBytes + stored.bodyLength() > maxResponseBodyBytes) {
+      // Headers count against the limit with the body, so no size ever makes storing throw.
+      return completeTooLargeToStore(response.status());
+    }
     return attempt.complete(stored).outcome() == ExecutionOutcome.RELEASED
         ? Completion.RELEASED
         : Completion.STORED;
@@ -161,6 +174,17 @@ public final class HttpAttempt implements AutoCloseable {
             .asStandIn();
     attempt.complete(standIn);
     return Completion.STORED_TOO_LARGE;
+  }
+
+  /** The stored form's header bytes: per line, name and value (UTF-8) and their lengths. */
+  static long storedHeaderBytes(CapturedResponse response) {
+    long bytes = 0;
+    for (java.util.Map.Entry<String, java.util.List<String>> header : response.headers().entrySet()) {
+      for (String value : header.getValue()) {
+        bytes += 6 + header.getKey().length() + value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      }
+    }
+    return bytes;
   }
 
   /** Finishes without effect: the handler is known not to have run, so a retry may run it. */

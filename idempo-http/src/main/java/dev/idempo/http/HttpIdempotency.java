@@ -21,7 +21,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -131,8 +130,9 @@ public final class HttpIdempotency {
    */
   public Decision begin(IncomingRequest request) throws IOException {
     Objects.requireNonNull(request, "request must not be null");
-    String method = request.method();
-    if (IdempotencyRoute.SAFE_METHODS.contains(method.toUpperCase(Locale.ROOT))) {
+    // Guarded, scoped and fingerprinted as the server may execute it: post is POST.
+    String method = IdempotencyRoute.canonicalMethod(request.method());
+    if (IdempotencyRoute.SAFE_METHODS.contains(method)) {
       return new Decision.PassThrough(Decision.Unguarded.NOT_GUARDED);
     }
     String path = request.path();
