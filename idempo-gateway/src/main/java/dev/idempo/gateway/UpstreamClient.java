@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.Connection;
+import org.eclipse.jetty.client.Destination;
+import org.eclipse.jetty.client.DuplexConnectionPool;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.ProcessingProtocolHandler;
 import org.eclipse.jetty.client.ProtocolHandlers;
@@ -20,6 +23,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -40,7 +44,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * server's keep-alive, so the client always closes first: a request sent on a connection the
  * upstream is closing at that very moment cannot be told apart from one the upstream received and
  * then crashed on (both end with the connection closed and nothing received), so its outcome
- * would be unknown. The target's bytes are forwarded as received (raw UTF-8 included).
+ * would be unknown. The idle timer alone is not enough on a busy machine, where it can fire late:
+ * a pooled connection idle for the idle timeout or longer is never used, timer or not ({@link
+ * FreshConnectionPool}). The target's bytes are forwarded as received (raw UTF-8 included).
  *
  * <p>Thread-safe.
  */
@@ -73,7 +79,11 @@ final class UpstreamClient {
     threads.setDaemon(true);
     ClientConnector connector = new ClientConnector();
     connector.setExecutor(threads);
-    HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+    HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+    long maxIdleMillis = config.upstreamIdleTimeout().toMillis();
+    transport.setConnectionPoolFactory(
+        destination -> new FreshConnectionPool(destination, config.maxThreads(), maxIdleMillis));
+    HttpClient client = new HttpClient(transport);
     client.setFollowRedirects(false);
     client.setHttpCookieStore(new HttpCookieStore.Empty());
     client.setUserAgentField(null);
@@ -185,6 +195,34 @@ final class UpstreamClient {
     public boolean accept(org.eclipse.jetty.client.Request request, org.eclipse.jetty.client.Response response) {
       int status = response.getStatus();
       return status == 102 || (status >= 104 && status <= 199);
+    }
+  }
+
+  /**
+   * Jetty's pool, except that a connection idle for {@code maxIdleMillis} or longer is closed
+   * instead of used, even when its idle timer has not fired yet (it fires late when threads are
+   * starved): the upstream may be closing it.
+   */
+  static final class FreshConnectionPool extends DuplexConnectionPool {
+    private final long maxIdleMillis;
+
+    FreshConnectionPool(Destination destination, int maxConnections, long maxIdleMillis) {
+      super(destination, maxConnections);
+      this.maxIdleMillis = maxIdleMillis;
+    }
+
+    @Override
+    protected Connection activate() {
+      while (true) {
+        Connection connection = super.activate();
+        if (!(connection instanceof org.eclipse.jetty.io.Connection io)
+            || !(io.getEndPoint() instanceof IdleTimeout endPoint)
+            || endPoint.getIdleFor() < maxIdleMillis) {
+          return connection;
+        }
+        remove(connection);
+        connection.close();
+      }
     }
   }
 

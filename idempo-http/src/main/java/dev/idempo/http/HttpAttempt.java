@@ -122,9 +122,8 @@ public final class HttpAttempt implements AutoCloseable {
   /**
    * Finishes with the handler's whole response: stores it (allow-listed headers only) for replay,
    * or releases the key if the route releases its status. A body longer than {@link
-   * #maxResponseBodyBytes()}, or stored headers and body together longer (or headers over {@link
-   * #MAX_STORED_HEADER_BYTES}), is handled as {@link #completeTooLargeToStore(int)}: no size makes
-   * it throw.
+   * #maxResponseBodyBytes()}, or stored headers longer than {@link #MAX_STORED_HEADER_BYTES}, is
+   * handled as {@link #completeTooLargeToStore(int)}: no size makes it throw.
    *
    * @throws NullPointerException if {@code response} is null (the attempt stays open)
    */
@@ -134,9 +133,8 @@ public final class HttpAttempt implements AutoCloseable {
       return completeTooLargeToStore(response.status());
     }
     CapturedResponse stored = storedHeaders.retain(response);
-    long headerBytes = storedHeaderBytes(stored);
-    if (headerBytes > MAX_STORED_HEADER_BYTES || headerBytes + stored.bodyLength() > maxResponseBodyBytes) {
-      // Headers count against the limit with the body, so no size ever makes storing throw.
+    if (storedHeaderBytes(stored) > MAX_STORED_HEADER_BYTES) {
+      // Bounded like the body, so the record's size is bounded and no size makes storing throw.
       return completeTooLargeToStore(response.status());
     }
     return attempt.complete(stored).outcome() == ExecutionOutcome.RELEASED

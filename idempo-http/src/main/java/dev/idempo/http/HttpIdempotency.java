@@ -169,11 +169,16 @@ public final class HttpIdempotency {
           "The " + new RequestBodyTooLargeException(maxRequestBodyBytes, body.length).getMessage() + ".",
           null);
     }
-    List<String> contentTypes = request.headers("Content-Type");
     Fingerprint fingerprint =
         route
             .fingerprinter()
-            .fingerprint(method, path, request.query(), contentTypes.isEmpty() ? null : contentTypes.get(0), body);
+            .fingerprint(
+                method,
+                request.targetPath(),
+                request.query(),
+                request.headers("Content-Type"),
+                request.headers("Content-Encoding"),
+                body);
     String tenant =
         Objects.requireNonNull(
             route.tenantSource().tenant(request), "the TenantSource of route " + route.name() + " answered null");
