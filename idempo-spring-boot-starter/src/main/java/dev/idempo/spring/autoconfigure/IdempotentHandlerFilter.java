@@ -108,13 +108,22 @@ final class IdempotentHandlerFilter implements Filter {
       return;
     }
     ServletRequestView view = new ServletRequestView(request, body);
+    // The upper-cased method, as routes match it: post and POST are one operation with one key.
     Fingerprint fingerprint =
-        route.fingerprinter().fingerprint(request.getMethod(), view.path(), view.query(), request.getContentType(), body);
+        route
+            .fingerprinter()
+            .fingerprint(
+                method,
+                view.path(),
+                view.query(),
+                values(request.getHeaders("Content-Type")),
+                values(request.getHeaders("Content-Encoding")),
+                body);
     String tenant = route.tenantSource().tenant(view);
     if (tenant == null) {
       throw new IllegalStateException("the TenantSource of route " + route.name() + " answered null");
     }
-    Scope scope = Scope.of(tenant, handler.operation(request.getMethod()));
+    Scope scope = Scope.of(tenant, handler.operation(method));
     request.setAttribute(TransactionalClaim.ATTRIBUTE, new TransactionalClaim(handler, scope, key.get(), fingerprint));
     try {
       chain.doFilter(new BufferedBodyRequest(request, body), response);
