@@ -132,7 +132,7 @@ public final class HttpAttempt implements AutoCloseable {
     if (response.bodyLength() > maxResponseBodyBytes) {
       return completeTooLargeToStore(response.status());
     }
-    CapturedResponse stored = storedHeaders.retain(response);
+    CapturedResponse stored = storedHeaders.retain(response).boundTo(storageKey());
     if (storedHeaderBytes(stored) > MAX_STORED_HEADER_BYTES) {
       // Bounded like the body, so the record's size is bounded and no size makes storing throw.
       return completeTooLargeToStore(response.status());
@@ -169,7 +169,8 @@ public final class HttpAttempt implements AutoCloseable {
                     + maxResponseBodyBytes
                     + " bytes this server stores for replay. The request ran once and is not run"
                     + " again.")
-            .asStandIn();
+            .asStandIn()
+            .boundTo(storageKey());
     attempt.complete(standIn);
     return Completion.STORED_TOO_LARGE;
   }
@@ -183,6 +184,11 @@ public final class HttpAttempt implements AutoCloseable {
       }
     }
     return bytes;
+  }
+
+  /** The key of the record this attempt stores, which an encrypted stored response is bound to. */
+  private byte[] storageKey() {
+    return scope.storageKey(key).toBytes();
   }
 
   /** Finishes without effect: the handler is known not to have run, so a retry may run it. */

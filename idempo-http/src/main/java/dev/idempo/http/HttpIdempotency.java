@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -239,7 +240,19 @@ public final class HttpIdempotency {
           null);
     }
     if (attempt.isReplay()) {
-      CapturedResponse replay = attempt.replayed().value().withHeader(REPLAYED_HEADER, "true");
+      CapturedResponse stored = attempt.replayed().value();
+      if (encrypted && !Arrays.equals(stored.binding(), scope.storageKey(key).toBytes())) {
+        // Authentic ciphertext, but of another record (or of none): never another key's answer.
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "stored response for route " + route.name() + " is bound to another record; answering 500");
+        return problem(
+            ProblemType.STORED_RESPONSE_UNREADABLE,
+            "The stored response for this Idempotency-Key cannot be read back; the request is not run"
+                + " again.",
+            null);
+      }
+      CapturedResponse replay = stored.withHeader(REPLAYED_HEADER, "true");
       return new Decision.Respond(replay, Optional.empty());
     }
     return new Decision.Proceed(

@@ -355,6 +355,29 @@ class HttpIdempotencyTest {
   }
 
   @Test
+  void encryptedResponseOfOneKeyIsNeverServedForAnother() throws IOException {
+    SwappingStore tampered = new SwappingStore(InMemoryIdempotencyStore.builder().clock(clock).build());
+    HttpIdempotency encrypted =
+        HttpIdempotency.builder(tampered)
+            .clock(clock)
+            .route(IdempotencyRoute.builder("/payments").name("payments").build())
+            .encryption(EncryptionKeys.builder().add("k1", new byte[32]).build())
+            .build();
+    Map<String, dev.idempo.store.StorageKey> records = new LinkedHashMap<>();
+    for (String key : List.of("victim", "attacker")) {
+      try (HttpAttempt attempt = assertInstanceOf(Decision.Proceed.class, encrypted.begin(post("/payments", key, "{}"))).attempt()) {
+        records.put(key, attempt.scope().storageKey(attempt.key()));
+        attempt.complete(response(201, "{\"owner\":\"" + key + "\"}"));
+      }
+    }
+    // Someone with write access to the store copies the victim's ciphertext into the attacker's record.
+    tampered.serve(records.get("attacker"), records.get("victim"));
+
+    problem(encrypted.begin(post("/payments", "attacker", "{}")), ProblemType.STORED_RESPONSE_UNREADABLE);
+    assertTrue(body(replay(encrypted.begin(post("/payments", "victim", "{}")))).contains("victim"));
+  }
+
+  @Test
   void storedHeadersOverTheLimitStoreTheTooLargeProblemInsteadOfThrowing() throws IOException {
     CapturedResponse huge =
         CapturedResponse.builder(201)
