@@ -274,9 +274,14 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       }
       if (attempt != null) {
         if (captured == null) {
+          LOG.warn("upstream answered status {}, which cannot be stored; {}", status, settlement());
           settleUnknown(attempt);
         } else {
           outcome = finish(attempt, status, captured, body, tooLarge || (capture && body == null));
+        }
+        if (callerGone) {
+          LOG.info("the caller did not receive the whole {} answer (it went away, or writing failed); {}",
+              status, outcome == RequestOutcome.RELEASED ? "the key was released" : "its retry gets what was recorded");
         }
       }
       if (!callerGone) {
@@ -293,13 +298,17 @@ final class IdempotentProxyHandler extends Handler.Abstract {
                 : attempt.complete(body == null ? captured.build() : captured.body(body.toByteArray()).build());
         return completion == HttpAttempt.Completion.RELEASED ? RequestOutcome.RELEASED : RequestOutcome.EXECUTED;
       } catch (RuntimeException e) {
-        // The upstream acted and the caller gets its answer; a retry meets the unfinished claim.
+        // The upstream acted and the caller gets its answer; the claim still ends here.
         LOG.warn(
-            "upstream answered {} for {} {}, but the response could not be stored: {}",
+            "upstream answered {} for {} {}, but the response could not be stored ({}); {}",
             status,
             request.getMethod(),
             request.getHttpURI().getPath(),
-            StoreConnection.oneLine(e));
+            StoreConnection.oneLine(e),
+            attempt.isOpen() ? settlement() : "the claim is finished");
+        if (attempt.isOpen()) {
+          settleUnknown(attempt);
+        }
         return RequestOutcome.EXECUTED;
       }
     }

@@ -4,10 +4,12 @@ import dev.idempo.http.IdempotencyRoute;
 import dev.idempo.http.RouteTable;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Why a request cannot be forwarded as received without changing what is guarded, if it cannot.
@@ -32,6 +34,9 @@ import java.util.Set;
  * <p>Stateless and thread-safe.
  */
 final class RequestAmbiguity {
+  private static final Pattern REPEATED_SLASHES = Pattern.compile("/{2,}");
+  private static final Pattern PARAMETERS = Pattern.compile(";[^/]*");
+
   private RequestAmbiguity() {}
 
   /** Why {@code method} on {@code rawPath} is refused, or empty if it is forwarded. */
@@ -98,7 +103,7 @@ final class RequestAmbiguity {
       String resolved = withoutDotSegments(path);
       readings.add(path);
       readings.add(resolved);
-      readings.add(resolved.replaceAll("/{2,}", "/"));
+      readings.add(REPEATED_SLASHES.matcher(resolved).replaceAll("/"));
       readings.add(withoutParameters(resolved));
       if (resolved.length() > 1 && resolved.endsWith("/")) {
         readings.add(resolved.substring(0, resolved.length() - 1)); // non-strict routers
@@ -156,7 +161,7 @@ final class RequestAmbiguity {
     if (path.indexOf(';') < 0) {
       return path;
     }
-    return path.replaceAll(";[^/]*", "");
+    return PARAMETERS.matcher(path).replaceAll("");
   }
 
   /** RFC 3986's remove_dot_segments, for a path starting with {@code /}. */
@@ -165,7 +170,7 @@ final class RequestAmbiguity {
       return path;
     }
     String[] segments = path.split("/", -1);
-    java.util.ArrayDeque<String> out = new java.util.ArrayDeque<>();
+    ArrayDeque<String> out = new ArrayDeque<>();
     for (int i = 1; i < segments.length; i++) {
       String segment = segments[i];
       boolean last = i == segments.length - 1;

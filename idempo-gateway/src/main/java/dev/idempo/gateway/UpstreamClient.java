@@ -53,6 +53,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 final class UpstreamClient {
   /** The largest upstream response header block accepted; the listener writes this much. */
   static final int MAX_RESPONSE_HEADER_BYTES = 16 << 10;
+  /** The largest request header block the listener accepts; the client sends this much. */
+  static final int MAX_REQUEST_HEADER_BYTES = 8 << 10;
   private static final String VIA = "1.1 idempo-gateway";
 
   private final HttpClient client;
@@ -91,6 +93,9 @@ final class UpstreamClient {
     client.setConnectTimeout(Math.min(config.upstreamTimeout().toMillis(), 10_000));
     client.setIdleTimeout(config.upstreamIdleTimeout().toMillis());
     client.setMaxResponseHeadersSize(MAX_RESPONSE_HEADER_BYTES);
+    // Every request the listener accepted fits, with the upstream's path prefix and the
+    // forwarding headers the gateway adds.
+    client.setRequestBufferSize(MAX_REQUEST_HEADER_BYTES + 4096);
     client.setResponseBufferSize(MAX_RESPONSE_HEADER_BYTES + 1024);
     client.setMaxConnectionsPerDestination(config.maxThreads());
     client.setMaxRequestsQueuedPerDestination(config.maxThreads() * 4);

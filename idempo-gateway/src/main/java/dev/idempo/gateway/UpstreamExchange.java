@@ -125,15 +125,17 @@ final class UpstreamExchange {
       if (kind != FailureKind.NOT_SENT || isTimeout(getCause())) {
         return false;
       }
+      boolean closed = false;
       for (Throwable t = getCause(); t != null; t = t.getCause()) {
         if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException) {
-          return false;
+          return false; // never connected: sending again waits for the same refusal
         }
+        closed |= t instanceof java.io.IOException;
         if (t.getCause() == t) {
           break;
         }
       }
-      return true;
+      return closed;
     }
 
     /** The innermost cause's type and message, short: Jetty's messages can dump a whole connection. */

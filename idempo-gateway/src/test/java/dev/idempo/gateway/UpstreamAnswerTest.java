@@ -124,4 +124,15 @@ class UpstreamAnswerTest {
     assertTrue(retry.body().contains("outcome-unknown"), retry.body());
     assertEquals(1, upstream.executions());
   }
+
+  @Test
+  void requestHeadersTheListenerAcceptsAreForwarded() throws Exception {
+    RawUpstream upstream = upstream(created(""));
+    Requests gateway = gateway(upstream, config -> {});
+
+    HttpResponse<String> answer = gateway.post("/things", "k1", "{}", "X-Large", "v".repeat(6 << 10));
+
+    assertEquals(201, answer.statusCode(), answer.body());
+    assertEquals(1, upstream.executions());
+  }
 }
