@@ -26,11 +26,16 @@ import org.slf4j.LoggerFactory;
  * The gateway's request handling. Each request runs on one thread, blocking, in this order:
  *
  * <ol>
+ *   <li>A request the gateway cannot forward as the request it guards ({@link RequestAmbiguity}:
+ *       a method its client would upper-case, a path an upstream may read as another) is refused
+ *       with 400 {@code request-ambiguous}; nothing is claimed or forwarded.
  *   <li>{@link HttpIdempotency#begin} decides: pass through (another method, or no key where none
  *       is required), answer at once (a replay or a problem), or proceed under a claim of the
  *       key. The body of a guarded request is read and fingerprinted before the claim.
  *   <li>The request is forwarded ({@link UpstreamClient}). If it could not be sent, the claim is
- *       released and the caller gets 502 {@code upstream-unavailable}: a retry forwards again. If
+ *       released and the caller gets 502 {@code upstream-unavailable}: a retry forwards again. A
+ *       request none of whose bytes were written before the upstream closed the connection is
+ *       sent once more on another connection first: it cannot have taken effect. If
  *       it was sent and no answer came (timeout, lost connection), the outcome is unknown:
  *       recorded, so the caller and every retry get 502 {@code outcome-unknown} ({@link
  *       OnUnknownOutcome#FAIL}), or released so a retry forwards again ({@link
@@ -40,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *       stored, or the too-large problem stored in its place, or the key released for a "not
  *       processed" status) before the caller receives the last byte: a retry sent the moment the
  *       first answer arrived replays it rather than meeting 409. Should the caller go away, the
- *       response is still read and stored for its retry.
+ *       response is still read and stored for its retry. Interim (1xx) responses are never the
+ *       answer; any failure while relaying still ends the claim (stored, released or recorded as
+ *       unknown), with a log line saying which, never leaving the key in flight.
  * </ol>
  *
  * <p>Thread-safe.
