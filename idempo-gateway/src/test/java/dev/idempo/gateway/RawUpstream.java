@@ -21,6 +21,7 @@ final class RawUpstream implements AutoCloseable {
   private final ServerSocket server;
   private final byte[] answer;
   private final AtomicInteger executions = new AtomicInteger();
+  private volatile String lastRequestLine;
   private final Thread acceptor;
 
   private RawUpstream(byte[] answer) throws IOException {
@@ -44,11 +45,16 @@ final class RawUpstream implements AutoCloseable {
     return executions.get();
   }
 
+  /** The last request line read, its bytes as ISO-8859-1 characters (one per byte). */
+  String lastRequestLine() {
+    return lastRequestLine;
+  }
+
   private void accept() {
     while (!server.isClosed()) {
       try (Socket socket = server.accept()) {
         InputStream in = socket.getInputStream();
-        readRequest(in);
+        lastRequestLine = readRequest(in);
         executions.incrementAndGet();
         OutputStream out = socket.getOutputStream();
         out.write(answer);
@@ -61,7 +67,7 @@ final class RawUpstream implements AutoCloseable {
     }
   }
 
-  private static void readRequest(InputStream in) throws IOException {
+  private static String readRequest(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     while (matched < 4) {
@@ -73,12 +79,14 @@ final class RawUpstream implements AutoCloseable {
       matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
     }
     long length = 0;
-    for (String line : head.toString(StandardCharsets.ISO_8859_1).split("\r\n")) {
+    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+    for (String line : lines) {
       if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Long.parseLong(line.substring("content-length:".length()).trim());
       }
     }
     in.readNBytes((int) length);
+    return lines[0];
   }
 
   @Override

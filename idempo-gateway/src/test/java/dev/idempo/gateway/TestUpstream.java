@@ -42,11 +42,6 @@ final class TestUpstream implements AutoCloseable {
       List<String> values = headers.get(name);
       return values == null ? null : String.join(",", values);
     }
-
-    /** The request-target's bytes as received (the JDK's server reads the line as Latin-1). */
-    byte[] rawTarget() {
-      return pathAndQuery.getBytes(StandardCharsets.ISO_8859_1);
-    }
   }
 
   private final HttpServer server;
