@@ -135,4 +135,19 @@ class UpstreamAnswerTest {
     assertEquals(201, answer.statusCode(), answer.body());
     assertEquals(1, upstream.executions());
   }
+
+  @Test
+  void switchingProtocolsToAPlainRequestIsNeverStoredAsTheAnswer() throws Exception {
+    RawUpstream upstream = upstream("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    Requests gateway = gateway(upstream, config -> {});
+
+    HttpResponse<String> first = gateway.post("/things", "k1", "{}");
+    HttpResponse<String> retry = gateway.post("/things", "k1", "{}");
+
+    assertEquals(502, first.statusCode(), first.body());
+    assertTrue(first.body().contains("outcome-unknown"), first.body());
+    assertEquals(502, retry.statusCode(), retry.body());
+    assertTrue(retry.body().contains("outcome-unknown"), retry.body());
+    assertEquals(1, upstream.executions());
+  }
 }
