@@ -434,9 +434,11 @@ public final class GatewayConfig {
      */
     public Builder upstreamIdleTimeout(Duration upstreamIdleTimeout) {
       checkPositive(upstreamIdleTimeout, "upstreamIdleTimeout");
-      if (upstreamIdleTimeout.toMillis() < 1 || upstreamIdleTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      if (upstreamIdleTimeout.toMillis() < 1
+          || upstreamIdleTimeout.compareTo(Duration.ofHours(1)) > 0) {
         throw new IllegalArgumentException(
-            "upstreamIdleTimeout must be between 1ms and 1h, was " + DurationText.format(upstreamIdleTimeout));
+            "upstreamIdleTimeout must be between 1ms and 1h, was "
+                + DurationText.format(upstreamIdleTimeout));
       }
       this.upstreamIdleTimeout = upstreamIdleTimeout;
       return this;

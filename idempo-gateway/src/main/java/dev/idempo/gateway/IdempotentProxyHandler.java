@@ -99,7 +99,8 @@ final class IdempotentProxyHandler extends Handler.Abstract {
 
     void serve() throws IOException {
       JettyIncomingRequest incoming = new JettyIncomingRequest(request);
-      Optional<String> ambiguity = RequestAmbiguity.of(idempotency.routes(), request.getMethod(), incoming.path());
+      Optional<String> ambiguity =
+          RequestAmbiguity.of(idempotency.routes(), request.getMethod(), incoming.path());
       if (ambiguity.isPresent()) {
         // Forwarded, it could run as another request than the one guarded: nothing is sent.
         LOG.info("refused {} {}: {}", request.getMethod(), incoming.path(), ambiguity.get());
@@ -131,7 +132,9 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     private void forward(byte[] body, HttpAttempt attempt) throws IOException {
       // A request the caller's body is not streamed into can be sent again.
       boolean resendable =
-          body != null || (request.getLength() <= 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+          body != null
+              || (request.getLength() <= 0
+                  && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
       UpstreamExchange exchange;
       org.eclipse.jetty.client.Response answer;
       for (int sends = 1; ; sends++) {
@@ -154,7 +157,8 @@ final class IdempotentProxyHandler extends Handler.Abstract {
             // Not a byte of it was written, on a connection the upstream closed: it cannot have
             // taken effect, so it is sent once more, on another connection (Envoy's
             // reset-before-request retry; RFC 9110 9.2.2 allows it for any method).
-            LOG.info("upstream closed the connection before the request was sent ({}); sending it again",
+            LOG.info(
+                "upstream closed the connection before the request was sent ({}); sending it again",
                 UpstreamExchange.UpstreamFailure.reason(failure.getCause()));
             continue;
           }
@@ -163,8 +167,8 @@ final class IdempotentProxyHandler extends Handler.Abstract {
         }
       }
       if (answer.getStatus() < 200) {
-        // A final answer must be 200 or more; 101 to a request that asked for no upgrade is not one.
-        exchange.abort(new IOException("interim status " + answer.getStatus() + " as a final response"));
+        // A final answer is 200 or more; 101 to a request that asked for no upgrade is not one.
+        exchange.abort(new IOException("interim status " + answer.getStatus() + " as final"));
         LOG.warn("upstream answered {} as its final response; {}", answer.getStatus(),
             attempt == null ? "answering 502" : settlement());
         if (attempt != null) {
@@ -173,7 +177,8 @@ final class IdempotentProxyHandler extends Handler.Abstract {
         send(attempt != null
             ? unknownOutcomeProblem(new UpstreamExchange.UpstreamFailure(
                 UpstreamExchange.FailureKind.CONNECTION_LOST, new IOException("no final response")))
-            : idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, "The upstream sent no final response."));
+            : idempotency.problem(
+                ProblemType.UPSTREAM_UNAVAILABLE, "The upstream sent no final response."));
         return;
       }
       try {
@@ -186,7 +191,10 @@ final class IdempotentProxyHandler extends Handler.Abstract {
               StoreConnection.oneLine(e), settlement());
           settleUnknown(attempt);
         } else {
-          LOG.warn("relaying the upstream's {} answer failed: {}", answer.getStatus(), StoreConnection.oneLine(e));
+          LOG.warn(
+              "relaying the upstream's {} answer failed: {}",
+              answer.getStatus(),
+              StoreConnection.oneLine(e));
         }
         throw e;
       }
@@ -287,8 +295,12 @@ final class IdempotentProxyHandler extends Handler.Abstract {
           outcome = finish(attempt, status, captured, body, tooLarge || (capture && body == null));
         }
         if (callerGone) {
-          LOG.info("the caller did not receive the whole {} answer (it went away, or writing failed); {}",
-              status, outcome == RequestOutcome.RELEASED ? "the key was released" : "its retry gets what was recorded");
+          LOG.info(
+              "the caller did not receive the whole {} answer (gone, or writing failed); {}",
+              status,
+              outcome == RequestOutcome.RELEASED
+                  ? "the key was released"
+                  : "its retry gets what was recorded");
         }
       }
       if (!callerGone) {

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  *       upstream's prefix, say).
  *   <li>Every reading of the path an upstream may apply (percent-decoding, {@code %2F} and {@code
  *       \} as separators, dot segments resolved, repeated slashes merged, {@code ;parameters}
- *       dropped, a trailing slash ignored) must be guarded by the same route, or by none, as the path as sent. Otherwise
+ *       dropped, a trailing slash ignored) must be guarded by the same route, or by none, as
+ *       the path as sent. Otherwise
  *       {@code /x/..%2Fcharges} would pass unguarded while the upstream runs {@code /charges}.
  *       A path whose readings all agree (say {@code /projects/a%2Fb} under {@code /projects/**})
  *       is forwarded unchanged.
@@ -55,9 +56,9 @@ final class RequestAmbiguity {
         return Optional.of(
             "The path \""
                 + rawPath
-                + "\" has a dot segment (\"..\" or \".\", plain or encoded), which the upstream may"
-                + " resolve to another path than the one sent, outside the upstream's prefix. Send the"
-                + " path with its dot segments resolved.");
+                + "\" has a dot segment (\"..\" or \".\", plain or encoded), which the upstream"
+                + " may resolve to another path than the one sent, outside the upstream's prefix."
+                + " Send the path with its dot segments resolved.");
       }
     }
     Optional<IdempotencyRoute> asSent = routes.match(method, rawPath);
@@ -70,10 +71,13 @@ final class RequestAmbiguity {
                 + "\" may be read by the upstream as \""
                 + reading
                 + "\", which "
-                + (other.isPresent() ? "is guarded by route " + other.get().name() : "is not guarded")
+                + (other.isPresent()
+                    ? "is guarded by route " + other.get().name()
+                    : "is not guarded")
                 + " while the path as sent "
                 + (asSent.isPresent() ? "is guarded by route " + asSent.get().name() : "is not")
-                + ". Send the path in its plain form (no encoded slashes or dots, no dot segments).");
+                + ". Send the path in its plain form (no encoded slashes or dots, no dot"
+                + " segments).");
       }
     }
     return Optional.empty();

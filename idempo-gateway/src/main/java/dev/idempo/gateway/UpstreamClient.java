@@ -197,7 +197,8 @@ final class UpstreamClient {
    */
   private static final class InterimResponseHandler extends ProcessingProtocolHandler {
     @Override
-    public boolean accept(org.eclipse.jetty.client.Request request, org.eclipse.jetty.client.Response response) {
+    public boolean accept(
+        org.eclipse.jetty.client.Request request, org.eclipse.jetty.client.Response response) {
       int status = response.getStatus();
       return status == 102 || (status >= 104 && status <= 199);
     }

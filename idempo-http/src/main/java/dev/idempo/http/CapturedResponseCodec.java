@@ -87,7 +87,8 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
     byte[] keyId = keys.currentKeyId().getBytes(StandardCharsets.US_ASCII);
     byte[] binding = response.binding();
     if (binding != null && binding.length != BINDING_LENGTH) {
-      throw new IllegalArgumentException("a storage key has " + BINDING_LENGTH + " bytes, was " + binding.length);
+      throw new IllegalArgumentException(
+          "a storage key has " + BINDING_LENGTH + " bytes, was " + binding.length);
     }
     byte[] header = new byte[4 + keyId.length + (binding == null ? 0 : BINDING_LENGTH)];
     header[0] = MAGIC;
@@ -189,7 +190,9 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
           "stored response could not be decrypted under key id '" + keyId + "'", e);
     }
     CapturedResponse response = deserialize(ByteBuffer.wrap(plain));
-    return bound ? response.boundTo(Arrays.copyOfRange(bytes, 4 + keyIdLength, headerLength)) : response;
+    return bound
+        ? response.boundTo(Arrays.copyOfRange(bytes, 4 + keyIdLength, headerLength))
+        : response;
   }
 
   private static byte[] serialize(CapturedResponse response) {

@@ -5,6 +5,9 @@ import dev.idempo.ExecutionContext;
 import dev.idempo.ExecutionOutcome;
 import dev.idempo.IdempotencyKey;
 import dev.idempo.Scope;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -178,9 +181,9 @@ public final class HttpAttempt implements AutoCloseable {
   /** The stored form's header bytes: per line, name and value (UTF-8) and their lengths. */
   static long storedHeaderBytes(CapturedResponse response) {
     long bytes = 0;
-    for (java.util.Map.Entry<String, java.util.List<String>> header : response.headers().entrySet()) {
+    for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
       for (String value : header.getValue()) {
-        bytes += 6 + header.getKey().length() + value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        bytes += 6 + header.getKey().length() + value.getBytes(StandardCharsets.UTF_8).length;
       }
     }
     return bytes;

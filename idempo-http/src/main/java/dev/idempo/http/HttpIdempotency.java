@@ -245,11 +245,13 @@ public final class HttpIdempotency {
         // Authentic ciphertext, but of another record (or of none): never another key's answer.
         LOG.log(
             System.Logger.Level.ERROR,
-            "stored response for route " + route.name() + " is bound to another record; answering 500");
+            "stored response for route "
+                + route.name()
+                + " is bound to another record, or to none; answering 500");
         return problem(
             ProblemType.STORED_RESPONSE_UNREADABLE,
-            "The stored response for this Idempotency-Key cannot be read back; the request is not run"
-                + " again.",
+            "The stored response for this Idempotency-Key cannot be read back; the request is"
+                + " not run again.",
             null);
       }
       CapturedResponse replay = stored.withHeader(REPLAYED_HEADER, "true");

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What makes two requests with the same key "the same request": the method, the path, the raw
@@ -30,6 +31,8 @@ public enum RequestFingerprinter {
    */
   CANONICAL_JSON;
 
+  private static final Pattern LIST_SEPARATOR = Pattern.compile("\\s*,\\s*");
+
   /**
    * The fingerprint of a request.
    *
@@ -39,7 +42,12 @@ public enum RequestFingerprinter {
    */
   public Fingerprint fingerprint(String method, String path, String query, String contentType, byte[] body) {
     return fingerprint(
-        method, path, query, contentType == null ? List.of() : List.of(contentType), List.of(), body);
+        method,
+        path,
+        query,
+        contentType == null ? List.of() : List.of(contentType),
+        List.of(),
+        body);
   }
 
   /**
@@ -66,7 +74,9 @@ public enum RequestFingerprinter {
     Objects.requireNonNull(contentEncodings, "contentEncodings must not be null");
     Objects.requireNonNull(body, "body must not be null");
     List<String> types = new ArrayList<>(contentTypes.size());
-    contentTypes.forEach(value -> types.add(normalizeContentType(Objects.requireNonNull(value, "content type"))));
+    for (String value : contentTypes) {
+      types.add(normalizeContentType(Objects.requireNonNull(value, "content type")));
+    }
     // Header values never hold a line feed, so joining by one cannot make two lists equal.
     String type = String.join("\n", types);
     Fingerprint.Builder fingerprint =
@@ -78,8 +88,8 @@ public enum RequestFingerprinter {
     if (!contentEncodings.isEmpty()) {
       List<String> encodings = new ArrayList<>(contentEncodings.size());
       for (String value : contentEncodings) {
-        encodings.add(Objects.requireNonNull(value, "content encoding").trim().replaceAll("\\s*,\\s*", ",")
-            .toLowerCase(Locale.ROOT));
+        String encoding = Objects.requireNonNull(value, "content encoding").trim();
+        encodings.add(LIST_SEPARATOR.matcher(encoding).replaceAll(",").toLowerCase(Locale.ROOT));
       }
       fingerprint.add("content-encoding", String.join("\n", encodings));
     }
