@@ -45,6 +45,7 @@ class ForwardedAsGuardedTest {
   }
 
   private static final byte[] BODY = "{\"amount\":10}".getBytes(StandardCharsets.UTF_8);
+  private static final String KEY = "Idempotency-Key: k1";
 
   @ParameterizedTest
   @ValueSource(strings = {"post", "Post", "pOST"})
@@ -52,12 +53,12 @@ class ForwardedAsGuardedTest {
     Gateway gateway = gateway(config -> {});
 
     for (int i = 0; i < 3; i++) {
-      RawHttp.Answer answer = RawHttp.send(gateway.port(), method, "/charges", "Idempotency-Key: k1", BODY);
+      RawHttp.Answer answer = RawHttp.send(gateway.port(), method, "/charges", KEY, BODY);
       assertEquals(400, answer.status(), answer.head());
       assertTrue(answer.body().contains("request-ambiguous"), answer.body());
     }
 
-    assertEquals(0, upstream.executions(), "a method the client would upper-case is never forwarded");
+    assertEquals(0, upstream.executions(), "a method the client upper-cases is never forwarded");
   }
 
   @Test
@@ -75,7 +76,7 @@ class ForwardedAsGuardedTest {
     Gateway gateway = gateway(config -> {});
 
     for (int i = 0; i < 3; i++) {
-      RawHttp.Answer answer = RawHttp.send(gateway.port(), "POST", "/charges", "Idempotency-Key: k1", BODY);
+      RawHttp.Answer answer = RawHttp.send(gateway.port(), "POST", "/charges", KEY, BODY);
       assertEquals(201, answer.status(), answer.head());
     }
 
@@ -83,11 +84,14 @@ class ForwardedAsGuardedTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/api/..%2Fadmin", "/api/%2e%2e/admin", "/api/..%5Cadmin", "/api/..;x/admin", "/a/./b"})
+  @ValueSource(
+      strings = {
+        "/api/..%2Fadmin", "/api/%2e%2e/admin", "/api/..%5Cadmin", "/api/..;x/admin", "/a/./b"
+      })
   void dotSegmentPathTrickIsRefused(String target) throws Exception {
     Gateway gateway = gateway(config -> {});
 
-    RawHttp.Answer answer = RawHttp.send(gateway.port(), "POST", target, "Idempotency-Key: k1", BODY);
+    RawHttp.Answer answer = RawHttp.send(gateway.port(), "POST", target, KEY, BODY);
 
     // Refused by the gateway's problem, or already by Jetty's URI compliance (..%5C, ..;x).
     assertEquals(400, answer.status(), target + " -> " + answer.head());
@@ -99,7 +103,7 @@ class ForwardedAsGuardedTest {
     Gateway gateway = gateway(config -> {});
 
     RawHttp.Answer answer =
-        RawHttp.send(gateway.port(), "POST", "/projects/group%2Fname/issues", "Idempotency-Key: k1", BODY);
+        RawHttp.send(gateway.port(), "POST", "/projects/group%2Fname/issues", KEY, BODY);
 
     assertEquals(201, answer.status(), answer.head());
     assertEquals("/projects/group%2Fname/issues", upstream.last().pathAndQuery());
@@ -111,16 +115,20 @@ class ForwardedAsGuardedTest {
     try (RawUpstream raw = RawUpstream.answering(
         "HTTP/1.1 201 Created\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")) {
       GatewayConfig config =
-          GatewayConfig.builder(raw.uri()).listen("127.0.0.1", 0).store(new CountingStore()).build();
+          GatewayConfig.builder(raw.uri())
+              .listen("127.0.0.1", 0)
+              .store(new CountingStore())
+              .build();
       Gateway gateway = new Gateway(config);
       closing.add(gateway);
       gateway.start();
 
-      RawHttp.Answer answer = RawHttp.send(gateway.port(), "POST", target, "Idempotency-Key: k1", BODY);
+      RawHttp.Answer answer = RawHttp.send(gateway.port(), "POST", target, KEY, BODY);
 
       assertEquals(201, answer.status(), answer.head() + answer.body());
-      String expected = new String(("POST " + target + " HTTP/1.1").getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-      assertEquals(expected, raw.lastRequestLine(), "the request line's bytes, each shown as one Latin-1 character");
+      byte[] line = ("POST " + target + " HTTP/1.1").getBytes(StandardCharsets.UTF_8);
+      String expected = new String(line, StandardCharsets.ISO_8859_1);
+      assertEquals(expected, raw.lastRequestLine(), "the line's bytes, one Latin-1 character each");
     }
   }
 

@@ -20,15 +20,20 @@ final class RawHttp {
   private RawHttp() {}
 
   /** Sends {@code method target} with {@code headers} (CRLF-separated lines) and {@code body}. */
-  static Answer send(int port, String method, String target, String headers, byte[] body) throws IOException {
+  static Answer send(int port, String method, String target, String headers, byte[] body)
+      throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       socket.setSoTimeout(30_000);
       ByteArrayOutputStream request = new ByteArrayOutputStream();
       request.write((method + " ").getBytes(StandardCharsets.US_ASCII));
       request.write(target.getBytes(StandardCharsets.UTF_8));
-      String head = " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n"
-          + (headers.isEmpty() ? "" : headers + "\r\n") + "\r\n";
+      String head =
+          " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: "
+              + body.length
+              + "\r\n"
+              + (headers.isEmpty() ? "" : headers + "\r\n")
+              + "\r\n";
       request.write(head.getBytes(StandardCharsets.US_ASCII));
       request.write(body);
       OutputStream out = socket.getOutputStream();

@@ -11,11 +11,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestAmbiguityTest {
   private static final RouteTable CHARGES =
-      RouteTable.of(IdempotencyRoute.builder("/charges").build(), IdempotencyRoute.builder("/payments/**").build());
+      RouteTable.of(
+          IdempotencyRoute.builder("/charges").build(),
+          IdempotencyRoute.builder("/payments/**").build());
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"/%63harges", "/charges;v=1", "/charges/", "//charges", "/other%2F..%2Fcharges", "/payments%2Fx"})
+      strings = {
+        "/%63harges", "/charges;v=1", "/charges/", "//charges", "/other%2F..%2Fcharges",
+        "/payments%2Fx"
+      })
   void aPathAnUpstreamMayRouteToAnotherRouteIsRefused(String path) {
     Optional<String> reason = RequestAmbiguity.of(CHARGES, "POST", path);
 
@@ -23,7 +28,8 @@ class RequestAmbiguityTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/charges", "/payments/a%2Fb", "/payments/x;y", "/other/a%2Fb", "/file.txt"})
+  @ValueSource(
+      strings = {"/charges", "/payments/a%2Fb", "/payments/x;y", "/other/a%2Fb", "/file.txt"})
   void aPathEveryReadingOfWhichRoutesAlikeIsForwarded(String path) {
     assertEquals(Optional.empty(), RequestAmbiguity.of(CHARGES, "POST", path));
   }

@@ -14,22 +14,26 @@ import org.junit.jupiter.api.Test;
 
 /** Which failures may be sent again: only a connection closed before a byte was written. */
 class UpstreamFailureTest {
+  private static boolean mayResend(FailureKind kind, Throwable cause) {
+    return new UpstreamFailure(kind, cause).isConnectionClosedBeforeSending();
+  }
+
   @Test
   void aConnectionClosedBeforeAnyByteWasWrittenMaySendAgain() {
-    assertTrue(new UpstreamFailure(FailureKind.NOT_SENT, new EOFException("closed")).isConnectionClosedBeforeSending());
-    assertTrue(new UpstreamFailure(FailureKind.NOT_SENT, new ClosedChannelException()).isConnectionClosedBeforeSending());
-    assertTrue(new UpstreamFailure(FailureKind.NOT_SENT, new IOException("Broken pipe")).isConnectionClosedBeforeSending());
+    assertTrue(mayResend(FailureKind.NOT_SENT, new EOFException("closed")));
+    assertTrue(mayResend(FailureKind.NOT_SENT, new ClosedChannelException()));
+    assertTrue(mayResend(FailureKind.NOT_SENT, new IOException("Broken pipe")));
   }
 
   @Test
   void aRequestWrittenRefusedTimedOutOrFailedLocallyIsNeverSentAgain() {
-    assertFalse(new UpstreamFailure(FailureKind.CONNECTION_LOST, new EOFException()).isConnectionClosedBeforeSending(),
+    assertFalse(
+        mayResend(FailureKind.CONNECTION_LOST, new EOFException()),
         "written, then closed: the upstream may have acted");
-    assertFalse(new UpstreamFailure(FailureKind.NOT_SENT, new ConnectException("refused")).isConnectionClosedBeforeSending());
-    assertFalse(new UpstreamFailure(FailureKind.NOT_SENT, new IOException(new ConnectException("refused")))
-        .isConnectionClosedBeforeSending());
-    assertFalse(new UpstreamFailure(FailureKind.NOT_SENT, new TimeoutException()).isConnectionClosedBeforeSending());
-    assertFalse(new UpstreamFailure(FailureKind.NOT_SENT, new IllegalArgumentException("Request header too large"))
-        .isConnectionClosedBeforeSending());
+    assertFalse(mayResend(FailureKind.NOT_SENT, new ConnectException("refused")));
+    assertFalse(mayResend(FailureKind.NOT_SENT, new IOException(new ConnectException("refused"))));
+    assertFalse(mayResend(FailureKind.NOT_SENT, new TimeoutException()));
+    assertFalse(
+        mayResend(FailureKind.NOT_SENT, new IllegalArgumentException("Request header too large")));
   }
 }

@@ -60,14 +60,19 @@ class UpstreamKeepAliveRaceTest {
     RacingUpstream upstream = new RacingUpstream();
     closing.add(upstream);
     Gateway gateway =
-        new Gateway(GatewayConfig.builder(upstream.uri()).listen("127.0.0.1", 0).store(new CountingStore()).build());
+        new Gateway(
+            GatewayConfig.builder(upstream.uri())
+                .listen("127.0.0.1", 0)
+                .store(new CountingStore())
+                .build());
     closing.add(gateway);
     gateway.start();
 
     Map<Integer, Integer> statuses = run(new Requests(gateway.uri()));
 
     assertEquals(0, upstream.unread.get(), "requests sent on a connection the upstream had closed");
-    assertEquals(Map.of(201, WORKERS * REQUESTS_PER_WORKER), statuses, "every request ran once and was answered");
+    assertEquals(
+        Map.of(201, WORKERS * REQUESTS_PER_WORKER), statuses, "every request ran once, answered");
     assertEquals(WORKERS * REQUESTS_PER_WORKER, upstream.executions.get());
   }
 
@@ -146,14 +151,17 @@ class UpstreamKeepAliveRaceTest {
           if (first < 0) {
             return;
           }
-          if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince) >= UPSTREAM_KEEP_ALIVE_MILLIS) {
+          long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
+          if (idleMillis >= UPSTREAM_KEEP_ALIVE_MILLIS) {
             unread.incrementAndGet();
             return; // closed at its keep-alive; this request crossed the close
           }
           readRest(first, in);
-          byte[] body = ("{\"execution\":" + executions.incrementAndGet() + "}").getBytes(StandardCharsets.UTF_8);
-          out.write(("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                  + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          String json = "{\"execution\":" + executions.incrementAndGet() + "}";
+          byte[] body = json.getBytes(StandardCharsets.UTF_8);
+          String head =
+              "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: ";
+          out.write((head + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
           out.write(body);
           out.flush();
           idleSince = System.nanoTime();

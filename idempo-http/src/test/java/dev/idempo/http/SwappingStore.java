@@ -32,7 +32,8 @@ final class SwappingStore implements IdempotencyStore {
   }
 
   @Override
-  public ClaimResult claim(StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
+  public ClaimResult claim(
+      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
     ClaimResult result = store.claim(key, fingerprint, lease, retention);
     StorageKey source = swaps.get(key);
     if (result instanceof ClaimResult.Replay && source != null) {
