@@ -142,6 +142,10 @@ public final class Gateway implements AutoCloseable {
     http.setSendXPoweredBy(false);
     http.setSendDateHeader(false); // the upstream's Date passes through
     http.setHeaderCacheCaseSensitive(true); // forward header values exactly as received
+    // Room for every response header block the upstream client accepts, plus the few headers the
+    // gateway writes itself: relaying never fails for header size after the upstream acted.
+    http.setResponseHeaderSize(UpstreamClient.MAX_RESPONSE_HEADER_BYTES + 1024);
+    http.setRequestHeaderSize(UpstreamClient.MAX_REQUEST_HEADER_BYTES);
     // The upstream interprets the path, so an encoded slash or dot segment is its business.
     http.setUriCompliance(
         UriCompliance.DEFAULT.with(

@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
  * <pre>
  * --listen HOST:PORT --upstream URL [--store memory | sqlite:PATH | redis://HOST:PORT |
  * jdbc:postgresql://…] [--require-key] [--methods POST,PATCH] [--retention 24h] [--lease 30s]
- * [--upstream-timeout 30s] [--wait-in-flight 0ms] [--tenant authorization | header:NAME |
- * cookie:NAME | jwt:CLAIM?jwks=URL[&iss=…][&aud=…] | none] [--max-body 10MiB]
+ * [--upstream-timeout 30s] [--upstream-idle-timeout 500ms] [--wait-in-flight 0ms]
+ * [--tenant authorization | header:NAME | cookie:NAME | jwt:CLAIM?jwks=URL[&iss=…][&aud=…] | none]
+ * [--max-body 10MiB]
  * [--max-response 1MiB] [--on-unknown fail|reexecute] [--admin HOST:PORT] [--drain-timeout 10s]
  * </pre>
  *
@@ -174,6 +175,14 @@ public final class GatewayCommandLine {
     @Option(names = "--upstream-timeout", paramLabel = "DURATION", description = "How long the upstream may stay silent (default 30s).")
     String upstreamTimeout = "30s";
 
+    @Option(
+        names = "--upstream-idle-timeout",
+        paramLabel = "DURATION",
+        description =
+            "Close pooled upstream connections idle this long; keep it below the upstream's"
+                + " keep-alive (default 500ms).")
+    String upstreamIdleTimeout = "500ms";
+
     @Option(names = "--wait-in-flight", paramLabel = "DURATION", description = "How long a duplicate waits for the first request and replays it, instead of 409 (default 0ms).")
     String waitInFlight = "0ms";
 
@@ -230,6 +239,9 @@ public final class GatewayCommandLine {
       flag("--retention", () -> builder.retention(DurationText.parse(retention)));
       flag("--lease", () -> builder.lease(DurationText.parse(lease)));
       flag("--upstream-timeout", () -> builder.upstreamTimeout(DurationText.parse(upstreamTimeout)));
+      flag(
+          "--upstream-idle-timeout",
+          () -> builder.upstreamIdleTimeout(DurationText.parse(upstreamIdleTimeout)));
       flag("--wait-in-flight", () -> builder.waitForInFlight(DurationText.parse(waitInFlight)));
       if (tenant != null && tenantHeader != null) {
         throw new IllegalArgumentException(

@@ -156,4 +156,20 @@ class GatewayCommandLineTest {
       return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
   }
+
+  @Test
+  void upstreamIdleTimeoutDefaultsBelowCommonKeepAlivesAndRejectsZero() {
+    GatewayConfig defaults = GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://localhost:9000");
+    GatewayConfig set = GatewayCommandLine.parse(
+        "--listen", "127.0.0.1:0", "--upstream", "http://localhost:9000", "--upstream-idle-timeout", "1500ms");
+
+    assertEquals(Duration.ofMillis(500), defaults.upstreamIdleTimeout());
+    assertEquals(Duration.ofMillis(1500), set.upstreamIdleTimeout());
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> GatewayCommandLine.parse(
+        "--listen", "127.0.0.1:0", "--upstream", "http://localhost:9000", "--upstream-idle-timeout", "0ms"));
+    assertTrue(zero.getMessage().contains("upstream-idle-timeout") || zero.getMessage().contains("upstreamIdleTimeout"),
+        zero.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> GatewayConfig.builder(URI.create("http://localhost:9000"))
+        .upstreamIdleTimeout(Duration.ofHours(2)));
+  }
 }

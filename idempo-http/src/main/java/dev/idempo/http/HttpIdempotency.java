@@ -19,9 +19,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -151,8 +151,9 @@ public final class HttpIdempotency {
    */
   public Decision prepare(IncomingRequest request) throws IOException {
     Objects.requireNonNull(request, "request must not be null");
-    String method = request.method();
-    if (IdempotencyRoute.SAFE_METHODS.contains(method.toUpperCase(Locale.ROOT))) {
+    // Guarded, scoped and fingerprinted as the server may execute it: post is POST.
+    String method = IdempotencyRoute.canonicalMethod(request.method());
+    if (IdempotencyRoute.SAFE_METHODS.contains(method)) {
       return new Decision.PassThrough(Decision.Unguarded.NOT_GUARDED);
     }
     String path = request.path();
@@ -198,11 +199,16 @@ public final class HttpIdempotency {
           "The " + new RequestBodyTooLargeException(maxRequestBodyBytes, body.length).getMessage() + ".",
           null);
     }
-    List<String> contentTypes = request.headers("Content-Type");
     Fingerprint fingerprint =
         route
             .fingerprinter()
-            .fingerprint(method, path, request.query(), contentTypes.isEmpty() ? null : contentTypes.get(0), body);
+            .fingerprint(
+                method,
+                request.targetPath(),
+                request.query(),
+                request.headers("Content-Type"),
+                request.headers("Content-Encoding"),
+                body);
     Scope scope = Scope.of(tenant, route.operation(method));
     return new Decision.Claim(route, scope, key.get(), fingerprint);
   }
@@ -215,7 +221,21 @@ public final class HttpIdempotency {
       return problem(route, e);
     }
     if (attempt.isReplay()) {
-      CapturedResponse replay = attempt.replayed().value().withHeader(REPLAYED_HEADER, "true");
+      CapturedResponse stored = attempt.replayed().value();
+      if (encrypted && !Arrays.equals(stored.binding(), scope.storageKey(key).toBytes())) {
+        // Authentic ciphertext, but of another record (or of none): never another key's answer.
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "stored response for route "
+                + route.name()
+                + " is bound to another record, or to none; answering 500");
+        return problem(
+            ProblemType.STORED_RESPONSE_UNREADABLE,
+            "The stored response for this Idempotency-Key cannot be read back; the request is"
+                + " not run again.",
+            null);
+      }
+      CapturedResponse replay = stored.withHeader(REPLAYED_HEADER, "true");
       return new Decision.Respond(replay, Optional.empty());
     }
     return new Decision.Proceed(

@@ -20,6 +20,15 @@ public interface IncomingRequest {
    */
   String path();
 
+  /**
+   * The path as the client sent it, for the fingerprint: where {@link #path()} is decoded or
+   * stripped (a servlet container drops {@code ;matrix=parameters}), the raw form, so two requests
+   * the application may tell apart never share a fingerprint. By default {@link #path()}.
+   */
+  default String targetPath() {
+    return path();
+  }
+
   /** The raw query string without the {@code ?}, or {@code ""} when the request has none. */
   String query();
 

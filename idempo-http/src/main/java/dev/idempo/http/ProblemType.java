@@ -46,7 +46,13 @@ public enum ProblemType {
    */
   UPSTREAM_UNAVAILABLE("upstream-unavailable", 502, "Upstream unavailable"),
   /** 504: a proxy's upstream did not answer in time. */
-  UPSTREAM_TIMEOUT("upstream-timeout", 504, "Upstream timed out");
+  UPSTREAM_TIMEOUT("upstream-timeout", 504, "Upstream timed out"),
+  /**
+   * 400: a proxy refused a request it could not forward as received without changing what it
+   * means: a method token it would alter ({@code post}), or a path the upstream may read as
+   * another route than the one matched ({@code /a/..%2Fcharges}). Nothing was forwarded.
+   */
+  REQUEST_AMBIGUOUS("request-ambiguous", 400, "Request ambiguous");
 
   private final String slug;
   private final int status;

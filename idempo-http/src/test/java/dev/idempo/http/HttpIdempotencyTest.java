@@ -174,6 +174,36 @@ class HttpIdempotencyTest {
   }
 
   @Test
+  void lowercaseMethodIsGuardedLikeUppercase() throws IOException {
+    for (String method : List.of("post", "Post", "pOsT")) {
+      Request request = new Request(method, "/payments", "{}").key("k-" + method).header("Content-Type", "application/json");
+      assertInstanceOf(Decision.Proceed.class, http.begin(request), method + " must be guarded like POST").attempt().close();
+    }
+    problem(http.begin(new Request("post", "/payments", "{}")), ProblemType.KEY_MISSING);
+  }
+
+  @Test
+  void lowercaseAndUppercaseMethodShareOneKeySpace() throws IOException {
+    try (HttpAttempt attempt = proceed(post("/payments", "k1", "{}"))) {
+      attempt.complete(response(201, "{\"id\":7}"));
+    }
+    Request lower = new Request("post", "/payments", "{}").key("k1").header("Content-Type", "application/json");
+
+    assertEquals("{\"id\":7}", body(replay(http.begin(lower))));
+  }
+
+  @Test
+  void secondContentTypeOrContentEncodingMakesAnotherRequest() throws IOException {
+    try (HttpAttempt attempt = proceed(post("/payments", "k1", "{}"))) {
+      attempt.complete(response(201, "{}"));
+    }
+
+    problem(http.begin(post("/payments", "k1", "{}").header("Content-Type", "text/plain")), ProblemType.KEY_MISMATCH);
+    problem(http.begin(post("/payments", "k1", "{}").header("Content-Encoding", "gzip")), ProblemType.KEY_MISMATCH);
+    replay(http.begin(post("/payments", "k1", "{}")));
+  }
+
+  @Test
   void aMissingKeyIsRefusedWhereRequiredAndPassesThroughWhereOptional() throws IOException {
     Request required = new Request("POST", "/payments", "{}");
     Decision.Respond missing = problem(http.begin(required), ProblemType.KEY_MISSING);
@@ -334,6 +364,43 @@ class HttpIdempotencyTest {
     assertTrue(body(replay).contains("(status 200)"), body(replay));
     HttpAttempt exact = assertInstanceOf(Decision.Proceed.class, small.begin(post("/payments", "exact", "{}"))).attempt();
     assertEquals(HttpAttempt.Completion.STORED, exact.complete(response(200, "0123456789")));
+  }
+
+  @Test
+  void encryptedResponseOfOneKeyIsNeverServedForAnother() throws IOException {
+    SwappingStore tampered = new SwappingStore(InMemoryIdempotencyStore.builder().clock(clock).build());
+    HttpIdempotency encrypted =
+        HttpIdempotency.builder(tampered)
+            .clock(clock)
+            .route(IdempotencyRoute.builder("/payments").name("payments").build())
+            .encryption(EncryptionKeys.builder().add("k1", new byte[32]).build())
+            .build();
+    Map<String, dev.idempo.store.StorageKey> records = new LinkedHashMap<>();
+    for (String key : List.of("victim", "attacker")) {
+      try (HttpAttempt attempt = assertInstanceOf(Decision.Proceed.class, encrypted.begin(post("/payments", key, "{}"))).attempt()) {
+        records.put(key, attempt.scope().storageKey(attempt.key()));
+        attempt.complete(response(201, "{\"owner\":\"" + key + "\"}"));
+      }
+    }
+    // Someone with write access to the store copies the victim's ciphertext into the attacker's record.
+    tampered.serve(records.get("attacker"), records.get("victim"));
+
+    problem(encrypted.begin(post("/payments", "attacker", "{}")), ProblemType.STORED_RESPONSE_UNREADABLE);
+    assertTrue(body(replay(encrypted.begin(post("/payments", "victim", "{}")))).contains("victim"));
+  }
+
+  @Test
+  void storedHeadersOverTheLimitStoreTheTooLargeProblemInsteadOfThrowing() throws IOException {
+    CapturedResponse huge =
+        CapturedResponse.builder(201)
+            .header("Link", "<" + "l".repeat(HttpAttempt.MAX_STORED_HEADER_BYTES) + ">; rel=next")
+            .body("{}".getBytes(StandardCharsets.UTF_8))
+            .build();
+
+    assertEquals(HttpAttempt.Completion.STORED_TOO_LARGE, proceed(post("/payments", "k", "{}")).complete(huge));
+
+    CapturedResponse replay = replay(http.begin(post("/payments", "k", "{}")));
+    assertTrue(body(replay).contains("urn:idempo:problem:response-too-large"), body(replay));
   }
 
   @Test

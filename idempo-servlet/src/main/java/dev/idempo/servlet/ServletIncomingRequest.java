@@ -40,6 +40,16 @@ public final class ServletIncomingRequest implements IncomingRequest {
     return path.isEmpty() ? "/" : path;
   }
 
+  /**
+   * The request URI as sent (context path included, still encoded, {@code ;matrix} parameters
+   * kept): the container strips parameters from {@link #path()}, yet the application may read them.
+   */
+  @Override
+  public String targetPath() {
+    String uri = request.getRequestURI();
+    return uri == null || uri.isEmpty() ? path() : uri;
+  }
+
   @Override
   public String query() {
     String query = request.getQueryString();

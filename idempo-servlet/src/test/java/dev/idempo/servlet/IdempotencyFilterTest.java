@@ -11,13 +11,17 @@ import dev.idempo.StoreCall;
 import dev.idempo.http.IdempotencyRoute;
 import dev.idempo.http.RequestFingerprinter;
 import dev.idempo.store.InMemoryIdempotencyStore;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -127,6 +131,45 @@ class IdempotencyFilterTest {
   // Header forms.
 
   // Methods.
+
+  /** Sends {@code method path} byte for byte (java.net.http would upper-case nothing, but checks). */
+  private static String raw(String method, String path, String testCase, String key, String body) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          (method + " " + server.uri(path).getRawPath() + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                  + "X-Case: " + testCase + "\r\nContent-Type: application/json\r\nIdempotency-Key: " + key
+                  + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void lowercaseMethodIsGuardedLikeUppercase() throws Exception {
+    String c = newCase();
+    String first = raw("post", "/payments", c, "pay-" + c, "{\"amount\":10}");
+    for (String method : List.of("Post", "POST")) {
+      String retry = raw(method, "/payments", c, "pay-" + c, "{\"amount\":10}");
+      assertTrue(retry.contains("Idempotent-Replayed: true"), method + ": " + retry);
+      assertEquals(first.substring(first.indexOf("\r\n\r\n")), retry.substring(retry.indexOf("\r\n\r\n")));
+    }
+    assertEquals(1, app.runs(c), "post, Post and POST are one guarded operation");
+  }
+
+  @Test
+  void matrixParametersAreKeptInTheFingerprint() throws Exception {
+    String c = newCase();
+    HttpResponse<String> first = send(post("/payments;account=1", c, "pay-" + c, "{\"amount\":10}"));
+    HttpResponse<String> other = send(post("/payments;account=2", c, "pay-" + c, "{\"amount\":10}"));
+    HttpResponse<String> retry = send(post("/payments;account=1", c, "pay-" + c, "{\"amount\":10}"));
+
+    assertFirstRun(first, 201);
+    assertProblem(other, 422, "key-mismatch");
+    assertReplay(retry, 201);
+    assertEquals(1, app.runs(c));
+  }
 
   @Test
   void aPutIsNotGuardedByTheDefaultRoute() throws Exception {
