@@ -45,7 +45,8 @@ class ForwardedAsGuardedTest {
   }
 
   private static final byte[] BODY = "{\"amount\":10}".getBytes(StandardCharsets.UTF_8);
-  private static final String KEY = "Idempotency-Key: k1";
+  // A keyed request from a known caller (its tenant is a hash of Authorization).
+  private static final String KEY = "Idempotency-Key: k1\r\nAuthorization: Bearer test-caller";
 
   @ParameterizedTest
   @ValueSource(strings = {"post", "Post", "pOST"})

@@ -176,10 +176,10 @@ class HttpIdempotencyTest {
   @Test
   void lowercaseMethodIsGuardedLikeUppercase() throws IOException {
     for (String method : List.of("post", "Post", "pOsT")) {
-      Request request = new Request(method, "/payments", "{}").key("k-" + method).header("Content-Type", "application/json");
+      Request request = new Request(method, "/payments", "{}").key("k-" + method).header("Content-Type", "application/json").header("Authorization", "Bearer test-caller");
       assertInstanceOf(Decision.Proceed.class, http.begin(request), method + " must be guarded like POST").attempt().close();
     }
-    problem(http.begin(new Request("post", "/payments", "{}")), ProblemType.KEY_MISSING);
+    problem(http.begin(new Request("post", "/payments", "{}").header("Authorization", "Bearer test-caller")), ProblemType.KEY_MISSING);
   }
 
   @Test
@@ -187,7 +187,7 @@ class HttpIdempotencyTest {
     try (HttpAttempt attempt = proceed(post("/payments", "k1", "{}"))) {
       attempt.complete(response(201, "{\"id\":7}"));
     }
-    Request lower = new Request("post", "/payments", "{}").key("k1").header("Content-Type", "application/json");
+    Request lower = new Request("post", "/payments", "{}").key("k1").header("Content-Type", "application/json").header("Authorization", "Bearer test-caller");
 
     assertEquals("{\"id\":7}", body(replay(http.begin(lower))));
   }

@@ -137,7 +137,7 @@ class IdempotencyFilterTest {
     try (Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
       OutputStream out = socket.getOutputStream();
       out.write(
-          (method + " " + server.uri(path).getRawPath() + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+          (method + " " + server.uri(path).getRawPath() + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer test-caller\r\n"
                   + "X-Case: " + testCase + "\r\nContent-Type: application/json\r\nIdempotency-Key: " + key
                   + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
               .getBytes(StandardCharsets.US_ASCII));
