@@ -501,6 +501,36 @@ class IdempotencyTest {
     assertEquals(defaults.toString(), defaults.toBuilder().build().toString());
   }
 
+  /** Issue 9 item 9: a 2 ms lease gave a renewal interval of 0 ms, which turned renewal off. */
+  @Test
+  void aLeaseTooShortToRenewIsRefusedNamingTheValue() {
+    IllegalArgumentException tooShort =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> IdempotencyPolicy.<String>builder().lease(Duration.ofMillis(2)));
+    assertTrue(tooShort.getMessage().contains("lease"), tooShort.getMessage());
+    assertTrue(tooShort.getMessage().contains("PT0.002S"), tooShort.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> IdempotencyPolicy.checkLease(Duration.ofNanos(2_999_999)));
+    IllegalArgumentException subMillisecond =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                IdempotencyPolicy.<String>builder()
+                    .lease(Duration.ofSeconds(1))
+                    .renewInterval(Duration.ofNanos(500_000))
+                    .build());
+    assertTrue(subMillisecond.getMessage().contains("renewInterval"), subMillisecond.getMessage());
+
+    IdempotencyPolicy<String> shortest =
+        IdempotencyPolicy.<String>builder().lease(IdempotencyPolicy.MIN_LEASE).build();
+    assertEquals(1, shortest.renewInterval().toMillis(), "the shortest lease is still renewed");
+    assertEquals(
+        Duration.ZERO,
+        IdempotencyPolicy.<String>builder().renewInterval(Duration.ZERO).build().renewInterval(),
+        "zero still turns renewal off on purpose");
+  }
+
   private static long fence(ClaimResult result) {
     return assertInstanceOf(ClaimResult.Acquired.class, result).fence();
   }
