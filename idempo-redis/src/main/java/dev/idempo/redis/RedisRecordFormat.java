@@ -4,6 +4,7 @@ import dev.idempo.Fingerprint;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.RecordState;
 import dev.idempo.store.RecoveryPoint;
+import dev.idempo.store.StoredRecordUnreadableException;
 import dev.idempo.store.StoredResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -72,7 +73,7 @@ final class RedisRecordFormat {
   private static byte[] required(String redisKey, Map<String, byte[]> fields, String name) {
     byte[] value = fields.get(name);
     if (value == null) {
-      throw new IllegalStateException(
+      throw new StoredRecordUnreadableException(
           "Redis record " + redisKey + " of format version " + VERSION + " lacks field " + name);
     }
     return value;
@@ -83,7 +84,7 @@ final class RedisRecordFormat {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new IllegalStateException(
+      throw new StoredRecordUnreadableException(
           "Redis record " + redisKey + " has a non-integer " + name + ": " + value, e);
     }
   }
