@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
+import dev.idempo.store.StoredRecordUnreadableException;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.store.RecordState;
@@ -405,7 +407,8 @@ class IdempotencyTest {
     IdempotencyStore down =
         new CountingStore(store) {
           @Override
-          public ClaimResult claim(StorageKey k, Fingerprint f, Duration lease, Duration retention) {
+          public ClaimResult claim(
+              StorageKey k, Fingerprint f, Duration lease, Duration retention, ClaimToken token) {
             throw new StoreUnavailableException("store is down", new IOException("connection refused"));
           }
         };
@@ -438,8 +441,10 @@ class IdempotencyTest {
     long fence = fence(store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1)));
     store.complete(storageKey, fence, StoredResponse.of(new byte[] {(byte) 0xD1, 9, 0, 'x'}));
 
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> executor().execute(scope, key, request, charge()));
+    StoredRecordUnreadableException e =
+        assertThrows(
+            StoredRecordUnreadableException.class,
+            () -> executor().execute(scope, key, request, charge()));
     assertTrue(e.getMessage().contains("version 9"), e.getMessage());
   }
 
@@ -577,8 +582,14 @@ class IdempotencyTest {
     }
 
     @Override
-    public ClaimResult claim(StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
-      return delegate.claim(key, fingerprint, lease, retention);
+    public ClaimResult claim(
+        StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
+      return delegate.claim(key, fingerprint, lease, retention, token);
+    }
+
+    @Override
+    public UpdateResult abandon(StorageKey key, ClaimToken token) {
+      return delegate.abandon(key, token);
     }
 
     @Override

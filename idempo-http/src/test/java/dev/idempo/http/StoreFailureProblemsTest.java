@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
@@ -85,9 +86,18 @@ class StoreFailureProblemsTest {
 
     @Override
     public ClaimResult claim(
-        StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
-      store.claim(key, fingerprint, lease, retention);
+        StorageKey key,
+        Fingerprint fingerprint,
+        Duration lease,
+        Duration retention,
+        ClaimToken token) {
+      store.claim(key, fingerprint, lease, retention, token);
       throw failure.get();
+    }
+
+    @Override
+    public UpdateResult abandon(StorageKey key, ClaimToken token) {
+      return store.abandon(key, token);
     }
 
     @Override
