@@ -53,10 +53,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
    * inside the {@code compute} on its key that creates or replaces it, so it never holds a
    * version that is no longer current (beyond the instant of that compute).
    */
-  private final ConcurrentSkipListSet<Entry> byExpiry =
-      new ConcurrentSkipListSet<>(
-          Comparator.<Entry>comparingLong(entry -> entry.expiresAt)
-              .thenComparingLong(entry -> entry.version));
+  private final ConcurrentSkipListSet<Entry> byExpiry = new ConcurrentSkipListSet<>(new ByExpiry());
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicLong fences = new AtomicLong();
   private final AtomicLong versions = new AtomicLong();
@@ -380,6 +377,15 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
       }
       result = UpdateResult.APPLIED;
       return replace(current, next);
+    }
+  }
+
+  /** Soonest expiry first; the version number tells equal expiries apart. */
+  private static final class ByExpiry implements Comparator<Entry> {
+    @Override
+    public int compare(Entry a, Entry b) {
+      int byTime = Long.compare(a.expiresAt, b.expiresAt);
+      return byTime != 0 ? byTime : Long.compare(a.version, b.version);
     }
   }
 

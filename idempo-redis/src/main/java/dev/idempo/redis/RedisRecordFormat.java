@@ -23,6 +23,7 @@ import java.util.Optional;
  *   <tr><td>state</td><td>{@code P} (IN_PROGRESS) or {@code C} (COMPLETED)</td></tr>
  *   <tr><td>fp</td><td>the 32 fingerprint bytes</td></tr>
  *   <tr><td>fence</td><td>the current fence, decimal</td></tr>
+ *   <tr><td>tok</td><td>the 16-byte token of the claim that made the record, for abandon</td></tr>
  *   <tr><td>lease_until</td><td>lease end, server epoch milliseconds, decimal</td></tr>
  *   <tr><td>exp</td><td>expiry, server epoch milliseconds (the key's PEXPIREAT), decimal</td></tr>
  *   <tr><td>ret</td><td>retention in milliseconds, decimal, so completion can restart it</td></tr>
