@@ -2,8 +2,11 @@ package dev.idempo.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.Fingerprint;
+import dev.idempo.IdempotencyListener;
+import dev.idempo.StoreCall;
 import dev.idempo.store.ClaimResult;
 import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
@@ -14,17 +17,20 @@ import dev.idempo.store.StorageKey;
 import dev.idempo.store.StoredRecordUnreadableException;
 import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
+import dev.idempo.store.tck.OutageStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 9 item 12: every IllegalStateException from the store was answered as 500
+ * How store failures reach HTTP callers. Issue 9 item 12: every IllegalStateException from the store was answered as 500
  * stored-response-unreadable ("not run again"), so a store bug looked like a corrupt record. Only
  * {@link StoredRecordUnreadableException} means unreadable; anything else is internal-error.
  */
@@ -54,6 +60,64 @@ class StoreFailureProblemsTest {
     assertEquals(Optional.of(ProblemType.STORED_RESPONSE_UNREADABLE), problem(decision));
   }
 
+  /** Issue 9 item 3: a full memory store refuses new keys with 503, and forgets nothing. */
+  @Test
+  void aFullMemoryStoreAnswersStoreUnavailableAndForwardsNothing() throws IOException {
+    HttpIdempotency http =
+        HttpIdempotency.builder(InMemoryIdempotencyStore.builder().maxRecords(1).build())
+            .route(IdempotencyRoute.builder("/payments").name("payments").build())
+            .build();
+    assertInstanceOf(Decision.Proceed.class, http.begin(request("k-1")))
+        .attempt()
+        .complete(CapturedResponse.builder(201).body(new byte[] {1}).build());
+
+    assertEquals(Optional.of(ProblemType.STORE_UNAVAILABLE), problem(http.begin(request("k-2"))));
+    assertEquals(503, ProblemType.STORE_UNAVAILABLE.status());
+    assertInstanceOf(Decision.Respond.class, http.begin(request("k-1")), "k-1 still replays");
+  }
+
+  /**
+   * Issue 9 item 7, over HTTP: the claim's reply is lost, the caller gets 503 "not run, retry";
+   * once the store is back, the retry runs (before: 409, then 502 outcome-unknown).
+   */
+  @Test
+  void aLostClaimReplyAnswers503AndTheRetryRunsInsteadOfOutcomeUnknown() throws Exception {
+    OutageStore store = new OutageStore(InMemoryIdempotencyStore.create());
+    CountDownLatch abandoned = new CountDownLatch(1);
+    HttpIdempotency http =
+        HttpIdempotency.builder(store)
+            .listener(
+                new IdempotencyListener() {
+                  @Override
+                  public void onStoreCall(StoreCall call, long nanos, Throwable failure) {
+                    if (call == StoreCall.ABANDON && failure == null) {
+                      abandoned.countDown();
+                    }
+                  }
+                })
+            .route(IdempotencyRoute.builder("/payments").name("payments").build())
+            .build();
+
+    store.loseReplies(true);
+    assertEquals(Optional.of(ProblemType.STORE_UNAVAILABLE), problem(http.begin(request("k-1"))));
+    store.loseReplies(false);
+    assertTrue(abandoned.await(30, TimeUnit.SECONDS), "the lost claim was never abandoned");
+
+    assertInstanceOf(Decision.Proceed.class, http.begin(request("k-1")), "the retry runs");
+  }
+
+  private static IncomingRequest request(String key) {
+    return IncomingRequest.of(
+        "POST",
+        "/payments",
+        "",
+        Map.of(
+            "Idempotency-Key", List.of(key),
+            "Authorization", List.of("Bearer t"),
+            "Content-Type", List.of("application/json")),
+        "{}".getBytes(StandardCharsets.UTF_8));
+  }
+
   private static Optional<ProblemType> problem(Decision decision) {
     return assertInstanceOf(Decision.Respond.class, decision).problem();
   }
@@ -63,16 +127,7 @@ class StoreFailureProblemsTest {
         HttpIdempotency.builder(new FailingClaims(failure))
             .route(IdempotencyRoute.builder("/payments").name("payments").build())
             .build();
-    return http.begin(
-        IncomingRequest.of(
-            "POST",
-            "/payments",
-            "",
-            Map.of(
-                "Idempotency-Key", List.of("k-1"),
-                "Authorization", List.of("Bearer t"),
-                "Content-Type", List.of("application/json")),
-            "{}".getBytes(StandardCharsets.UTF_8)));
+    return http.begin(request("k-1"));
   }
 
   /** A real store whose claims throw the given failure, as a buggy or corrupt store would. */
