@@ -290,11 +290,6 @@ public final class Idempotency<R> {
     }
   }
 
-  /** How many releases wait for the store to answer; for tests. */
-  int pendingReleases() {
-    return pendingReleases.pending();
-  }
-
   private ScheduledFuture<?> scheduleRenewal(ExecutionContext context) {
     long interval = policy.renewInterval().toMillis();
     if (interval <= 0) {
