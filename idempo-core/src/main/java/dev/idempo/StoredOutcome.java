@@ -79,7 +79,8 @@ public final class StoredOutcome {
   /**
    * Reads an outcome.
    *
-   * @throws StoredRecordUnreadableException naming the problem if the bytes are not an outcome this version
+   * @throws StoredRecordUnreadableException naming the problem if the bytes are not an outcome
+   *     this version
    *     reads (another format, another version, a truncated failure)
    */
   public static StoredOutcome decode(byte[] bytes) {
@@ -99,7 +100,8 @@ public final class StoredOutcome {
     }
     Kind[] kinds = Kind.values();
     if (bytes[2] < 0 || bytes[2] >= kinds.length) {
-      throw new StoredRecordUnreadableException("stored response has unknown outcome kind " + bytes[2]);
+      throw new StoredRecordUnreadableException(
+          "stored response has unknown outcome kind " + bytes[2]);
     }
     StoredOutcome outcome = new StoredOutcome(kinds[bytes[2]], Arrays.copyOfRange(bytes, 3, bytes.length));
     if (outcome.kind == Kind.FAILURE) {
@@ -142,7 +144,8 @@ public final class StoredOutcome {
         new String(type, StandardCharsets.UTF_8), new String(text, StandardCharsets.UTF_8)
       };
     } catch (BufferUnderflowException | NegativeArraySizeException e) {
-      throw new StoredRecordUnreadableException("stored failure is truncated (" + payload.length + " bytes)", e);
+      throw new StoredRecordUnreadableException(
+          "stored failure is truncated (" + payload.length + " bytes)", e);
     }
   }
 

@@ -58,12 +58,16 @@ public final class PurgeLoadBenchmark {
       List<Thread> callers = new ArrayList<>();
       for (int i = 0; i < CALLERS; i++) {
         Thread caller =
-            new Thread(() -> load(store, retention, rate / CALLERS, stop, firstRuns), "caller-" + i);
+            new Thread(
+                () -> load(store, retention, rate / CALLERS, stop, firstRuns), "caller-" + i);
         caller.start();
         callers.add(caller);
       }
       RecordPurger purger =
-          RecordPurger.builder(List.of(store)).batchSize(1_000).interval(Duration.ofSeconds(10)).build();
+          RecordPurger.builder(List.of(store))
+              .batchSize(1_000)
+              .interval(Duration.ofSeconds(10))
+              .build();
       ScheduledExecutorService oldPurge = Executors.newSingleThreadScheduledExecutor();
       if (old) {
         // The gateway's purge before issue 9: one batch of 1,000 a minute, whatever the backlog.
@@ -74,7 +78,8 @@ public final class PurgeLoadBenchmark {
       System.out.printf(
           "SQLite, %d callers, target %d first runs/s, retention %s, purge: %s%n",
           CALLERS, rate, retention, old ? "old (1 batch of 1,000 a minute)" : purger);
-      System.out.printf("%8s %12s %10s %10s %10s%n", "elapsed", "first runs", "rate/s", "rows", "expired");
+      System.out.printf(
+          "%8s %12s %10s %10s %10s%n", "elapsed", "first runs", "rate/s", "rows", "expired");
       long start = System.nanoTime();
       long maxRows = 0;
       for (int tick = 5; tick <= seconds; tick += 5) {

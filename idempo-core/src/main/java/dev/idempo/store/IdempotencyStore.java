@@ -73,7 +73,11 @@ public interface IdempotencyStore extends AutoCloseable {
    *     was claimed
    */
   ClaimResult claim(
-      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token);
+      StorageKey key,
+      Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token);
 
   /**
    * {@link #claim(StorageKey, Fingerprint, Duration, Duration, ClaimToken)} with a new random

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * <p>A failing store is logged (one line) and tried again at the next run; other stores are still
  * purged. Stores that expire records themselves (Redis) answer 0 at once and cost one call a run.
  *
- * <p>Defaults: batches of {@value #DEFAULT_BATCH_SIZE}, every {@link #DEFAULT_INTERVAL}. Thread-safe;
- * runs on one daemon thread named {@code idempo-purge}.
+ * <p>Defaults: batches of {@value #DEFAULT_BATCH_SIZE}, every {@link #DEFAULT_INTERVAL}.
+ * Thread-safe; runs on one daemon thread named {@code idempo-purge}.
  */
 public final class RecordPurger implements AutoCloseable {
   /** The default number of records one purge call deletes at most. */

@@ -91,21 +91,24 @@ public final class StoreLocation {
       return new StoreLocation(Kind.POSTGRESQL, trimmed);
     }
     throw new IllegalArgumentException(
-        "store must be memory, sqlite:PATH, redis://HOST:PORT or jdbc:postgresql://HOST:PORT/DATABASE"
-            + " (or memory:RECORDS for a memory store of that capacity); was '"
+        "store must be memory, sqlite:PATH, redis://HOST:PORT or"
+            + " jdbc:postgresql://HOST:PORT/DATABASE (or memory:RECORDS for a memory store of that"
+            + " capacity); was '"
             + redact(text)
             + "'");
   }
 
   private static StoreLocation memory(String text, String records) {
     long capacity = -1;
-    if (!records.isEmpty() && records.length() <= 10 && records.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    boolean digits = records.chars().allMatch(c -> c >= '0' && c <= '9');
+    if (!records.isEmpty() && records.length() <= 10 && digits) {
       capacity = Long.parseLong(records);
     }
     if (capacity < 1 || capacity > InMemoryIdempotencyStore.MAX_RECORDS_LIMIT) {
       throw new IllegalArgumentException(
           "store " + text + ": the number after memory: is the most records kept, a whole number"
-              + " from 1 to " + InMemoryIdempotencyStore.MAX_RECORDS_LIMIT + ", e.g. memory:200000");
+              + " from 1 to " + InMemoryIdempotencyStore.MAX_RECORDS_LIMIT
+              + ", e.g. memory:200000");
     }
     return new StoreLocation(Kind.MEMORY, "memory:" + capacity, (int) capacity);
   }

@@ -41,18 +41,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * maxmemory-policy noeviction}) and what a failover can lose.
  *
  * <p><b>Atomicity and round trips.</b> {@link #claim}, {@link #complete}, {@link #release},
- * {@link #renew}, {@link #checkpoint} and {@link #abandon} are each ONE Lua script, run with {@code EVALSHA} (and
- * with {@code EVAL} when the server answers {@code NOSCRIPT}, after a restart, failover or {@code
- * SCRIPT FLUSH}, which also caches it again). Redis runs a script without interleaving other
+ * {@link #renew}, {@link #checkpoint} and {@link #abandon} are each ONE Lua script, run with
+ * {@code EVALSHA} (and with {@code EVAL} when the server answers {@code NOSCRIPT}, after a
+ * restart, failover or {@code SCRIPT FLUSH}, which also caches it again). Redis runs a script without interleaving other
  * commands, so every decision and its write are one atomic step. A new request costs two round
  * trips (claim, complete), a replay one. {@link #find} is one {@code HGETALL}.
  *
  * <p><b>Keys.</b> One record is one hash at {@code <keyPrefix>{<storage key in base64url>}}; the
  * braces are a Redis Cluster hash tag, and the store never touches a second key, so a script's
  * keys always live in one slot. Field layout: {@code v} (format version, {@code 1}), {@code
- * state}, {@code fp}, {@code fence}, {@code tok}, {@code lease_until}, {@code exp}, {@code ret},
- * {@code resp}, {@code rp_name}, {@code rp_state}. A record of another format version fails with {@link
- * UnknownRecordFormatException} and is left unchanged.
+ * state}, {@code fp}, {@code fence}, {@code tok} (the claim token), {@code lease_until}, {@code
+ * exp}, {@code ret}, {@code resp}, {@code rp_name}, {@code rp_state}. A record of another format
+ * version fails with {@link UnknownRecordFormatException} and is left unchanged.
  *
  * <p><b>Time.</b> Leases, expiry and fences use the Redis server's clock ({@code TIME} inside
  * the scripts), never this JVM's. Retention is native: each record carries a {@code PEXPIREAT}
@@ -199,7 +199,10 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     return update(RecordScript.RELEASE, key, fence);
   }
 
-  /** One script, like {@link #release}; on the same connection, so it runs after any claim sent before it. */
+  /**
+   * One script, like {@link #release}; on the same connection, so it runs after any claim sent
+   * before it.
+   */
   @Override
   public UpdateResult abandon(StorageKey key, ClaimToken token) {
     StoreLimits.checkAbandon(key, token);

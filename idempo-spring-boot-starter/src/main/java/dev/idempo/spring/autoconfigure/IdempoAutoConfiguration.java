@@ -138,7 +138,8 @@ public class IdempoAutoConfiguration {
     }
     int batchSize = properties.getStore().getPurgeBatchSize();
     IdempotentHandlers.checked(
-        "idempo.store.purge-batch-size", () -> RecordPurger.builder(List.of()).batchSize(batchSize));
+        "idempo.store.purge-batch-size",
+        () -> RecordPurger.builder(List.of()).batchSize(batchSize));
     if (!interval.isZero()) {
       IdempotentHandlers.checked(
           "idempo.store.purge-interval", () -> RecordPurger.builder(List.of()).interval(interval));
