@@ -43,9 +43,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Atomicity and round trips.</b> {@link #claim}, {@link #complete}, {@link #release},
  * {@link #renew}, {@link #checkpoint} and {@link #abandon} are each ONE Lua script, run with
  * {@code EVALSHA} (and with {@code EVAL} when the server answers {@code NOSCRIPT}, after a
- * restart, failover or {@code SCRIPT FLUSH}, which also caches it again). Redis runs a script without interleaving other
- * commands, so every decision and its write are one atomic step. A new request costs two round
- * trips (claim, complete), a replay one. {@link #find} is one {@code HGETALL}.
+ * restart, failover or {@code SCRIPT FLUSH}, which also caches it again). Redis runs a script
+ * without interleaving other commands, so every decision and its write are one atomic step. A new
+ * request costs two round trips (claim, complete), a replay one; the claim token rides in the
+ * claim script, and {@link #abandon} runs only after a claim whose answer was lost. {@link #find}
+ * is one {@code HGETALL}.
  *
  * <p><b>Keys.</b> One record is one hash at {@code <keyPrefix>{<storage key in base64url>}}; the
  * braces are a Redis Cluster hash tag, and the store never touches a second key, so a script's
