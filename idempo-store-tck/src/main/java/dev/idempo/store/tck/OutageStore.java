@@ -110,6 +110,6 @@ public final class OutageStore implements IdempotencyStore {
   @Override
   public int purgeExpired(int limit) {
     reach();
-    return store.purgeExpired(limit);
+    return answer(store.purgeExpired(limit));
   }
 }
