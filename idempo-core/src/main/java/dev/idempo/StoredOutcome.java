@@ -1,5 +1,6 @@
 package dev.idempo;
 
+import dev.idempo.store.StoredRecordUnreadableException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,8 @@ public final class StoredOutcome {
   /**
    * Reads an outcome.
    *
-   * @throws IllegalStateException naming the problem if the bytes are not an outcome this version
+   * @throws StoredRecordUnreadableException naming the problem if the bytes are not an outcome
+   *     this version
    *     reads (another format, another version, a truncated failure)
    */
   public static StoredOutcome decode(byte[] bytes) {
@@ -86,11 +88,11 @@ public final class StoredOutcome {
       throw new NullPointerException("bytes must not be null");
     }
     if (bytes.length < 3 || bytes[0] != MAGIC) {
-      throw new IllegalStateException(
+      throw new StoredRecordUnreadableException(
           "stored response is not in Idempo's outcome format (" + bytes.length + " bytes)");
     }
     if (bytes[1] != VERSION) {
-      throw new IllegalStateException(
+      throw new StoredRecordUnreadableException(
           "stored response has outcome format version "
               + bytes[1]
               + "; this version of Idempo reads version "
@@ -98,7 +100,8 @@ public final class StoredOutcome {
     }
     Kind[] kinds = Kind.values();
     if (bytes[2] < 0 || bytes[2] >= kinds.length) {
-      throw new IllegalStateException("stored response has unknown outcome kind " + bytes[2]);
+      throw new StoredRecordUnreadableException(
+          "stored response has unknown outcome kind " + bytes[2]);
     }
     StoredOutcome outcome = new StoredOutcome(kinds[bytes[2]], Arrays.copyOfRange(bytes, 3, bytes.length));
     if (outcome.kind == Kind.FAILURE) {
@@ -141,7 +144,8 @@ public final class StoredOutcome {
         new String(type, StandardCharsets.UTF_8), new String(text, StandardCharsets.UTF_8)
       };
     } catch (BufferUnderflowException | NegativeArraySizeException e) {
-      throw new IllegalStateException("stored failure is truncated (" + payload.length + " bytes)", e);
+      throw new StoredRecordUnreadableException(
+          "stored failure is truncated (" + payload.length + " bytes)", e);
     }
   }
 

@@ -2,12 +2,11 @@ package dev.idempo.gateway;
 
 import dev.idempo.http.HttpIdempotency;
 import dev.idempo.store.IdempotencyStore;
+import dev.idempo.store.RecordPurger;
 import java.net.URI;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
@@ -48,8 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-  private static final long PURGE_INTERVAL_SECONDS = 60;
-  private static final int PURGE_BATCH = 1000;
   private static final long SHUTDOWN_IDLE_MILLIS = 50;
 
   private enum State {
@@ -67,7 +64,7 @@ public final class Gateway implements AutoCloseable {
   private Server server;
   private ServerConnector connector;
   private ServerConnector adminConnector;
-  private ScheduledExecutorService purger;
+  private RecordPurger purger;
 
   /** A gateway for {@code config}; nothing starts until {@link #start()}. */
   public Gateway(GatewayConfig config) {
@@ -126,7 +123,7 @@ public final class Gateway implements AutoCloseable {
       throw e;
     }
     if (openedStore != null && openedStore.purgesExpired()) {
-      schedulePurge(openedStore.store());
+      purger = openedStore.startPurger();
     }
     state = State.STARTED;
     LOG.debug("idempo gateway listening on {} -> {} (store: {})", uri(), config.upstream(), config.storeDescription());
@@ -190,27 +187,6 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception e) {
       throw new GatewayStartException("cannot listen on " + address + ": " + StoreConnection.oneLine(e), e);
     }
-  }
-
-  private void schedulePurge(IdempotencyStore store) {
-    purger =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "idempo-purge");
-              thread.setDaemon(true);
-              return thread;
-            });
-    purger.scheduleWithFixedDelay(
-        () -> {
-          try {
-            store.purgeExpired(PURGE_BATCH);
-          } catch (RuntimeException e) {
-            LOG.warn("purging expired records failed; trying again in {} s: {}", PURGE_INTERVAL_SECONDS, StoreConnection.oneLine(e));
-          }
-        },
-        PURGE_INTERVAL_SECONDS,
-        PURGE_INTERVAL_SECONDS,
-        TimeUnit.SECONDS);
   }
 
   /**
@@ -299,7 +275,7 @@ public final class Gateway implements AutoCloseable {
       }
     }
     if (purger != null) {
-      purger.shutdownNow();
+      purger.close();
     }
     if (openedStore != null) {
       openedStore.close();

@@ -1,5 +1,6 @@
 package dev.idempo.gateway;
 
+import dev.idempo.store.InMemoryIdempotencyStore;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -9,7 +10,10 @@ import java.util.regex.Pattern;
  * Where the gateway keeps its records, as the {@code --store} flag names it:
  *
  * <ul>
- *   <li>{@code memory}: in this process only, lost on restart; one instance only;
+ *   <li>{@code memory} or {@code memory:RECORDS}: in this process only, lost on restart, never
+ *       shared between gateways; at most RECORDS records (1 to 100,000,000; 100,000 by
+ *       default). A record is never dropped inside its retention to make room: when the store is
+ *       full, requests with new keys get 503 {@code store-unavailable} until records expire;
  *   <li>{@code sqlite:PATH}: a SQLite file (its directory is created), durable across restarts;
  *       one process per file;
  *   <li>{@code redis://HOST:PORT} (or {@code rediss://}, with optional password and database as
@@ -38,10 +42,16 @@ public final class StoreLocation {
 
   private final Kind kind;
   private final String location;
+  private final int memoryCapacity;
 
   private StoreLocation(Kind kind, String location) {
+    this(kind, location, InMemoryIdempotencyStore.DEFAULT_MAX_RECORDS);
+  }
+
+  private StoreLocation(Kind kind, String location, int memoryCapacity) {
     this.kind = kind;
     this.location = location;
+    this.memoryCapacity = memoryCapacity;
   }
 
   /**
@@ -55,6 +65,9 @@ public final class StoreLocation {
     String lower = trimmed.toLowerCase(Locale.ROOT);
     if (lower.equals("memory")) {
       return new StoreLocation(Kind.MEMORY, "memory");
+    }
+    if (lower.startsWith("memory:")) {
+      return memory(trimmed, trimmed.substring("memory:".length()));
     }
     if (lower.startsWith("sqlite:")) {
       String path = trimmed.substring("sqlite:".length());
@@ -78,14 +91,36 @@ public final class StoreLocation {
       return new StoreLocation(Kind.POSTGRESQL, trimmed);
     }
     throw new IllegalArgumentException(
-        "store must be memory, sqlite:PATH, redis://HOST:PORT or jdbc:postgresql://HOST:PORT/DATABASE; was '"
+        "store must be memory, sqlite:PATH, redis://HOST:PORT or"
+            + " jdbc:postgresql://HOST:PORT/DATABASE (or memory:RECORDS for a memory store of that"
+            + " capacity); was '"
             + redact(text)
             + "'");
   }
 
-  /** An in-memory store. */
+  private static StoreLocation memory(String text, String records) {
+    long capacity = -1;
+    boolean digits = records.chars().allMatch(c -> c >= '0' && c <= '9');
+    if (!records.isEmpty() && records.length() <= 10 && digits) {
+      capacity = Long.parseLong(records);
+    }
+    if (capacity < 1 || capacity > InMemoryIdempotencyStore.MAX_RECORDS_LIMIT) {
+      throw new IllegalArgumentException(
+          "store " + text + ": the number after memory: is the most records kept, a whole number"
+              + " from 1 to " + InMemoryIdempotencyStore.MAX_RECORDS_LIMIT
+              + ", e.g. memory:200000");
+    }
+    return new StoreLocation(Kind.MEMORY, "memory:" + capacity, (int) capacity);
+  }
+
+  /** An in-memory store of the default capacity. */
   public static StoreLocation memory() {
     return parse("memory");
+  }
+
+  /** An in-memory store holding at most {@code records} records. */
+  public static StoreLocation memory(int records) {
+    return parse("memory:" + records);
   }
 
   /** A SQLite file. */
@@ -100,6 +135,14 @@ public final class StoreLocation {
   /** True when several gateway processes may share this store (Redis, PostgreSQL). */
   public boolean isShared() {
     return kind == Kind.REDIS || kind == Kind.POSTGRESQL;
+  }
+
+  /**
+   * The most records an in-memory store holds: the number after {@code memory:}, or 100,000.
+   * Meaningless for other kinds.
+   */
+  public int memoryCapacity() {
+    return memoryCapacity;
   }
 
   /** The location as given, password included: for opening the store, never for printing. */

@@ -15,6 +15,7 @@ import dev.idempo.StoredFailureException;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.StoreCapacityExceededException;
 import dev.idempo.store.StoreUnavailableException;
+import dev.idempo.store.StoredRecordUnreadableException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -293,7 +294,7 @@ public final class HttpIdempotency {
           "The idempotency store could not be reached, so the request was not run. Retry later"
               + " with the same Idempotency-Key.",
           null);
-    } catch (StoredResponseUnreadableException | IllegalStateException e) {
+    } catch (StoredRecordUnreadableException e) {
       LOG.log(
           System.Logger.Level.ERROR,
           "stored response for route " + route.name() + " cannot be read; answering 500 and not running the request again",
@@ -302,6 +303,18 @@ public final class HttpIdempotency {
           ProblemType.STORED_RESPONSE_UNREADABLE,
           "The stored response for this Idempotency-Key cannot be read back; the request is not run"
               + " again.",
+          null);
+    } catch (RuntimeException e) {
+      // Not a corrupt record: a bug, or a store answering outside its contract. Nothing ran.
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "internal error while claiming an idempotency key for route " + route.name()
+              + "; answering 500 internal-error, the request was not run",
+          e);
+      return problem(
+          ProblemType.INTERNAL_ERROR,
+          "The server failed while checking this Idempotency-Key, so the request was not run."
+              + " Retry later with the same Idempotency-Key.",
           null);
     }
   }

@@ -41,6 +41,11 @@ public enum ProblemType {
    */
   STORED_RESPONSE_UNREADABLE("stored-response-unreadable", 500, "Stored response unreadable"),
   /**
+   * The server failed in a way that is not about the request or a stored record (a bug, or a
+   * store answering outside its contract); logged, and nothing was run.
+   */
+  INTERNAL_ERROR("internal-error", 500, "Internal error"),
+  /**
    * 502: a proxy could not reach its upstream, so the request was not sent; the key is released
    * and a retry may forward it.
    */

@@ -317,8 +317,8 @@ public final class JdbcIdempotency {
 
   /** In a joined transaction after the work failed: delete the key's row again, if possible. */
   private void abandon(Connection connection, byte[] storageKey, long fence, Throwable failure) {
-    try (PreparedStatement delete =
-        sql.abandon.prepare(connection, clock, Map.of("key", storageKey, "fence", fence))) {
+    Map<String, Object> values = Map.of("key", storageKey, "fence", fence);
+    try (PreparedStatement delete = sql.abandonTransactional.prepare(connection, clock, values)) {
       delete.executeUpdate();
     } catch (SQLException e) {
       if (!TRANSACTION_ABORTED.equals(e.getSQLState())) {

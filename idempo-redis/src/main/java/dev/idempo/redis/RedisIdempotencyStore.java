@@ -2,6 +2,7 @@ package dev.idempo.redis;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.RecoveryPoint;
@@ -40,18 +41,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * maxmemory-policy noeviction}) and what a failover can lose.
  *
  * <p><b>Atomicity and round trips.</b> {@link #claim}, {@link #complete}, {@link #release},
- * {@link #renew} and {@link #checkpoint} are each ONE Lua script, run with {@code EVALSHA} (and
- * with {@code EVAL} when the server answers {@code NOSCRIPT}, after a restart, failover or {@code
- * SCRIPT FLUSH}, which also caches it again). Redis runs a script without interleaving other
- * commands, so every decision and its write are one atomic step. A new request costs two round
- * trips (claim, complete), a replay one. {@link #find} is one {@code HGETALL}.
+ * {@link #renew}, {@link #checkpoint} and {@link #abandon} are each ONE Lua script, run with
+ * {@code EVALSHA} (and with {@code EVAL} when the server answers {@code NOSCRIPT}, after a
+ * restart, failover or {@code SCRIPT FLUSH}, which also caches it again). Redis runs a script
+ * without interleaving other commands, so every decision and its write are one atomic step. A new
+ * request costs two round trips (claim, complete), a replay one; the claim token rides in the
+ * claim script, and {@link #abandon} runs only after a claim whose answer was lost. {@link #find}
+ * is one {@code HGETALL}.
  *
  * <p><b>Keys.</b> One record is one hash at {@code <keyPrefix>{<storage key in base64url>}}; the
  * braces are a Redis Cluster hash tag, and the store never touches a second key, so a script's
  * keys always live in one slot. Field layout: {@code v} (format version, {@code 1}), {@code
- * state}, {@code fp}, {@code fence}, {@code lease_until}, {@code exp}, {@code ret}, {@code resp},
- * {@code rp_name}, {@code rp_state}. A record of another format version fails with {@link
- * UnknownRecordFormatException} and is left unchanged.
+ * state}, {@code fp}, {@code fence}, {@code tok} (the claim token), {@code lease_until}, {@code
+ * exp}, {@code ret}, {@code resp}, {@code rp_name}, {@code rp_state}. A record of another format
+ * version fails with {@link UnknownRecordFormatException} and is left unchanged.
  *
  * <p><b>Time.</b> Leases, expiry and fences use the Redis server's clock ({@code TIME} inside
  * the scripts), never this JVM's. Retention is native: each record carries a {@code PEXPIREAT}
@@ -145,8 +148,12 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   @Override
   public ClaimResult claim(
-      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
-    StoreLimits.checkClaim(key, fingerprint, lease, retention);
+      StorageKey key,
+      Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token) {
+    StoreLimits.checkClaim(key, fingerprint, lease, retention, token);
     List<Object> reply =
         evaluate(
             RecordScript.CLAIM,
@@ -154,7 +161,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             key,
             fingerprint.toBytes(),
             decimal(lease.toMillis()),
-            decimal(retention.toMillis()));
+            decimal(retention.toMillis()),
+            token.toBytes());
     ClaimResult result = decodeClaim(key, reply);
     if (result instanceof ClaimResult.Acquired && waitReplicas >= 0) {
       awaitReplicasAfterClaim(key, ((ClaimResult.Acquired) result).fence());
@@ -191,6 +199,17 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   public UpdateResult release(StorageKey key, long fence) {
     StoreLimits.checkFenced(key, fence);
     return update(RecordScript.RELEASE, key, fence);
+  }
+
+  /**
+   * One script, like {@link #release}; on the same connection, so it runs after any claim sent
+   * before it.
+   */
+  @Override
+  public UpdateResult abandon(StorageKey key, ClaimToken token) {
+    StoreLimits.checkAbandon(key, token);
+    Long applied = evaluate(RecordScript.ABANDON, ScriptOutputType.INTEGER, key, token.toBytes());
+    return applied == 1L ? UpdateResult.APPLIED : UpdateResult.FENCE_LOST;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.idempo.jdbc.JdbcIdempotencyStore;
 import dev.idempo.spring.IdempotencyRouteCustomizer;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
+import dev.idempo.store.RecordPurger;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.time.Duration;
@@ -135,6 +136,14 @@ public class IdempoAutoConfiguration {
     if (interval == null || interval.isNegative()) {
       throw new IllegalStateException("idempo.store.purge-interval must be 0 (off) or positive, was " + interval);
     }
+    int batchSize = properties.getStore().getPurgeBatchSize();
+    IdempotentHandlers.checked(
+        "idempo.store.purge-batch-size",
+        () -> RecordPurger.builder(List.of()).batchSize(batchSize));
+    if (!interval.isZero()) {
+      IdempotentHandlers.checked(
+          "idempo.store.purge-interval", () -> RecordPurger.builder(List.of()).interval(interval));
+    }
     return new ExpiredRecordPurger(
         () -> {
           List<IdempotencyStore> stores = new ArrayList<>();
@@ -142,7 +151,8 @@ public class IdempoAutoConfiguration {
           transactionalMode.ifAvailable(mode -> mode.store().filter(s -> !stores.contains(s)).ifPresent(stores::add));
           return stores;
         },
-        interval);
+        interval,
+        batchSize);
   }
 
   @Bean

@@ -138,8 +138,14 @@ public class IdempoProperties {
      */
     private StoreType type = StoreType.MEMORY;
 
-    /** How often expired records are deleted (they already behave as absent); 0 turns purging off. */
-    private Duration purgeInterval = Duration.ofMinutes(10);
+    /**
+     * How often expired records are deleted (they already behave as absent); each run deletes
+     * batches until none comes back full. 0 turns purging off.
+     */
+    private Duration purgeInterval = Duration.ofMinutes(1);
+
+    /** The most expired records one purge statement deletes, 1 to 100,000. */
+    private int purgeBatchSize = 1_000;
 
     private final Memory memory = new Memory();
     private final Jdbc jdbc = new Jdbc();
@@ -159,6 +165,14 @@ public class IdempoProperties {
 
     public void setPurgeInterval(Duration purgeInterval) {
       this.purgeInterval = purgeInterval;
+    }
+
+    public int getPurgeBatchSize() {
+      return purgeBatchSize;
+    }
+
+    public void setPurgeBatchSize(int purgeBatchSize) {
+      this.purgeBatchSize = purgeBatchSize;
     }
 
     public Memory getMemory() {
