@@ -92,10 +92,8 @@ public final class StandardWebhooksVerifier implements WebhookVerifier {
         throw malformed(prefix, "a signature is not version,base64");
       }
       String version = item.substring(0, comma);
-      byte[] signature;
-      try {
-        signature = Base64.getDecoder().decode(item.substring(comma + 1));
-      } catch (IllegalArgumentException e) {
+      byte[] signature = canonicalBase64(item.substring(comma + 1));
+      if (signature == null) {
         continue; // not base64: matches nothing, like any other wrong signature
       }
       if (version.equals("v1")) {
@@ -127,6 +125,20 @@ public final class StandardWebhooksVerifier implements WebhookVerifier {
           "no signature in " + prefix + "signature matches the active secrets or keys");
     }
     return new VerifiedDelivery(id, "", Optional.of(signedAt));
+  }
+
+  /**
+   * The bytes of {@code text} if it is base64 exactly as an encoder writes it (padding included),
+   * else null: the JDK decoder also takes unpadded text, which senders never write and the
+   * reference libraries refuse.
+   */
+  private static byte[] canonicalBase64(String text) {
+    try {
+      byte[] bytes = Base64.getDecoder().decode(text);
+      return Base64.getEncoder().encodeToString(bytes).equals(text) ? bytes : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static boolean ed25519Verifies(
