@@ -102,7 +102,7 @@ public final class WebhookReceiver {
 
   private static final System.Logger LOG = System.getLogger(WebhookReceiver.class.getName());
   /** Every delivery of an event is "the same request": the event id alone decides. */
-  private static final Fingerprint EVENT = Fingerprint.builder().add("webhook", "event").build();
+  static final Fingerprint EVENT = Fingerprint.builder().add("webhook", "event").build();
   private static final String PROCESSED = "processed";
   private static final int MAX_PATH_LENGTH = 512;
 
