@@ -161,9 +161,12 @@ public final class HmacVerifier implements WebhookVerifier {
 
   private byte[] decode(String text) {
     try {
-      return encoding == Encoding.HEX
-          ? HexFormat.of().parseHex(text)
-          : Base64.getDecoder().decode(text);
+      if (encoding == Encoding.HEX) {
+        return HexFormat.of().parseHex(text);
+      }
+      byte[] bytes = Base64.getDecoder().decode(text);
+      // Only base64 as an encoder writes it: unpadded or non-canonical text is another string.
+      return Base64.getEncoder().encodeToString(bytes).equals(text) ? bytes : null;
     } catch (IllegalArgumentException e) {
       return null;
     }

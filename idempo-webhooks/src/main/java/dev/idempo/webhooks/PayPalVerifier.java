@@ -29,8 +29,8 @@ import java.util.zip.CRC32;
  *
  * <p>The event id is the top-level {@code id} of the JSON body ({@code WH-…}); the {@code
  * PAYPAL-TRANSMISSION-ID} changes with every retry and so cannot deduplicate. {@code
- * PAYPAL-TRANSMISSION-TIME} must lie within the tolerance (default 300 s) of now; when {@code
- * PAYPAL-AUTH-ALGO} is sent it must be {@code SHA256withRSA}.
+ * PAYPAL-TRANSMISSION-TIME} must lie within the tolerance (default 300 s) of now, and {@code
+ * PAYPAL-AUTH-ALGO}, which PayPal always sends, must be {@code SHA256withRSA}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -79,8 +79,8 @@ public final class PayPalVerifier implements WebhookVerifier {
     String transmissionId = request.requiredHeader(TRANSMISSION_ID, 256);
     String transmissionTime = request.requiredHeader(TRANSMISSION_TIME, 64);
     String signatureText = request.requiredHeader(TRANSMISSION_SIG, MAX_HEADER_LENGTH);
-    String algorithm = request.singleHeader(AUTH_ALGO, 64);
-    if (algorithm != null && !algorithm.equals(ALGORITHM)) {
+    String algorithm = request.requiredHeader(AUTH_ALGO, 64);
+    if (!algorithm.equals(ALGORITHM)) {
       throw new WebhookVerificationException(
           RefusalReason.SIGNATURE_MALFORMED, AUTH_ALGO + " must be " + ALGORITHM);
     }

@@ -69,8 +69,8 @@ public final class StripeVerifier implements WebhookVerifier {
       if (equals < 0) {
         throw malformed("an element has no '='");
       }
-      String key = item.substring(0, equals).trim();
-      String value = item.substring(equals + 1).trim();
+      String key = WebhookRequest.stripOptionalWhitespace(item.substring(0, equals));
+      String value = WebhookRequest.stripOptionalWhitespace(item.substring(equals + 1));
       if (key.equals("t")) {
         if (timestamp != null) {
           throw malformed("t appears twice");

@@ -99,7 +99,8 @@ public final class WebhookRequest {
    * The single value of header {@code name}, or null if absent.
    *
    * @throws WebhookVerificationException ({@link RefusalReason#SIGNATURE_MALFORMED}) if the
-   *     header is repeated or longer than {@code maxLength} characters
+   *     header is repeated, longer than {@code maxLength} characters, or holds a control
+   *     character
    */
   String singleHeader(String name, int maxLength) {
     List<String> values = headers(name);
@@ -110,13 +111,38 @@ public final class WebhookRequest {
       throw new WebhookVerificationException(
           RefusalReason.SIGNATURE_MALFORMED, "header " + name + " is repeated");
     }
-    String value = values.get(0).trim();
+    String value = stripOptionalWhitespace(values.get(0));
     if (value.length() > maxLength) {
       throw new WebhookVerificationException(
           RefusalReason.SIGNATURE_MALFORMED,
           "header " + name + " is longer than " + maxLength + " characters");
     }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      // RFC 9110 §5.5: no CR, LF, NUL or other controls in a field value. A server should have
+      // refused them already; here they must never be trimmed away into a valid value.
+      if ((c < 0x20 && c != '\t') || c == 0x7F) {
+        throw new WebhookVerificationException(
+            RefusalReason.SIGNATURE_MALFORMED, "header " + name + " holds a control character");
+      }
+    }
     return value;
+  }
+
+  /**
+   * Drops the spaces and tabs HTTP allows around a field value (RFC 9110 §5.5), and nothing
+   * else: a control character is part of the value, so it can never vanish into a valid one.
+   */
+  static String stripOptionalWhitespace(String value) {
+    int start = 0;
+    int end = value.length();
+    while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
+      start++;
+    }
+    while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
+      end--;
+    }
+    return value.substring(start, end);
   }
 
   /** Like {@link #singleHeader} but refuses an absent or empty header as missing. */
