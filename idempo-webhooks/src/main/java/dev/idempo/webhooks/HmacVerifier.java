@@ -18,7 +18,8 @@ import java.util.Optional;
  * optionally after a fixed prefix ({@code sha256=}). The signed payload is a template over
  * {@code {body}} (the raw bytes), {@code {timestamp}} (the value of a timestamp header, Unix
  * seconds, checked against the tolerance) and {@code {id}} (the value of an event-id header):
- * {@code "{body}"} by default, e.g. {@code "{timestamp}.{body}"} or {@code "v0:{timestamp}:{body}"}.
+ * {@code "{body}"} by default, e.g. {@code "{timestamp}.{body}"} or {@code
+ * "v0:{timestamp}:{body}"}.
  *
  * <p>The event id comes from a header ({@link Builder#eventIdHeader}) or a top-level JSON string
  * ({@link Builder#eventIdJsonField}); with neither, it is the SHA-256 of the body, so only
@@ -115,14 +116,16 @@ public final class HmacVerifier implements WebhookVerifier {
       switch (part) {
         case "{body}" -> parts.add(request.rawBody());
         case "{timestamp}" -> parts.add(timestamp.getBytes(StandardCharsets.UTF_8));
-        case "{id}" -> parts.add((headerId == null ? "" : headerId).getBytes(StandardCharsets.UTF_8));
+        case "{id}" ->
+            parts.add((headerId == null ? "" : headerId).getBytes(StandardCharsets.UTF_8));
         default -> parts.add(part.getBytes(StandardCharsets.UTF_8));
       }
     }
     byte[][] signedParts = parts.toArray(new byte[0][]);
     boolean valid = false;
     for (Secret secret : secrets) {
-      valid |= MacAlgorithm.anyMatches(algorithm.sign(secret.bytes(), signedParts), List.of(signature));
+      valid |=
+          MacAlgorithm.anyMatches(algorithm.sign(secret.bytes(), signedParts), List.of(signature));
     }
     if (!valid) {
       throw new WebhookVerificationException(
@@ -152,8 +155,8 @@ public final class HmacVerifier implements WebhookVerifier {
                       "the body is not a JSON object with a string \"" + eventIdJsonField + "\""));
     }
     try {
-      return "sha256:"
-          + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(request.rawBody()));
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(request.rawBody());
+      return "sha256:" + HexFormat.of().formatHex(hash);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 unavailable in this JDK", e);
     }

@@ -16,7 +16,8 @@ public final class WebhookEvent {
   private final VerifiedDelivery delivery;
   private final WebhookRequest request;
 
-  WebhookEvent(String endpoint, String provider, VerifiedDelivery delivery, WebhookRequest request) {
+  WebhookEvent(
+      String endpoint, String provider, VerifiedDelivery delivery, WebhookRequest request) {
     this.endpoint = endpoint;
     this.provider = provider;
     this.delivery = delivery;

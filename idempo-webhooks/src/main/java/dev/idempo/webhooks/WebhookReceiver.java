@@ -446,7 +446,8 @@ public final class WebhookReceiver {
      */
     public Builder endpoint(String path, WebhookVerifier verifier, WebhookHandler handler) {
       Objects.requireNonNull(handler, "handler must not be null");
-      endpoints.add(new EndpointSpec(checkPath(path), checkVerifier(verifier), handler, null, null));
+      endpoints.add(
+          new EndpointSpec(checkPath(path), checkVerifier(verifier), handler, null, null));
       return this;
     }
 

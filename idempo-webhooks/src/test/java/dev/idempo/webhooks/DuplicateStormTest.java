@@ -132,7 +132,8 @@ class DuplicateStormTest {
             threads.submit(() -> {
               start.await();
               CapturedResponse answer = receiver.receive(delivery);
-              if (answer.status() != 200 || answer.header(WebhookReceiver.REPLAYED_HEADER).isPresent()) {
+              if (answer.status() != 200
+                  || answer.header(WebhookReceiver.REPLAYED_HEADER).isPresent()) {
                 answered.countDown();
               }
               return answer;

@@ -29,7 +29,8 @@ class GitHubVerifierTest {
   @Test
   void githubsDocumentedExampleVerifies() {
     VerifiedDelivery delivery =
-        verifier.verify(delivery(DOC_PAYLOAD).header("X-Hub-Signature-256", DOC_SIGNATURE).build(), NOW);
+        verifier.verify(
+            delivery(DOC_PAYLOAD).header("X-Hub-Signature-256", DOC_SIGNATURE).build(), NOW);
     assertEquals("72d3162e-cc78-11e3-81ab-4c9367dc0958", delivery.eventId());
     assertEquals("292430182", delivery.source());
     assertEquals(Optional.empty(), delivery.timestamp());
@@ -45,7 +46,8 @@ class GitHubVerifierTest {
         reason(other, delivery(DOC_PAYLOAD).header("X-Hub-Signature-256", DOC_SIGNATURE)));
     GitHubVerifier rotating =
         GitHubVerifier.builder(Secret.of("another secret"), Secret.of(DOC_SECRET)).build();
-    rotating.verify(delivery(DOC_PAYLOAD).header("X-Hub-Signature-256", DOC_SIGNATURE).build(), NOW);
+    rotating.verify(
+        delivery(DOC_PAYLOAD).header("X-Hub-Signature-256", DOC_SIGNATURE).build(), NOW);
   }
 
   @Test

@@ -28,7 +28,8 @@ class HmacVerifierTest {
             .header("X-Shopify-Hmac-Sha256", Signing.base64(Signing.hmac("HmacSHA256", KEY, BODY)))
             .header("X-Shopify-Webhook-Id", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043")
             .build();
-    assertEquals("b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", shopifyLike.verify(request, NOW).eventId());
+    assertEquals(
+        "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", shopifyLike.verify(request, NOW).eventId());
   }
 
   @Test
@@ -59,7 +60,9 @@ class HmacVerifierTest {
   @Test
   void withoutAnIdSourceTheBodyHashIsTheEventId() {
     HmacVerifier plain =
-        HmacVerifier.builder("plain", "X-Signature", Secret.of(SECRET)).algorithm("HmacSHA512").build();
+        HmacVerifier.builder("plain", "X-Signature", Secret.of(SECRET))
+            .algorithm("HmacSHA512")
+            .build();
     WebhookRequest request =
         WebhookRequest.builder("POST", "/hooks/plain").body(BODY)
             .header("X-Signature", Signing.hex(Signing.hmac("HmacSHA512", KEY, BODY)))

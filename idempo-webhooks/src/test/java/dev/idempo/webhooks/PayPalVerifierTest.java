@@ -104,8 +104,8 @@ class PayPalVerifierTest {
     WebhookRequest.Builder otherAlgorithm = delivery(paypal, BODY, WEBHOOK_ID);
     WebhookRequest request = otherAlgorithm.build();
     WebhookRequest sha1 =
-        WebhookRequest.of("POST", "/hooks/paypal", withHeader(request, "PAYPAL-AUTH-ALGO", "SHA1withRSA"),
-            request.body());
+        WebhookRequest.of("POST", "/hooks/paypal",
+            withHeader(request, "PAYPAL-AUTH-ALGO", "SHA1withRSA"), request.body());
     assertEquals(RefusalReason.SIGNATURE_MALFORMED,
         assertThrows(WebhookVerificationException.class, () -> verifier().verify(sha1, now))
             .reason());

@@ -101,7 +101,8 @@ class StandardWebhooksVerifierTest {
     String signature = new Webhook(SECRET).sign("msg_1", now.getEpochSecond(), PAYLOAD);
     String timestamp = Long.toString(now.getEpochSecond());
     assertEquals("msg_1",
-        verifier.verify(request("webhook-", "msg_1", timestamp, signature, PAYLOAD), now).eventId());
+        verifier.verify(request("webhook-", "msg_1", timestamp, signature, PAYLOAD), now)
+            .eventId());
     assertEquals("msg_1",
         verifier.verify(request("svix-", "msg_1", timestamp, signature, PAYLOAD), now).eventId());
     assertTrue(libraryAccepts("msg_1", timestamp, signature, PAYLOAD));
@@ -111,7 +112,10 @@ class StandardWebhooksVerifierTest {
   void anyOfSeveralSignaturesAndSecretsMatches() throws Exception {
     String other = "whsec_" + Base64.getEncoder().encodeToString(new byte[] {1, 2, 3, 4, 5, 6});
     StandardWebhooksVerifier rotating =
-        StandardWebhooksVerifier.builder().secret(Secret.of(other)).secret(Secret.of(SECRET)).build();
+        StandardWebhooksVerifier.builder()
+            .secret(Secret.of(other))
+            .secret(Secret.of(SECRET))
+            .build();
     String timestamp = Long.toString(now.getEpochSecond());
     String good = new Webhook(SECRET).sign("msg_2", now.getEpochSecond(), PAYLOAD);
     String header = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= v2,xyz " + good;

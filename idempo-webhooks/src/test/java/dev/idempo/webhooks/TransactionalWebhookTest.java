@@ -77,7 +77,9 @@ class TransactionalWebhookTest {
     String payload = "{}";
     WebhookRequest github =
         WebhookRequest.builder("POST", "/hooks/github").header("X-GitHub-Delivery", "evt_a")
-            .header("X-Hub-Signature-256", Signing.gitHubHeader("s", payload)).body(payload).build();
+            .header("X-Hub-Signature-256", Signing.gitHubHeader("s", payload))
+            .body(payload)
+            .build();
     assertEquals(200, receiver.receive(github).status());
     assertEquals(200, receiver.receive(github).status());
     assertEquals(2, runs.get());

@@ -128,7 +128,8 @@ class WebhookReceiverTest {
     WebhookRequest valid = StripeDeliveries.signed("evt_r", clock.instant());
     WebhookRequest forged =
         WebhookRequest.builder("POST", StripeDeliveries.PATH)
-            .header("Stripe-Signature", "t=" + clock.instant().getEpochSecond() + ",v1=" + "0".repeat(64))
+            .header("Stripe-Signature",
+                "t=" + clock.instant().getEpochSecond() + ",v1=" + "0".repeat(64))
             .body(StripeDeliveries.body("evt_r"))
             .build();
     CapturedResponse refused = receiver.receive(forged);
@@ -164,7 +165,8 @@ class WebhookReceiverTest {
   void unknownPathsOtherMethodsAndLargeBodiesAreRefusedAsProblems() {
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .endpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(), event -> runs.incrementAndGet())
+            .endpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(),
+                event -> runs.incrementAndGet())
             .maxBodyBytes(64)
             .problemBase("https://errors.example.com/")
             .clock(clock)
@@ -172,8 +174,10 @@ class WebhookReceiverTest {
     CapturedResponse unknown =
         receiver.receive(WebhookRequest.builder("POST", "/hooks/other").body("{}").build());
     assertEquals(404, unknown.status());
-    assertTrue(body(unknown).contains("\"type\":\"https://errors.example.com/webhook-endpoint-unknown\""));
-    CapturedResponse get = receiver.receive(WebhookRequest.builder("GET", StripeDeliveries.PATH).build());
+    assertTrue(body(unknown)
+        .contains("\"type\":\"https://errors.example.com/webhook-endpoint-unknown\""));
+    CapturedResponse get =
+        receiver.receive(WebhookRequest.builder("GET", StripeDeliveries.PATH).build());
     assertEquals(405, get.status());
     assertEquals("POST", get.header("Allow").orElseThrow());
     WebhookRequest big = StripeDeliveries.signed("evt_" + "x".repeat(80), clock.instant());
@@ -190,7 +194,8 @@ class WebhookReceiverTest {
             WebhookReceiver.DEFAULT_RETENTION);
     assertInstanceOf(ClaimResult.Acquired.class, claim);
 
-    assertEquals(503, receiver.receive(StripeDeliveries.signed("evt_dead", clock.instant())).status());
+    assertEquals(
+        503, receiver.receive(StripeDeliveries.signed("evt_dead", clock.instant())).status());
     assertEquals(0, runs.get());
 
     clock.advance(Duration.ofSeconds(31));
@@ -226,7 +231,8 @@ class WebhookReceiverTest {
   void aListenerThatThrowsChangesNoAnswer() {
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .endpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(), event -> runs.incrementAndGet())
+            .endpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(),
+                event -> runs.incrementAndGet())
             .listener(new WebhookListener() {
               @Override
               public void onVerified(String endpoint, String provider) {
