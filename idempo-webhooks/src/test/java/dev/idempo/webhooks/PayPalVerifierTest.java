@@ -135,4 +135,18 @@ class PayPalVerifierTest {
     return assertThrows(WebhookVerificationException.class, () -> verifier().verify(built, now))
         .reason();
   }
+
+  /** Found by SignatureFuzzTest: without PAYPAL-AUTH-ALGO a delivery passed unchecked. */
+  @Test
+  void aDeliveryWithoutAuthAlgoIsRefused() throws Exception {
+    WebhookRequest request = delivery(paypal, BODY, WEBHOOK_ID).build();
+    java.util.Map<String, java.util.List<String>> headers =
+        new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    headers.putAll(request.headers());
+    headers.remove("PAYPAL-AUTH-ALGO");
+    WebhookRequest without = WebhookRequest.of("POST", "/hooks/paypal", headers, request.body());
+    assertEquals(RefusalReason.SIGNATURE_MISSING,
+        assertThrows(WebhookVerificationException.class, () -> verifier().verify(without, now))
+            .reason());
+  }
 }

@@ -219,4 +219,18 @@ class StandardWebhooksVerifierTest {
     }
     assertTrue(accepted > 30, "the corpus must hold valid deliveries too, had " + accepted);
   }
+
+  /** Found by the cross-check: the JDK decoder takes unpadded base64, the library does not. */
+  @Test
+  void anUnpaddedSignatureMatchesNothingAsInTheLibrary() throws Exception {
+    String timestamp = Long.toString(now.getEpochSecond());
+    String signature = new Webhook(SECRET).sign("msg_5", now.getEpochSecond(), PAYLOAD);
+    String unpadded = signature.replace("=", "");
+    assertTrue(!unpadded.equals(signature), "the test signature must end in padding");
+    assertEquals(RefusalReason.SIGNATURE_MISMATCH,
+        assertThrows(dev.idempo.webhooks.WebhookVerificationException.class,
+            () -> verifier.verify(
+                request("webhook-", "msg_5", timestamp, unpadded, PAYLOAD), now)).reason());
+    assertTrue(!libraryAccepts("msg_5", timestamp, unpadded, PAYLOAD));
+  }
 }

@@ -196,4 +196,15 @@ class StripeVerifierTest {
     assertTrue(shown.get(0).contains("inline"));
     assertTrue(!shown.get(0).contains(SECRET) && !shown.get(0).contains(OLD_SECRET));
   }
+
+  /** Found by SignatureFuzzTest: trim() dropped a leading CR, so "\rt=…" passed as "t=…". */
+  @Test
+  void aControlCharacterInTheSignatureHeaderIsRefusedNotTrimmedAway() {
+    String valid = Signing.stripeHeader(SECRET, NOW.getEpochSecond(), PAYLOAD);
+    String[] headers = {"\r" + valid, valid + "\u0000", "\u000bt=" + valid.substring(2)};
+    for (String header : headers) {
+      assertEquals(RefusalReason.SIGNATURE_MALFORMED, reason(header, PAYLOAD));
+    }
+    verifier.verify(request(" " + valid + "\t", PAYLOAD), NOW); // HTTP's own whitespace is fine
+  }
 }
