@@ -18,7 +18,8 @@ public interface WebhookListener {
   /**
    * A delivery was refused before its handler ran; nothing was recorded.
    *
-   * @param endpoint the endpoint's path, or the request path when no endpoint matched
+   * @param endpoint the endpoint's path, or empty when no endpoint matched (never the request's
+   *     own path, so a metrics tag cannot grow without bound)
    * @param provider the endpoint's provider, or empty when no endpoint matched
    */
   default void onRefused(String endpoint, String provider, RefusalReason reason) {}

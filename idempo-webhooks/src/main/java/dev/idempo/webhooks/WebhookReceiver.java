@@ -175,7 +175,8 @@ public final class WebhookReceiver {
     Objects.requireNonNull(request, "request must not be null");
     Endpoint endpoint = endpoints.get(request.path());
     if (endpoint == null) {
-      return refuse(request.path(), "", RefusalReason.UNKNOWN_ENDPOINT,
+      // Not the request path: a metrics tag must not take any value a stranger sends.
+      return refuse("", "", RefusalReason.UNKNOWN_ENDPOINT,
           "No webhook endpoint is registered at this path.");
     }
     String provider = endpoint.verifier.provider();
