@@ -2,6 +2,7 @@ package dev.idempo.http;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.RecoveryPoint;
@@ -33,8 +34,12 @@ final class SwappingStore implements IdempotencyStore {
 
   @Override
   public ClaimResult claim(
-      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
-    ClaimResult result = store.claim(key, fingerprint, lease, retention);
+      StorageKey key,
+      Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token) {
+    ClaimResult result = store.claim(key, fingerprint, lease, retention, token);
     StorageKey source = swaps.get(key);
     if (result instanceof ClaimResult.Replay && source != null) {
       return new ClaimResult.Replay(written.get(source));
@@ -46,6 +51,11 @@ final class SwappingStore implements IdempotencyStore {
   public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
     written.put(key, response);
     return store.complete(key, fence, response);
+  }
+
+  @Override
+  public UpdateResult abandon(StorageKey key, ClaimToken token) {
+    return store.abandon(key, token);
   }
 
   @Override
