@@ -246,10 +246,10 @@ public final class HttpIdempotency {
   /**
    * The problem {@link #begin} answers when claiming a key of {@code route} fails with {@code
    * failure}: 409 with {@code Retry-After} for a key in flight, 422 for a mismatch, 502 for an
-   * unknown outcome, 503 when the store is unavailable, 500 when the stored response is
-   * unreadable; for adapters that claim keys themselves (see {@link #prepare}).
-   *
-   * @throws RuntimeException {@code failure} itself, if it is not a failure to claim
+   * unknown outcome, 503 when the store is unavailable, 500 {@code stored-response-unreadable}
+   * when the stored response is unreadable, and 500 {@code internal-error} (logged) for any other
+   * failure, which is a bug rather than an answer of the store; for adapters that claim keys
+   * themselves (see {@link #prepare}).
    */
   public Decision.Respond problem(IdempotencyRoute route, RuntimeException failure) {
     Objects.requireNonNull(route, "route must not be null");
