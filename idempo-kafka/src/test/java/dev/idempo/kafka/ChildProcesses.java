@@ -34,6 +34,16 @@ final class ChildProcesses {
 
   /** Reads the child's output until it printed {@code expected} {@code count} times. */
   static void awaitLines(Process child, String expected, int count) throws Exception {
+    assertTrue(readUntil(child, expected, count, 90), "the child never printed \"" + expected
+        + "\" " + count + " times");
+  }
+
+  /**
+   * Reads the child's output until it printed {@code expected} {@code count} times (true) or
+   * {@code seconds} passed (false): for kill points in a stream that may run dry first.
+   */
+  static boolean readUntil(Process child, String expected, int count, int seconds)
+      throws Exception {
     StringBuilder output = new StringBuilder();
     CompletableFuture<Boolean> seen =
         CompletableFuture.supplyAsync(
@@ -60,13 +70,17 @@ final class ChildProcesses {
             });
     boolean found;
     try {
-      found = seen.get(90, TimeUnit.SECONDS);
+      found = seen.get(seconds, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       found = false;
     }
-    synchronized (output) {
-      assertTrue(found, "the child never printed \"" + expected + "\"; its output:\n" + output);
+    if (!found) {
+      synchronized (output) {
+        System.err.println("the child printed \"" + expected + "\" fewer than " + count
+            + " times in " + seconds + " s; its output:\n" + output);
+      }
     }
+    return found;
   }
 
   /** SIGKILL, and wait until it is gone. */

@@ -64,7 +64,7 @@ class KafkaCrashTest {
     for (int round = 0; round < 3; round++) {
       Process victim = child(dataSource, prefix, effects, topic, group, "-");
       try {
-        ChildProcesses.awaitLines(victim, KafkaCrashChild.PROCESSED, 10 + random.nextInt(90));
+        ChildProcesses.readUntil(victim, KafkaCrashChild.PROCESSED, 10 + random.nextInt(90), 20);
       } finally {
         ChildProcesses.kill(victim);
       }

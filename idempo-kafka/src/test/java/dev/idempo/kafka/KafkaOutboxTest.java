@@ -125,7 +125,7 @@ class KafkaOutboxTest {
     for (int round = 0; round < 2; round++) {
       Process victim = relayChild(prefix, "-");
       try {
-        ChildProcesses.awaitLines(victim, KafkaRelayChild.PUBLISHED, 10 + random.nextInt(60));
+        ChildProcesses.readUntil(victim, KafkaRelayChild.PUBLISHED, 10 + random.nextInt(60), 20);
       } finally {
         ChildProcesses.kill(victim);
       }
