@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,17 @@ class KafkaCrashTest {
   @Test
   void consumersKilledBetweenEffectAndOffsetCommitAndAtRandomPointsTakeEffectOnce()
       throws Exception {
+    run(600, 3);
+  }
+
+  /** The same with ten times the events and random kills; {@code -Pstress}. */
+  @Test
+  @Tag("stress")
+  void aStormOfConsumerKillsTakesEffectOnce() throws Exception {
+    run(6000, 15);
+  }
+
+  private void run(int events, int randomKills) throws Exception {
     long seed = System.nanoTime();
     Random random = new Random(seed);
     DataSource dataSource = TestDatabases.postgres();
@@ -36,7 +48,6 @@ class KafkaCrashTest {
     new KafkaOffsets(dataSource, dev.idempo.jdbc.Dialect.POSTGRESQL, prefix).create();
     String topic = KafkaFixtures.newTopic("crash", 3);
     String group = "crash-" + topic;
-    int events = 600;
     try (KafkaEventProducer producer =
         KafkaEventProducer.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       for (int i = 0; i < events; i++) {
@@ -61,7 +72,7 @@ class KafkaCrashTest {
 
     // 2. Killed at random points while consuming: after a random number of commits, wherever
     //    the next record is by then (polling, inside a handler, committing).
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < randomKills; round++) {
       Process victim = child(dataSource, prefix, effects, topic, group, "-");
       try {
         ChildProcesses.readUntil(victim, KafkaCrashChild.PROCESSED, 10 + random.nextInt(90), 20);
@@ -76,7 +87,7 @@ class KafkaCrashTest {
       boolean drained =
           KafkaFixtures.await(
               () -> KafkaFixtures.distinctEffects(dataSource, effects) == events,
-              Duration.ofSeconds(120));
+              Duration.ofSeconds(300));
       assertTrue(drained, "seed " + seed + ": effects of "
           + KafkaFixtures.distinctEffects(dataSource, effects) + " of " + events + " events");
       Map<TopicPartition, Long> end = KafkaFixtures.endOffsets(topic);
