@@ -8,6 +8,7 @@ import dev.idempo.messaging.TransactionalConsumer;
 import dev.idempo.messaging.TransactionalHandler;
 import dev.idempo.store.StoreUnavailableException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -50,6 +51,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * KafkaMessages#MESSAGE_ID_HEADER} header, see {@link KafkaMessages}) makes it a duplicate, which
  * only advances the offset. Stored offsets never move backwards, so a consumer that lost its
  * partition in a rebalance and commits late cannot rewind it.
+ *
+ * <p><b>Batches.</b> The records a poll returns for one partition are settled in one transaction
+ * with one offset write, so the database sees one statement per record besides the handler's,
+ * plus one per batch ({@code max.poll.records} bounds it). If a handler fails or a record has no
+ * id, that transaction rolls back and the records are settled one by one, each in its own
+ * transaction with its offset.
  *
  * <p><b>Failures.</b> A failed record ({@link ConsumeOutcome#FAILED}, or the database unavailable)
  * is retried: the runner seeks back to it and pauses its partition for {@link
@@ -184,6 +191,9 @@ public final class KafkaConsumerRunner implements AutoCloseable {
       Consumer<byte[], byte[]> kafka,
       TopicPartition partition,
       List<ConsumerRecord<byte[], byte[]>> records) {
+    if (records.size() > 1 && !closing && settleAll(partition, records)) {
+      return;
+    }
     for (ConsumerRecord<byte[], byte[]> record : records) {
       if (closing) {
         kafka.seek(partition, record.offset()); // the next owner starts here
@@ -195,6 +205,26 @@ public final class KafkaConsumerRunner implements AutoCloseable {
         pausedUntil.put(partition, System.nanoTime() + retryBackoff.toNanos());
         return;
       }
+    }
+  }
+
+  /**
+   * The fast path: the partition's records of this poll in one transaction with one offset write.
+   * False if a record has no id or a handler failed (all rolled back): then one by one.
+   */
+  private boolean settleAll(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+    List<Message> messages = new ArrayList<>(records.size());
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      messages.add(KafkaMessages.toMessage(record));
+    }
+    long next = records.get(records.size() - 1).offset() + 1;
+    try {
+      return consumer
+          .consumeAll(messages, handler,
+              connection -> offsets.advance(connection, group, partition, next))
+          .isPresent();
+    } catch (StoreUnavailableException e) {
+      return false;
     }
   }
 

@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -210,6 +212,68 @@ public final class TransactionalConsumer {
     }
     notify(() -> listener.onProcessed(name, id));
     return ConsumeOutcome.PROCESSED;
+  }
+
+  /**
+   * Settles {@code messages} in ONE transaction with {@code alongside}: each one's dedup record,
+   * and its handler's writes unless it is a duplicate (also of an earlier message in the list).
+   * One statement per message besides the handlers', plus {@code alongside} once: for broker
+   * runners that store one offset per batch.
+   *
+   * @return the outcomes, in order ({@link ConsumeOutcome#PROCESSED} or {@link
+   *     ConsumeOutcome#DUPLICATE}); empty if a message has no id or a handler threw, in which case
+   *     everything was rolled back and nothing counted: settle them one by one with {@link
+   *     #consume(Message, TransactionalHandler, TransactionStep)}
+   * @throws StoreUnavailableException if the database failed; nothing committed
+   */
+  public Optional<List<ConsumeOutcome>> consumeAll(
+      List<Message> messages, TransactionalHandler handler, TransactionStep alongside) {
+    Objects.requireNonNull(messages, "messages must not be null");
+    Objects.requireNonNull(handler, "handler must not be null");
+    Objects.requireNonNull(alongside, "alongside must not be null");
+    List<String> ids = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      Optional<String> id = extractor.extract(message).filter(value -> !value.isBlank())
+          .filter(value -> value.length() <= 1024);
+      if (id.isEmpty()) {
+        return Optional.empty();
+      }
+      ids.add(id.get());
+    }
+    List<ConsumeOutcome> outcomes = new ArrayList<>(messages.size());
+    try (Connection connection = transaction()) {
+      try {
+        for (int i = 0; i < messages.size(); i++) {
+          if (!recordConsumed(connection, ids.get(i))) {
+            outcomes.add(ConsumeOutcome.DUPLICATE);
+            continue;
+          }
+          try {
+            handler.handle(connection, messages.get(i));
+          } catch (Exception | LinkageError e) {
+            connection.rollback();
+            return Optional.empty();
+          }
+          outcomes.add(ConsumeOutcome.PROCESSED);
+        }
+        alongside.run(connection);
+        connection.commit();
+      } catch (SQLException | RuntimeException | Error e) {
+        rollbackQuietly(connection, e);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw DeadLetters.unavailable("consume a batch for " + name, e);
+    }
+    for (int i = 0; i < outcomes.size(); i++) {
+      String id = ids.get(i);
+      if (outcomes.get(i) == ConsumeOutcome.PROCESSED) {
+        notify(() -> listener.onProcessed(name, id));
+      } else {
+        notify(() -> listener.onDuplicate(name, id));
+      }
+    }
+    return Optional.of(outcomes);
   }
 
   /** In a fresh transaction: count the failure, and park the message at the limit. */

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -258,6 +259,57 @@ class TransactionalConsumerTest {
     counting.reset();
     payments.consume(message("e-3", "1"), charge);
     assertEquals(1, counting.statements(), "a duplicate costs its one insert");
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.class)
+  void aBatchSettlesInOneTransactionWithOneStatementPerMessageAndOneAlongside(
+      TestDatabases database) {
+    DataSource dataSource = setUp(database);
+    StatementCountingDataSource counting = new StatementCountingDataSource(dataSource);
+    TransactionalConsumer payments = consumer(counting).build();
+    payments.consume(message("e-0", "1"), charge);
+    AtomicInteger alongside = new AtomicInteger();
+    counting.reset();
+
+    Optional<List<ConsumeOutcome>> outcomes =
+        payments.consumeAll(
+            List.of(message("e-0", "1"), message("e-1", "1"), message("e-2", "1"),
+                message("e-1", "1")),
+            charge,
+            connection -> alongside.incrementAndGet());
+
+    assertEquals(
+        Optional.of(List.of(ConsumeOutcome.DUPLICATE, ConsumeOutcome.PROCESSED,
+            ConsumeOutcome.PROCESSED, ConsumeOutcome.DUPLICATE)),
+        outcomes);
+    assertEquals(1, alongside.get());
+    assertEquals(6, counting.statements(), "4 dedup inserts + 2 handler inserts");
+    assertEquals(3, chargeRows(dataSource));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.class)
+  void aBatchWithAFailingHandlerRollsBackWholeAndCountsNothing(TestDatabases database) {
+    DataSource dataSource = setUp(database);
+    TransactionalConsumer payments = consumer(dataSource).maxFailures(1).build();
+    TransactionalHandler failsOnSecond =
+        (connection, message) -> {
+          charge.handle(connection, message);
+          if (message.header("event-id").orElseThrow().equals("e-2")) {
+            throw new IllegalStateException("poison");
+          }
+        };
+    assertEquals(Optional.empty(),
+        payments.consumeAll(List.of(message("e-1", "1"), message("e-2", "1")), failsOnSecond,
+            TransactionStep.NONE));
+    assertEquals(0, chargeRows(dataSource));
+    assertEquals(0, payments.deadLetters().countParked("payments"), "nothing counted yet");
+    assertEquals(ConsumeOutcome.PROCESSED, payments.consume(message("e-1", "1"), failsOnSecond));
+    assertEquals(Optional.empty(),
+        payments.consumeAll(List.of(message("e-3", "1"), Message.builder(new byte[0]).build()),
+            charge, TransactionStep.NONE), "a message without id sends the batch one by one");
+    assertEquals(1, chargeRows(dataSource));
   }
 
   @Test
