@@ -33,7 +33,7 @@ import javax.sql.DataSource;
  * then commit — one statement more than the handler's own. The insert takes nothing for a live
  * record: a duplicate, acknowledged without running the handler. A concurrent duplicate waits on
  * the uncommitted record (PostgreSQL's unique index; SQLite's write lock) and then is a duplicate,
- * or runs if the first rolled back.
+ * or runs if the first rolled back. {@link #consumeAll} settles a batch in one transaction.
  *
  * <p><b>Failures.</b> A handler that throws rolls everything back; the failure is counted in the
  * dead-letter table and the outcome is {@link ConsumeOutcome#FAILED} (do not acknowledge). At the

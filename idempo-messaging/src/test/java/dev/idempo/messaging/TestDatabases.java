@@ -30,14 +30,23 @@ public enum TestDatabases {
     return this == SQLITE ? newSqlite() : postgres();
   }
 
-  /** A new SQLite database file in WAL mode with a 10 s busy timeout. */
+  /** A new SQLite database file in WAL mode with a 30 s busy timeout, deleted at JVM exit. */
   public static SQLiteDataSource newSqlite() {
     try {
-      Path file = Files.createTempDirectory("idempo-messaging-").resolve("db.sqlite");
-      file.getParent().toFile().deleteOnExit();
+      Path directory = Files.createTempDirectory("idempo-messaging-test-db-");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(directory)));
+      Path file = directory.resolve("db.sqlite");
       return sqlite(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path directory) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // a leftover temp directory is harmless
     }
   }
 
