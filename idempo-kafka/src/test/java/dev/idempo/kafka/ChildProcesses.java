@@ -34,7 +34,7 @@ final class ChildProcesses {
 
   /** Reads the child's output until it printed {@code expected} {@code count} times. */
   static void awaitLines(Process child, String expected, int count) throws Exception {
-    assertTrue(readUntil(child, expected, count, 90), "the child never printed \"" + expected
+    assertTrue(readUntil(child, expected, count, 180), "the child never printed \"" + expected
         + "\" " + count + " times");
   }
 

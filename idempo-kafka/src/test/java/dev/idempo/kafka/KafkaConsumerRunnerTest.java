@@ -103,7 +103,7 @@ class KafkaConsumerRunnerTest {
       runners.add(second);
       second.start();
       KafkaFixtures.await(() -> KafkaFixtures.distinctEffects(dataSource, effects) >= events / 2,
-          Duration.ofSeconds(60));
+          Duration.ofSeconds(180));
       KafkaConsumerRunner third = runner(consumer, group, topic, counted(handled[2]));
       runners.add(third);
       third.start();
@@ -114,7 +114,7 @@ class KafkaConsumerRunnerTest {
       boolean drained =
           KafkaFixtures.await(
               () -> KafkaFixtures.distinctEffects(dataSource, effects) == events,
-              Duration.ofSeconds(90));
+              Duration.ofSeconds(240));
       assertTrue(drained, "effects of " + KafkaFixtures.distinctEffects(dataSource, effects)
           + " of " + events + " events");
       Map<TopicPartition, Long> end = KafkaFixtures.endOffsets(topic);
@@ -172,7 +172,7 @@ class KafkaConsumerRunnerTest {
       assertTrue(KafkaFixtures.await(
           () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
               .getOrDefault(new TopicPartition(topic, 0), 0L) == 4L,
-          Duration.ofSeconds(60)));
+          Duration.ofSeconds(180)));
     }
     assertEquals(2, KafkaFixtures.distinctEffects(dataSource, effects));
     List<DeadLetter> parked = consumer.deadLetters().list("payments", 10);
@@ -209,7 +209,7 @@ class KafkaConsumerRunnerTest {
       assertTrue(KafkaFixtures.await(
           () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
               .get(new TopicPartition(topic, 0)) == 6L,
-          Duration.ofSeconds(60)));
+          Duration.ofSeconds(180)));
     }
     assertEquals(3, KafkaFixtures.distinctEffects(dataSource, effects));
     assertEquals(0, TestDatabases.count(dataSource,

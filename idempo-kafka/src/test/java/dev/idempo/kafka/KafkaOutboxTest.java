@@ -83,7 +83,7 @@ class KafkaOutboxTest {
       runner.start();
       assertTrue(KafkaFixtures.await(
           () -> KafkaFixtures.distinctEffects(payments, prefix + "effects") == count,
-          Duration.ofSeconds(90)));
+          Duration.ofSeconds(240)));
       assertEquals(0, outbox.pendingCount());
     }
     assertEquals(List.of(), KafkaFixtures.duplicatedEffects(payments, prefix + "effects"));
@@ -120,7 +120,7 @@ class KafkaOutboxTest {
     }
 
     Process halted = relayChild(prefix, "50");
-    assertTrue(halted.waitFor(90, TimeUnit.SECONDS), "the relay halted itself");
+    assertTrue(halted.waitFor(240, TimeUnit.SECONDS), "the relay halted itself");
     assertEquals(9, halted.exitValue());
     for (int round = 0; round < 2; round++) {
       Process victim = relayChild(prefix, "-");
@@ -138,7 +138,7 @@ class KafkaOutboxTest {
                 .lease(Duration.ofSeconds(4)).publishTimeout(Duration.ofSeconds(2))
                 .pollInterval(Duration.ofMillis(20)).build()) {
       relay.start(); // claims of the dead relays run out after their 4 s lease
-      assertTrue(KafkaFixtures.await(() -> outbox.pendingCount() == 0, Duration.ofSeconds(60)),
+      assertTrue(KafkaFixtures.await(() -> outbox.pendingCount() == 0, Duration.ofSeconds(180)),
           "seed " + seed);
     }
     List<String> published = new ArrayList<>();

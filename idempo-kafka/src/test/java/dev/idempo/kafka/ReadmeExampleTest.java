@@ -45,7 +45,7 @@ class ReadmeExampleTest {
     try (runner) {
       assertTrue(KafkaFixtures.await(
           () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
-          Duration.ofSeconds(60)));
+          Duration.ofSeconds(180)));
     }
   }
 }

@@ -52,7 +52,7 @@ final class ChildProcesses {
             });
     boolean found;
     try {
-      found = seen.get(60, TimeUnit.SECONDS);
+      found = seen.get(180, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       found = false;
     }

@@ -48,7 +48,7 @@ class RabbitConsumerRunnerTest {
         assertTrue(RabbitFixtures.await(
             () -> RabbitFixtures.distinctEffects(dataSource, effects) == 100
                 && duplicates.get() == 20,
-            Duration.ofSeconds(60)));
+            Duration.ofSeconds(180)));
       }
       assertTrue(RabbitFixtures.await(() -> messageCount(connection, queue) == 0,
           Duration.ofSeconds(30)), "every delivery was acked");
@@ -82,7 +82,7 @@ class RabbitConsumerRunnerTest {
         assertTrue(RabbitFixtures.await(
             () -> consumer.deadLetters().countParked("payments") == 2
                 && RabbitFixtures.distinctEffects(dataSource, effects) == 2,
-            Duration.ofSeconds(60)));
+            Duration.ofSeconds(180)));
       }
       assertTrue(RabbitFixtures.await(() -> messageCount(connection, queue) == 0,
           Duration.ofSeconds(30)));

@@ -53,7 +53,7 @@ class RabbitCrashTest {
           "SELECT COUNT(*) FROM " + effects + " WHERE message_id = 'm-30'"));
 
       Process afterCommit = child(prefix, effects, queue, "after-commit:40");
-      assertTrue(afterCommit.waitFor(90, TimeUnit.SECONDS), "the child halted itself");
+      assertTrue(afterCommit.waitFor(240, TimeUnit.SECONDS), "the child halted itself");
       assertEquals(9, afterCommit.exitValue());
       long committed = RabbitFixtures.distinctEffects(dataSource, effects);
       assertTrue(committed >= 40, "committed before the halt: " + committed);
@@ -64,7 +64,7 @@ class RabbitCrashTest {
         drain.start();
         assertTrue(RabbitFixtures.await(
             () -> RabbitFixtures.distinctEffects(dataSource, effects) == messages,
-            Duration.ofSeconds(90)), "effects of "
+            Duration.ofSeconds(240)), "effects of "
                 + RabbitFixtures.distinctEffects(dataSource, effects) + " of " + messages);
         assertTrue(RabbitFixtures.await(() -> queueEmpty(connection, queue), Duration.ofSeconds(30)));
       }

@@ -55,7 +55,7 @@ class RabbitOutboxTest {
         runner.start();
         assertTrue(RabbitFixtures.await(
             () -> RabbitFixtures.distinctEffects(payments, prefix + "effects") == 30,
-            Duration.ofSeconds(60)));
+            Duration.ofSeconds(180)));
       }
       Set<String> consumed = new HashSet<>();
       try (java.sql.Connection database = payments.getConnection();

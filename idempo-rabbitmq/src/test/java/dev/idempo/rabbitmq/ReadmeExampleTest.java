@@ -49,7 +49,7 @@ class ReadmeExampleTest {
       try (relay; runner; confirmed) {
         assertTrue(RabbitFixtures.await(
             () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
-            Duration.ofSeconds(60)));
+            Duration.ofSeconds(180)));
       }
       assertEquals(0, outbox.pendingCount());
     }
