@@ -151,7 +151,8 @@ public final class KafkaConsumerRunner implements AutoCloseable {
     if (running != null && running != Thread.currentThread()) {
       try {
         if (!stopped.await(60, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("the Kafka runner of group " + group + " did not stop in 60 s");
+          throw new IllegalStateException(
+              "the Kafka runner of group " + group + " did not stop in 60 s");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -212,7 +213,8 @@ public final class KafkaConsumerRunner implements AutoCloseable {
    * The fast path: the partition's records of this poll in one transaction with one offset write.
    * False if a record has no id or a handler failed (all rolled back): then one by one.
    */
-  private boolean settleAll(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
+  private boolean settleAll(
+      TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
     List<Message> messages = new ArrayList<>(records.size());
     for (ConsumerRecord<byte[], byte[]> record : records) {
       messages.add(KafkaMessages.toMessage(record));
@@ -346,8 +348,11 @@ public final class KafkaConsumerRunner implements AutoCloseable {
 
     private static Duration positive(Duration duration, String name) {
       Objects.requireNonNull(duration, name + " must not be null");
-      if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new IllegalArgumentException(name + " must be above zero and at most 10 minutes, was " + duration);
+      if (duration.isNegative()
+          || duration.isZero()
+          || duration.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            name + " must be above zero and at most 10 minutes, was " + duration);
       }
       return duration;
     }

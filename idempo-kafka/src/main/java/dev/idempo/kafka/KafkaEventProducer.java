@@ -17,7 +17,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * after a lost answer, which the broker cannot recognise, is deduplicated by the consumer).
  *
  * <pre>{@code
- * try (KafkaEventProducer events = KafkaEventProducer.create(Map.of("bootstrap.servers", servers))) {
+ * try (KafkaEventProducer events =
+ *     KafkaEventProducer.create(Map.of("bootstrap.servers", servers))) {
  *   events.send("payments", orderId, eventId, payload).get();
  * }
  * }</pre>

@@ -34,7 +34,8 @@ public final class KafkaMessages {
       message.key(new String(record.key(), StandardCharsets.UTF_8));
     }
     for (Header header : record.headers()) {
-      String value = header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+      String value =
+          header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
       message.header(header.key(), value);
       if (header.key().equals(MESSAGE_ID_HEADER)) {
         message.brokerMessageId(value);

@@ -95,6 +95,7 @@ final class KafkaOffsets {
 
   private static StoreUnavailableException unavailable(String operation, SQLException e) {
     return new StoreUnavailableException(
-        "could not " + operation + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
+        "could not " + operation + ": " + e.getMessage() + " (SQLState " + e.getSQLState() + ")",
+        e);
   }
 }

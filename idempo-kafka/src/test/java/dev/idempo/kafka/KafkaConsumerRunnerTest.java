@@ -75,12 +75,14 @@ class KafkaConsumerRunnerTest {
         new Thread(
             () -> {
               try (KafkaEventProducer send =
-                  KafkaEventProducer.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                  KafkaEventProducer.create(
+                      Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 for (int i = 0; i < events; i++) {
                   String key = "order-" + (i % 16);
                   send.send(topic, key, "e-" + i, utf8("charge " + i));
                   if (i % 7 == 0) {
-                    send.send(topic, key, "e-" + i, utf8("charge " + i)); // a resend after a lost ack
+                    // a resend after a lost ack: a new offset, the same event id
+                    send.send(topic, key, "e-" + i, utf8("charge " + i));
                   }
                   quarter.countDown();
                   Thread.sleep(10); // paced, so the membership changes happen while events flow
@@ -152,7 +154,8 @@ class KafkaConsumerRunnerTest {
     String topic = KafkaFixtures.newTopic("poison", 1);
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
-            KafkaEventProducer.idempotentConfig(Map.of("bootstrap.servers", broker.bootstrapServers())),
+            KafkaEventProducer.idempotentConfig(
+                Map.of("bootstrap.servers", broker.bootstrapServers())),
             new ByteArraySerializer(), new ByteArraySerializer())) {
       producer.send(KafkaMessages.record(topic, null, "e-1", utf8("ok"), Map.of())).get();
       producer.send(new ProducerRecord<>(topic, utf8("no id at all"))).get();
@@ -161,7 +164,9 @@ class KafkaConsumerRunnerTest {
     }
     TransactionalHandler handler =
         (connection, message) -> {
-          if (new String(message.payload(), java.nio.charset.StandardCharsets.UTF_8).equals("poison")) {
+          String payload =
+              new String(message.payload(), java.nio.charset.StandardCharsets.UTF_8);
+          if (payload.equals("poison")) {
             throw new IllegalArgumentException("cannot parse " + message.source());
           }
           KafkaFixtures.insertEffect(effects).handle(connection, message);
@@ -221,11 +226,13 @@ class KafkaConsumerRunnerTest {
     TransactionalConsumer consumer = payments(TestDatabases.newSqlite()).build();
     TransactionalHandler handler = (connection, message) -> {};
     IllegalArgumentException noGroup = assertThrows(IllegalArgumentException.class,
-        () -> KafkaConsumerRunner.builder(Map.of("bootstrap.servers", "127.0.0.1:1"), consumer, handler));
+        () -> KafkaConsumerRunner.builder(
+            Map.of("bootstrap.servers", "127.0.0.1:1"), consumer, handler));
     assertTrue(noGroup.getMessage().contains("group.id"));
     IllegalArgumentException autoCommit = assertThrows(IllegalArgumentException.class,
         () -> KafkaConsumerRunner.builder(
-            Map.of("bootstrap.servers", "127.0.0.1:1", "group.id", "g", "enable.auto.commit", "true"),
+            Map.of("bootstrap.servers", "127.0.0.1:1", "group.id", "g",
+                "enable.auto.commit", "true"),
             consumer, handler));
     assertTrue(autoCommit.getMessage().contains("enable.auto.commit"));
     IllegalArgumentException idempotence = assertThrows(IllegalArgumentException.class,

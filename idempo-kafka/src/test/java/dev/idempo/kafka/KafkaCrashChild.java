@@ -9,7 +9,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The child JVM of {@link KafkaCrashTest}: a {@link KafkaConsumerRunner} into PostgreSQL that
- * prints {@value #RUNNING} once started and {@value #PROCESSED} after each commit; if given an event id to stop at, it prints {@code "inside
+ * prints {@value #RUNNING} once started and {@value #PROCESSED} after each commit; if given an
+ * event id to stop at, it prints {@code "inside
  * <id>"} after that event's effect insert (before the commit of effect, dedup record and offset)
  * and blocks until it is killed.
  *

@@ -89,7 +89,8 @@ class KafkaOutboxTest {
     assertEquals(List.of(), KafkaFixtures.duplicatedEffects(payments, prefix + "effects"));
     Map<String, List<Integer>> byKey = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : readAll(topic)) {
-      byKey.computeIfAbsent(new String(record.key(), StandardCharsets.UTF_8), k -> new ArrayList<>())
+      byKey
+          .computeIfAbsent(new String(record.key(), StandardCharsets.UTF_8), k -> new ArrayList<>())
           .add(Integer.parseInt(new String(record.value(), StandardCharsets.UTF_8)));
     }
     for (Map.Entry<String, List<Integer>> key : byKey.entrySet()) {

@@ -31,13 +31,16 @@ class ReadmeExampleTest {
     String topic = KafkaFixtures.newTopic("readme", 2);
 
     // --- README example: Kafka ---
-    try (KafkaEventProducer events = KafkaEventProducer.create(Map.of("bootstrap.servers", servers))) {
+    try (KafkaEventProducer events =
+        KafkaEventProducer.create(Map.of("bootstrap.servers", servers))) {
       events.send(topic, "order-1001", "evt-1001", "{\"amount\":1000}".getBytes()).get();
     }                                                   // idempotent producer, event id in a header
 
     TransactionalConsumer payments = TransactionalConsumer.builder(dataSource, "payments").build();
     KafkaConsumerRunner runner = KafkaConsumerRunner.builder(
-            Map.of("bootstrap.servers", servers, "group.id", "payments"), payments, this::insertCharge)
+            Map.of("bootstrap.servers", servers, "group.id", "payments"),
+            payments,
+            this::insertCharge)
         .topics(topic)
         .build();
     runner.start();       // each record's effect, dedup record and offset commit in one transaction

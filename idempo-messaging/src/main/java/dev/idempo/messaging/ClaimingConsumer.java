@@ -23,8 +23,8 @@ import java.util.function.Predicate;
 /**
  * The claim form of the idempotent consumer, for handlers whose effect is outside the database (an
  * HTTP call, an email): claim (consumer, message id) in an {@link IdempotencyStore} → run the
- * effect while the lease is renewed → complete. A duplicate of a completed message is acknowledged
- * without running.
+ * effect while the lease is renewed → complete. A duplicate of a completed message is
+ * acknowledged without running.
  *
  * <pre>{@code
  * ClaimingConsumer mailer = ClaimingConsumer.builder(store, deadLetters, "welcome-mail")
@@ -73,7 +73,8 @@ public final class ClaimingConsumer {
             .retention(builder.retention)
             .takeover(builder.takeover)
             .build();
-    this.idempotency = Idempotency.builder(builder.store, ResultCodec.utf8()).policy(policy).build();
+    this.idempotency =
+        Idempotency.builder(builder.store, ResultCodec.utf8()).policy(policy).build();
     this.scope = Scope.operation("message consumer " + name);
   }
 

@@ -179,7 +179,7 @@ public final class DeadLetters {
     }
   }
 
-  // ------------------------------------------------------------------ inside consumers' transactions
+  // ------------------------------------------------------------- inside consumers' transactions
 
   /** Counts one failure of {@code message} in the caller's transaction; returns the count. */
   int recordFailure(Connection connection, String consumer, String messageId, Message message,

@@ -36,7 +36,9 @@ public final class HttpOutboxPublisher implements OutboxPublisher {
     this.timeout = timeout;
   }
 
-  /** POSTs with {@code Content-Type: contentType}, each attempt timing out after {@code timeout}. */
+  /**
+   * POSTs with {@code Content-Type: contentType}, each attempt timing out after {@code timeout}.
+   */
   public static HttpOutboxPublisher create(
       IdempotentHttpClient client, String contentType, Duration timeout) {
     return new HttpOutboxPublisher(

@@ -38,7 +38,8 @@ public interface MessageIdExtractor {
   static MessageIdExtractor payload(Function<byte[], String> read, String description) {
     Objects.requireNonNull(read, "read must not be null");
     return described(
-        message -> Optional.ofNullable(read.apply(message.payload())), "the payload: " + description);
+        message -> Optional.ofNullable(read.apply(message.payload())),
+        "the payload: " + description);
   }
 
   /** The whole payload as UTF-8 text; for messages whose body is their id. */

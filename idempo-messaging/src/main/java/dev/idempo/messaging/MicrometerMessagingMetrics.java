@@ -28,7 +28,8 @@ public final class MicrometerMessagingMetrics implements MessagingListener, Outb
   }
 
   public static MicrometerMessagingMetrics create(MeterRegistry registry) {
-    return new MicrometerMessagingMetrics(Objects.requireNonNull(registry, "registry must not be null"));
+    return new MicrometerMessagingMetrics(
+        Objects.requireNonNull(registry, "registry must not be null"));
   }
 
   /** Registers the pending-count and oldest-age gauges of {@code outbox}. */

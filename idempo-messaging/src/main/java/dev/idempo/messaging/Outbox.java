@@ -107,7 +107,8 @@ public final class Outbox {
   /** Age of the oldest event waiting to be published; zero when none waits. */
   public Duration oldestPendingAge() {
     long oldest =
-        queryLong("SELECT COALESCE(MIN(created_at), -1) FROM " + table + " WHERE state = 'PENDING'");
+        queryLong(
+            "SELECT COALESCE(MIN(created_at), -1) FROM " + table + " WHERE state = 'PENDING'");
     return oldest < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.millis() - oldest));
   }
 

@@ -23,7 +23,8 @@ import java.util.random.RandomGenerator;
  * and in order per key, and deletes each once its destination confirmed it.
  *
  * <pre>{@code
- * try (OutboxRelay relay = OutboxRelay.builder(outbox, KafkaOutboxPublisher.create(producer)).build()) {
+ * try (OutboxRelay relay =
+ *     OutboxRelay.builder(outbox, KafkaOutboxPublisher.create(producer)).build()) {
  *   relay.start();
  *   ...
  * }
@@ -81,8 +82,9 @@ public final class OutboxRelay implements AutoCloseable {
     String skipLocked =
         outbox.dialect() == dev.idempo.jdbc.Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
     this.claimSql =
-        "UPDATE " + table + " SET claimed_by = ?, claimed_until = ? WHERE seq IN (SELECT o.seq FROM "
-            + table + " o WHERE o.state = 'PENDING' AND o.next_attempt_at <= ?"
+        "UPDATE " + table + " SET claimed_by = ?, claimed_until = ? WHERE seq IN"
+            + " (SELECT o.seq FROM " + table + " o WHERE o.state = 'PENDING'"
+            + " AND o.next_attempt_at <= ?"
             + " AND (o.claimed_until IS NULL OR o.claimed_until <= ?)"
             + " AND (o.event_key IS NULL OR NOT EXISTS (SELECT 1 FROM " + table + " p"
             + " WHERE p.event_key = o.event_key AND p.state = 'PENDING' AND p.seq < o.seq))"
@@ -383,8 +385,11 @@ public final class OutboxRelay implements AutoCloseable {
 
     private static Duration positive(Duration duration, String name) {
       Objects.requireNonNull(duration, name + " must not be null");
-      if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofDays(1)) > 0) {
-        throw new IllegalArgumentException(name + " must be above zero and at most 1 day, was " + duration);
+      if (duration.isNegative()
+          || duration.isZero()
+          || duration.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException(
+            name + " must be above zero and at most 1 day, was " + duration);
       }
       return duration;
     }

@@ -24,7 +24,8 @@ import javax.sql.DataSource;
  * TransactionalConsumer payments = TransactionalConsumer.builder(dataSource, "payments")
  *     .messageId(MessageIdExtractor.header("event-id"))
  *     .build();
- * ConsumeOutcome outcome = payments.consume(message, (connection, m) -> insertCharge(connection, m));
+ * ConsumeOutcome outcome =
+ *     payments.consume(message, (connection, m) -> insertCharge(connection, m));
  * if (outcome.settled()) { ack(); } else { redeliverLater(); }
  * }</pre>
  *

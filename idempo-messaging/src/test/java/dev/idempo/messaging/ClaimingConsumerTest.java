@@ -152,7 +152,8 @@ class ClaimingConsumerTest {
   @Test
   void resumeIsRefusedByName() {
     IllegalArgumentException refused =
-        assertThrows(IllegalArgumentException.class, () -> mailer().takeover(TakeoverPolicy.RESUME));
+        assertThrows(
+            IllegalArgumentException.class, () -> mailer().takeover(TakeoverPolicy.RESUME));
     assertTrue(refused.getMessage().contains("RESUME"));
   }
 }

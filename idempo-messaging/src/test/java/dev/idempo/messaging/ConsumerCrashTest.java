@@ -42,7 +42,8 @@ class ConsumerCrashTest {
         (connection, message) -> {
           runs.incrementAndGet();
           try (PreparedStatement insert =
-              connection.prepareStatement("INSERT INTO " + effects + " (message_id) VALUES ('e-1')")) {
+              connection.prepareStatement(
+                  "INSERT INTO " + effects + " (message_id) VALUES ('e-1')")) {
             insert.executeUpdate();
           }
         };

@@ -33,7 +33,8 @@ class DeadLettersTest {
     consumer.consume(poison, failing);
     assertEquals(ConsumeOutcome.PARKED, consumer.consume(poison, failing));
     AtomicInteger alongside = new AtomicInteger();
-    consumer.park(Message.builder(new byte[0]).build(), "no id", connection -> alongside.incrementAndGet());
+    consumer.park(
+        Message.builder(new byte[0]).build(), "no id", connection -> alongside.incrementAndGet());
     assertEquals(1, alongside.get(), "a runner's offset write commits with the parking");
 
     DeadLetters deadLetters = consumer.deadLetters();

@@ -22,7 +22,8 @@ class HttpOutboxPublisherTest {
   @Test
   void eachEventIsPostedWithItsIdAsIdempotencyKeyAndRefusalsAreRetried() throws Exception {
     List<String> received = new CopyOnWriteArrayList<>();
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/webhooks", exchange -> {
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       received.add(exchange.getRequestHeaders().getFirst("Idempotency-Key") + " " + body + " "
@@ -49,7 +50,8 @@ class HttpOutboxPublisherTest {
               .build();
       assertEquals(2, relay.relayOnce());
       assertTrue(received.containsAll(List.of(
-          ids.get(0) + " one order-placed", ids.get(1) + " two order-placed")), received.toString());
+              ids.get(0) + " one order-placed", ids.get(1) + " two order-placed")),
+          received.toString());
       assertTrue(received.contains(ids.get(2) + " refused order-placed"));
       assertEquals(1, outbox.pendingCount(), "the refused event waits for its retry");
     } finally {

@@ -16,7 +16,10 @@ class MicrometerMessagingMetricsTest {
     MicrometerMessagingMetrics metrics = MicrometerMessagingMetrics.create(registry);
     DataSource dataSource = TestDatabases.newSqlite();
     TransactionalConsumer consumer =
-        TransactionalConsumer.builder(dataSource, "payments").listener(metrics).maxFailures(1).build();
+        TransactionalConsumer.builder(dataSource, "payments")
+            .listener(metrics)
+            .maxFailures(1)
+            .build();
     Message message = Message.builder(new byte[0]).brokerMessageId("m-1").build();
     consumer.consume(message, (connection, m) -> {});
     consumer.consume(message, (connection, m) -> {});
@@ -38,7 +41,8 @@ class MicrometerMessagingMetricsTest {
     OutboxRelay.builder(outbox, event -> CompletableFuture.completedFuture(null))
         .listener(metrics).build().relayOnce();
     assertEquals(0.0, registry.get("idempo.outbox.pending").gauge().value());
-    assertEquals(2.0, registry.get("idempo.outbox.events").tag("outcome", "published").counter().count());
+    assertEquals(
+        2.0, registry.get("idempo.outbox.events").tag("outcome", "published").counter().count());
   }
 
   private static double count(SimpleMeterRegistry registry, String outcome) {

@@ -67,7 +67,8 @@ class OutboxTest {
       connection.setAutoCommit(false);
       outbox.schedule(connection, "orders", "c-1", new byte[] {1}, Map.of());
       connection.rollback();
-      committed = outbox.schedule(connection, "orders", "c-1", new byte[] {2}, Map.of("a", "b=c&d"));
+      committed =
+          outbox.schedule(connection, "orders", "c-1", new byte[] {2}, Map.of("a", "b=c&d"));
       connection.commit();
     }
     assertEquals(1, outbox.pendingCount());
@@ -199,7 +200,8 @@ class OutboxTest {
                   if (!inFlight.add(event.id())) {
                     overlaps.add(event.id());
                   }
-                  orderByKey.computeIfAbsent(event.key().orElseThrow(), k -> new CopyOnWriteArrayList<>())
+                  orderByKey
+                      .computeIfAbsent(event.key().orElseThrow(), k -> new CopyOnWriteArrayList<>())
                       .add(Integer.parseInt(new String(event.payload(), StandardCharsets.UTF_8)));
                   Thread.yield();
                   inFlight.remove(event.id());

@@ -87,14 +87,16 @@ class ReadmeExampleTest {
     Outbox outbox = Outbox.builder(dataSource).build();
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO orders VALUES ('o-1')")) {
+      try (PreparedStatement insert =
+          connection.prepareStatement("INSERT INTO orders VALUES ('o-1')")) {
         insert.executeUpdate();
       }
-      outbox.schedule(connection, "orders", "customer-7", "{\"order\":\"o-1\"}".getBytes(), Map.of());
+      outbox.schedule(
+          connection, "orders", "customer-7", "{\"order\":\"o-1\"}".getBytes(), Map.of());
       connection.commit();                              // the order and its event, or neither
     }
     try (OutboxRelay relay = OutboxRelay.builder(outbox, this::sendToBroker).build()) {
-      relay.start();                                    // publishes, then deletes each confirmed row
+      relay.start();                           // publishes, then deletes each confirmed row
     // --- end ---
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (outbox.pendingCount() > 0 && System.nanoTime() < deadline) {

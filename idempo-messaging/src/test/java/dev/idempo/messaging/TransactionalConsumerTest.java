@@ -119,7 +119,8 @@ class TransactionalConsumerTest {
   void aMessageWithoutIdIsRefusedAndNeverProcessed(TestDatabases database) {
     DataSource dataSource = setUp(database);
     TransactionalConsumer payments = consumer(dataSource).build();
-    Message noId = Message.builder("100".getBytes(StandardCharsets.UTF_8)).source("orders-0@7").build();
+    Message noId =
+        Message.builder("100".getBytes(StandardCharsets.UTF_8)).source("orders-0@7").build();
 
     MissingMessageIdException refused =
         assertThrows(MissingMessageIdException.class, () -> payments.consume(noId, charge));
@@ -145,7 +146,8 @@ class TransactionalConsumerTest {
             .listener(
                 new MessagingListener() {
                   @Override
-                  public void onFailed(String consumer, String id, Throwable failure, int failures) {
+                  public void onFailed(
+                      String consumer, String id, Throwable failure, int failures) {
                     events.add("failed " + id + " " + failures);
                   }
 
@@ -213,7 +215,8 @@ class TransactionalConsumerTest {
       int processed = 0;
       for (Future<ConsumeOutcome> outcome : outcomes) {
         ConsumeOutcome value = outcome.get(60, TimeUnit.SECONDS);
-        assertTrue(value == ConsumeOutcome.PROCESSED || value == ConsumeOutcome.DUPLICATE, value.name());
+        assertTrue(
+            value == ConsumeOutcome.PROCESSED || value == ConsumeOutcome.DUPLICATE, value.name());
         processed += value == ConsumeOutcome.PROCESSED ? 1 : 0;
       }
       assertEquals(1, processed);
@@ -316,7 +319,8 @@ class TransactionalConsumerTest {
   void builderRejectsBadValuesNamingThem() {
     DataSource dataSource = TestDatabases.newSqlite();
     IllegalArgumentException name =
-        assertThrows(IllegalArgumentException.class, () -> TransactionalConsumer.builder(dataSource, " "));
+        assertThrows(
+            IllegalArgumentException.class, () -> TransactionalConsumer.builder(dataSource, " "));
     assertTrue(name.getMessage().contains("consumer name"), name.getMessage());
     IllegalArgumentException failures = assertThrows(IllegalArgumentException.class,
         () -> TransactionalConsumer.builder(dataSource, "c").maxFailures(0));

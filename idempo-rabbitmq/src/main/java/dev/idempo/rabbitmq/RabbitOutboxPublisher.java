@@ -61,7 +61,8 @@ public final class RabbitOutboxPublisher implements OutboxPublisher, AutoCloseab
     Objects.requireNonNull(exchange, "exchange must not be null");
     Objects.requireNonNull(confirmTimeout, "confirmTimeout must not be null");
     if (confirmTimeout.isNegative() || confirmTimeout.isZero()) {
-      throw new IllegalArgumentException("confirmTimeout must be above zero, was " + confirmTimeout);
+      throw new IllegalArgumentException(
+          "confirmTimeout must be above zero, was " + confirmTimeout);
     }
     try {
       return new RabbitOutboxPublisher(connection, exchange, confirmTimeout);

@@ -54,7 +54,10 @@ public final class RabbitCrashChild {
           }
         };
     Connection connection = RabbitFixtures.connect(args[0]);
-    RabbitConsumerRunner.builder(connection, args[4], consumer, handler).prefetch(20).build().start();
+    RabbitConsumerRunner.builder(connection, args[4], consumer, handler)
+        .prefetch(20)
+        .build()
+        .start();
     new CountDownLatch(1).await(); // until killed or halted
   }
 }

@@ -66,7 +66,8 @@ class RabbitCrashTest {
             () -> RabbitFixtures.distinctEffects(dataSource, effects) == messages,
             Duration.ofSeconds(240)), "effects of "
                 + RabbitFixtures.distinctEffects(dataSource, effects) + " of " + messages);
-        assertTrue(RabbitFixtures.await(() -> queueEmpty(connection, queue), Duration.ofSeconds(30)));
+        assertTrue(
+            RabbitFixtures.await(() -> queueEmpty(connection, queue), Duration.ofSeconds(90)));
       }
     }
     assertTrue(duplicates.get() >= 1,

@@ -37,11 +37,13 @@ class ReadmeExampleTest {
       }
 
       // --- README example: RabbitMQ ---
-      RabbitOutboxPublisher confirmed = RabbitOutboxPublisher.create(connection, "", Duration.ofSeconds(10));
-      OutboxRelay relay = OutboxRelay.builder(outbox, confirmed).build();   // message-id = outbox id
+      RabbitOutboxPublisher confirmed =
+          RabbitOutboxPublisher.create(connection, "", Duration.ofSeconds(10));
+      OutboxRelay relay = OutboxRelay.builder(outbox, confirmed).build(); // message-id = outbox id
       relay.start();
 
-      TransactionalConsumer payments = TransactionalConsumer.builder(dataSource, "payments").build();
+      TransactionalConsumer payments =
+          TransactionalConsumer.builder(dataSource, "payments").build();
       RabbitConsumerRunner runner =
           RabbitConsumerRunner.builder(connection, queue, payments, this::insertCharge).build();
       runner.start();     // acks each message only after its transaction committed
