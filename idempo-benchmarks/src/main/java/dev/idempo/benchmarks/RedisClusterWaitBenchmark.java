@@ -24,10 +24,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The Redis store on a six-node Redis Cluster (three masters, three replicas, started on loopback
  * by test support): new requests (claim + complete of a fresh key) per second and their p50/p99,
- * without and with {@code waitForReplicas(1, 1 s)}, next to a baseline measured in the same run
- * on the same cluster: two plain {@code SET}s ({@code NX} then {@code XX}) per request.
+ * without and with {@code waitForReplicas(1, 1 s)}, next to a baseline measured in the same run on
+ * the same cluster: two plain {@code SET}s ({@code NX} then {@code XX}) per request.
  *
- * <pre>java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.RedisClusterWaitBenchmark [seconds]</pre>
+ * <pre>
+ * java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.RedisClusterWaitBenchmark [seconds]
+ * </pre>
  */
 public final class RedisClusterWaitBenchmark {
   private static final Duration LEASE = Duration.ofSeconds(30);
@@ -47,12 +49,16 @@ public final class RedisClusterWaitBenchmark {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     List<String> rows = new ArrayList<>();
-    rows.add(String.format("%-34s %7s %10s %9s %9s", "scenario", "callers", "ops/s", "p50 µs", "p99 µs"));
+    rows.add(
+        String.format(
+            "%-34s %7s %10s %9s %9s", "scenario", "callers", "ops/s", "p50 µs", "p99 µs"));
     try (RedisCluster cluster = RedisCluster.start()) {
       RedisClusterClient client =
           RedisClusterClient.create(cluster.uris().stream().map(RedisURI::create).toList());
-      try (StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-          RedisIdempotencyStore plain = RedisIdempotencyStore.builder(client).keyPrefix("bench:").build();
+      try (StatefulRedisClusterConnection<byte[], byte[]> connection =
+              client.connect(ByteArrayCodec.INSTANCE);
+          RedisIdempotencyStore plain =
+              RedisIdempotencyStore.builder(client).keyPrefix("bench:").build();
           RedisIdempotencyStore waiting =
               RedisIdempotencyStore.builder(client)
                   .keyPrefix("bench-wait:")
@@ -63,17 +69,22 @@ public final class RedisClusterWaitBenchmark {
         SetArgs nx = SetArgs.Builder.nx().px(LEASE.toMillis());
         SetArgs xx = SetArgs.Builder.xx().px(RETENTION.toMillis());
         for (int callers : CALLERS) {
-          double[] baseline = run(callers, seconds, () -> {
-            byte[] key = ("base:{" + randomKey() + "}").getBytes(StandardCharsets.US_ASCII);
-            commands.set(key, value, nx);
-            commands.set(key, value, xx);
-          });
+          double[] baseline =
+              run(
+                  callers,
+                  seconds,
+                  () -> {
+                    byte[] key = ("base:{" + randomKey() + "}").getBytes(StandardCharsets.US_ASCII);
+                    commands.set(key, value, nx);
+                    commands.set(key, value, xx);
+                  });
           rows.add(row("cluster baseline: SET NX + SET", callers, baseline, null));
           double[] fresh = run(callers, seconds, () -> newRequest(plain));
           rows.add(row("cluster store: new request", callers, fresh, baseline));
           double[] waited = run(callers, seconds, () -> newRequest(waiting));
-          rows.add(row("cluster store + WAIT 1: new request", callers, waited, baseline)
-              + String.format(Locale.ROOT, " (%.2fx without WAIT)", waited[0] / fresh[0]));
+          rows.add(
+              row("cluster store + WAIT 1: new request", callers, waited, baseline)
+                  + String.format(Locale.ROOT, " (%.2fx without WAIT)", waited[0] / fresh[0]));
         }
       } finally {
         client.shutdown();
@@ -85,7 +96,8 @@ public final class RedisClusterWaitBenchmark {
 
   private static void newRequest(RedisIdempotencyStore store) {
     StorageKey key = randomKey();
-    ClaimResult.Acquired claim = (ClaimResult.Acquired) store.claim(key, FINGERPRINT, LEASE, RETENTION);
+    ClaimResult.Acquired claim =
+        (ClaimResult.Acquired) store.claim(key, FINGERPRINT, LEASE, RETENTION);
     store.complete(key, claim.fence(), RESPONSE);
   }
 
@@ -96,7 +108,8 @@ public final class RedisClusterWaitBenchmark {
   }
 
   /** {ops/s, p50 µs, p99 µs}: one second of warm-up, then {@code seconds} measured. */
-  private static double[] run(int callers, int seconds, Operation operation) throws InterruptedException {
+  private static double[] run(int callers, int seconds, Operation operation)
+      throws InterruptedException {
     AtomicBoolean measuring = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
     LatencyRecorder[] recorders = new LatencyRecorder[callers];
@@ -105,20 +118,23 @@ public final class RedisClusterWaitBenchmark {
     for (int c = 0; c < callers; c++) {
       int caller = c;
       recorders[c] = new LatencyRecorder();
-      Thread thread = new Thread(() -> {
-        try {
-          while (!stop.get()) {
-            long start = System.nanoTime();
-            operation.run();
-            if (measuring.get()) {
-              recorders[caller].record(System.nanoTime() - start);
-              counts[caller]++;
-            }
-          }
-        } finally {
-          done.countDown();
-        }
-      }, "load-" + c);
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  while (!stop.get()) {
+                    long start = System.nanoTime();
+                    operation.run();
+                    if (measuring.get()) {
+                      recorders[caller].record(System.nanoTime() - start);
+                      counts[caller]++;
+                    }
+                  }
+                } finally {
+                  done.countDown();
+                }
+              },
+              "load-" + c);
       thread.setDaemon(true);
       thread.start();
     }
@@ -136,13 +152,22 @@ public final class RedisClusterWaitBenchmark {
     }
     long[] sorted = LatencyRecorder.merged(recorders);
     return new double[] {
-      total / elapsed, LatencyRecorder.percentileMicros(sorted, 50), LatencyRecorder.percentileMicros(sorted, 99)
+      total / elapsed,
+      LatencyRecorder.percentileMicros(sorted, 50),
+      LatencyRecorder.percentileMicros(sorted, 99)
     };
   }
 
   private static String row(String scenario, int callers, double[] result, double[] baseline) {
-    String line = String.format(Locale.ROOT, "%-34s %7d %10.0f %9.1f %9.1f",
-        scenario, callers, result[0], result[1], result[2]);
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%-34s %7d %10.0f %9.1f %9.1f",
+            scenario,
+            callers,
+            result[0],
+            result[1],
+            result[2]);
     return baseline == null
         ? line
         : line + String.format(Locale.ROOT, "   (%.2fx baseline)", result[0] / baseline[0]);

@@ -166,7 +166,8 @@ public final class StoreLocation {
     if (kind != Kind.REDIS_CLUSTER) {
       throw new IllegalStateException("not a Redis Cluster store: " + this);
     }
-    String scheme = location.toLowerCase(Locale.ROOT).startsWith("rediss") ? "rediss://" : "redis://";
+    boolean tls = location.toLowerCase(Locale.ROOT).startsWith("rediss");
+    String scheme = tls ? "rediss://" : "redis://";
     String nodes = location.substring(location.indexOf("://") + 3);
     int at = nodes.lastIndexOf('@');
     String userInfo = at < 0 ? "" : nodes.substring(0, at + 1);

@@ -50,22 +50,35 @@ class RedisClusterGatewayTest {
     StoreLocation location = StoreLocation.parse("redis-cluster://10.0.0.1:7000,10.0.0.2:7001");
     assertEquals(StoreLocation.Kind.REDIS_CLUSTER, location.kind());
     assertTrue(location.isShared());
-    assertEquals(List.of("redis://10.0.0.1:7000", "redis://10.0.0.2:7001"), location.clusterSeeds());
+    assertEquals(
+        List.of("redis://10.0.0.1:7000", "redis://10.0.0.2:7001"), location.clusterSeeds());
 
     StoreLocation secret = StoreLocation.parse("rediss-cluster://:s3cret@cache:7000,cache2:7000");
     assertEquals("rediss-cluster://***@cache:7000,cache2:7000", secret.toString());
-    assertEquals(List.of("rediss://:s3cret@cache:7000", "rediss://:s3cret@cache2:7000"), secret.clusterSeeds());
+    assertEquals(
+        List.of("rediss://:s3cret@cache:7000", "rediss://:s3cret@cache2:7000"),
+        secret.clusterSeeds());
   }
 
   @Test
   void badClusterLocationsAreRefusedNamingTheBadSeed() {
-    for (String bad : new String[] {"redis-cluster://", "redis-cluster://h1:7000,", "redis-cluster://h1",
-        "redis-cluster://h1:0", "redis-cluster://h1:70000", "redis-cluster://:7000", "redis-cluster://h:1/2"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StoreLocation.parse(bad), bad);
+    for (String bad :
+        new String[] {
+          "redis-cluster://",
+          "redis-cluster://h1:7000,",
+          "redis-cluster://h1",
+          "redis-cluster://h1:0",
+          "redis-cluster://h1:70000",
+          "redis-cluster://:7000",
+          "redis-cluster://h:1/2"
+        }) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> StoreLocation.parse(bad), bad);
       assertTrue(e.getMessage().startsWith("store " + bad), e.getMessage());
     }
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> StoreLocation.parse("redis-cluster://:pw@h1:x"));
+        assertThrows(
+            IllegalArgumentException.class, () -> StoreLocation.parse("redis-cluster://:pw@h1:x"));
     assertFalse(e.getMessage().contains("pw"), e.getMessage());
   }
 
@@ -89,7 +102,8 @@ class RedisClusterGatewayTest {
           GatewayTest.assertProblem(response, 409, "key-in-flight");
         }
       }
-      System.out.println("two gateways on a Redis Cluster, " + DUPLICATES + " duplicates: " + outcomes);
+      System.out.println(
+          "two gateways on a Redis Cluster, " + DUPLICATES + " duplicates: " + outcomes);
       assertEquals(1, upstream.executions(), outcomes.toString());
       assertEquals(1, outcomes.getOrDefault("201", 0), outcomes.toString());
       // Afterwards both gateways replay it.
@@ -103,10 +117,10 @@ class RedisClusterGatewayTest {
   }
 
   /**
-   * Completed keys are replicated, then a master is SIGKILLed while requests keep coming. Until
-   * its replica is promoted and the gateway's client sees the new topology, requests whose keys
-   * live on that master's slots get 503 store-unavailable (never a run without a claim); no
-   * completed, replicated key runs again afterwards.
+   * Completed keys are replicated, then a master is SIGKILLed while requests keep coming. Until its
+   * replica is promoted and the gateway's client sees the new topology, requests whose keys live on
+   * that master's slots get 503 store-unavailable (never a run without a claim); no completed,
+   * replicated key runs again afterwards.
    */
   @Test
   void killingAMasterMidTrafficGives503UntilItsReplicaTakesOverAndNeverRunsACompletedKeyAgain()
@@ -156,15 +170,20 @@ class RedisClusterGatewayTest {
       }
       System.out.println("a master killed mid-traffic: " + outcomes + " over " + sent + " rounds");
       assertTrue(recovered, "the gateway answered again after the failover: " + outcomes);
-      assertTrue(outcomes.getOrDefault("503", 0) > 0, "the killed master's slots were unavailable: " + outcomes);
+      assertTrue(
+          outcomes.getOrDefault("503", 0) > 0,
+          "the killed master's slots were unavailable: " + outcomes);
 
-      Map<String, Long> runs = upstream.received().stream()
-          .map(received -> new String(received.body(), StandardCharsets.UTF_8))
-          .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+      Map<String, Long> runs =
+          upstream.received().stream()
+              .map(received -> new String(received.body(), StandardCharsets.UTF_8))
+              .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
       for (String key : completed) {
-        assertEquals(1L, runs.get(body(key)), key + " was completed and replicated before the kill");
+        assertEquals(
+            1L, runs.get(body(key)), key + " was completed and replicated before the kill");
       }
-      long ranTwice = answeredDuringFailover.stream().filter(k -> runs.getOrDefault(body(k), 0L) > 1).count();
+      long ranTwice =
+          answeredDuringFailover.stream().filter(k -> runs.getOrDefault(body(k), 0L) > 1).count();
       System.out.println("keys first answered around the kill that ran again: " + ranTwice);
     }
   }
@@ -181,10 +200,14 @@ class RedisClusterGatewayTest {
   private static void awaitReplicated(RedisCluster cluster) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() - deadline < 0) {
-      boolean synced = cluster.nodes().stream().allMatch(node -> {
-        String[] role = node.call("ROLE").split("\n");
-        return !role[0].equals("master") || (role.length == 5 && role[1].equals(role[4]));
-      });
+      boolean synced =
+          cluster.nodes().stream()
+              .allMatch(
+                  node -> {
+                    String[] role = node.call("ROLE").split("\n");
+                    return !role[0].equals("master")
+                        || (role.length == 5 && role[1].equals(role[4]));
+                  });
       if (synced) {
         return;
       }
@@ -198,10 +221,12 @@ class RedisClusterGatewayTest {
   }
 
   private Gateway start(StoreLocation store) {
-    Gateway gateway = new Gateway(GatewayConfig.builder(upstream.uri())
-        .listen("127.0.0.1", 0)
-        .storeLocation(store)
-        .build());
+    Gateway gateway =
+        new Gateway(
+            GatewayConfig.builder(upstream.uri())
+                .listen("127.0.0.1", 0)
+                .storeLocation(store)
+                .build());
     gateway.start();
     return gateway;
   }

@@ -90,7 +90,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * call throws {@link StoreUnavailableException} (and an acquired claim is released first, best
  * effort, so the caller must not run the work and a retry may claim again).
  *
- * <p>Thread-safe: calls from many threads share one connection (Lettuce pipelines them).
+ * <p><b>Redis Cluster.</b> {@link #builder(RedisClusterClient)} runs the same scripts on a
+ * cluster, each on the master of its key's slot and on that node's clock; with {@link
+ * Builder#waitForReplicas} each script and its {@code WAIT} share the connection to that master.
+ * See the {@linkplain dev.idempo.redis package documentation} for what a failover does.
+ *
+ * <p>Thread-safe: calls from many threads share one connection (Lettuce pipelines them; on a
+ * cluster, one connection per node).
  */
 public final class RedisIdempotencyStore implements IdempotencyStore {
   /** The default key prefix: {@value}. */
@@ -266,7 +272,11 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     StoreLimits.checkAbandon(key, token);
     Long applied =
         evaluate(
-            scriptCommands(key), RecordScript.ABANDON, ScriptOutputType.INTEGER, key, token.toBytes());
+            scriptCommands(key),
+            RecordScript.ABANDON,
+            ScriptOutputType.INTEGER,
+            key,
+            token.toBytes());
     return applied == 1L ? UpdateResult.APPLIED : UpdateResult.FENCE_LOST;
   }
 
@@ -555,7 +565,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
             "could not connect to Redis Cluster master " + master.getUri() + ": " + e.getMessage(),
             e);
       }
-      Optional<String> policy = checkMaxmemoryPolicy(node, "Redis Cluster master " + master.getUri());
+      Optional<String> policy =
+          checkMaxmemoryPolicy(node, "Redis Cluster master " + master.getUri());
       if (answer.isEmpty() || answer.get().equals("noeviction")) {
         answer = policy.isPresent() ? policy : answer;
       }

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RedisClusterStoreTest {
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final Duration RETENTION = Duration.ofMinutes(10);
-  private static final Pattern REDIS_CALL = Pattern.compile("redis\\.call\\('([A-Z]+)'(?:, *([^,)]+))?");
+  private static final Pattern REDIS_CALL =
+      Pattern.compile("redis\\.call\\('([A-Z]+)'(?:, *([^,)]+))?");
 
   private static RedisClusterClient client;
 
@@ -51,7 +52,8 @@ class RedisClusterStoreTest {
 
   @Test
   void everyScriptTouchesOnlyItsOneDeclaredKey() throws IOException {
-    for (String name : List.of("record", "claim", "complete", "release", "renew", "checkpoint", "abandon")) {
+    for (String name :
+        List.of("record", "claim", "complete", "release", "renew", "checkpoint", "abandon")) {
       String source;
       try (InputStream in = RecordScript.class.getResourceAsStream(name + ".lua")) {
         source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -71,16 +73,21 @@ class RedisClusterStoreTest {
 
   @Test
   void recordsSpreadOverEveryMasterAndEachLivesOnTheMasterOfItsSlot(RedisCluster cluster) {
-    try (RedisIdempotencyStore store = RedisIdempotencyStore.builder(client).keyPrefix("spread:").build()) {
+    try (RedisIdempotencyStore store =
+        RedisIdempotencyStore.builder(client).keyPrefix("spread:").build()) {
       Set<Integer> masters = new HashSet<>();
       for (int i = 0; i < 30; i++) {
         StorageKey key = newKey();
-        assertEquals(UpdateResult.APPLIED, store.complete(key, acquire(store, key), response("r" + i)));
+        assertEquals(
+            UpdateResult.APPLIED, store.complete(key, acquire(store, key), response("r" + i)));
         String redisKey = new String(store.recordKey(key), StandardCharsets.UTF_8);
-        RedisClusterNode master = cluster.masterOf(SlotHash.getSlot(store.recordKey(key))).orElseThrow();
-        assertEquals("C", master.call("HGET", redisKey, "state"), "the record is on its slot's master");
+        RedisClusterNode master =
+            cluster.masterOf(SlotHash.getSlot(store.recordKey(key))).orElseThrow();
+        assertEquals(
+            "C", master.call("HGET", redisKey, "state"), "the record is on its slot's master");
         masters.add(master.port());
-        assertInstanceOf(ClaimResult.Replay.class, store.claim(key, fingerprint("a"), LEASE, RETENTION));
+        assertInstanceOf(
+            ClaimResult.Replay.class, store.claim(key, fingerprint("a"), LEASE, RETENTION));
       }
       assertEquals(3, masters.size(), "30 random keys land on all three masters");
       assertEquals(java.util.Optional.of("noeviction"), store.maxmemoryPolicy());
@@ -88,18 +95,25 @@ class RedisClusterStoreTest {
   }
 
   @Test
-  void waitForReplicasRunsWaitOnTheMasterOfTheKeysSlotAndItsReplicaAcknowledges(RedisCluster cluster) {
+  void waitForReplicasRunsWaitOnTheMasterOfTheKeysSlotAndItsReplicaAcknowledges(
+      RedisCluster cluster) {
     try (RedisIdempotencyStore store =
-        RedisIdempotencyStore.builder(client).keyPrefix("wait:").waitForReplicas(1, Duration.ofSeconds(2)).build()) {
+        RedisIdempotencyStore.builder(client)
+            .keyPrefix("wait:")
+            .waitForReplicas(1, Duration.ofSeconds(2))
+            .build()) {
       StorageKey key = newKey();
-      RedisClusterNode master = cluster.masterOf(SlotHash.getSlot(store.recordKey(key))).orElseThrow();
+      RedisClusterNode master =
+          cluster.masterOf(SlotHash.getSlot(store.recordKey(key))).orElseThrow();
       long waitsBefore = waits(master);
 
       long fence = acquire(store, key);
       assertEquals(UpdateResult.APPLIED, store.complete(key, fence, response("done")));
 
-      assertEquals(2, waits(master) - waitsBefore, "one WAIT after the claim, one after the complete");
-      assertInstanceOf(ClaimResult.Replay.class, store.claim(key, fingerprint("a"), LEASE, RETENTION));
+      assertEquals(
+          2, waits(master) - waitsBefore, "one WAIT after the claim, one after the complete");
+      assertInstanceOf(
+          ClaimResult.Replay.class, store.claim(key, fingerprint("a"), LEASE, RETENTION));
     }
   }
 

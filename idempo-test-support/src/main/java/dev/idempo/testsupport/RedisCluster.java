@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
  *
  * <p>Nodes run without persistence and with {@code maxmemory-policy noeviction}, each in its own
  * temp directory (its {@code cluster-config-file} and log) under one directory for the cluster;
- * {@code cluster-node-timeout} is {@value #NODE_TIMEOUT_MILLIS} ms, so a killed master's replica
- * is promoted within a few seconds. If {@code redis-server} or {@code redis-cli} is missing it is
+ * {@code cluster-node-timeout} is {@value #NODE_TIMEOUT_MILLIS} ms, so a killed master's replica is
+ * promoted within a few seconds. If {@code redis-server} or {@code redis-cli} is missing it is
  * installed with apt-get when the JVM runs as root. {@link #stop()} (or a shutdown hook, or the
  * JVM's death) ends every node and deletes the directories.
  *
@@ -48,8 +48,8 @@ public final class RedisCluster implements AutoCloseable {
     /**
      * Starts a cluster of your own; stop it with {@link #stop()}.
      *
-     * @throws ServerStartException if the binaries are missing and cannot be installed, a node
-     *     does not start, or the cluster does not become healthy within 60 s
+     * @throws ServerStartException if the binaries are missing and cannot be installed, a node does
+     *     not start, or the cluster does not become healthy within 60 s
      */
     public static RedisCluster start() {
         return start(false);
@@ -64,18 +64,26 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     private static RedisCluster start(boolean shared) {
-        Path server = DebianPackageInstaller.ensureInstalled("redis-server",
-                () -> ExternalCommand.locate("redis-server"), List.of("redis-server"));
-        Path cli = DebianPackageInstaller.ensureInstalled("redis-cli",
-                () -> ExternalCommand.locate("redis-cli"), List.of("redis-tools"));
-        Path directory = LoopbackServer.createDirectory(
-                Path.of(System.getProperty("java.io.tmpdir")), "idempo-rediscluster-");
+        Path server =
+                DebianPackageInstaller.ensureInstalled(
+                        "redis-server",
+                        () -> ExternalCommand.locate("redis-server"),
+                        List.of("redis-server"));
+        Path cli =
+                DebianPackageInstaller.ensureInstalled(
+                        "redis-cli",
+                        () -> ExternalCommand.locate("redis-cli"),
+                        List.of("redis-tools"));
+        Path directory =
+                LoopbackServer.createDirectory(
+                        Path.of(System.getProperty("java.io.tmpdir")), "idempo-rediscluster-");
         List<RedisClusterNode> nodes = new ArrayList<>();
         RedisCluster cluster = null;
         try {
             for (int i = 0; i < NODES; i++) {
-                nodes.add(RedisClusterNode.start(server, directory,
-                        Duration.ofMillis(NODE_TIMEOUT_MILLIS)));
+                nodes.add(
+                        RedisClusterNode.start(
+                                server, directory, Duration.ofMillis(NODE_TIMEOUT_MILLIS)));
             }
             cluster = new RedisCluster(directory, nodes, shared);
             cluster.create(cli);
@@ -128,11 +136,15 @@ public final class RedisCluster implements AutoCloseable {
             String table = seed.call("CLUSTER", "NODES");
             for (String line : table.split("\n")) {
                 String[] fields = line.trim().split(" ");
-                if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
+                if (fields.length < 9
+                        || !fields[2].contains("master")
+                        || fields[2].contains("fail")) {
                     continue;
                 }
-                int port = Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1,
-                        fields[1].indexOf('@')));
+                int port =
+                        Integer.parseInt(
+                                fields[1].substring(
+                                        fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
                 for (int i = 8; i < fields.length; i++) {
                     if (covers(fields[i], slot)) {
                         return node(port).filter(RedisClusterNode::isRunning);
@@ -155,9 +167,9 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /**
-     * Waits until every running node says {@code cluster_state:ok}, and every running master has
-     * an online replica if any replica still runs; after a master is killed that means its
-     * replica was promoted.
+     * Waits until every running node says {@code cluster_state:ok}, and every running master has an
+     * online replica if any replica still runs; after a master is killed that means its replica was
+     * promoted.
      *
      * @throws ServerStartException if that does not happen within {@code timeout}
      */
@@ -170,14 +182,18 @@ public final class RedisCluster implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new ServerStartException("the Redis cluster did not become healthy within "
-                        + timeout.toSeconds() + " s: " + last);
+                throw new ServerStartException(
+                        "the Redis cluster did not become healthy within "
+                                + timeout.toSeconds()
+                                + " s: "
+                                + last);
             }
             try {
                 Thread.sleep(50); // polling external processes, not waiting for time to pass
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ServerStartException("interrupted while waiting for the Redis cluster", e);
+                throw new ServerStartException(
+                        "interrupted while waiting for the Redis cluster", e);
             }
         }
     }
@@ -204,7 +220,8 @@ public final class RedisCluster implements AutoCloseable {
         if (masters != 3) {
             return masters + " running masters, not 3";
         }
-        // Every replica left must be in sync with a master; the create command gave each master one.
+        // Every replica left must be in sync with a master; the create command gave each master
+        // one.
         for (RedisClusterNode node : running) {
             String role = node.call("ROLE");
             if (role.startsWith("master") && replicas >= masters && !role.contains("\n127.0.0.1")) {
@@ -229,8 +246,9 @@ public final class RedisCluster implements AutoCloseable {
      */
     public synchronized void stop() {
         if (shared) {
-            throw new IllegalStateException("the shared Redis cluster serves every test in this JVM"
-                    + " and is stopped at exit; start your own to stop it");
+            throw new IllegalStateException(
+                    "the shared Redis cluster serves every test in this JVM"
+                            + " and is stopped at exit; start your own to stop it");
         }
         shutDown();
     }

@@ -5,9 +5,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Resolves {@link RedisCluster} parameters of test constructors, methods and lifecycle methods
- * to {@link RedisCluster#shared()}: {@code @ExtendWith(RedisClusterExtension.class)}. Tests that
- * kill nodes start a cluster of their own instead. Stateless, thread-safe.
+ * Resolves {@link RedisCluster} parameters of test constructors, methods and lifecycle methods to
+ * {@link RedisCluster#shared()}: {@code @ExtendWith(RedisClusterExtension.class)}. Tests that kill
+ * nodes start a cluster of their own instead. Stateless, thread-safe.
  */
 public final class RedisClusterExtension implements ParameterResolver {
     @Override

@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * One {@code redis-server --cluster-enabled yes} process of a {@link RedisCluster}, on 127.0.0.1
- * and a free port, with its own temp directory holding its {@code cluster-config-file}
- * ({@code nodes.conf}) and log. {@link #kill()} SIGKILLs it like a crash.
+ * and a free port, with its own temp directory holding its {@code cluster-config-file} ({@code
+ * nodes.conf}) and log. {@link #kill()} SIGKILLs it like a crash.
  *
  * <p>Thread-safe: lifecycle methods are synchronized; {@link #call} opens a socket per call.
  */
@@ -50,8 +50,8 @@ public final class RedisClusterNode extends LoopbackServer {
     }
 
     /**
-     * Sends one command over plain RESP and returns the reply as text: a simple or bulk string,
-     * an integer in decimal, an error as {@code -ERR ...}, "" if the node is unreachable.
+     * Sends one command over plain RESP and returns the reply as text: a simple or bulk string, an
+     * integer in decimal, an error as {@code -ERR ...}, "" if the node is unreachable.
      */
     public String call(String... args) {
         try (Socket socket = new Socket()) {
@@ -68,13 +68,29 @@ public final class RedisClusterNode extends LoopbackServer {
 
     @Override
     List<String> command(int port) {
-        return new ArrayList<>(List.of(executable.toString(),
-                "--bind", host(), "--port", Integer.toString(port),
-                "--dir", directory().toString(), "--daemonize", "no",
-                "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction",
-                "--cluster-enabled", "yes",
-                "--cluster-config-file", directory().resolve("nodes.conf").toString(),
-                "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis())));
+        return new ArrayList<>(
+                List.of(
+                        executable.toString(),
+                        "--bind",
+                        host(),
+                        "--port",
+                        Integer.toString(port),
+                        "--dir",
+                        directory().toString(),
+                        "--daemonize",
+                        "no",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--maxmemory-policy",
+                        "noeviction",
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        directory().resolve("nodes.conf").toString(),
+                        "--cluster-node-timeout",
+                        Long.toString(nodeTimeout.toMillis())));
     }
 
     @Override
@@ -95,8 +111,11 @@ public final class RedisClusterNode extends LoopbackServer {
     private static byte[] request(String... args) {
         StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
         for (String arg : args) {
-            request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n")
-                    .append(arg).append("\r\n");
+            request.append('$')
+                    .append(arg.getBytes(StandardCharsets.UTF_8).length)
+                    .append("\r\n")
+                    .append(arg)
+                    .append("\r\n");
         }
         return request.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -114,22 +133,24 @@ public final class RedisClusterNode extends LoopbackServer {
                 return rest;
             case '-':
                 return line;
-            case '$': {
-                int length = Integer.parseInt(rest);
-                if (length < 0) {
-                    return "";
+            case '$':
+                {
+                    int length = Integer.parseInt(rest);
+                    if (length < 0) {
+                        return "";
+                    }
+                    byte[] bulk = in.readNBytes(length + 2);
+                    return new String(bulk, 0, length, StandardCharsets.UTF_8);
                 }
-                byte[] bulk = in.readNBytes(length + 2);
-                return new String(bulk, 0, length, StandardCharsets.UTF_8);
-            }
-            case '*': {
-                int count = Integer.parseInt(rest);
-                List<String> elements = new ArrayList<>();
-                for (int i = 0; i < count; i++) {
-                    elements.add(reply(in));
+            case '*':
+                {
+                    int count = Integer.parseInt(rest);
+                    List<String> elements = new ArrayList<>();
+                    for (int i = 0; i < count; i++) {
+                        elements.add(reply(in));
+                    }
+                    return String.join("\n", elements);
                 }
-                return String.join("\n", elements);
-            }
             default:
                 throw new UncheckedIOException(new IOException("not a RESP reply: " + line));
         }

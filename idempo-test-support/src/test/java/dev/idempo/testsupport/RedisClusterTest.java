@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(RedisClusterExtension.class)
 class RedisClusterTest {
@@ -18,14 +19,21 @@ class RedisClusterTest {
     @Test
     void sixNodesFormAHealthyClusterOfThreeMastersWithOneReplicaEach(RedisCluster cluster) {
         assertEquals(6, cluster.nodes().size());
-        long masters = cluster.nodes().stream().filter(node -> node.call("ROLE").startsWith("master")).count();
+        long masters =
+                cluster.nodes().stream()
+                        .filter(node -> node.call("ROLE").startsWith("master"))
+                        .count();
         assertEquals(3, masters);
         for (RedisClusterNode node : cluster.nodes()) {
             String info = node.call("CLUSTER", "INFO");
             assertTrue(info.contains("cluster_state:ok"), info);
             assertTrue(info.contains("cluster_known_nodes:6"), info);
             assertTrue(info.contains("cluster_slots_assigned:16384"), info);
-            assertTrue(Files.exists(Path.of(node.call("CONFIG", "GET", "dir").split("\n")[1], "nodes.conf")));
+            assertTrue(
+                    Files.exists(
+                            Path.of(
+                                    node.call("CONFIG", "GET", "dir").split("\n")[1],
+                                    "nodes.conf")));
         }
         assertEquals(6, cluster.seeds().split(",").length);
     }
@@ -36,9 +44,14 @@ class RedisClusterTest {
         RedisClusterNode master = cluster.masterOf(slot).orElseThrow();
 
         assertEquals("OK", master.call("SET", "{tag}k", "v"));
-        RedisClusterNode other = cluster.nodes().stream()
-                .filter(node -> node != master && node.call("ROLE").startsWith("master")).findFirst().orElseThrow();
-        assertTrue(other.call("GET", "{tag}k").startsWith("-MOVED " + slot + " "), "another master redirects");
+        RedisClusterNode other =
+                cluster.nodes().stream()
+                        .filter(node -> node != master && node.call("ROLE").startsWith("master"))
+                        .findFirst()
+                        .orElseThrow();
+        assertTrue(
+                other.call("GET", "{tag}k").startsWith("-MOVED " + slot + " "),
+                "another master redirects");
     }
 
     @Test

@@ -75,7 +75,8 @@ final class RedisStores {
       dependsOn(beans, storeBean, RedisClient.class);
       return client;
     }
-    RedisClusterClient cluster = beans.getBeanProvider(RedisClusterClient.class).getIfUnique(() -> null);
+    RedisClusterClient cluster =
+        beans.getBeanProvider(RedisClusterClient.class).getIfUnique(() -> null);
     if (cluster != null) {
       dependsOn(beans, storeBean, RedisClusterClient.class);
       return cluster;
@@ -191,7 +192,8 @@ final class RedisStores {
   /** Matches when {@code idempo.store.redis.cluster-nodes} lists at least one node. */
   static final class ClusterNodesSet extends SpringBootCondition {
     @Override
-    public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+    public ConditionOutcome getMatchOutcome(
+        ConditionContext context, AnnotatedTypeMetadata metadata) {
       List<String> nodes =
           Binder.get(context.getEnvironment())
               .bind(CLUSTER_NODES, Bindable.listOf(String.class))

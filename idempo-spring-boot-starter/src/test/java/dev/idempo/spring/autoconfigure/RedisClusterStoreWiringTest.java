@@ -18,16 +18,20 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 class RedisClusterStoreWiringTest {
   private final WebApplicationContextRunner runner =
       new WebApplicationContextRunner()
-          .withConfiguration(AutoConfigurations.of(IdempoAutoConfiguration.class, RedisAutoConfiguration.class));
+          .withConfiguration(
+              AutoConfigurations.of(IdempoAutoConfiguration.class, RedisAutoConfiguration.class));
 
   @Test
   void clusterFromTheClusterNodesProperty() {
     runner
-        .withPropertyValues("idempo.store.type=redis", "idempo.store.redis.cluster-nodes=" + RedisCluster.shared().seeds())
+        .withPropertyValues(
+            "idempo.store.type=redis",
+            "idempo.store.redis.cluster-nodes=" + RedisCluster.shared().seeds())
         .run(
             context -> {
               assertThat(context).hasSingleBean(RedisStores.OwnedClusterClient.class);
-              assertThat(context.getBean(IdempotencyStore.class)).isInstanceOf(RedisIdempotencyStore.class);
+              assertThat(context.getBean(IdempotencyStore.class))
+                  .isInstanceOf(RedisIdempotencyStore.class);
               StoreWiringTest.roundTrip(context.getBean(IdempotencyStore.class));
             });
   }
@@ -46,7 +50,8 @@ class RedisClusterStoreWiringTest {
   @Test
   void clusterOnTheApplicationsRedisClusterClient() {
     RedisClusterClient client =
-        RedisClusterClient.create(RedisCluster.shared().uris().stream().map(RedisURI::create).toList());
+        RedisClusterClient.create(
+            RedisCluster.shared().uris().stream().map(RedisURI::create).toList());
     try {
       runner
           .withBean(RedisClusterClient.class, () -> client)
@@ -61,7 +66,8 @@ class RedisClusterStoreWiringTest {
   void clusterOnTheApplicationsLettuceConnectionFactory() {
     runner
         .withPropertyValues(
-            "idempo.store.type=redis", "spring.data.redis.cluster.nodes=" + RedisCluster.shared().seeds())
+            "idempo.store.type=redis",
+            "spring.data.redis.cluster.nodes=" + RedisCluster.shared().seeds())
         .run(
             context -> {
               assertThat(context).hasSingleBean(LettuceConnectionFactory.class);
@@ -80,6 +86,8 @@ class RedisClusterStoreWiringTest {
             context ->
                 assertThat(context.getStartupFailure())
                     .rootCause()
-                    .hasMessageContaining("idempo.store.redis.uri and idempo.store.redis.cluster-nodes are both set"));
+                    .hasMessageContaining(
+                        "idempo.store.redis.uri and idempo.store.redis.cluster-nodes are both"
+                            + " set"));
   }
 }
