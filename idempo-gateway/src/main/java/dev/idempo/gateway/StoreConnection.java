@@ -11,6 +11,9 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +62,8 @@ final class StoreConnection implements AutoCloseable {
           return sqlite(location.sqliteFile(), maxStoredBytes);
         case POSTGRESQL:
           return postgresql(location.location(), maxStoredBytes);
+        case REDIS_CLUSTER:
+          return redisCluster(location.clusterSeeds(), maxStoredBytes);
         default:
           return redis(location.location(), maxStoredBytes);
       }
@@ -121,6 +126,35 @@ final class StoreConnection implements AutoCloseable {
             .socketOptions(SocketOptions.builder().connectTimeout(CALL_TIMEOUT).build())
             // While Redis is unreachable a request gets 503 at once instead of queueing.
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .build());
+    try {
+      RedisIdempotencyStore store =
+          RedisIdempotencyStore.builder(client)
+              .maxResponseBytes(maxStoredBytes)
+              .commandTimeout(CALL_TIMEOUT)
+              .build();
+      return new StoreConnection(store, () -> client.shutdown(0, 2, TimeUnit.SECONDS), false);
+    } catch (RuntimeException e) {
+      client.shutdown(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private static StoreConnection redisCluster(List<String> seeds, int maxStoredBytes) {
+    RedisClusterClient client =
+        RedisClusterClient.create(seeds.stream().map(RedisURI::create).toList());
+    client.setOptions(
+        ClusterClientOptions.builder()
+            .socketOptions(SocketOptions.builder().connectTimeout(CALL_TIMEOUT).build())
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            // Follow a failover as soon as a node answers MOVED or a connection breaks, and
+            // every few seconds in any case; until then calls on the lost master's slots get 503.
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers()
+                    .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                    .enablePeriodicRefresh(Duration.ofSeconds(5))
+                    .build())
             .build());
     try {
       RedisIdempotencyStore store =

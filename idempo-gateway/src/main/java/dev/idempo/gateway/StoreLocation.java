@@ -2,6 +2,8 @@ package dev.idempo.gateway;
 
 import dev.idempo.store.InMemoryIdempotencyStore;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -18,6 +20,9 @@ import java.util.regex.Pattern;
  *       one process per file;
  *   <li>{@code redis://HOST:PORT} (or {@code rediss://}, with optional password and database as
  *       Lettuce reads them): shared by any number of gateways;
+ *   <li>{@code redis-cluster://HOST:PORT,HOST:PORT,...} (or {@code rediss-cluster://}, with
+ *       optional {@code :PASSWORD@} before the first node): a Redis Cluster, reached through any
+ *       of the listed seed nodes; shared by any number of gateways;
  *   <li>{@code jdbc:postgresql://HOST:PORT/DATABASE?user=…&password=…}: shared by any number of
  *       gateways.
  * </ul>
@@ -30,13 +35,15 @@ public final class StoreLocation {
 
   private static final Pattern PASSWORD_PARAMETER =
       Pattern.compile("(?i)((?:^|[?&;])password=)[^&;]*");
-  private static final Pattern URI_USER_INFO = Pattern.compile("(?i)^([a-z:]+://)[^@/]*@");
+  private static final Pattern URI_USER_INFO = Pattern.compile("(?i)^([a-z:-]+://)[^@/]*@");
 
   /** The kinds of store. */
   public enum Kind {
     MEMORY,
     SQLITE,
     REDIS,
+    /** A Redis Cluster: {@code redis-cluster://HOST:PORT,HOST:PORT}. */
+    REDIS_CLUSTER,
     POSTGRESQL
   }
 
@@ -87,13 +94,16 @@ public final class StoreLocation {
       }
       return new StoreLocation(Kind.REDIS, trimmed);
     }
+    if (lower.startsWith("redis-cluster://") || lower.startsWith("rediss-cluster://")) {
+      return cluster(text, trimmed);
+    }
     if (lower.startsWith("jdbc:postgresql://")) {
       return new StoreLocation(Kind.POSTGRESQL, trimmed);
     }
     throw new IllegalArgumentException(
         "store must be memory, sqlite:PATH, redis://HOST:PORT or"
             + " jdbc:postgresql://HOST:PORT/DATABASE (or memory:RECORDS for a memory store of that"
-            + " capacity); was '"
+            + " capacity, or redis-cluster://HOST:PORT,HOST:PORT for a Redis Cluster); was '"
             + redact(text)
             + "'");
   }
@@ -111,6 +121,59 @@ public final class StoreLocation {
               + ", e.g. memory:200000");
     }
     return new StoreLocation(Kind.MEMORY, "memory:" + capacity, (int) capacity);
+  }
+
+  /** Checks that every seed of a cluster location is HOST:PORT with a port from 1 to 65535. */
+  private static StoreLocation cluster(String text, String trimmed) {
+    String nodes = trimmed.substring(trimmed.indexOf("://") + 3);
+    int at = nodes.lastIndexOf('@');
+    nodes = nodes.substring(at + 1);
+    int slash = nodes.indexOf('/');
+    if (slash >= 0) {
+      throw new IllegalArgumentException(
+          "store " + redact(text) + ": a Redis Cluster has no database number; give only the seed"
+              + " nodes, e.g. redis-cluster://10.0.0.1:7000,10.0.0.2:7000");
+    }
+    if (nodes.isEmpty()) {
+      throw new IllegalArgumentException(
+          "store " + redact(text) + " needs at least one seed node, e.g."
+              + " redis-cluster://10.0.0.1:7000,10.0.0.2:7000");
+    }
+    for (String node : nodes.split(",", -1)) {
+      int colon = node.lastIndexOf(':');
+      String port = colon < 0 ? "" : node.substring(colon + 1);
+      boolean valid =
+          colon > 0
+              && !port.isEmpty()
+              && port.length() <= 5
+              && port.chars().allMatch(c -> c >= '0' && c <= '9')
+              && Integer.parseInt(port) >= 1
+              && Integer.parseInt(port) <= 65535;
+      if (!valid) {
+        throw new IllegalArgumentException(
+            "store " + redact(text) + ": seed node '" + node + "' is not HOST:PORT (port 1 to"
+                + " 65535); write redis-cluster://HOST:PORT,HOST:PORT");
+      }
+    }
+    return new StoreLocation(Kind.REDIS_CLUSTER, trimmed);
+  }
+
+  /**
+   * The seed nodes of a Redis Cluster location, each as a Lettuce URI ({@code redis://} or
+   * {@code rediss://}, with the location's password).
+   */
+  List<String> clusterSeeds() {
+    if (kind != Kind.REDIS_CLUSTER) {
+      throw new IllegalStateException("not a Redis Cluster store: " + this);
+    }
+    boolean tls = location.toLowerCase(Locale.ROOT).startsWith("rediss");
+    String scheme = tls ? "rediss://" : "redis://";
+    String nodes = location.substring(location.indexOf("://") + 3);
+    int at = nodes.lastIndexOf('@');
+    String userInfo = at < 0 ? "" : nodes.substring(0, at + 1);
+    return Arrays.stream(nodes.substring(at + 1).split(","))
+        .map(node -> scheme + userInfo + node)
+        .toList();
   }
 
   /** An in-memory store of the default capacity. */
@@ -134,7 +197,7 @@ public final class StoreLocation {
 
   /** True when several gateway processes may share this store (Redis, PostgreSQL). */
   public boolean isShared() {
-    return kind == Kind.REDIS || kind == Kind.POSTGRESQL;
+    return kind == Kind.REDIS || kind == Kind.REDIS_CLUSTER || kind == Kind.POSTGRESQL;
   }
 
   /**

@@ -29,6 +29,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
@@ -168,6 +169,17 @@ public class IdempoAutoConfiguration {
     @Bean
     RedisStores.OwnedClient idempoRedisClient(IdempoProperties properties) {
       return new RedisStores.OwnedClient(properties.getStore().getRedis().getUri());
+    }
+  }
+
+  /** Idempo's own Lettuce cluster client, from {@code idempo.store.redis.cluster-nodes}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"io.lettuce.core.cluster.RedisClusterClient", REDIS_STORE})
+  @Conditional(RedisStores.ClusterNodesSet.class)
+  static class OwnedRedisClusterClientConfiguration {
+    @Bean
+    RedisStores.OwnedClusterClient idempoRedisClusterClient(IdempoProperties properties) {
+      return new RedisStores.OwnedClusterClient(properties.getStore().getRedis().getClusterNodes());
     }
   }
 

@@ -235,6 +235,13 @@ public class IdempoProperties {
      */
     private String uri;
 
+    /**
+     * Seed nodes of a Redis Cluster (host:port or redis://host:port, any few of its nodes) for a
+     * cluster client of Idempo's own; exclusive with uri. When neither is set, the application's
+     * RedisClient, RedisClusterClient or LettuceConnectionFactory bean is used.
+     */
+    private List<String> clusterNodes = new ArrayList<>();
+
     /** Prefix of every Redis key the store writes. */
     private String keyPrefix = "idempo:";
 
@@ -247,6 +254,14 @@ public class IdempoProperties {
 
     public void setUri(String uri) {
       this.uri = uri;
+    }
+
+    public List<String> getClusterNodes() {
+      return clusterNodes;
+    }
+
+    public void setClusterNodes(List<String> clusterNodes) {
+      this.clusterNodes = clusterNodes;
     }
 
     public String getKeyPrefix() {
