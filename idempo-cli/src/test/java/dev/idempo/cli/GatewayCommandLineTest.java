@@ -1,10 +1,13 @@
-package dev.idempo.gateway;
+package dev.idempo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.gateway.GatewayConfig;
+import dev.idempo.gateway.OnUnknownOutcome;
+import dev.idempo.gateway.StoreLocation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
