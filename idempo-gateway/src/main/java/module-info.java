@@ -6,6 +6,8 @@
  * services) or takes any store. Logs through SLF4J with no binding; no argument parsing (that is
  * the {@code idempo} command's).
  */
+// Lettuce and Micrometer are automatic modules, named by their manifests' Automatic-Module-Name.
+@SuppressWarnings("requires-automatic")
 module dev.idempo.gateway {
   requires transitive dev.idempo.http;
   requires dev.idempo.jdbc;
