@@ -143,6 +143,14 @@ class GatewayCommandLineTest {
   }
 
   @Test
+  void storeHelpNamesTheMemoryStoresCapacity() {
+    String help = Run.of("--help").out().replaceAll("\\s+", " "); // as one line, unwrapped
+
+    assertTrue(help.contains("memory:RECORDS"), help);
+    assertTrue(help.contains("at most RECORDS records (default 100000"), help);
+  }
+
+  @Test
   void parseRefusesBadInputWithTheSameMessages() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://x", "--retention", "forever"));

@@ -1,6 +1,7 @@
 package dev.idempo.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.testsupport.CompiledModule;
@@ -59,5 +60,10 @@ class ModuleTest {
             .filter(requires -> requires.modifiers().contains(Modifier.TRANSITIVE))
             .anyMatch(requires -> requires.name().equals("dev.idempo.http")),
         descriptor.toString());
+  }
+
+  @Test
+  void noArgumentParserComesWithTheLibrary() {
+    assertThrows(ClassNotFoundException.class, () -> Class.forName("picocli.CommandLine"));
   }
 }
