@@ -4,6 +4,7 @@ import dev.idempo.http.HttpIdempotency;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.RecordPurger;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
@@ -41,7 +42,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start()} opens the store (unless one was given), starts the upstream client and
  * listens; {@link #stop()} stops accepting, lets in-flight requests finish for up to the drain
- * timeout, then closes the upstream client and the store it opened. A gateway starts once.
+ * timeout, then closes the upstream client and the store it opened; {@link #awaitStop()} waits for
+ * that. A gateway starts once.
+ *
+ * <p>A library: it parses no arguments and installs no logging binding (it logs through SLF4J, as
+ * Jetty does; without a binding nothing is printed). The {@code idempo gateway} command is in
+ * {@code idempo-cli}.
  *
  * <p>Thread-safe.
  */
@@ -243,9 +249,19 @@ public final class Gateway implements AutoCloseable {
     stopped.countDown();
   }
 
-  /** Blocks until the gateway has stopped. */
+  /** Blocks until the gateway has stopped (or failed to start). */
   public void awaitStop() throws InterruptedException {
     stopped.await();
+  }
+
+  /**
+   * Blocks until the gateway has stopped (or failed to start), or {@code timeout} has passed.
+   *
+   * @return true if it stopped, false if the timeout passed first
+   */
+  public boolean awaitStop(Duration timeout) throws InterruptedException {
+    return stopped.await(
+        Objects.requireNonNull(timeout, "timeout must not be null").toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Same as {@link #stop()}. */

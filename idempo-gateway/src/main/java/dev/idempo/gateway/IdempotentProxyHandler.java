@@ -5,6 +5,7 @@ import dev.idempo.http.Decision;
 import dev.idempo.http.HttpAttempt;
 import dev.idempo.http.HttpIdempotency;
 import dev.idempo.http.ProblemType;
+import dev.idempo.store.StoreUnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -392,8 +393,14 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       outcome = RequestOutcome.RELEASED;
       try {
         attempt.release();
+      } catch (StoreUnavailableException e) {
+        // The core keeps retrying this release in the background (Idempotency, PendingReleases).
+        LOG.warn(
+            "could not release the key now; it is released in the background as soon as the store"
+                + " answers (tried for the lease plus 5 minutes), then a retry forwards again: {}",
+            StoreConnection.oneLine(e));
       } catch (RuntimeException e) {
-        LOG.warn("could not release the key; a retry finds the claim when its lease ends: {}", StoreConnection.oneLine(e));
+        LOG.warn("could not release the key: {}", StoreConnection.oneLine(e));
       }
     }
 

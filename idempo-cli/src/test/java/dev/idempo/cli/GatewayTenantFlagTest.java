@@ -1,8 +1,9 @@
-package dev.idempo.gateway;
+package dev.idempo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.gateway.GatewayConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,10 +1,13 @@
-package dev.idempo.gateway;
+package dev.idempo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.gateway.GatewayConfig;
+import dev.idempo.gateway.OnUnknownOutcome;
+import dev.idempo.gateway.StoreLocation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -137,6 +140,14 @@ class GatewayCommandLineTest {
         "--upstream-timeout", "--wait-in-flight", "--tenant-header", "--max-body", "--max-response", "--on-unknown", "--admin")) {
       assertTrue(run.out().contains(flag), flag);
     }
+  }
+
+  @Test
+  void storeHelpNamesTheMemoryStoresCapacity() {
+    String help = Run.of("--help").out().replaceAll("\\s+", " "); // as one line, unwrapped
+
+    assertTrue(help.contains("memory:RECORDS"), help);
+    assertTrue(help.contains("at most RECORDS records (default 100000"), help);
   }
 
   @Test

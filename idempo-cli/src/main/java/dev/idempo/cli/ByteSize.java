@@ -1,4 +1,4 @@
-package dev.idempo.gateway;
+package dev.idempo.cli;
 
 import java.util.Locale;
 import java.util.regex.Matcher;

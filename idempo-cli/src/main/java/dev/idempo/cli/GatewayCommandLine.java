@@ -1,5 +1,11 @@
-package dev.idempo.gateway;
+package dev.idempo.cli;
 
+import dev.idempo.gateway.Gateway;
+import dev.idempo.gateway.GatewayConfig;
+import dev.idempo.gateway.GatewayStartException;
+import dev.idempo.gateway.OnUnknownOutcome;
+import dev.idempo.gateway.StoreLocation;
+import dev.idempo.http.HttpIdempotency;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -13,12 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The gateway's command line, shared by {@link GatewayMain} and {@code idempo gateway}: the flags,
- * their parsing into a {@link GatewayConfig}, and running a gateway until the process is told to
- * stop.
+ * The command line of {@code idempo gateway}: the flags, their parsing into a {@link
+ * GatewayConfig} (the library's builder), and running a {@link Gateway} until the process is told
+ * to stop. A new flag is one field in {@link Flags} and one line in {@link Flags#toConfig()}.
  *
  * <pre>
- * --listen HOST:PORT --upstream URL [--store memory | sqlite:PATH | redis://HOST:PORT |
+ * --listen HOST:PORT --upstream URL [--store memory[:RECORDS] | sqlite:PATH | redis://HOST:PORT |
  * jdbc:postgresql://…] [--require-key] [--methods POST,PATCH] [--retention 24h] [--lease 30s]
  * [--upstream-timeout 30s] [--upstream-idle-timeout 500ms] [--wait-in-flight 0ms]
  * [--tenant authorization | header:NAME | cookie:NAME | jwt:CLAIM?jwks=URL[&iss=…][&aud=…] | none]
@@ -29,11 +35,11 @@ import picocli.CommandLine.Option;
  * <p>Sizes are a whole number and B, KB, KiB, MB, MiB, GB or GiB; durations a whole number and ms,
  * s, m, h or d. Stateless and thread-safe.
  */
-public final class GatewayCommandLine {
+final class GatewayCommandLine {
   /** The exit code for a bad flag. */
-  public static final int USAGE_ERROR = 2;
+  static final int USAGE_ERROR = 2;
   /** The exit code when the gateway cannot start (port in use, store unreachable). */
-  public static final int START_FAILED = 1;
+  static final int START_FAILED = 1;
 
   private GatewayCommandLine() {}
 
@@ -43,7 +49,7 @@ public final class GatewayCommandLine {
    * @throws IllegalArgumentException with a one-line message naming the flag if one is unknown,
    *     missing or bad
    */
-  public static GatewayConfig parse(String... args) {
+  static GatewayConfig parse(String... args) {
     Flags flags = new Flags();
     try {
       new CommandLine(flags).setExpandAtFiles(false).parseArgs(args);
@@ -66,7 +72,7 @@ public final class GatewayCommandLine {
    *
    * @param commandName how messages name the command, e.g. {@code idempo gateway}
    */
-  public static int run(String commandName, String[] args, PrintStream out, PrintStream err) {
+  static int run(String commandName, String[] args, PrintStream out, PrintStream err) {
     Flags flags = new Flags();
     CommandLine commandLine = new CommandLine(flags).setExpandAtFiles(false).setCommandName(commandName);
     GatewayConfig config;
@@ -82,7 +88,7 @@ public final class GatewayCommandLine {
       }
       config = flags.toConfig();
     } catch (CommandLine.ParameterException | IllegalArgumentException e) {
-      err.println(commandName + ": " + StoreConnection.oneLine(e) + " (see --help)");
+      err.println(commandName + ": " + oneLine(e) + " (see --help)");
       err.flush();
       return USAGE_ERROR;
     }
@@ -91,14 +97,20 @@ public final class GatewayCommandLine {
     try {
       gateway.start();
     } catch (GatewayStartException e) {
-      err.println(commandName + ": " + StoreConnection.oneLine(e));
+      err.println(commandName + ": " + oneLine(e));
       err.flush();
       return START_FAILED;
     }
     Thread shutdown = new Thread(gateway::stop, "idempo-gateway-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     out.println(
-        "idempo gateway listening on " + gateway.uri() + " -> " + config.upstream() + " (store: " + config.storeDescription() + ")");
+        "idempo gateway listening on "
+            + gateway.uri()
+            + " -> "
+            + config.upstream()
+            + " (store: "
+            + config.storeLocation().orElseThrow()
+            + ")");
     out.flush();
     try {
       gateway.awaitStop();
@@ -112,6 +124,21 @@ public final class GatewayCommandLine {
       // The JVM is shutting down: the hook is what stopped the gateway.
     }
     return 0;
+  }
+
+  /** The message of {@code e} and its causes, on one line. */
+  private static String oneLine(Throwable e) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = e; t != null && text.length() < 500; t = t.getCause()) {
+      String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (text.indexOf(message) < 0) {
+        text.append(text.length() == 0 ? "" : ": ").append(message);
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return text.toString().replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
   }
 
   /**
@@ -156,8 +183,11 @@ public final class GatewayCommandLine {
     @Option(
         names = "--store",
         paramLabel = "STORE",
-        description = "memory | sqlite:PATH | redis://HOST:PORT | jdbc:postgresql://HOST:PORT/DB?user=…"
-            + " (default sqlite:./idempo-data/idempo.db). Share Redis or PostgreSQL between gateways.")
+        description =
+            "memory | memory:RECORDS | sqlite:PATH | redis://HOST:PORT |"
+                + " jdbc:postgresql://HOST:PORT/DB?user=… (default sqlite:./idempo-data/idempo.db)."
+                + " memory keeps at most RECORDS records (default 100000; when full, new keys get"
+                + " 503 until records expire). Share Redis or PostgreSQL between gateways.")
     String store = "sqlite:./idempo-data/idempo.db";
 
     @Option(names = "--require-key", description = "Refuse guarded requests without an Idempotency-Key (400) instead of passing them through.")
@@ -303,7 +333,7 @@ public final class GatewayCommandLine {
 
     private static int bodyLimit(String text) {
       long bytes = ByteSize.parse(text);
-      if (bytes > dev.idempo.http.HttpIdempotency.MAX_BODY_LIMIT) {
+      if (bytes > HttpIdempotency.MAX_BODY_LIMIT) {
         throw new IllegalArgumentException("must be at most 256MiB, was " + text);
       }
       return (int) bytes;

@@ -1,4 +1,4 @@
-package dev.idempo.gateway;
+package dev.idempo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,11 +43,5 @@ class ValueParsingTest {
   @CsvSource({"10485760,10MiB", "1000000,1000000B", "2048,2KiB", "0,0B"})
   void sizesFormatInTheLargestBinaryUnit(long bytes, String text) {
     assertEquals(text, ByteSize.format(bytes));
-  }
-
-  @ParameterizedTest
-  @CsvSource({"30000,30s", "86400000,1d", "250,250ms", "5400000,90m"})
-  void durationsFormatInTheLargestUnit(long millis, String text) {
-    assertEquals(text, DurationText.format(Duration.ofMillis(millis)));
   }
 }

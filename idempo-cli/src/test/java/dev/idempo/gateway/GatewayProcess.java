@@ -1,5 +1,6 @@
 package dev.idempo.gateway;
 
+import dev.idempo.cli.GatewayMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,8 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A gateway in its own JVM ({@link GatewayMain} on this test's class path), so it can be killed
- * with SIGKILL, stopped with SIGTERM and restarted like the real thing.
+ * A gateway in its own JVM (the command's {@link GatewayMain} on this test's class path), so it
+ * can be killed with SIGKILL, stopped with SIGTERM and restarted like the real thing.
  */
 final class GatewayProcess implements AutoCloseable {
   static final Pattern READY =
