@@ -1,6 +1,7 @@
 package dev.idempo.http;
 
 import dev.idempo.ResultCodec;
+import dev.idempo.store.StorageKey;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -70,6 +71,37 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
   /** A codec that encrypts stored responses with AES-256-GCM under {@code keys}. */
   public static CapturedResponseCodec encrypted(EncryptionKeys keys) {
     return new CapturedResponseCodec(Objects.requireNonNull(keys, "keys must not be null"));
+  }
+
+  /**
+   * This codec for the one record stored under {@code storageKey}, for adapters that store
+   * responses on their own path (the Spring starter's transactional mode; {@link HttpIdempotency}
+   * binds through {@link HttpAttempt}): when encrypting, each response is bound to that record
+   * (its storage key is the cipher's associated data), and decoding refuses an encrypted response
+   * bound to another record, or to none, with {@link StoredResponseUnreadableException}, so one
+   * key's ciphertext is never served for another. A plain codec is returned unchanged in effect.
+   */
+  public ResultCodec<CapturedResponse> forRecord(StorageKey storageKey) {
+    byte[] binding = Objects.requireNonNull(storageKey, "storageKey must not be null").toBytes();
+    CapturedResponseCodec codec = this;
+    return new ResultCodec<>() {
+      @Override
+      public byte[] encode(CapturedResponse response) {
+        Objects.requireNonNull(response, "response must not be null");
+        return codec.encode(response.boundTo(binding));
+      }
+
+      @Override
+      public CapturedResponse decode(byte[] bytes) {
+        CapturedResponse response = codec.decode(bytes);
+        if (codec.keys != null && !Arrays.equals(response.binding(), binding)) {
+          throw new StoredResponseUnreadableException(
+              "stored response is bound to another record, or to none: it is not served for"
+                  + " this key");
+        }
+        return response;
+      }
+    };
   }
 
   @Override

@@ -291,7 +291,8 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
               claim.scope(),
               claim.key(),
               claim.fingerprint(),
-              plan.codec(),
+              plan.codec()
+                  .forRecord(plan.handler().codec(), claim.scope().storageKey(claim.key())),
               joined -> {
                 Object value;
                 try {
