@@ -18,7 +18,8 @@ import picocli.CommandLine.Unmatched;
       "Runs a reverse proxy that makes retries safe: the first request with an Idempotency-Key is"
           + " forwarded and its response stored; every retry gets that response replayed.",
       "Usage: idempo gateway --listen HOST:PORT --upstream URL [--store memory[:RECORDS] |"
-          + " sqlite:PATH | redis://HOST:PORT | jdbc:postgresql://...] [...];"
+          + " sqlite:PATH | redis://HOST:PORT | redis-cluster://HOST:PORT,... |"
+          + " jdbc:postgresql://...] [...];"
           + " see idempo gateway --help."
     })
 final class GatewayCommand implements Callable<Integer> {

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * --listen HOST:PORT --upstream URL [--store memory[:RECORDS] | sqlite:PATH | redis://HOST:PORT |
- * jdbc:postgresql://…] [--require-key] [--methods POST,PATCH] [--retention 24h] [--lease 30s]
+ * redis-cluster://HOST:PORT,HOST:PORT | jdbc:postgresql://…] [--require-key] [--methods POST,PATCH] [--retention 24h] [--lease 30s]
  * [--upstream-timeout 30s] [--upstream-idle-timeout 500ms] [--wait-in-flight 0ms]
  * [--tenant authorization | header:NAME | cookie:NAME | jwt:CLAIM?jwks=URL[&iss=…][&aud=…] | none]
  * [--max-body 10MiB]
@@ -185,9 +185,11 @@ final class GatewayCommandLine {
         paramLabel = "STORE",
         description =
             "memory | memory:RECORDS | sqlite:PATH | redis://HOST:PORT |"
+                + " redis-cluster://HOST:PORT,HOST:PORT |"
                 + " jdbc:postgresql://HOST:PORT/DB?user=… (default sqlite:./idempo-data/idempo.db)."
                 + " memory keeps at most RECORDS records (default 100000; when full, new keys get"
-                + " 503 until records expire). Share Redis or PostgreSQL between gateways.")
+                + " 503 until records expire). Share Redis, a Redis Cluster or PostgreSQL between"
+                + " gateways.")
     String store = "sqlite:./idempo-data/idempo.db";
 
     @Option(names = "--require-key", description = "Refuse guarded requests without an Idempotency-Key (400) instead of passing them through.")
