@@ -1,6 +1,7 @@
 package dev.idempo;
 
 import dev.idempo.internal.Checks;
+import dev.idempo.internal.StoredOutcome;
 import dev.idempo.store.ClaimResult;
 import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyStore;

@@ -1,5 +1,6 @@
 package dev.idempo;
 
+import dev.idempo.internal.StoredOutcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -518,7 +518,7 @@ class HttpIdempotencyTest {
     byte[] stored =
         memory.find(first.scope().storageKey(IdempotencyKey.of("enc"))).orElseThrow().response().orElseThrow().toBytes();
     assertFalse(new String(stored, StandardCharsets.ISO_8859_1).contains("4242"));
-    assertEquals(RecordState.COMPLETED, memory.find(first.context().storageKey()).orElseThrow().state());
+    assertEquals(RecordState.COMPLETED, memory.find(first.scope().storageKey(IdempotencyKey.of("enc"))).orElseThrow().state());
 
     HttpIdempotency rotated =
         base().route(IdempotencyRoute.builder("/payments").name("payments").build())

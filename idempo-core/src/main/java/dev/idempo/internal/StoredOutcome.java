@@ -1,5 +1,7 @@
-package dev.idempo;
+package dev.idempo.internal;
 
+import dev.idempo.OutcomeUnknownException;
+import dev.idempo.StoredFailureException;
 import dev.idempo.store.StoredRecordUnreadableException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -9,11 +11,13 @@ import java.util.Arrays;
 /**
  * The versioned byte format of an outcome in a {@link dev.idempo.store.StoredResponse}, shared by
  * every execution mode so each replays the others' records: a magic byte ({@code 0xD1}), the
- * format version, the kind, then the kind's payload. VALUE carries the {@link ResultCodec}'s
+ * format version, the kind, then the kind's payload. VALUE carries the {@link
+ * dev.idempo.ResultCodec}'s
  * bytes; FAILURE the failure's class name and message (each length-prefixed UTF-8; messages are
  * cut at 4 KiB); OUTCOME_UNKNOWN nothing.
  *
- * <p>Immutable and thread-safe.
+ * <p>Not API: exported only to {@code dev.idempo.jdbc}, whose transactional mode writes and reads
+ * the same records. Immutable and thread-safe.
  */
 public final class StoredOutcome {
   private static final byte MAGIC = (byte) 0xD1;
