@@ -3,7 +3,6 @@ package dev.idempo.gateway;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.stripe.net.Webhook;
@@ -287,41 +286,52 @@ class WebhookGatewayTest {
     assertTrue(upstream.deliveries().isEmpty());
   }
 
-  @Test
-  void theCommandLineTakesRepeatableWebhooksAndARetention() {
-    GatewayConfig config =
-        GatewayCommandLine.parse(
-            "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9000",
-            "--webhook", "/hooks/stripe=stripe:file:" + secretFile,
-            "--webhook", "/hooks/gh=github:file:" + secretFile,
-            "--webhook-retention", "3d");
-
-    assertEquals(List.of("/hooks/stripe", "/hooks/gh"),
-        config.webhooks().stream().map(WebhookEndpointSpec::path).toList());
-    assertEquals(Duration.ofDays(3), config.webhookRetention());
-    assertEquals(WebhookReceiver.DEFAULT_RETENTION,
-        GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://h:1")
-            .webhookRetention());
-    assertFalse(config.toString().contains(secretFile.toString()), "no secret location logged");
+  private static String hmac(byte[] key, String message, boolean base64) throws Exception {
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+    byte[] digest = mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+    return base64
+        ? java.util.Base64.getEncoder().encodeToString(digest)
+        : java.util.HexFormat.of().formatHex(digest);
   }
 
   @Test
-  void aBadWebhookFlagNamesTheFlagAndNeverTheSecret() {
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () ->
-        GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://h:1",
-            "--webhook", "/hooks/x=shopify:env:SHOP_SECRET_VALUE"));
-    IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () ->
-        GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://h:1",
-            "--webhook", "/hooks/s=stripe:file:" + secretFile,
-            "--webhook", "/hooks/s=stripe:file:" + secretFile));
-    IllegalArgumentException retention = assertThrows(IllegalArgumentException.class, () ->
-        GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://h:1",
-            "--webhook-retention", "0ms"));
+  void gitHubStandardWebhooksAndGenericHmacEventsAreForwardedOnceWithTheirEventKeys()
+      throws Exception {
+    String standardKey = java.util.Base64.getEncoder().encodeToString(
+        "standard-webhooks-key-32-bytes!!".getBytes(StandardCharsets.UTF_8));
+    Path standardSecret = Files.writeString(directory.resolve("sw"), "whsec_" + standardKey);
+    Path plainSecret = Files.writeString(directory.resolve("plain"), "plain-secret");
+    Requests gateway = gateway(upstream.uri(), config -> config
+        .webhook(WebhookEndpointSpec.parse("/hooks/github=github:file:" + plainSecret))
+        .webhook(WebhookEndpointSpec.parse("/hooks/sw=standard-webhooks:file:" + standardSecret))
+        .webhook(WebhookEndpointSpec.parse("/hooks/shop=hmac:file:" + plainSecret
+            + ";provider=shop;header=X-Shop-Hmac;encoding=base64;event-id-header=X-Shop-Id")));
+    String body = "{\"action\":\"opened\"}";
+    long now = Instant.now().getEpochSecond();
+    HttpRequest github = gateway.builder("/hooks/github")
+        .header("X-GitHub-Delivery", "d-1").header("X-GitHub-Hook-ID", "7")
+        .header("X-Hub-Signature-256",
+            "sha256=" + hmac("plain-secret".getBytes(StandardCharsets.UTF_8), body, false))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest standard = gateway.builder("/hooks/sw")
+        .header("webhook-id", "msg_1").header("webhook-timestamp", Long.toString(now))
+        .header("webhook-signature", "v1," + hmac(java.util.Base64.getDecoder()
+            .decode(standardKey), "msg_1." + now + "." + body, true))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest shop = gateway.builder("/hooks/shop")
+        .header("X-Shop-Id", "s-1")
+        .header("X-Shop-Hmac", hmac("plain-secret".getBytes(StandardCharsets.UTF_8), body, true))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
 
-    assertTrue(unknown.getMessage().startsWith("--webhook:"), unknown.getMessage());
-    assertTrue(unknown.getMessage().contains("unknown provider"), unknown.getMessage());
-    assertFalse(unknown.getMessage().contains("SHOP_SECRET_VALUE"), unknown.getMessage());
-    assertTrue(twice.getMessage().contains("already configured"), twice.getMessage());
-    assertTrue(retention.getMessage().startsWith("--webhook-retention"), retention.getMessage());
+    for (HttpRequest delivery : List.of(github, standard, shop, github, standard, shop)) {
+      HttpResponse<String> answer = gateway.send(delivery);
+      assertEquals(200, answer.statusCode(), delivery.uri() + ": " + answer.body());
+    }
+
+    assertEquals(
+        List.of("/hooks/github github:d-1", "/hooks/sw standard-webhooks:msg_1",
+            "/hooks/shop shop:s-1"),
+        upstream.deliveries().stream().map(d -> d.path() + " " + d.idempotencyKey()).toList());
   }
 }
