@@ -71,7 +71,8 @@ final class WebhookForwardingHandler extends Handler.Abstract {
     WebhookReceiver.Builder builder =
         WebhookReceiver.builder(store)
             .retention(config.webhookRetention())
-            .maxBodyBytes(Math.min(config.maxRequestBodyBytes(), WebhookReceiver.MAX_BODY_LIMIT));
+            .maxBodyBytes(Math.min(config.maxRequestBodyBytes(), WebhookReceiver.MAX_BODY_LIMIT))
+            .listener(new WebhookMetrics(metrics.registry()));
     for (WebhookEndpointSpec spec : config.webhooks()) {
       builder.endpoint(spec.path(), spec.verifier(), this::forward);
     }

@@ -217,6 +217,38 @@ class WebhookGatewayTest {
   }
 
   @Test
+  void theAdminMetricsCountWebhookResultsAndRefusalsByReason() throws Exception {
+    GatewayConfig config =
+        GatewayConfig.builder(upstream.uri())
+            .listen("127.0.0.1", 0)
+            .admin("127.0.0.1", 0)
+            .store(new CountingStore())
+            .webhook(WebhookEndpointSpec.parse("/hooks/stripe=stripe:file:" + secretFile))
+            .build();
+    try (Gateway started = new Gateway(config)) {
+      started.start();
+      Requests gateway = new Requests(started.uri());
+      gateway.send(stripeDelivery(gateway, EVENT, SECRET));
+      gateway.send(stripeDelivery(gateway, EVENT, SECRET));
+      gateway.send(stripeDelivery(gateway, EVENT, "whsec_wrong"));
+
+      String metrics =
+          new Requests(URI.create("http://127.0.0.1:" + started.adminPort().getAsInt()))
+              .send("GET", "/metrics", null, null).body();
+
+      String tags = "endpoint=\"/hooks/stripe\",provider=\"stripe\"";
+      assertTrue(metrics.contains("idempo_gateway_webhooks_total{" + tags
+          + ",reason=\"\",result=\"verified\"} 2.0"), metrics);
+      assertTrue(metrics.contains("idempo_gateway_webhooks_total{" + tags
+          + ",reason=\"\",result=\"forwarded\"} 1.0"), metrics);
+      assertTrue(metrics.contains("idempo_gateway_webhooks_total{" + tags
+          + ",reason=\"\",result=\"duplicate\"} 1.0"), metrics);
+      assertTrue(metrics.contains("idempo_gateway_webhooks_total{" + tags
+          + ",reason=\"webhook-signature-mismatch\",result=\"refused\"} 1.0"), metrics);
+    }
+  }
+
+  @Test
   void anUpstream4xxIsNotAcceptanceEither() throws Exception {
     Requests gateway = gateway();
     upstream.answer(422);
