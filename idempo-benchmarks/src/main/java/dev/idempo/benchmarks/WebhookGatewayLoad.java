@@ -79,8 +79,8 @@ public final class WebhookGatewayLoad {
     Path secretFile = Files.writeString(work.resolve("stripe-secret"), SECRET);
     Server upstream = upstream();
     int upstreamPort = ((ServerConnector) upstream.getConnectors()[0]).getLocalPort();
-    System.out.printf(Locale.ROOT, "%d clients, %d s per row after 5 s of warm-up; upstream answers 204%n",
-        clients, seconds);
+    System.out.printf(Locale.ROOT,
+        "%d clients, %d s per row after 5 s of warm-up; upstream answers 204%n", clients, seconds);
     List<String[]> rows = new ArrayList<>();
     try (PostgresServer postgres = PostgresServer.start()) {
       String pgUrl = postgres.jdbcUrl() + "?user=" + PostgresServer.USER;

@@ -229,7 +229,10 @@ public final class GatewayCommandLine {
             + " or file:PATH.")
     List<String> webhooks = new ArrayList<>();
 
-    @Option(names = "--webhook-retention", paramLabel = "DURATION", description = "How long webhook event ids are remembered (default 7d).")
+    @Option(
+        names = "--webhook-retention",
+        paramLabel = "DURATION",
+        description = "How long webhook event ids are remembered (default 7d).")
     String webhookRetention = "7d";
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")

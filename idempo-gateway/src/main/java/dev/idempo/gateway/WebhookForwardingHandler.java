@@ -65,7 +65,10 @@ final class WebhookForwardingHandler extends Handler.Abstract {
   private final ThreadLocal<Request> receiving = new ThreadLocal<>();
 
   WebhookForwardingHandler(
-      GatewayConfig config, IdempotencyStore store, UpstreamClient upstream, GatewayMetrics metrics) {
+      GatewayConfig config,
+      IdempotencyStore store,
+      UpstreamClient upstream,
+      GatewayMetrics metrics) {
     this.upstream = upstream;
     this.metrics = metrics;
     WebhookReceiver.Builder builder =
@@ -164,7 +167,7 @@ final class WebhookForwardingHandler extends Handler.Abstract {
     };
   }
 
-  /** The body, or its first {@code maxBodyBytes + 1} bytes when longer (the receiver answers 413). */
+  /** The body, or its first {@code maxBodyBytes + 1} bytes when longer (answered 413). */
   private byte[] readBody(Request request) throws IOException {
     int limit = receiver.maxBodyBytes();
     long declared = request.getLength();

@@ -144,7 +144,8 @@ class WebhookEndpointTest {
     double refused = count(MicrometerWebhookListener.REFUSED,
         "endpoint", "/hooks/stripe", "reason", "webhook-signature-mismatch");
 
-    HttpResponse<String> forged = send(stripe("/hooks/stripe", event(id), "whsec_other", Instant.now()));
+    HttpResponse<String> forged =
+        send(stripe("/hooks/stripe", event(id), "whsec_other", Instant.now()));
 
     assertThat(forged.statusCode()).isEqualTo(401);
     assertThat(forged.headers().firstValue("Content-Type")).contains("application/problem+json");
@@ -174,7 +175,8 @@ class WebhookEndpointTest {
   void aHandlerFailureAnswers500AndReleasesTheEventForTheRetry() {
     String id = "evt_" + UUID.randomUUID();
     StripeWebhooks.failing.add(id);
-    double failures = count(MicrometerWebhookListener.HANDLER_FAILURES, "endpoint", "/hooks/stripe");
+    double failures =
+        count(MicrometerWebhookListener.HANDLER_FAILURES, "endpoint", "/hooks/stripe");
 
     HttpResponse<String> failed = send(stripe("/hooks/stripe", event(id)));
     HttpResponse<String> retried = send(stripe("/hooks/stripe", event(id)));
@@ -198,7 +200,8 @@ class WebhookEndpointTest {
     try {
       for (int i = 0; i < 100; i++) {
         CompletableFuture<HttpResponse<String>> answer =
-            CLIENT.sendAsync(stripe("/hooks/stripe", event(id)), HttpResponse.BodyHandlers.ofString());
+            CLIENT.sendAsync(
+                stripe("/hooks/stripe", event(id)), HttpResponse.BodyHandlers.ofString());
         answer.whenComplete((response, failure) -> answered.countDown());
         storm.add(answer);
       }

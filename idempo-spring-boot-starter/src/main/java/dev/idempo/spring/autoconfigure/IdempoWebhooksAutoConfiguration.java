@@ -40,7 +40,10 @@ import org.springframework.context.annotation.Configuration;
     })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({WebhookReceiver.class, Filter.class})
-@ConditionalOnProperty(prefix = "idempo", name = {"enabled", "webhooks.enabled"}, matchIfMissing = true)
+@ConditionalOnProperty(
+    prefix = "idempo",
+    name = {"enabled", "webhooks.enabled"},
+    matchIfMissing = true)
 @EnableConfigurationProperties(IdempoWebhooksProperties.class)
 public class IdempoWebhooksAutoConfiguration {
   /** Static: a post-processor must exist before the beans it looks at. */

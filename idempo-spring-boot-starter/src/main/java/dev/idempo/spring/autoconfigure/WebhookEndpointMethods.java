@@ -51,19 +51,20 @@ final class WebhookEndpointMethods implements BeanPostProcessor {
         MethodIntrospector.selectMethods(
             type,
             (MethodIntrospector.MetadataLookup<WebhookEndpoint>)
-                method -> AnnotatedElementUtils.findMergedAnnotation(method, WebhookEndpoint.class));
+                method ->
+                    AnnotatedElementUtils.findMergedAnnotation(method, WebhookEndpoint.class));
     methods.forEach((method, annotation) -> add(bean, beanName, type, method, annotation));
     return bean;
   }
 
   private void add(
       Object bean, String beanName, Class<?> type, Method method, WebhookEndpoint annotation) {
+    String typeName = type.getSimpleName().isEmpty() ? type.getName() : type.getSimpleName();
     String where =
-        "@WebhookEndpoint on "
-            + (type.getSimpleName().isEmpty() ? type.getName() : type.getSimpleName()) + "." + method.getName() + " (bean "
-            + beanName + ")";
+        "@WebhookEndpoint on " + typeName + "." + method.getName() + " (bean " + beanName + ")";
     if (annotation.path().isEmpty()) {
-      throw new IllegalStateException(where + " needs a path, e.g. @WebhookEndpoint(\"/hooks/stripe\")");
+      throw new IllegalStateException(
+          where + " needs a path, e.g. @WebhookEndpoint(\"/hooks/stripe\")");
     }
     Class<?>[] parameters = method.getParameterTypes();
     boolean leased = parameters.length == 1 && parameters[0] == WebhookEvent.class;
@@ -74,7 +75,8 @@ final class WebhookEndpointMethods implements BeanPostProcessor {
       throw new IllegalStateException(where + " must take "
           + (annotation.transactional()
               ? "(WebhookEvent, java.sql.Connection) with transactional = true"
-              : "one WebhookEvent (or (WebhookEvent, java.sql.Connection) with transactional = true)"));
+              : "one WebhookEvent (or (WebhookEvent, java.sql.Connection) with"
+                  + " transactional = true)"));
     }
     Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
     invocable.setAccessible(true);

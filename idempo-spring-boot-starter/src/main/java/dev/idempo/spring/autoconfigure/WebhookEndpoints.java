@@ -79,7 +79,8 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
 
   private WebhookReceiver build() {
     Map<String, WebhookVerifier> specs = new LinkedHashMap<>();
-    List<String> entries = properties.getEndpoints() == null ? List.of() : properties.getEndpoints();
+    List<String> entries =
+        properties.getEndpoints() == null ? List.of() : properties.getEndpoints();
     for (int i = 0; i < entries.size(); i++) {
       String property = "idempo.webhooks.endpoints[" + i + "]";
       String text = withTolerance(entries.get(i));
@@ -161,7 +162,8 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
   /** The entry with {@code idempo.webhooks.tolerance} added, when it sets none of its own. */
   private String withTolerance(String entry) {
     Duration tolerance = properties.getTolerance();
-    if (entry == null || tolerance == null || entry.toLowerCase(Locale.ROOT).contains(";tolerance=")) {
+    if (entry == null || tolerance == null
+        || entry.toLowerCase(Locale.ROOT).contains(";tolerance=")) {
       return entry;
     }
     int equals = entry.indexOf('=');
