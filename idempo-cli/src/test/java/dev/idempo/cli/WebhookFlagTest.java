@@ -1,10 +1,11 @@
-package dev.idempo.gateway;
+package dev.idempo.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.gateway.GatewayConfig;
 import dev.idempo.webhooks.WebhookEndpointSpec;
 import dev.idempo.webhooks.WebhookReceiver;
 import java.nio.file.Files;
