@@ -261,6 +261,16 @@ final class GroupCommit implements AutoCloseable {
         e);
   }
 
+  /** Whether {@link #close()} was called. */
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Operations waiting for a batch. */
+  int queued() {
+    return queue.size();
+  }
+
   /** Batches led so far, alone or shared. */
   long batches() {
     return batches.get();
