@@ -190,7 +190,11 @@ final class GroupCommit implements AutoCloseable {
         failAll(batch, "could not begin its transaction; nothing was written", e);
         return;
       }
-      runInTransaction(connection, batch);
+      try (BatchStatements statements = new BatchStatements(connection)) {
+        runInTransaction(connection, statements.connection(), batch);
+      } catch (SQLException e) {
+        // Closing a statement failed after the batch ended: the answers stand.
+      }
       if (autoCommit) {
         try {
           connection.setAutoCommit(true);
@@ -203,8 +207,8 @@ final class GroupCommit implements AutoCloseable {
     }
   }
 
-  private void runInTransaction(Connection connection, List<Pending<?>> batch)
-      throws SQLException {
+  /** Runs the batch on {@code connection}; the operations see it as {@code shared}. */
+  private void runInTransaction(Connection connection, Connection shared, List<Pending<?>> batch) {
     for (Pending<?> pending : batch) {
       Savepoint savepoint;
       try {
@@ -214,7 +218,7 @@ final class GroupCommit implements AutoCloseable {
         failAll(batch, "could not set a savepoint; nothing was written", e);
         return;
       }
-      boolean ran = pending.runIn(connection);
+      boolean ran = pending.runIn(shared);
       try {
         if (ran) {
           connection.releaseSavepoint(savepoint);
