@@ -57,6 +57,12 @@ import javax.sql.DataSource;
  * writes so they never spin on SQLite's lock; give SQLite connections a {@code busy_timeout} and
  * WAL mode for the writers it cannot serialize (other stores, transactional mode).
  *
+ * <p><b>Group commit.</b> On SQLite by default (see {@link Builder#groupCommit}), concurrent
+ * writes share one transaction and one commit; each keeps its own statement, savepoint and answer,
+ * and none is answered before its commit. See the package documentation for what it does on a
+ * failure and for the durability settings ({@code synchronous}, {@code fsync}) that decide what a
+ * power cut may lose.
+ *
  * <p><b>Failures.</b> Every {@link SQLException} — unreachable server, closed pool, dropped
  * connection, timeout — surfaces as {@link StoreUnavailableException} carrying it; the effect of
  * that call is unknown, and a claim whose answer was lost leaves at most one IN_PROGRESS record
