@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +33,7 @@ import java.util.stream.Stream;
  * ratio to the baseline of the same round (SQLite: today's path, NORMAL, no group commit).
  *
  * <pre>java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.GroupCommitBenchmark
- *     [seconds=5] [rounds=3] [callers=16] [sqlite|postgres|all=all]</pre>
+ *     [seconds=5] [rounds=3] [callers=16] [sqlite|postgres|all=all] [only configurations naming]</pre>
  */
 public final class GroupCommitBenchmark {
   private static final Duration LEASE = Duration.ofSeconds(30);
@@ -53,6 +52,7 @@ public final class GroupCommitBenchmark {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int callers = args.length > 2 ? Integer.parseInt(args[2]) : 16;
     String which = args.length > 3 ? args[3] : "all";
+    String only = args.length > 4 ? args[4] : "";
     Map<String, List<Row>> results = new LinkedHashMap<>();
     if (!which.equals("postgres")) {
       List<Setup> setups =
@@ -63,6 +63,9 @@ public final class GroupCommitBenchmark {
               new Setup("sqlite FULL, group commit", "FULL", true));
       for (int round = 1; round <= rounds; round++) {
         for (Setup setup : setups) {
+          if (!setup.name().contains(only)) {
+            continue;
+          }
           Row row = sqlite(setup, callers, seconds);
           System.out.println("round " + round + ": " + row.format(null));
           results.computeIfAbsent(setup.name(), name -> new ArrayList<>()).add(row);
@@ -79,6 +82,9 @@ public final class GroupCommitBenchmark {
           PostgresServer.start("-c", "fsync=on", "-c", "full_page_writes=on")) {
         for (int round = 1; round <= rounds; round++) {
           for (Setup setup : setups) {
+            if (!setup.name().contains(only)) {
+              continue;
+            }
             Row row = postgres(server, setup, callers, seconds);
             System.out.println("round " + round + ": " + row.format(null));
             results.computeIfAbsent(setup.name(), name -> new ArrayList<>()).add(row);
@@ -96,7 +102,9 @@ public final class GroupCommitBenchmark {
               entry.getKey().startsWith("sqlite")
                   ? "sqlite NORMAL, one commit per write (today)"
                   : "postgres, one commit per write");
-      System.out.println(summary(entry.getKey(), entry.getValue(), baseline));
+      System.out.println(
+          baseline == null ? entry.getKey() + ": no baseline measured"
+              : summary(entry.getKey(), entry.getValue(), baseline));
     }
   }
 
