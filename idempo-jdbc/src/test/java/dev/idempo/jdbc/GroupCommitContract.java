@@ -77,9 +77,14 @@ abstract class GroupCommitContract {
   }
 
   private JdbcIdempotencyStore open() {
+    return open(GroupCommit.DEFAULT_MAX_BATCH);
+  }
+
+  private JdbcIdempotencyStore open(int maxBatch) {
     store =
         freshStore()
             .groupCommit(true)
+            .groupCommitMaxBatch(maxBatch)
             .beforeBatch(
                 () -> {
                   Runnable hold = beforeNextBatch.getAndSet(null);
@@ -188,6 +193,19 @@ abstract class GroupCommitContract {
 
     assertEquals(callers, outcomes.size());
     assertTrue(store.groupCommit().sharedBatches() >= 1, "the first 32 claims shared a batch");
+  }
+
+  @Test
+  void aBatchCarriesAtMostMaxBatchOperations() throws Exception {
+    JdbcIdempotencyStore store = open(4);
+    holdNextBatchFor(12);
+
+    List<ClaimResult> results =
+        all(12, i -> store.claim(newKey(), FINGERPRINT, LEASE, RETENTION));
+
+    assertTrue(results.stream().allMatch(r -> r instanceof ClaimResult.Acquired), "" + results);
+    assertEquals(3, store.groupCommit().batches(), "12 queued operations, at most 4 a batch");
+    assertEquals(3, store.groupCommit().sharedBatches());
   }
 
   // -------------------------------------------------------------------------------- failures

@@ -66,6 +66,24 @@ class JdbcIdempotencyStoreTest {
     assertTrue(thrown.getMessage().contains("maxResponseBytes"), thrown.getMessage());
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {0, -1, 10_001})
+  void aBadGroupCommitMaxBatchIsRejectedNamingIt(int max) {
+    IllegalArgumentException thrown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JdbcIdempotencyStore.builder(sqlite.newDatabase()).groupCommitMaxBatch(max));
+    assertTrue(thrown.getMessage().contains("groupCommitMaxBatch"), thrown.getMessage());
+    assertTrue(thrown.getMessage().contains(String.valueOf(max)), thrown.getMessage());
+  }
+
+  @Test
+  void groupCommitIsSqlitesDefaultAndCanBeTurnedOff() {
+    assertTrue(JdbcIdempotencyStore.builder(sqlite.newDatabase()).build().groupCommits());
+    assertTrue(
+        !JdbcIdempotencyStore.builder(sqlite.newDatabase()).groupCommit(false).build().groupCommits());
+  }
+
   @Test
   void postgresRefusesAClockBecauseItFollowsTheServers() {
     JdbcIdempotencyStore.Builder builder =
