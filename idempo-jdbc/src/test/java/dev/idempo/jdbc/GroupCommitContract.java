@@ -76,13 +76,18 @@ abstract class GroupCommitContract {
     }
   }
 
-  private JdbcIdempotencyStore open() {
-    return open(GroupCommit.DEFAULT_MAX_BATCH);
+  JdbcIdempotencyStore open() {
+    return open(freshStore(), GroupCommit.DEFAULT_MAX_BATCH);
   }
 
   private JdbcIdempotencyStore open(int maxBatch) {
+    return open(freshStore(), maxBatch);
+  }
+
+  /** Builds {@code builder} with group commit and the test's hold on the next batch. */
+  JdbcIdempotencyStore open(JdbcIdempotencyStore.Builder builder, int maxBatch) {
     store =
-        freshStore()
+        builder
             .groupCommit(true)
             .groupCommitMaxBatch(maxBatch)
             .beforeBatch(
@@ -101,7 +106,12 @@ abstract class GroupCommitContract {
     beforeNextBatch.set(() -> awaitQueued(operations));
   }
 
-  private void awaitQueued(int operations) {
+  /** Runs {@code hold} once, in the next leader, before it takes its batch. */
+  void beforeNextBatch(Runnable hold) {
+    beforeNextBatch.set(hold);
+  }
+
+  void awaitQueued(int operations) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (store.groupCommit().queued() < operations) {
       if (System.nanoTime() > deadline) {

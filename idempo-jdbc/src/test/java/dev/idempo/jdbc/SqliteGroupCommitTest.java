@@ -1,13 +1,22 @@
 package dev.idempo.jdbc;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.idempo.store.StorageKey;
+import dev.idempo.store.StoreUnavailableException;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -40,6 +49,41 @@ class SqliteGroupCommitTest extends GroupCommitContract {
     dataSource = new SQLiteDataSource(config);
     dataSource.setUrl(url);
     return JdbcIdempotencyStore.builder(dataSource);
+  }
+
+  @Test
+  void aBatchThatGetsNoConnectionFailsEveryOperationAndWritesNothing() throws Exception {
+    freshStore(); // a new database file and its dataSource; the store gets a pool on it
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(dataSource);
+    config.setMaximumPoolSize(2);
+    HikariDataSource pool = new HikariDataSource(config);
+    JdbcIdempotencyStore store =
+        open(JdbcIdempotencyStore.builder(pool), GroupCommit.DEFAULT_MAX_BATCH);
+    List<StorageKey> keys = List.of(newKey(), newKey(), newKey());
+    beforeNextBatch(
+        () -> {
+          awaitQueued(keys.size());
+          pool.close(); // the batch then asks a closed pool for its connection
+        });
+
+    List<Object> results =
+        all(
+            keys.size(),
+            i -> {
+              try {
+                return store.claim(keys.get(i), FINGERPRINT, LEASE, RETENTION);
+              } catch (StoreUnavailableException e) {
+                return e;
+              }
+            });
+
+    for (int i = 0; i < keys.size(); i++) {
+      StoreUnavailableException failure =
+          assertInstanceOf(StoreUnavailableException.class, results.get(i), "" + results);
+      assertTrue(failure.getMessage().contains("nothing was written"), failure.getMessage());
+      assertEquals(-1, committedFence(keys.get(i)));
+    }
   }
 
   @Override
