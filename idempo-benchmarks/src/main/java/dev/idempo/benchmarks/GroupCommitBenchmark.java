@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  * ratio to the baseline of the same round (SQLite: today's path, NORMAL, no group commit).
  *
  * <pre>java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.GroupCommitBenchmark
- *     [seconds=5] [rounds=3] [callers=16] [sqlite|postgres|all=all] [only configurations naming]</pre>
+ *     [seconds=5] [rounds=3] [callers=16] [sqlite|postgres|all=all]
+ *     [run only the configurations whose name contains this]</pre>
  */
 public final class GroupCommitBenchmark {
   private static final Duration LEASE = Duration.ofSeconds(30);
@@ -210,7 +211,9 @@ public final class GroupCommitBenchmark {
     String format(Row baseline) {
       return String.format(
           Locale.ROOT, "%-46s %10.0f/s p50 %8.1f µs p99 %9.1f µs%s", name, perSecond, p50, p99,
-          baseline == null ? "" : String.format(Locale.ROOT, "  %.2fx", perSecond / baseline.perSecond));
+          baseline == null
+              ? ""
+              : String.format(Locale.ROOT, "  %.2fx", perSecond / baseline.perSecond));
     }
   }
 
@@ -220,7 +223,8 @@ public final class GroupCommitBenchmark {
     double[] p99s = rows.stream().mapToDouble(Row::p99).sorted().toArray();
     StringBuilder ratios = new StringBuilder();
     for (int i = 0; i < rows.size(); i++) {
-      ratios.append(String.format(Locale.ROOT, "%.2fx ", rows.get(i).perSecond / baseline.get(i).perSecond));
+      double ratio = rows.get(i).perSecond / baseline.get(i).perSecond;
+      ratios.append(String.format(Locale.ROOT, "%.2fx ", ratio));
     }
     return String.format(
         Locale.ROOT, "%-46s %7d %8.0f (%5.0f-%5.0f) %9.1f %9.1f %s", name, rows.size(),

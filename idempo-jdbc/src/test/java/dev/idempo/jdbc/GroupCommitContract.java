@@ -133,7 +133,8 @@ abstract class GroupCommitContract {
     List<ClaimResult> results =
         all(64, i -> store.claim(key, FINGERPRINT, LEASE, RETENTION, ClaimToken.random()));
 
-    assertEquals(1, results.stream().filter(r -> r instanceof ClaimResult.Acquired).count(), "" + results);
+    assertEquals(
+        1, results.stream().filter(r -> r instanceof ClaimResult.Acquired).count(), "" + results);
     assertEquals(63, results.stream().filter(r -> r instanceof ClaimResult.InFlight).count());
     assertEquals(1, store.groupCommit().sharedBatches(), "all 64 claims shared one transaction");
     long fence =
@@ -191,7 +192,8 @@ abstract class GroupCommitContract {
                           ClaimResult.Acquired.class,
                           store.claim(key, FINGERPRINT, LEASE, RETENTION));
                   assertTrue(again.fence() > fence);
-                  assertEquals(UpdateResult.APPLIED, store.complete(key, again.fence(), response(i)));
+                  assertEquals(
+                      UpdateResult.APPLIED, store.complete(key, again.fence(), response(i)));
                   return "released, then completed";
                 default:
                   assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, ClaimToken.random()));
@@ -257,7 +259,8 @@ abstract class GroupCommitContract {
       }
     }
     // The failure was the statement's, not the store's: the next batch works as usual.
-    assertInstanceOf(ClaimResult.Acquired.class, store.claim(newKey(), FINGERPRINT, LEASE, RETENTION));
+    assertInstanceOf(
+        ClaimResult.Acquired.class, store.claim(newKey(), FINGERPRINT, LEASE, RETENTION));
   }
 
   @Test
@@ -287,7 +290,8 @@ abstract class GroupCommitContract {
       assertTrue(failure.getMessage().contains("unknown"), failure.getMessage());
       assertEquals(-1, committedFence(keys.get(i)), "rolled back: nothing of the batch is there");
     }
-    assertInstanceOf(ClaimResult.Acquired.class, store.claim(keys.get(0), FINGERPRINT, LEASE, RETENTION));
+    assertInstanceOf(
+        ClaimResult.Acquired.class, store.claim(keys.get(0), FINGERPRINT, LEASE, RETENTION));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.idempo.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,8 +81,9 @@ class JdbcIdempotencyStoreTest {
   @Test
   void groupCommitIsSqlitesDefaultAndCanBeTurnedOff() {
     assertTrue(JdbcIdempotencyStore.builder(sqlite.newDatabase()).build().groupCommits());
-    assertTrue(
-        !JdbcIdempotencyStore.builder(sqlite.newDatabase()).groupCommit(false).build().groupCommits());
+    JdbcIdempotencyStore withoutGroupCommit =
+        JdbcIdempotencyStore.builder(sqlite.newDatabase()).groupCommit(false).build();
+    assertFalse(withoutGroupCommit.groupCommits());
   }
 
   @Test

@@ -6,7 +6,7 @@ import dev.idempo.store.tck.MutableClock;
 import dev.idempo.store.tck.StoreHarness;
 import java.time.Duration;
 
-/** The SQLite store with group commit turned off (every write commits alone) passes the contract. */
+/** The SQLite store with group commit off (every write commits by itself) passes the contract. */
 class SqliteStoreWithoutGroupCommitContractTest extends IdempotencyStoreContract {
 
   @Override
