@@ -190,12 +190,15 @@ final class GroupCommit implements AutoCloseable {
         failAll(batch, "could not begin its transaction; nothing was written", e);
         return;
       }
+      boolean ended = false;
       try (BatchStatements statements = new BatchStatements(connection)) {
-        runInTransaction(connection, statements.connection(), batch);
+        ended = runInTransaction(connection, statements.connection(), batch);
       } catch (SQLException e) {
         // Closing a statement failed after the batch ended: the answers stand.
       }
-      if (autoCommit) {
+      // Switching auto-commit back on commits an open transaction: only after a clean end. A
+      // transaction left open (its rollback failed) is discarded when the connection closes.
+      if (autoCommit && ended) {
         try {
           connection.setAutoCommit(true);
         } catch (SQLException e) {
@@ -207,16 +210,19 @@ final class GroupCommit implements AutoCloseable {
     }
   }
 
-  /** Runs the batch on {@code connection}; the operations see it as {@code shared}. */
-  private void runInTransaction(Connection connection, Connection shared, List<Pending<?>> batch) {
+  /**
+   * Runs the batch on {@code connection}; the operations see it as {@code shared}. True if the
+   * transaction ended, committed or rolled back; false if it may still be open.
+   */
+  private boolean runInTransaction(
+      Connection connection, Connection shared, List<Pending<?>> batch) {
     for (Pending<?> pending : batch) {
       Savepoint savepoint;
       try {
         savepoint = connection.setSavepoint();
       } catch (SQLException e) {
-        rollBack(connection, e);
         failAll(batch, "could not set a savepoint; nothing was written", e);
-        return;
+        return rollBack(connection, e);
       }
       boolean ran = pending.runIn(shared);
       try {
@@ -226,24 +232,27 @@ final class GroupCommit implements AutoCloseable {
           connection.rollback(savepoint);
         }
       } catch (SQLException e) {
-        rollBack(connection, e);
         failAll(batch, "could not end a savepoint; nothing was written", e);
-        return;
+        return rollBack(connection, e);
       }
     }
     try {
       connection.commit();
+      return true;
     } catch (SQLException e) {
-      rollBack(connection, e);
       failAll(batch, "commit failed; whether it committed is unknown", e);
+      return rollBack(connection, e);
     }
   }
 
-  private static void rollBack(Connection connection, SQLException cause) {
+  /** Rolls the transaction back; false if that failed too (the failure joins {@code cause}). */
+  private static boolean rollBack(Connection connection, SQLException cause) {
     try {
       connection.rollback();
+      return true;
     } catch (SQLException e) {
       cause.addSuppressed(e);
+      return false;
     }
   }
 
