@@ -295,6 +295,49 @@ abstract class GroupCommitContract {
   }
 
   @Test
+  void aCallerInterruptedWhileQueuedLeavesNothingAndTheOthersCarryOn() throws Exception {
+    JdbcIdempotencyStore store = open();
+    CountDownLatch release = new CountDownLatch(1);
+    beforeNextBatch(
+        () -> {
+          try {
+            release.await(); // the leader holds while a follower queues behind it
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    StorageKey leaderKey = newKey();
+    StorageKey followerKey = newKey();
+    Future<ClaimResult> leader =
+        threads.submit(() -> store.claim(leaderKey, FINGERPRINT, LEASE, RETENTION));
+    awaitQueued(1);
+    AtomicReference<Object> answer = new AtomicReference<>();
+    Thread follower =
+        new Thread(
+            () -> {
+              try {
+                answer.set(store.claim(followerKey, FINGERPRINT, LEASE, RETENTION));
+              } catch (StoreUnavailableException e) {
+                answer.set(Thread.currentThread().isInterrupted() ? e : "interrupt cleared");
+              }
+            });
+    follower.start();
+    awaitQueued(2);
+    follower.interrupt();
+
+    follower.join(30_000);
+    StoreUnavailableException failure =
+        assertInstanceOf(StoreUnavailableException.class, answer.get(), "" + answer.get());
+    assertTrue(failure.getMessage().contains("nothing was written"), failure.getMessage());
+    release.countDown();
+    assertInstanceOf(ClaimResult.Acquired.class, leader.get(30, TimeUnit.SECONDS));
+    assertEquals(-1, committedFence(followerKey), "the interrupted claim never ran");
+    assertEquals(0, store.groupCommit().queued());
+    assertInstanceOf(
+        ClaimResult.Acquired.class, store.claim(followerKey, FINGERPRINT, LEASE, RETENTION));
+  }
+
+  @Test
   void closeAnswersTheQueuedOperationsThenRefusesNewOnes() throws Exception {
     JdbcIdempotencyStore store = open();
     int callers = 12;
