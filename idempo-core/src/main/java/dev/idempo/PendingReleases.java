@@ -117,7 +117,8 @@ final class PendingReleases {
     @Override
     public void run() {
       try {
-        call.get();
+        // Any answer ends it: applied, or nothing left to release (the key is not held for us).
+        UpdateResult unused = call.get();
         pending.decrementAndGet();
       } catch (RuntimeException e) {
         if (clock.millis() >= deadline) {
