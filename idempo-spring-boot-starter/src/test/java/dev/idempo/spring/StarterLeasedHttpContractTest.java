@@ -30,7 +30,8 @@ class StarterLeasedHttpContractTest extends HttpContract {
         "tck_leased",
         EnumSet.of(
             HttpAdapterHarness.Capability.STORE_OUTAGE,
-            HttpAdapterHarness.Capability.IN_FLIGHT_CONFLICT));
+            HttpAdapterHarness.Capability.IN_FLIGHT_CONFLICT,
+            HttpAdapterHarness.Capability.WAITING_ROUTE));
   }
 
   /** The application: the contract's handlers and the store they are guarded with. */
@@ -44,7 +45,10 @@ class StarterLeasedHttpContractTest extends HttpContract {
     }
   }
 
-  /** Every method of every path under /required and /optional; POST and PATCH are guarded. */
+  /**
+   * Every method of every path under /required, /optional and /waiting; POST and PATCH are
+   * guarded.
+   */
   @RestController
   static class LeasedHandlers {
     private final ContractApplication contract;
@@ -62,6 +66,12 @@ class StarterLeasedHttpContractTest extends HttpContract {
     @RequestMapping("/optional/**")
     @Idempotent(name = "optional", required = false)
     ResponseEntity<byte[]> optional(HttpServletRequest request) throws IOException {
+      return StarterHarness.answer(contract, request);
+    }
+
+    @RequestMapping("/waiting/**")
+    @Idempotent(name = "waiting", waitForInFlight = "30s")
+    ResponseEntity<byte[]> waiting(HttpServletRequest request) throws IOException {
       return StarterHarness.answer(contract, request);
     }
   }

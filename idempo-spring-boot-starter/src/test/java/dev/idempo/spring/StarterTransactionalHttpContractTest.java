@@ -26,7 +26,9 @@ class StarterTransactionalHttpContractTest extends HttpContract {
     return new StarterHarness(
         TransactionalApplication.class,
         "tck_transactional",
-        EnumSet.of(HttpAdapterHarness.Capability.IN_FLIGHT_WAIT));
+        EnumSet.of(
+            HttpAdapterHarness.Capability.IN_FLIGHT_WAIT,
+            HttpAdapterHarness.Capability.ROLLS_BACK_FAILED_RUNS));
   }
 
   /** The application: the contract's handlers, on the application's DataSource. */

@@ -1,5 +1,6 @@
 package dev.idempo.http.tck;
 
+import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.store.tck.OutageStore;
 import java.util.EnumSet;
@@ -7,12 +8,17 @@ import java.util.Set;
 
 /**
  * A harness for a leased-mode adapter on the in-memory store, behind an {@link OutageStore}: it
- * declares {@link Capability#STORE_OUTAGE} and {@link Capability#IN_FLIGHT_CONFLICT}. The adapter
- * under test claims keys in {@link #store}.
+ * declares {@link Capability#STORE_OUTAGE}, {@link Capability#IN_FLIGHT_CONFLICT}, {@link
+ * Capability#WAITING_ROUTE} and {@link Capability#SMALL_STORE}. The adapter under test claims keys
+ * in {@link #store}, and those of {@link Route#SMALL_STORE} in {@link #smallStore}.
  */
 public abstract class InMemoryAdapterHarness implements HttpAdapterHarness {
   /** The store to build the adapter on. */
   protected final OutageStore store = new OutageStore(InMemoryIdempotencyStore.create());
+
+  /** The store of {@link Route#SMALL_STORE}: {@link HttpContract#SMALL_STORE_RECORDS} records. */
+  protected final IdempotencyStore smallStore =
+      InMemoryIdempotencyStore.builder().maxRecords(HttpContract.SMALL_STORE_RECORDS).build();
 
   @Override
   public String storeName() {
@@ -21,7 +27,11 @@ public abstract class InMemoryAdapterHarness implements HttpAdapterHarness {
 
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.of(Capability.STORE_OUTAGE, Capability.IN_FLIGHT_CONFLICT);
+    return EnumSet.of(
+        Capability.STORE_OUTAGE,
+        Capability.IN_FLIGHT_CONFLICT,
+        Capability.WAITING_ROUTE,
+        Capability.SMALL_STORE);
   }
 
   @Override

@@ -28,6 +28,7 @@ public final class OutageStore implements IdempotencyStore {
   private final AtomicInteger calls = new AtomicInteger();
   private volatile boolean down;
   private volatile boolean loseReplies;
+  private volatile boolean malfunctioning;
 
   public OutageStore(IdempotencyStore store) {
     this.store = store;
@@ -50,6 +51,15 @@ public final class OutageStore implements IdempotencyStore {
     this.loseReplies = loseReplies;
   }
 
+  /**
+   * While on, every call (but {@link #find}) throws an {@link IllegalStateException} without
+   * reaching the store: a bug in the store or its binding, which an adapter must not report as
+   * an outage or as an unreadable record.
+   */
+  public void malfunction(boolean malfunctioning) {
+    this.malfunctioning = malfunctioning;
+  }
+
   private <T> T answer(T reply) {
     if (loseReplies) {
       throw new StoreUnavailableException(
@@ -60,6 +70,9 @@ public final class OutageStore implements IdempotencyStore {
 
   private void reach() {
     calls.incrementAndGet();
+    if (malfunctioning) {
+      throw new IllegalStateException("store answered outside its contract (simulated bug)");
+    }
     if (down) {
       throw new StoreUnavailableException("store is down (simulated outage)", new ConnectException("Connection refused"));
     }
