@@ -93,7 +93,13 @@ public interface HttpAdapterHarness extends AutoCloseable {
      * A handler that throws has its work rolled back with the key (transactional mode), so a retry
      * runs it again; without this capability a retry must never run it again.
      */
-    ROLLS_BACK_FAILED_RUNS
+    ROLLS_BACK_FAILED_RUNS,
+    /**
+     * The adapter stores a response whole whatever its size (the starter's transactional mode
+     * keeps it in the key's row), so a retry replays an answer over {@link
+     * HttpContract#MAX_RESPONSE_BODY_BYTES} instead of getting {@code response-too-large}.
+     */
+    STORES_ANY_RESPONSE_SIZE
   }
 
   /**
