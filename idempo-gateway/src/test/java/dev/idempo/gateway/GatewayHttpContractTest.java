@@ -45,7 +45,11 @@ class GatewayHttpContractTest extends HttpContract {
           store,
           config -> config.waitForInFlight(Duration.ofSeconds(30)));
       start(Route.SMALL_STORE, upstream, smallStore, config -> config);
-      start(Route.RAW_UPSTREAM, rawUpstream, store, config -> config);
+      start(
+          Route.RAW_UPSTREAM,
+          rawUpstream,
+          store,
+          config -> config.upstreamTimeout(HttpContract.UPSTREAM_TIMEOUT));
     }
 
     private void start(

@@ -48,7 +48,8 @@ public interface HttpAdapterHarness extends AutoCloseable {
     SMALL_STORE,
     /**
      * Like {@link #KEY_REQUIRED}, in front of the application served by {@link
-     * ContractUpstream#startRaw}; {@link Capability#RAW_UPSTREAM}.
+     * ContractUpstream#startRaw}, giving up on it after {@link HttpContract#UPSTREAM_TIMEOUT};
+     * {@link Capability#RAW_UPSTREAM}.
      */
     RAW_UPSTREAM
   }

@@ -62,6 +62,9 @@ public abstract class HttpContract {
   /** The stored response body limit every harness configures; longer bodies are not replayed. */
   public static final int MAX_RESPONSE_BODY_BYTES = 16384;
 
+  /** How long the proxy behind {@link Route#RAW_UPSTREAM} waits for its upstream's answer. */
+  public static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(3);
+
   /** The capacity of the store behind {@link Route#SMALL_STORE}. */
   public static final int SMALL_STORE_RECORDS = 3;
 
@@ -312,6 +315,27 @@ public abstract class HttpContract {
     for (HttpRequest.Builder other : others) {
       assertProblem(send(other), ProblemType.KEY_MISMATCH);
     }
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
+  void aQuotedParameterOrAContentEncodingTheFirstRequestDidNotHaveIs422KeyMismatch()
+      throws Exception {
+    // Issue 9: quoted parameters keep their bytes, and Content-Encoding counts.
+    String c = newCase();
+    String contentType = "application/json; a=\"x;y\"";
+    assertFirstRun(send(keyedPost(c, "/things", contentType, "{}")), 201);
+
+    List<HttpRequest.Builder> others =
+        List.of(
+            keyedPost(c, "/things", "application/json; a=\"x; y\"", "{}"),
+            keyedPost(c, "/things", contentType, "{}").header("Content-Encoding", "br"));
+    for (HttpRequest.Builder other : others) {
+      assertProblem(send(other), ProblemType.KEY_MISMATCH);
+    }
+    assertReplayOf(
+        send(keyedPost(c, "/things", contentType, "{}")),
+        send(keyedPost(c, "/things", contentType, "{}")));
     assertEquals(1, application.executions(c));
   }
 
@@ -629,6 +653,26 @@ public abstract class HttpContract {
   }
 
   @Test
+  void aStoredAnswerThatCannotBeReadIs500StoredResponseUnreadableAndNothingRunsAgain()
+      throws Exception {
+    OutageStore store = storeWith(Capability.STORE_OUTAGE);
+    String c = newCase();
+    HttpResponse<byte[]> first = send(keyed(c, "{}"));
+    HttpResponse<byte[]> unreadable;
+    store.corruptReplays(true);
+    try {
+      unreadable = send(keyed(c, "{}"));
+    } finally {
+      store.corruptReplays(false);
+    }
+
+    assertFirstRun(first, 201);
+    assertProblem(unreadable, ProblemType.STORED_RESPONSE_UNREADABLE);
+    assertReplayOf(first, send(keyed(c, "{}")));
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
   void aFullStoreRefusesNewKeysWith503AndKeepsEveryLiveRecord() throws Exception {
     // Issue 9, item 3: a record inside its retention is never dropped to make room.
     requireCapability(Capability.SMALL_STORE);
@@ -698,6 +742,31 @@ public abstract class HttpContract {
     assertTrue(first.statusCode() >= 500, () -> first.statusCode() + " " + text(first));
     assertProblem(retry, ProblemType.OUTCOME_UNKNOWN);
     assertEquals(1, application.executions(c));
+  }
+
+  @Test
+  void anUpstreamSilentPastTheTimeoutIs504ThenEveryRetryIs502OutcomeUnknown() throws Exception {
+    // The proxy's own timer is the subject here: the upstream is held past it by a latch.
+    requireCapability(Capability.RAW_UPSTREAM);
+    String c = newCase();
+    HttpRequest.Builder request = blocking(post(Route.RAW_UPSTREAM, c, "k-" + c, "{}"));
+    HttpResponse<byte[]> first;
+    try {
+      first = send(request);
+    } finally {
+      application.release(c);
+    }
+    HttpResponse<byte[]> retry = send(request);
+
+    // The caller who waited may be told the timeout (504) or, as every retry is, that the
+    // outcome is unknown (502): either way the answer is settled and the request never resent.
+    assertProblem(
+        first,
+        first.statusCode() == ProblemType.UPSTREAM_TIMEOUT.status()
+            ? ProblemType.UPSTREAM_TIMEOUT
+            : ProblemType.OUTCOME_UNKNOWN);
+    assertProblem(retry, ProblemType.OUTCOME_UNKNOWN);
+    assertEquals(1, application.executions(c), "sent once: whether it took effect is unknown");
   }
 
   // ---------------------------------------------------------------------- problem shape

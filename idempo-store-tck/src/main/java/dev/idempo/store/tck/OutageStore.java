@@ -12,6 +12,7 @@ import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +30,7 @@ public final class OutageStore implements IdempotencyStore {
   private volatile boolean down;
   private volatile boolean loseReplies;
   private volatile boolean malfunctioning;
+  private volatile boolean corruptReplays;
 
   public OutageStore(IdempotencyStore store) {
     this.store = store;
@@ -60,6 +62,14 @@ public final class OutageStore implements IdempotencyStore {
     this.malfunctioning = malfunctioning;
   }
 
+  /**
+   * While on, a claim the store answers with a replay hands back bytes no codec can read, as a
+   * record corrupted at rest would; the record itself stays intact.
+   */
+  public void corruptReplays(boolean corruptReplays) {
+    this.corruptReplays = corruptReplays;
+  }
+
   private <T> T answer(T reply) {
     if (loseReplies) {
       throw new StoreUnavailableException(
@@ -82,7 +92,12 @@ public final class OutageStore implements IdempotencyStore {
   public ClaimResult claim(
       StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
     reach();
-    return answer(store.claim(key, fingerprint, lease, retention, token));
+    ClaimResult result = answer(store.claim(key, fingerprint, lease, retention, token));
+    if (corruptReplays && result instanceof ClaimResult.Replay) {
+      return new ClaimResult.Replay(
+          StoredResponse.of("\u0000not a stored response".getBytes(StandardCharsets.UTF_8)));
+    }
+    return result;
   }
 
   @Override
