@@ -1,5 +1,6 @@
 package dev.idempo.http.tck;
 
+import dev.idempo.store.tck.MutableClock;
 import dev.idempo.store.tck.OutageStore;
 import java.net.URI;
 import java.util.Set;
@@ -75,6 +76,12 @@ public interface HttpAdapterHarness extends AutoCloseable {
      * mode, where the duplicate waits on the key's row lock; or a leased route that waits).
      */
     IN_FLIGHT_WAIT,
+    /**
+     * The store of {@link Route#KEY_REQUIRED} keeps leases by a clock the suite advances ({@link
+     * #storeClock()}), so a claim's lease can run out while its handler still runs, as when its
+     * holder died; the adapter takes over fail-closed (the default).
+     */
+    STORE_CLOCK,
     /** The harness serves {@link Route#WAITING}: a leased route with {@code waitForInFlight}. */
     WAITING_ROUTE,
     /** The harness serves {@link Route#SMALL_STORE}: an in-memory store of a few records. */
@@ -130,6 +137,17 @@ public interface HttpAdapterHarness extends AutoCloseable {
   default OutageStore outageStore() {
     throw new UnsupportedOperationException(
         storeName() + " is not an OutageStore; the harness does not declare STORE_OUTAGE");
+  }
+
+  /**
+   * The clock the adapter's store keeps leases by, when it declares {@link
+   * Capability#STORE_CLOCK}.
+   *
+   * @throws UnsupportedOperationException if it does not
+   */
+  default MutableClock storeClock() {
+    throw new UnsupportedOperationException(
+        storeName() + " keeps its own clock; the harness does not declare STORE_CLOCK");
   }
 
   /** Stops the adapter and what the harness started. */

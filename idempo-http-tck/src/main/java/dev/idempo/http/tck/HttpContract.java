@@ -398,6 +398,30 @@ public abstract class HttpContract {
   }
 
   @Test
+  void aClaimWhoseLeaseRanOutIsTakenOverFailClosedWith502OutcomeUnknown() throws Exception {
+    // Its holder looks dead (no renewal within the lease): whether its work took effect is
+    // unknown, so the retry is told so and the work never runs a second time.
+    requireCapability(Capability.STORE_CLOCK);
+    String c = newCase();
+    CompletableFuture<HttpResponse<byte[]>> first = sendAsync(blocking(keyed(c, "{}")));
+    HttpResponse<byte[]> retry;
+    HttpResponse<byte[]> again;
+    try {
+      assertTrue(application.awaitEntered(c, 30), "the first request reached the application");
+      harness.storeClock().advance(Duration.ofHours(1));
+      retry = send(blocking(keyed(c, "{}")));
+      again = send(blocking(keyed(c, "{}")));
+    } finally {
+      application.release(c);
+    }
+    first.get(30, TimeUnit.SECONDS);
+
+    assertProblem(retry, ProblemType.OUTCOME_UNKNOWN);
+    assertProblem(again, ProblemType.OUTCOME_UNKNOWN);
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
   void fiftyConcurrentDuplicatesRunTheApplicationOnce() throws Exception {
     String c = newCase();
     List<CompletableFuture<HttpResponse<byte[]>>> sent = new ArrayList<>();
