@@ -22,7 +22,9 @@ import java.util.Set;
  *       Route#RAW_UPSTREAM}) exist only where the harness declares their {@link Capability};
  *   <li>everything else at its defaults: problem types under {@code urn:idempo:problem:}, no
  *       documentation base, the default stored headers and released statuses (408, 425, 429, 503),
- *       keys scoped by the {@code Authorization} header.
+ *       keys scoped by the {@code Authorization} header (so a keyed request without one is refused
+ *       with {@code tenant-required}, unless the harness declares {@link
+ *       Capability#SHARED_KEY_SPACE}).
  * </ul>
  *
  * <p>The suite starts one harness per test class and isolates its tests by key and by {@link
