@@ -102,14 +102,11 @@ class GatewayCommandTest {
   }
 
   private static Matcher awaitReadyLine(ByteArrayOutputStream out) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      Matcher ready = READY.matcher(out.toString(StandardCharsets.UTF_8).strip());
-      if (ready.matches()) {
-        return ready;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no ready line; stdout: " + out);
+    return org.awaitility.Awaitility.await("the ready line on stdout")
+        .atMost(java.time.Duration.ofSeconds(20))
+        .pollInterval(java.time.Duration.ofMillis(10))
+        .until(
+            () -> READY.matcher(out.toString(StandardCharsets.UTF_8).strip()),
+            Matcher::matches);
   }
 }

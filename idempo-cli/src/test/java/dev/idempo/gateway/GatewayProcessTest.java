@@ -147,38 +147,35 @@ class GatewayProcessTest {
 
   private HttpResponse<String> retryUntilTheLeaseEnds(Requests requests, String path, String key, String body)
       throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (true) {
-      HttpResponse<String> response = requests.post(path, key, body);
-      if (response.statusCode() != 409 || System.nanoTime() > deadline) {
-        return response;
-      }
-      Thread.sleep(100); // the dead gateway's lease runs out on the store's clock
-    }
+    // The dead gateway's lease runs out on the store's clock, in another process.
+    return org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> requests.post(path, key, body), response -> response.statusCode() != 409);
   }
 
   private void awaitExecutions(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (upstream.executions() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the upstream saw " + upstream.executions() + " request(s), expected " + count);
-      }
-      Thread.sleep(5);
-    }
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> assertTrue(upstream.executions() >= count, "the upstream saw "
+                + upstream.executions() + " request(s), expected " + count));
   }
 
   private static void awaitRefused(int port) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-      } catch (ConnectException e) {
-        return;
-      } catch (IOException e) {
-        // a timeout or reset: try again
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("the gateway still accepts connections on " + port + " after SIGTERM");
+    org.awaitility.Awaitility.await("the gateway refusing connections on " + port)
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return false;
+              } catch (ConnectException e) {
+                return true;
+              } catch (IOException e) {
+                return false; // a timeout or reset: try again
+              }
+            });
   }
 }

@@ -40,7 +40,9 @@ final class UpstreamExchange {
   /** Sends {@code request}; the answer is awaited with {@link #awaitResponse()}. */
   static UpstreamExchange send(Request request, Duration timeout) {
     UpstreamExchange exchange = new UpstreamExchange(request, timeout);
-    request.onRequestCommit(committed -> exchange.sent.set(true));
+    // Sent from the moment Jetty begins writing it: its commit callback can run after the
+    // upstream already read the request, acted and closed the connection.
+    request.onRequestBegin(begun -> exchange.sent.set(true));
     request.send(exchange.listener);
     return exchange;
   }

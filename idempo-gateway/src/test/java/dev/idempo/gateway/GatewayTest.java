@@ -1,5 +1,6 @@
 package dev.idempo.gateway;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,15 +118,24 @@ class GatewayTest {
 
   @Test
   void aDuplicateWaitsForTheRunningRequestAndReplaysIt() throws Exception {
-    Requests gateway = gateway(config -> config.waitForInFlight(Duration.ofSeconds(10)));
-    CompletableFuture<HttpResponse<String>> first = gateway.postAsync("/slow/700", "key-w", "{}");
+    // Latch-driven: the first request holds the upstream until released, and the duplicate is
+    // known to have claimed (and met the key in flight) before the release, however slow the
+    // machine.
+    Requests gateway = gateway(config -> config.waitForInFlight(Duration.ofSeconds(30)));
+    CompletableFuture<HttpResponse<String>> first = gateway.postAsync("/hang", "key-w", "{}");
     awaitExecutions(1);
+    int callsBeforeDuplicate = store.calls();
 
-    HttpResponse<String> duplicate = gateway.post("/slow/700", "key-w", "{}");
+    CompletableFuture<HttpResponse<String>> duplicate = gateway.postAsync("/hang", "key-w", "{}");
+    await().atMost(Duration.ofSeconds(30)).until(() -> store.calls() > callsBeforeDuplicate);
+    assertFalse(duplicate.isDone(), "the duplicate waits while the first runs");
+    upstream.releaseHanging();
 
-    assertEquals(201, duplicate.statusCode());
-    assertEquals(Optional.of("true"), duplicate.headers().firstValue("Idempotent-Replayed"));
-    assertEquals(first.get(10, TimeUnit.SECONDS).body(), duplicate.body());
+    HttpResponse<String> firstResponse = first.get(30, TimeUnit.SECONDS);
+    HttpResponse<String> replay = duplicate.get(30, TimeUnit.SECONDS);
+    assertEquals(201, replay.statusCode(), replay.body());
+    assertEquals(Optional.of("true"), replay.headers().firstValue("Idempotent-Replayed"));
+    assertEquals(firstResponse.body(), replay.body());
     assertEquals(1, upstream.executions());
   }
 
@@ -243,14 +253,12 @@ class GatewayTest {
     assertEquals("key-re", upstream.received().get(1).header("Idempotency-Key"));
   }
 
-  private void awaitExecutions(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (upstream.executions() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the upstream saw " + upstream.executions() + " request(s), expected " + count);
-      }
-      Thread.sleep(5);
-    }
+  private void awaitExecutions(int count) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertTrue(upstream.executions() >= count, "the upstream saw "
+                + upstream.executions() + " request(s), expected " + count));
   }
 
   static void assertProblem(HttpResponse<String> response, int status, String slug) {

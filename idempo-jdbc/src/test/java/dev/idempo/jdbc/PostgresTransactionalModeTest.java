@@ -1,5 +1,6 @@
 package dev.idempo.jdbc;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -146,20 +147,19 @@ class PostgresTransactionalModeTest extends TransactionalModeContract {
 
   /** Polls the server until backend {@code pid} waits on a lock: a condition, not a duration. */
   private void awaitWaitingOnALock(int pid) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     try (Connection monitor = dataSource.getConnection();
         PreparedStatement waiting =
             monitor.prepareStatement("SELECT wait_event_type FROM pg_stat_activity WHERE pid = ?")) {
       waiting.setInt(1, pid);
-      while (System.nanoTime() < deadline) {
-        try (ResultSet row = waiting.executeQuery()) {
-          if (row.next() && "Lock".equals(row.getString(1))) {
-            return;
-          }
-        }
-        Thread.sleep(10);
-      }
+      await("backend " + pid + " waiting on a lock")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(10))
+          .until(
+              () -> {
+                try (ResultSet row = waiting.executeQuery()) {
+                  return row.next() && "Lock".equals(row.getString(1));
+                }
+              });
     }
-    throw new AssertionError("backend " + pid + " never waited on a lock");
   }
 }

@@ -1,5 +1,6 @@
 package dev.idempo.jdbc;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -151,11 +153,10 @@ class TransactionalCrashTest {
 
   /** Polls until the server has noticed the dead client and ended its backend (and transaction). */
   private void awaitNoChildBackends() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!childBackendStates().isEmpty()) {
-      assertTrue(System.nanoTime() < deadline, "the child's backend outlived it by 30 s");
-      Thread.sleep(20);
-    }
+    await("the server ending the dead child's backend")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> childBackendStates().isEmpty());
   }
 
   private int countOrders() throws SQLException {

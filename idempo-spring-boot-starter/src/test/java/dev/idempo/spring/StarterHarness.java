@@ -21,7 +21,9 @@ import org.springframework.http.ResponseEntity;
 /**
  * Starts a Spring Boot application with the starter in front of the contract application, on its
  * own PostgreSQL database of the shared server: {@code application} declares the handlers of {@code
- * /required/**} and {@code /optional/**}, which answer through {@link #answer}.
+ * /required/**} and {@code /optional/**} (and {@code /waiting/**} where the harness declares
+ * {@link Capability#WAITING_ROUTE}), which answer through {@link #answer}. Its store is the
+ * application's one bean, so it serves no {@link Route#SMALL_STORE}.
  */
 final class StarterHarness implements HttpAdapterHarness {
   private final Class<?> application;
@@ -55,7 +57,8 @@ final class StarterHarness implements HttpAdapterHarness {
                 "spring.datasource.password=",
                 "spring.datasource.hikari.maximum-pool-size=20",
                 "idempo.store.type=jdbc",
-                "idempo.max-request-body-size=" + HttpContract.MAX_REQUEST_BODY_BYTES + "B")
+                "idempo.max-request-body-size=" + HttpContract.MAX_REQUEST_BODY_BYTES + "B",
+                "idempo.max-response-body-size=" + HttpContract.MAX_RESPONSE_BODY_BYTES + "B")
             .run();
     root =
         URI.create(
@@ -64,7 +67,13 @@ final class StarterHarness implements HttpAdapterHarness {
 
   @Override
   public URI base(Route route) {
-    return URI.create(root + (route == Route.KEY_REQUIRED ? "/required" : "/optional"));
+    return switch (route) {
+      case KEY_REQUIRED -> URI.create(root + "/required");
+      case KEY_OPTIONAL -> URI.create(root + "/optional");
+      case WAITING -> URI.create(root + "/waiting");
+      case SMALL_STORE, RAW_UPSTREAM ->
+          throw new UnsupportedOperationException("the starter harness does not serve " + route);
+    };
   }
 
   @Override

@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The HTTP contract through {@code @Idempotent} handlers in leased mode, on the JDBC store on
  * PostgreSQL (behind an {@link OutageStore}, so the suite can count its calls and take it down).
+ * A handler that throws: Spring answers its 500 and the key records an unknown outcome, so
+ * retries get 502 {@code outcome-unknown}.
  */
 class StarterLeasedHttpContractTest extends HttpContract {
 
@@ -30,7 +32,8 @@ class StarterLeasedHttpContractTest extends HttpContract {
         "tck_leased",
         EnumSet.of(
             HttpAdapterHarness.Capability.STORE_OUTAGE,
-            HttpAdapterHarness.Capability.IN_FLIGHT_CONFLICT));
+            HttpAdapterHarness.Capability.IN_FLIGHT_CONFLICT,
+            HttpAdapterHarness.Capability.WAITING_ROUTE));
   }
 
   /** The application: the contract's handlers and the store they are guarded with. */
@@ -44,7 +47,10 @@ class StarterLeasedHttpContractTest extends HttpContract {
     }
   }
 
-  /** Every method of every path under /required and /optional; POST and PATCH are guarded. */
+  /**
+   * Every method of every path under /required, /optional and /waiting; POST and PATCH are
+   * guarded.
+   */
   @RestController
   static class LeasedHandlers {
     private final ContractApplication contract;
@@ -62,6 +68,12 @@ class StarterLeasedHttpContractTest extends HttpContract {
     @RequestMapping("/optional/**")
     @Idempotent(name = "optional", required = false)
     ResponseEntity<byte[]> optional(HttpServletRequest request) throws IOException {
+      return StarterHarness.answer(contract, request);
+    }
+
+    @RequestMapping("/waiting/**")
+    @Idempotent(name = "waiting", waitForInFlight = "30s")
+    ResponseEntity<byte[]> waiting(HttpServletRequest request) throws IOException {
       return StarterHarness.answer(contract, request);
     }
   }

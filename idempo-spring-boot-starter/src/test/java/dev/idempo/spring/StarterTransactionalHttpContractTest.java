@@ -17,7 +17,10 @@ import org.springframework.web.bind.annotation.RestController;
  * The HTTP contract through {@code @Idempotent(transactional = true)} handlers on PostgreSQL: the
  * key's row and the stored result commit in the handler's transaction, so a duplicate of a running
  * request waits on the row's lock and replays (never 409). The transactional store is the starter's
- * own, not a bean, so the rows that take the store down do not apply.
+ * own, not a bean, so the rows that take the store down do not apply. A handler that throws rolls
+ * its transaction back with the key: the first caller gets Spring's 500, a retry runs again. The
+ * stored result lives in the key's row whole: {@code idempo.max-response-body-size} does not
+ * apply, and an answer over it is replayed rather than replaced by {@code response-too-large}.
  */
 class StarterTransactionalHttpContractTest extends HttpContract {
 
@@ -26,7 +29,10 @@ class StarterTransactionalHttpContractTest extends HttpContract {
     return new StarterHarness(
         TransactionalApplication.class,
         "tck_transactional",
-        EnumSet.of(HttpAdapterHarness.Capability.IN_FLIGHT_WAIT));
+        EnumSet.of(
+            HttpAdapterHarness.Capability.IN_FLIGHT_WAIT,
+            HttpAdapterHarness.Capability.ROLLS_BACK_FAILED_RUNS,
+            HttpAdapterHarness.Capability.STORES_ANY_RESPONSE_SIZE));
   }
 
   /** The application: the contract's handlers, on the application's DataSource. */

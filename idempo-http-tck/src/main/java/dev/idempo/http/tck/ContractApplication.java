@@ -26,7 +26,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       repeating ({@code 503,201}: the first run answers 503, every later one 201); 201 when
  *       absent;
  *   <li>{@value #BLOCK_HEADER}{@code : true}: the run signals {@link #awaitEntered} and then waits
- *       until {@link #release} (at most 30 s).
+ *       until {@link #release} (at most 30 s);
+ *   <li>{@value #THROW_HEADER}: the runs, comma-separated, that throw instead of answering ({@code
+ *       1}: the first run fails, later ones answer);
+ *   <li>{@value #BODY_BYTES_HEADER}: pads the body to at least that many bytes;
+ *   <li>{@value #HEADER_BYTES_HEADER}: adds an {@code X-Tck-Padding} header with a value of that
+ *       many bytes;
+ *   <li>{@value #INTERIM_HEADER}: interim (1xx) statuses, comma-separated, to send before the final
+ *       answer; only a host that writes raw bytes ({@link ContractUpstream#startRaw}) sends them,
+ *       a 103 with a {@code Link} header.
  * </ul>
  *
  * <p>Every run answers its status with {@code Content-Type: application/json}, a {@code Location}
@@ -44,6 +52,21 @@ public final class ContractApplication {
 
   /** The request header that makes a run wait for {@link #release}. */
   public static final String BLOCK_HEADER = "X-Tck-Block";
+
+  /** The request header naming the runs that throw. */
+  public static final String THROW_HEADER = "X-Tck-Throw";
+
+  /** The request header padding the response body. */
+  public static final String BODY_BYTES_HEADER = "X-Tck-Body-Bytes";
+
+  /** The request header asking for a response header of that many bytes. */
+  public static final String HEADER_BYTES_HEADER = "X-Tck-Header-Bytes";
+
+  /** The request header asking for interim (1xx) responses before the final one. */
+  public static final String INTERIM_HEADER = "X-Tck-Interim";
+
+  /** The response header {@value #HEADER_BYTES_HEADER} asks for. */
+  public static final String PADDING_HEADER = "X-Tck-Padding";
 
   /** A response header that is not on the stored-header allow-list. */
   public static final String UNLISTED_HEADER = "X-Tck-Unlisted";
@@ -84,15 +107,21 @@ public final class ContractApplication {
    * What the host server sends back.
    *
    * @param headers header values by name, in the order the application set them
+   * @param interim the interim (1xx) statuses a raw host sends first; usually none
    */
-  public record Response(int status, Map<String, List<String>> headers, byte[] body) {
+  public record Response(
+      int status, Map<String, List<String>> headers, byte[] body, List<Integer> interim) {
     /** The {@code Content-Type} of every response. */
     public String contentType() {
       return headers.get("Content-Type").get(0);
     }
   }
 
-  /** Runs the application once for {@code request}, counting the run for its case. */
+  /**
+   * Runs the application once for {@code request}, counting the run for its case.
+   *
+   * @throws IllegalStateException on a run {@value #THROW_HEADER} names, as a failing handler
+   */
   public Response handle(Request request) {
     String testCase = String.valueOf(request.header(CASE_HEADER));
     int run = executions.computeIfAbsent(testCase, c -> new AtomicInteger()).incrementAndGet();
@@ -100,12 +129,20 @@ public final class ContractApplication {
       entered(testCase).countDown();
       awaitGate(testCase);
     }
+    if (numbers(request.header(THROW_HEADER)).contains(run)) {
+      throw new IllegalStateException(
+          "the contract application failed on run " + run + " of case " + testCase + " as asked");
+    }
     Map<String, List<String>> headers = new LinkedHashMap<>();
     headers.put("Content-Type", List.of("application/json"));
     headers.put("Location", List.of("/things/" + testCase + "/" + run));
     headers.put("ETag", List.of("\"" + testCase + "-" + run + "\""));
     headers.put("Set-Cookie", List.of("session=s" + run + "; Path=/"));
     headers.put(UNLISTED_HEADER, List.of("u" + run));
+    String headerBytes = request.header(HEADER_BYTES_HEADER);
+    if (headerBytes != null) {
+      headers.put(PADDING_HEADER, List.of("p".repeat(Integer.parseInt(headerBytes.trim()))));
+    }
     String body =
         "{\"case\":"
             + json(testCase)
@@ -116,10 +153,29 @@ public final class ContractApplication {
             + ",\"query\":"
             + json(request.query())
             + ",\"body\":"
-            + json(new String(request.body(), StandardCharsets.UTF_8))
-            + "}";
+            + json(new String(request.body(), StandardCharsets.UTF_8));
+    String bodyBytes = request.header(BODY_BYTES_HEADER);
+    if (bodyBytes != null) {
+      int padding = Integer.parseInt(bodyBytes.trim()) - body.length() - ",\"pad\":\"\"}".length();
+      body += ",\"pad\":\"" + "p".repeat(Math.max(0, padding)) + "\"";
+    }
+    body += "}";
     return new Response(
-        status(request.header(STATUS_HEADER), run), headers, body.getBytes(StandardCharsets.UTF_8));
+        status(request.header(STATUS_HEADER), run),
+        headers,
+        body.getBytes(StandardCharsets.UTF_8),
+        numbers(request.header(INTERIM_HEADER)));
+  }
+
+  /** The comma-separated numbers of a header value; none when absent. */
+  private static List<Integer> numbers(String value) {
+    List<Integer> numbers = new ArrayList<>();
+    if (value != null && !value.isBlank()) {
+      for (String each : value.split(",")) {
+        numbers.add(Integer.parseInt(each.trim()));
+      }
+    }
+    return List.copyOf(numbers);
   }
 
   /** How often the application ran for {@code testCase}. */

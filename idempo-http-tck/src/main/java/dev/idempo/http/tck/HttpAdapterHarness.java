@@ -1,5 +1,6 @@
 package dev.idempo.http.tck;
 
+import dev.idempo.store.tck.MutableClock;
 import dev.idempo.store.tck.OutageStore;
 import java.net.URI;
 import java.util.Set;
@@ -15,10 +16,15 @@ import java.util.Set;
  *       PATCH guarded and a key required; every path under {@link #base}{@code (KEY_OPTIONAL)}
  *       likewise, with the key optional; GET and HEAD reach it unguarded;
  *   <li>request bodies up to {@link HttpContract#MAX_REQUEST_BODY_BYTES} are fingerprinted, longer
- *       ones refused;
+ *       ones refused; response bodies up to {@link HttpContract#MAX_RESPONSE_BODY_BYTES} are
+ *       stored, longer ones replaced by a {@code response-too-large} problem;
+ *   <li>the routes beyond the first two ({@link Route#WAITING}, {@link Route#SMALL_STORE}, {@link
+ *       Route#RAW_UPSTREAM}) exist only where the harness declares their {@link Capability};
  *   <li>everything else at its defaults: problem types under {@code urn:idempo:problem:}, no
  *       documentation base, the default stored headers and released statuses (408, 425, 429, 503),
- *       keys scoped by the {@code Authorization} header.
+ *       keys scoped by the {@code Authorization} header (so a keyed request without one is refused
+ *       with {@code tenant-required}, unless the harness declares {@link
+ *       Capability#SHARED_KEY_SPACE}).
  * </ul>
  *
  * <p>The suite starts one harness per test class and isolates its tests by key and by {@link
@@ -31,7 +37,24 @@ public interface HttpAdapterHarness extends AutoCloseable {
     /** POST and PATCH guarded; a request without a key is refused. */
     KEY_REQUIRED,
     /** POST and PATCH guarded when they carry a key; without one they run unguarded. */
-    KEY_OPTIONAL
+    KEY_OPTIONAL,
+    /**
+     * Like {@link #KEY_REQUIRED}, leased, and a duplicate of a running request waits for it (the
+     * route's {@code waitForInFlight}, at least 30 s) and replays its answer; {@link
+     * Capability#WAITING_ROUTE}.
+     */
+    WAITING,
+    /**
+     * Like {@link #KEY_REQUIRED}, on its own in-memory store that holds at most {@link
+     * HttpContract#SMALL_STORE_RECORDS} records; {@link Capability#SMALL_STORE}.
+     */
+    SMALL_STORE,
+    /**
+     * Like {@link #KEY_REQUIRED}, in front of the application served by {@link
+     * ContractUpstream#startRaw}, giving up on it after {@link HttpContract#UPSTREAM_TIMEOUT};
+     * {@link Capability#RAW_UPSTREAM}.
+     */
+    RAW_UPSTREAM
   }
 
   /**
@@ -54,7 +77,39 @@ public interface HttpAdapterHarness extends AutoCloseable {
      * A duplicate of a request still running waits for it and replays its response (transactional
      * mode, where the duplicate waits on the key's row lock; or a leased route that waits).
      */
-    IN_FLIGHT_WAIT
+    IN_FLIGHT_WAIT,
+    /**
+     * The store of {@link Route#KEY_REQUIRED} keeps leases by a clock the suite advances ({@link
+     * #storeClock()}), so a claim's lease can run out while its handler still runs, as when its
+     * holder died; the adapter takes over fail-closed (the default).
+     */
+    STORE_CLOCK,
+    /** The harness serves {@link Route#WAITING}: a leased route with {@code waitForInFlight}. */
+    WAITING_ROUTE,
+    /** The harness serves {@link Route#SMALL_STORE}: an in-memory store of a few records. */
+    SMALL_STORE,
+    /**
+     * The adapter is a proxy and the harness serves {@link Route#RAW_UPSTREAM}: the application
+     * behind a raw-socket upstream that sends interim responses and headers of any size.
+     */
+    RAW_UPSTREAM,
+    /**
+     * The harness chose one shared key space (tenant source {@code none}): a keyed request with no
+     * {@code Authorization} is guarded like any other instead of refused with {@code
+     * tenant-required}.
+     */
+    SHARED_KEY_SPACE,
+    /**
+     * A handler that throws has its work rolled back with the key (transactional mode), so a retry
+     * runs it again; without this capability a retry must never run it again.
+     */
+    ROLLS_BACK_FAILED_RUNS,
+    /**
+     * The adapter stores a response whole whatever its size (the starter's transactional mode
+     * keeps it in the key's row), so a retry replays an answer over {@link
+     * HttpContract#MAX_RESPONSE_BODY_BYTES} instead of getting {@code response-too-large}.
+     */
+    STORES_ANY_RESPONSE_SIZE
   }
 
   /**
@@ -84,6 +139,17 @@ public interface HttpAdapterHarness extends AutoCloseable {
   default OutageStore outageStore() {
     throw new UnsupportedOperationException(
         storeName() + " is not an OutageStore; the harness does not declare STORE_OUTAGE");
+  }
+
+  /**
+   * The clock the adapter's store keeps leases by, when it declares {@link
+   * Capability#STORE_CLOCK}.
+   *
+   * @throws UnsupportedOperationException if it does not
+   */
+  default MutableClock storeClock() {
+    throw new UnsupportedOperationException(
+        storeName() + " keeps its own clock; the harness does not declare STORE_CLOCK");
   }
 
   /** Stops the adapter and what the harness started. */

@@ -1,5 +1,6 @@
 package dev.idempo.http.tck;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,10 +45,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The HTTP contract every server adapter passes (DESIGN.md §4 and §5, {@link HttpIdempotency}),
+ * The HTTP contract every server adapter passes (docs/design.md, {@link HttpIdempotency}),
  * over real sockets. An adapter's test extends this class and supplies an {@link
  * HttpAdapterHarness}; every row here then runs against that adapter, unchanged. Rows that need a
- * {@link Capability} the harness does not declare are reported as skipped, naming it.
+ * {@link Capability} the harness does not declare are reported as skipped, naming it; a few
+ * capabilities ({@link Capability#SHARED_KEY_SPACE}, {@link Capability#ROLLS_BACK_FAILED_RUNS},
+ * {@link Capability#STORES_ANY_RESPONSE_SIZE}) instead choose which documented answer a row
+ * expects. Each row of the status table in docs/design.md (section "The HTTP contract") and each
+ * HTTP-visible bug of issue 9 is a row here; rows pinning a bug say so.
  *
  * <p>Every request carries an {@code Authorization} header (one caller unless a row says
  * otherwise), so its tenant is known however the adapter scopes keys by default. One harness serves
@@ -57,6 +62,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 public abstract class HttpContract {
   /** The request body limit every harness configures; longer bodies get 413. */
   public static final int MAX_REQUEST_BODY_BYTES = 4096;
+
+  /** The stored response body limit every harness configures; longer bodies are not replayed. */
+  public static final int MAX_RESPONSE_BODY_BYTES = 16384;
+
+  /** How long the proxy behind {@link Route#RAW_UPSTREAM} waits for its upstream's answer. */
+  public static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(3);
+
+  /** The capacity of the store behind {@link Route#SMALL_STORE}. */
+  public static final int SMALL_STORE_RECORDS = 3;
 
   private static final String PROBLEM_TYPE = "application/problem+json";
   private static final String CALLER = "Bearer tck-caller";
@@ -233,6 +247,61 @@ public abstract class HttpContract {
     assertEquals(before, store.calls(), "GET, HEAD and OPTIONS never reach the store");
   }
 
+  // ------------------------------------------------------------ method case (issue 9, item 1)
+
+  @Test
+  void lowercaseMethodIsGuardedLikeUppercaseOrRefused() throws Exception {
+    // The method guarded is the method executed: "post" is POST, or refused as ambiguous.
+    String c = newCase();
+    List<HttpResponse<byte[]>> answers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      answers.add(
+          send(
+              keyedTo(c, "/things")
+                  .header("Content-Type", "application/json")
+                  .method("post", BodyPublishers.ofString("{}"))));
+    }
+
+    int executions = application.executions(c);
+    assertTrue(executions <= 1, "three sends of post with one key ran " + executions + " times");
+    if (executions == 0) {
+      for (HttpResponse<byte[]> refused : answers) {
+        assertProblem(refused, ProblemType.REQUEST_AMBIGUOUS);
+      }
+    } else {
+      assertFirstRun(answers.get(0), 201);
+      assertReplayOf(answers.get(0), answers.get(1));
+      assertReplayOf(answers.get(0), answers.get(2));
+    }
+  }
+
+  // ---------------------------------------------------------------- tenants (issue 9, item 2)
+
+  @Test
+  void aKeyedRequestWithoutATenantIs400TenantRequiredAndNothingRuns() throws Exception {
+    String c = newCase();
+    HttpRequest.Builder first = anonymous(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"));
+    HttpRequest.Builder retry = anonymous(post(Route.KEY_REQUIRED, c, "k-" + c, "{}"));
+    if (has(Capability.SHARED_KEY_SPACE)) {
+      assertRunsOnceThenReplays(c, 201, first, retry);
+      return;
+    }
+
+    HttpResponse<byte[]> refused = send(first);
+    HttpResponse<byte[]> again = send(retry);
+
+    assertProblem(refused, ProblemType.TENANT_REQUIRED);
+    assertProblem(again, ProblemType.TENANT_REQUIRED);
+    assertEquals(0, application.executions(c), "a caller who cannot be told apart never runs");
+  }
+
+  @Test
+  void withoutAKeyARequestWithoutATenantRunsUnguardedWhereTheKeyIsOptional() throws Exception {
+    String c = newCase();
+    assertFirstRun(send(anonymous(post(Route.KEY_OPTIONAL, c, null, "{}"))), 201);
+    assertEquals(1, application.executions(c));
+  }
+
   // --------------------------------------------------------------------------- key mismatch
 
   @Test
@@ -250,6 +319,27 @@ public abstract class HttpContract {
     for (HttpRequest.Builder other : others) {
       assertProblem(send(other), ProblemType.KEY_MISMATCH);
     }
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
+  void aQuotedParameterOrAContentEncodingTheFirstRequestDidNotHaveIs422KeyMismatch()
+      throws Exception {
+    // Issue 9: quoted parameters keep their bytes, and Content-Encoding counts.
+    String c = newCase();
+    String contentType = "application/json; a=\"x;y\"";
+    assertFirstRun(send(keyedPost(c, "/things", contentType, "{}")), 201);
+
+    List<HttpRequest.Builder> others =
+        List.of(
+            keyedPost(c, "/things", "application/json; a=\"x; y\"", "{}"),
+            keyedPost(c, "/things", contentType, "{}").header("Content-Encoding", "br"));
+    for (HttpRequest.Builder other : others) {
+      assertProblem(send(other), ProblemType.KEY_MISMATCH);
+    }
+    assertReplayOf(
+        send(keyedPost(c, "/things", contentType, "{}")),
+        send(keyedPost(c, "/things", contentType, "{}")));
     assertEquals(1, application.executions(c));
   }
 
@@ -288,6 +378,50 @@ public abstract class HttpContract {
     HttpResponse<byte[]> firstResponse = first.get(30, TimeUnit.SECONDS);
     assertFirstRun(firstResponse, 201);
     assertReplayOf(firstResponse, duplicate.get(30, TimeUnit.SECONDS));
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
+  void onALeasedRouteThatWaitsADuplicateWaitsForTheRunningRequestAndReplaysIt()
+      throws Exception {
+    requireCapability(Capability.WAITING_ROUTE);
+    String c = newCase();
+    CompletableFuture<HttpResponse<byte[]>> first =
+        sendAsync(blocking(post(Route.WAITING, c, "k-" + c, "{}")));
+    assertTrue(application.awaitEntered(c, 30), "the first request reached the application");
+
+    CompletableFuture<HttpResponse<byte[]>> duplicate =
+        sendAsync(blocking(post(Route.WAITING, c, "k-" + c, "{}")));
+    assertFalse(duplicate.isDone(), "the duplicate waits while the first runs");
+    application.release(c);
+
+    HttpResponse<byte[]> firstResponse = first.get(30, TimeUnit.SECONDS);
+    assertFirstRun(firstResponse, 201);
+    assertReplayOf(firstResponse, duplicate.get(30, TimeUnit.SECONDS));
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
+  void aClaimWhoseLeaseRanOutIsTakenOverFailClosedWith502OutcomeUnknown() throws Exception {
+    // Its holder looks dead (no renewal within the lease): whether its work took effect is
+    // unknown, so the retry is told so and the work never runs a second time.
+    requireCapability(Capability.STORE_CLOCK);
+    String c = newCase();
+    CompletableFuture<HttpResponse<byte[]>> first = sendAsync(blocking(keyed(c, "{}")));
+    HttpResponse<byte[]> retry;
+    HttpResponse<byte[]> again;
+    try {
+      assertTrue(application.awaitEntered(c, 30), "the first request reached the application");
+      harness.storeClock().advance(Duration.ofHours(1));
+      retry = send(blocking(keyed(c, "{}")));
+      again = send(blocking(keyed(c, "{}")));
+    } finally {
+      application.release(c);
+    }
+    first.get(30, TimeUnit.SECONDS);
+
+    assertProblem(retry, ProblemType.OUTCOME_UNKNOWN);
+    assertProblem(again, ProblemType.OUTCOME_UNKNOWN);
     assertEquals(1, application.executions(c));
   }
 
@@ -407,6 +541,54 @@ public abstract class HttpContract {
     assertEquals(2, application.executions(c));
   }
 
+  @Test
+  void aResponseOverTheLimitReachesTheFirstCallerAndItsRetriesGet500ResponseTooLarge()
+      throws Exception {
+    String c = newCase();
+    int size = MAX_RESPONSE_BODY_BYTES + 1024;
+    HttpRequest.Builder request =
+        keyed(c, "{}").header(ContractApplication.BODY_BYTES_HEADER, String.valueOf(size));
+
+    HttpResponse<byte[]> first = send(request);
+    HttpResponse<byte[]> retry = send(request);
+    HttpResponse<byte[]> again = send(request);
+
+    assertFirstRun(first, 201);
+    assertTrue(first.body().length >= size, "the first caller gets the whole answer");
+    if (has(Capability.STORES_ANY_RESPONSE_SIZE)) {
+      assertReplayOf(first, retry);
+    } else {
+      assertStoredProblem(retry, ProblemType.RESPONSE_TOO_LARGE);
+    }
+    assertReplayOf(retry, again);
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
+  void aHandlerThatThrowsIsNeverRunTwiceUnlessItsWorkWasRolledBack() throws Exception {
+    // What the first caller sees is the adapter's (each harness documents it); the retry never
+    // runs work that may have taken effect.
+    String c = newCase();
+    HttpRequest.Builder failing =
+        keyed(c, "{}").header(ContractApplication.THROW_HEADER, "1");
+
+    HttpResponse<byte[]> first = send(failing);
+    HttpResponse<byte[]> retry = send(failing);
+    HttpResponse<byte[]> again = send(failing);
+
+    assertTrue(first.statusCode() >= 500, () -> first.statusCode() + " " + text(first));
+    assertEquals(Optional.empty(), header(first, HttpIdempotency.REPLAYED_HEADER));
+    if (has(Capability.ROLLS_BACK_FAILED_RUNS)) {
+      assertFirstRun(retry, 201);
+      assertReplayOf(retry, again);
+      assertEquals(2, application.executions(c), "the failed run was rolled back; one rerun");
+    } else {
+      assertProblem(retry, ProblemType.OUTCOME_UNKNOWN);
+      assertProblem(again, ProblemType.OUTCOME_UNKNOWN);
+      assertEquals(1, application.executions(c), "work that may have taken effect never reruns");
+    }
+  }
+
   // ------------------------------------------------------------------------------- scope
 
   @Test
@@ -442,6 +624,177 @@ public abstract class HttpContract {
     assertProblem(down, ProblemType.STORE_UNAVAILABLE);
     assertEquals(0, application.executions(c));
     assertFirstRun(send(keyed(c, "{}")), 201);
+  }
+
+  @Test
+  void aLostClaimReplyIs503AndTheRetryRunsOnce() throws Exception {
+    // The claim took effect but its reply was lost: nothing was run, so nothing may turn into
+    // an in-flight key or an unknown outcome (issue 9, item 7).
+    OutageStore store = storeWith(Capability.STORE_OUTAGE);
+    String c = newCase();
+    HttpResponse<byte[]> lost;
+    store.loseReplies(true);
+    try {
+      lost = send(keyed(c, "{}"));
+    } finally {
+      store.loseReplies(false);
+    }
+
+    assertProblem(lost, ProblemType.STORE_UNAVAILABLE);
+    assertEquals(0, application.executions(c));
+    // The claim is abandoned in the background once the store answers; until then a retry may
+    // meet the key in flight, never an unknown outcome.
+    HttpResponse<byte[]> retry =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> send(keyed(c, "{}")),
+                response -> {
+                  if (response.statusCode() != 409) {
+                    return true;
+                  }
+                  assertProblem(response, ProblemType.KEY_IN_FLIGHT);
+                  return false;
+                });
+    assertFirstRun(retry, 201);
+    assertReplayOf(retry, send(keyed(c, "{}")));
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
+  void aStoreBugIs500InternalErrorNotAnUnreadableRecordAndNothingRuns() throws Exception {
+    // Issue 9, item 12: only unreadable stored bytes are stored-response-unreadable.
+    OutageStore store = storeWith(Capability.STORE_OUTAGE);
+    String c = newCase();
+    HttpResponse<byte[]> failed;
+    store.malfunction(true);
+    try {
+      failed = send(keyed(c, "{}"));
+    } finally {
+      store.malfunction(false);
+    }
+
+    assertProblem(failed, ProblemType.INTERNAL_ERROR);
+    assertEquals(0, application.executions(c));
+    assertFirstRun(send(keyed(c, "{}")), 201);
+  }
+
+  @Test
+  void aStoredAnswerThatCannotBeReadIs500StoredResponseUnreadableAndNothingRunsAgain()
+      throws Exception {
+    OutageStore store = storeWith(Capability.STORE_OUTAGE);
+    String c = newCase();
+    HttpResponse<byte[]> first = send(keyed(c, "{}"));
+    HttpResponse<byte[]> unreadable;
+    store.corruptReplays(true);
+    try {
+      unreadable = send(keyed(c, "{}"));
+    } finally {
+      store.corruptReplays(false);
+    }
+
+    assertFirstRun(first, 201);
+    assertProblem(unreadable, ProblemType.STORED_RESPONSE_UNREADABLE);
+    assertReplayOf(first, send(keyed(c, "{}")));
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
+  void aFullStoreRefusesNewKeysWith503AndKeepsEveryLiveRecord() throws Exception {
+    // Issue 9, item 3: a record inside its retention is never dropped to make room.
+    requireCapability(Capability.SMALL_STORE);
+    String c = newCase();
+    List<HttpResponse<byte[]>> firstRuns = new ArrayList<>();
+    for (int i = 0; i < SMALL_STORE_RECORDS; i++) {
+      HttpResponse<byte[]> firstRun = send(post(Route.SMALL_STORE, c, "k" + i + "-" + c, "{}"));
+      assertFirstRun(firstRun, 201);
+      firstRuns.add(firstRun);
+    }
+
+    HttpResponse<byte[]> full = send(post(Route.SMALL_STORE, c, "k-over-" + c, "{}"));
+
+    assertProblem(full, ProblemType.STORE_UNAVAILABLE);
+    for (int i = 0; i < SMALL_STORE_RECORDS; i++) {
+      HttpResponse<byte[]> retry = send(post(Route.SMALL_STORE, c, "k" + i + "-" + c, "{}"));
+      assertReplayOf(firstRuns.get(i), retry);
+    }
+    assertEquals(SMALL_STORE_RECORDS, application.executions(c));
+  }
+
+  // ----------------------------------------------------------- a proxy's upstream (gateway)
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"103", "102,102", "100"})
+  void interimResponsesAreNeverStoredAsTheAnswer(String interim) throws Exception {
+    // Issue 9, item 5: the final response is relayed and stored, never a 1xx.
+    requireCapability(Capability.RAW_UPSTREAM);
+    String c = newCase();
+    HttpRequest.Builder request =
+        post(Route.RAW_UPSTREAM, c, "k-" + c, "{}")
+            .header(ContractApplication.INTERIM_HEADER, interim);
+
+    List<HttpResponse<byte[]>> sent = assertRunsOnceThenReplays(c, 201, request, request);
+
+    assertEquals(List.of(), sent.get(1).headers().allValues("Link"), "a 103's Link is no answer");
+  }
+
+  @Test
+  void responseHeadersOver8KiBAreRelayedAndStored() throws Exception {
+    // Issue 9, item 6: the listener's header limit matches what the upstream client accepts.
+    requireCapability(Capability.RAW_UPSTREAM);
+    String c = newCase();
+    int size = 12 << 10;
+    HttpRequest.Builder request =
+        post(Route.RAW_UPSTREAM, c, "k-" + c, "{}")
+            .header(ContractApplication.HEADER_BYTES_HEADER, String.valueOf(size));
+
+    List<HttpResponse<byte[]>> sent = assertRunsOnceThenReplays(c, 201, request, request);
+
+    assertEquals(
+        Optional.of("p".repeat(size)), header(sent.get(0), ContractApplication.PADDING_HEADER));
+  }
+
+  @Test
+  void responseHeadersTooLargeToRelaySettleTheClaimAtOnce() throws Exception {
+    // Issue 9, item 6: a relay failure ends the attempt; the key is never left in flight.
+    requireCapability(Capability.RAW_UPSTREAM);
+    String c = newCase();
+    HttpRequest.Builder request =
+        post(Route.RAW_UPSTREAM, c, "k-" + c, "{}")
+            .header(ContractApplication.HEADER_BYTES_HEADER, String.valueOf(64 << 10));
+
+    HttpResponse<byte[]> first = send(request);
+    HttpResponse<byte[]> retry = send(request);
+
+    assertTrue(first.statusCode() >= 500, () -> first.statusCode() + " " + text(first));
+    assertProblem(retry, ProblemType.OUTCOME_UNKNOWN);
+    assertEquals(1, application.executions(c));
+  }
+
+  @Test
+  void anUpstreamSilentPastTheTimeoutIs504ThenEveryRetryIs502OutcomeUnknown() throws Exception {
+    // The proxy's own timer is the subject here: the upstream is held past it by a latch.
+    requireCapability(Capability.RAW_UPSTREAM);
+    String c = newCase();
+    HttpRequest.Builder request = blocking(post(Route.RAW_UPSTREAM, c, "k-" + c, "{}"));
+    HttpResponse<byte[]> first;
+    try {
+      first = send(request);
+    } finally {
+      application.release(c);
+    }
+    HttpResponse<byte[]> retry = send(request);
+
+    // The caller who waited may be told the timeout (504) or, as every retry is, that the
+    // outcome is unknown (502): either way the answer is settled and the request never resent.
+    assertProblem(
+        first,
+        first.statusCode() == ProblemType.UPSTREAM_TIMEOUT.status()
+            ? ProblemType.UPSTREAM_TIMEOUT
+            : ProblemType.OUTCOME_UNKNOWN);
+    assertProblem(retry, ProblemType.OUTCOME_UNKNOWN);
+    assertEquals(1, application.executions(c), "sent once: whether it took effect is unknown");
   }
 
   // ---------------------------------------------------------------------- problem shape
@@ -538,6 +891,25 @@ public abstract class HttpContract {
     return request.setHeader("Authorization", authorization);
   }
 
+  /** {@code request} rebuilt without its {@code Authorization} header. */
+  private static HttpRequest.Builder anonymous(HttpRequest.Builder request) {
+    HttpRequest built = request.build();
+    HttpRequest.Builder copy =
+        HttpRequest.newBuilder(built.uri())
+            .timeout(TIMEOUT)
+            .method(built.method(), built.bodyPublisher().orElseThrow());
+    built
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("Authorization")) {
+                values.forEach(value -> copy.header(name, value));
+              }
+            });
+    return copy;
+  }
+
   private static HttpRequest.Builder blocking(HttpRequest.Builder request) {
     return request.header(ContractApplication.BLOCK_HEADER, "true");
   }
@@ -619,23 +991,29 @@ public abstract class HttpContract {
     return new String(response.body(), StandardCharsets.UTF_8);
   }
 
+  /** The start of the body, for failure messages. */
+  private static String brief(HttpResponse<byte[]> response) {
+    String text = text(response);
+    return text.length() <= 400 ? text : text.substring(0, 400) + "... (" + text.length() + ")";
+  }
+
   private static void assertFirstRun(HttpResponse<byte[]> response, int status) {
-    assertEquals(status, response.statusCode(), () -> text(response));
+    assertEquals(status, response.statusCode(), () -> brief(response));
     assertEquals(
         Optional.empty(),
         header(response, HttpIdempotency.REPLAYED_HEADER),
         "a first run carries no replay header");
     if (!response.request().method().equals("HEAD")) {
       assertTrue(
-          text(response).contains("\"case\":"), () -> "not the application: " + text(response));
+          text(response).contains("\"case\":"), () -> "not the application: " + brief(response));
     }
   }
 
   /** {@code replay} is {@code first} again, marked replayed: status, body bytes, stored headers. */
   private static void assertReplayOf(HttpResponse<byte[]> first, HttpResponse<byte[]> replay) {
-    assertEquals(first.statusCode(), replay.statusCode(), () -> text(replay));
+    assertEquals(first.statusCode(), replay.statusCode(), () -> brief(replay));
     assertEquals(Optional.of("true"), header(replay, HttpIdempotency.REPLAYED_HEADER), "replayed");
-    assertArrayEquals(first.body(), replay.body(), () -> text(first) + " vs " + text(replay));
+    assertArrayEquals(first.body(), replay.body(), () -> brief(first) + " vs " + brief(replay));
     for (String stored : List.of("Content-Type", "Location", "ETag")) {
       assertEquals(header(first, stored), header(replay, stored), stored + " is replayed as sent");
     }
@@ -644,10 +1022,19 @@ public abstract class HttpContract {
 
   private static void assertProblem(HttpResponse<byte[]> response, ProblemType type) {
     String body = text(response);
-    assertEquals(type.status(), response.statusCode(), body);
+    assertEquals(type.status(), response.statusCode(), () -> brief(response));
     assertEquals(Optional.of(PROBLEM_TYPE), header(response, "Content-Type"), body);
     assertEquals(Optional.empty(), header(response, HttpIdempotency.REPLAYED_HEADER), body);
     assertEquals(Optional.empty(), header(response, "Link"), "no documentation base is configured");
+    assertProblemBody(body, type);
+  }
+
+  /** {@code response} is a stored problem of {@code type}, replayed. */
+  private static void assertStoredProblem(HttpResponse<byte[]> response, ProblemType type) {
+    String body = text(response);
+    assertEquals(type.status(), response.statusCode(), () -> brief(response));
+    assertEquals(Optional.of(PROBLEM_TYPE), header(response, "Content-Type"), body);
+    assertEquals(Optional.of("true"), header(response, HttpIdempotency.REPLAYED_HEADER), body);
     assertProblemBody(body, type);
   }
 

@@ -1,18 +1,30 @@
 package dev.idempo.http.tck;
 
+import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
+import dev.idempo.store.tck.MutableClock;
 import dev.idempo.store.tck.OutageStore;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * A harness for a leased-mode adapter on the in-memory store, behind an {@link OutageStore}: it
- * declares {@link Capability#STORE_OUTAGE} and {@link Capability#IN_FLIGHT_CONFLICT}. The adapter
- * under test claims keys in {@link #store}.
+ * declares {@link Capability#STORE_OUTAGE}, {@link Capability#IN_FLIGHT_CONFLICT}, {@link
+ * Capability#WAITING_ROUTE}, {@link Capability#SMALL_STORE} and {@link Capability#STORE_CLOCK}.
+ * The adapter under test claims keys in {@link #store}, and those of {@link Route#SMALL_STORE} in
+ * {@link #smallStore}. Thread-safe as far as the harness goes: the suite starts and closes it
+ * once.
  */
 public abstract class InMemoryAdapterHarness implements HttpAdapterHarness {
-  /** The store to build the adapter on. */
-  protected final OutageStore store = new OutageStore(InMemoryIdempotencyStore.create());
+  private final MutableClock clock = MutableClock.start();
+
+  /** The store to build the adapter on; its leases follow {@link #storeClock()}. */
+  protected final OutageStore store =
+      new OutageStore(InMemoryIdempotencyStore.builder().clock(clock).build());
+
+  /** The store of {@link Route#SMALL_STORE}: {@link HttpContract#SMALL_STORE_RECORDS} records. */
+  protected final IdempotencyStore smallStore =
+      InMemoryIdempotencyStore.builder().maxRecords(HttpContract.SMALL_STORE_RECORDS).build();
 
   @Override
   public String storeName() {
@@ -21,7 +33,17 @@ public abstract class InMemoryAdapterHarness implements HttpAdapterHarness {
 
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.of(Capability.STORE_OUTAGE, Capability.IN_FLIGHT_CONFLICT);
+    return EnumSet.of(
+        Capability.STORE_OUTAGE,
+        Capability.IN_FLIGHT_CONFLICT,
+        Capability.WAITING_ROUTE,
+        Capability.SMALL_STORE,
+        Capability.STORE_CLOCK);
+  }
+
+  @Override
+  public MutableClock storeClock() {
+    return clock;
   }
 
   @Override

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +78,76 @@ class ContractUpstreamTest {
       assertFalse(blocked.isDone());
       application.release("w");
       assertEquals(201, blocked.get(10, TimeUnit.SECONDS).statusCode());
+    }
+  }
+
+  @Test
+  void theRawUpstreamSendsInterimResponsesBeforeTheAnswerAndReadsChunkedBodies()
+      throws Exception {
+    ContractApplication application = new ContractApplication();
+    try (ContractUpstream upstream = ContractUpstream.startRaw(application)) {
+      String response =
+          exchange(
+              upstream,
+              "POST /p?q=1 HTTP/1.1\r\nHost: x\r\n"
+                  + ContractApplication.CASE_HEADER
+                  + ": r\r\n"
+                  + ContractApplication.INTERIM_HEADER
+                  + ": 103,102\r\n"
+                  + ContractApplication.HEADER_BYTES_HEADER
+                  + ": 20000\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n");
+
+      assertTrue(response.startsWith("HTTP/1.1 103 "), response.substring(0, 40));
+      assertTrue(response.contains("Link: </hint.css>; rel=preload\r\n\r\nHTTP/1.1 102 "));
+      assertTrue(response.contains("\r\n\r\nHTTP/1.1 201 "), "the answer follows the 1xx");
+      assertTrue(response.contains(ContractApplication.PADDING_HEADER + ": " + "p".repeat(20000)));
+      assertTrue(response.endsWith("\"query\":\"q=1\",\"body\":\"abc\"}"), response);
+      assertEquals(1, application.executions("r"));
+    }
+  }
+
+  @Test
+  void aRunThatThrowsClosesTheRawConnectionWithoutAnAnswer() throws Exception {
+    ContractApplication application = new ContractApplication();
+    try (ContractUpstream upstream = ContractUpstream.startRaw(application)) {
+      String response =
+          exchange(
+              upstream,
+              "POST / HTTP/1.1\r\nHost: x\r\n"
+                  + ContractApplication.CASE_HEADER
+                  + ": t\r\n"
+                  + ContractApplication.THROW_HEADER
+                  + ": 1\r\nContent-Length: 0\r\n\r\n");
+
+      assertEquals("", response);
+      assertEquals(1, application.executions("t"));
+    }
+  }
+
+  @Test
+  void aPaddedBodyIsAtLeastTheSizeAsked() {
+    ContractApplication application = new ContractApplication();
+    ContractApplication.Response response =
+        application.handle(
+            new ContractApplication.Request(
+                "POST",
+                "/",
+                null,
+                Map.of(
+                    ContractApplication.CASE_HEADER, List.of("b"),
+                    ContractApplication.BODY_BYTES_HEADER, List.of("5000")),
+                new byte[0]));
+
+    assertEquals(5000, response.body().length);
+  }
+
+  private static String exchange(ContractUpstream upstream, String request) throws Exception {
+    try (Socket socket =
+        new Socket(upstream.uri().getHost(), upstream.uri().getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+      return new String(
+          socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

@@ -12,6 +12,7 @@ import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,8 @@ public final class OutageStore implements IdempotencyStore {
   private final AtomicInteger calls = new AtomicInteger();
   private volatile boolean down;
   private volatile boolean loseReplies;
+  private volatile boolean malfunctioning;
+  private volatile boolean corruptReplays;
 
   public OutageStore(IdempotencyStore store) {
     this.store = store;
@@ -50,6 +53,23 @@ public final class OutageStore implements IdempotencyStore {
     this.loseReplies = loseReplies;
   }
 
+  /**
+   * While on, every call (but {@link #find}) throws an {@link IllegalStateException} without
+   * reaching the store: a bug in the store or its binding, which an adapter must not report as
+   * an outage or as an unreadable record.
+   */
+  public void malfunction(boolean malfunctioning) {
+    this.malfunctioning = malfunctioning;
+  }
+
+  /**
+   * While on, a claim the store answers with a replay hands back bytes no codec can read, as a
+   * record corrupted at rest would; the record itself stays intact.
+   */
+  public void corruptReplays(boolean corruptReplays) {
+    this.corruptReplays = corruptReplays;
+  }
+
   private <T> T answer(T reply) {
     if (loseReplies) {
       throw new StoreUnavailableException(
@@ -60,6 +80,9 @@ public final class OutageStore implements IdempotencyStore {
 
   private void reach() {
     calls.incrementAndGet();
+    if (malfunctioning) {
+      throw new IllegalStateException("store answered outside its contract (simulated bug)");
+    }
     if (down) {
       throw new StoreUnavailableException("store is down (simulated outage)", new ConnectException("Connection refused"));
     }
@@ -69,7 +92,12 @@ public final class OutageStore implements IdempotencyStore {
   public ClaimResult claim(
       StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
     reach();
-    return answer(store.claim(key, fingerprint, lease, retention, token));
+    ClaimResult result = answer(store.claim(key, fingerprint, lease, retention, token));
+    if (corruptReplays && result instanceof ClaimResult.Replay) {
+      return new ClaimResult.Replay(
+          StoredResponse.of("\u0000not a stored response".getBytes(StandardCharsets.UTF_8)));
+    }
+    return result;
   }
 
   @Override
