@@ -4,6 +4,8 @@
  * JUnit reaches the contract's test methods and fields by reflection. The servlet API is needed
  * only by {@link dev.idempo.http.tck.ServletRequestReader}, for servlet adapters that bring it.
  */
+// Awaitility ships no module name: its jar's name derives it.
+@SuppressWarnings({"requires-automatic", "module"})
 open module dev.idempo.http.tck {
   requires transitive dev.idempo.http;
   requires transitive dev.idempo.store.tck;
@@ -12,6 +14,7 @@ open module dev.idempo.http.tck {
   requires static transitive jakarta.servlet;
   requires jdk.httpserver;
   requires org.junit.jupiter.params;
+  requires awaitility;
 
   exports dev.idempo.http.tck;
 }
