@@ -98,6 +98,12 @@ public final class PayPalVerifier implements WebhookVerifier {
       throw new WebhookVerificationException(
           RefusalReason.SIGNATURE_MALFORMED, TRANSMISSION_SIG + " is not base64");
     }
+    // Only base64 as an encoder writes it: the decoder ignores the unused bits of the last
+    // character, so several texts decode to one signature, and only one of them was sent.
+    if (!Base64.getEncoder().encodeToString(signature).equals(signatureText)) {
+      throw new WebhookVerificationException(
+          RefusalReason.SIGNATURE_MALFORMED, TRANSMISSION_SIG + " is not canonical base64");
+    }
     CRC32 crc = new CRC32();
     crc.update(request.rawBody());
     byte[] signed =

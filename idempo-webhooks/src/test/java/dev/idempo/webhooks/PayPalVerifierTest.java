@@ -136,6 +136,35 @@ class PayPalVerifierTest {
         .reason();
   }
 
+  /**
+   * Found by SignatureFuzzTest: the JDK's decoder ignores the unused bits of the last base64
+   * character, so a signature text the sender never sent decoded to the signed bytes and passed.
+   */
+  @Test
+  void aNonCanonicalSignatureTextIsRefusedAlthoughItDecodesToTheSignedBytes() throws Exception {
+    WebhookRequest request = delivery(paypal, BODY, WEBHOOK_ID).build();
+    String sent = request.headers().get("PAYPAL-TRANSMISSION-SIG").get(0);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    int last = sent.replace("=", "").length() - 1; // its low bits carry nothing when padded
+    char flipped = alphabet.charAt(alphabet.indexOf(sent.charAt(last)) ^ 1);
+    String altered = sent.substring(0, last) + flipped + sent.substring(last + 1);
+    assertTrue(sent.endsWith("="), "an RSA-2048 signature's base64 is padded");
+    assertTrue(java.util.Arrays.equals(
+        java.util.Base64.getDecoder().decode(sent), java.util.Base64.getDecoder().decode(altered)));
+    WebhookRequest tampered =
+        WebhookRequest.of(
+            "POST",
+            "/hooks/paypal",
+            withHeader(request, "PAYPAL-TRANSMISSION-SIG", altered),
+            request.body());
+
+    assertEquals("WH-2WR32451HC0233532-67976317FL4543714", verifier().verify(request, now).eventId());
+    assertEquals(
+        RefusalReason.SIGNATURE_MALFORMED,
+        assertThrows(WebhookVerificationException.class, () -> verifier().verify(tampered, now))
+            .reason());
+  }
+
   /** Found by SignatureFuzzTest: without PAYPAL-AUTH-ALGO a delivery passed unchecked. */
   @Test
   void aDeliveryWithoutAuthAlgoIsRefused() throws Exception {
