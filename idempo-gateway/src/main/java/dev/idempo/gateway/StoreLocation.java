@@ -82,7 +82,7 @@ public final class StoreLocation {
         throw new IllegalArgumentException("store sqlite: needs a file path, e.g. sqlite:./idempo-data/idempo.db");
       }
       try {
-        Path.of(path);
+        Path unused = Path.of(path); // parsed only to refuse what names no file
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("store " + text + " does not name a file: " + e.getMessage(), e);
       }
