@@ -6,4 +6,7 @@
 module dev.idempo.core {
   exports dev.idempo;
   exports dev.idempo.store;
+  // The stored outcome format, for the transactional mode that writes the same records.
+  exports dev.idempo.internal to
+      dev.idempo.jdbc;
 }

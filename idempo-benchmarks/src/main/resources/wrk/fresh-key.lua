@@ -2,6 +2,7 @@
 wrk.method = "POST"
 wrk.body = '{"order":42,"amount":1000}'
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer wrk-client" -- the gateway's default tenant
 
 local threads = 0
 function setup(thread)

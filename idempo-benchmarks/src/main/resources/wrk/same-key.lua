@@ -2,4 +2,5 @@
 wrk.method = "POST"
 wrk.body = '{"order":42,"amount":1000}'
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer wrk-client" -- the gateway's default tenant
 wrk.headers["Idempotency-Key"] = "wrk-replay-key"

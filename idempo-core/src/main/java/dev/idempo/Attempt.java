@@ -118,7 +118,9 @@ public final class Attempt<R> implements AutoCloseable {
    *
    * @throws FenceLostException if the claim was taken over meanwhile
    * @throws IllegalStateException if the attempt was already finished or is a replay
-   * @throws dev.idempo.store.StoreUnavailableException if the store cannot answer
+   * @throws dev.idempo.store.StoreUnavailableException if the store cannot answer; the release
+   *     is then retried in the background until the store answers, so a retry runs the work
+   *     instead of finding the key held
    */
   public void release() {
     finishing();

@@ -36,8 +36,8 @@ public final class ExecutionContext {
     return fence;
   }
 
-  /** The storage key this work holds. */
-  public StorageKey storageKey() {
+  /** The storage key this work holds; the executor's own business, not the work's. */
+  StorageKey storageKey() {
     return key;
   }
 

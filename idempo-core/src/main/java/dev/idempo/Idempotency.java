@@ -1,18 +1,26 @@
 package dev.idempo;
 
 import dev.idempo.internal.Checks;
+import dev.idempo.internal.StoredOutcome;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.RecoveryPoint;
 import dev.idempo.store.StorageKey;
+import dev.idempo.store.StoreUnavailableException;
 import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs work at most once per (scope, key), in leased mode: claim the key, run the work while
@@ -26,6 +34,20 @@ import java.util.concurrent.TimeUnit;
  *     payments.execute(scope, key, fingerprint, context -> chargeCard(order));
  * }</pre>
  *
+ * <p><b>Work that never ran is never an unknown outcome.</b> Each claim carries a new {@link
+ * ClaimToken}. When a claim fails with {@link StoreUnavailableException} its effect is unknown: it
+ * may have created a record whose fence never reached us. The executor then abandons that claim
+ * by its token in the background, and likewise retries a release that failed, until the store
+ * answers (see {@link PendingReleases} for the backoff and the window), so that once the store
+ * recovers a retry with the same key runs the work once instead of waiting out the lease and
+ * then reading "outcome unknown". Still fail-closed: the process dies before the store recovers,
+ * or the store stays unavailable for longer than the lease plus five minutes.
+ *
+ * <p><b>Background store calls.</b> Lease renewals and those pending releases are triggered by
+ * a scheduler but run on a separate store-call executor (by default a shared pool of daemon
+ * threads that grows with the calls in progress), at most one renewal per attempt at a time, so
+ * one key whose store call stalls never delays the renewal of another key's lease.
+ *
  * <p>Thread-safe: one instance serves any number of threads. It does not own the store.
  */
 public final class Idempotency<R> {
@@ -36,6 +58,8 @@ public final class Idempotency<R> {
   private final InstantSource clock;
   private final Sleeper sleeper;
   private final ScheduledExecutorService renewals;
+  private final Executor storeCalls;
+  private final PendingReleases pendingReleases;
 
   private Idempotency(Builder<R> builder) {
     this.store = builder.store;
@@ -45,6 +69,8 @@ public final class Idempotency<R> {
     this.clock = builder.clock;
     this.sleeper = builder.sleeper;
     this.renewals = builder.renewals != null ? builder.renewals : SharedRenewals.INSTANCE;
+    this.storeCalls = builder.storeCalls != null ? builder.storeCalls : SharedStoreCalls.INSTANCE;
+    this.pendingReleases = new PendingReleases(renewals, storeCalls, clock);
   }
 
   /**
@@ -167,7 +193,7 @@ public final class Idempotency<R> {
   /** Stores or releases {@code value} per the policy; for {@link Attempt#complete}. */
   ExecutionResult<R> finish(Scope scope, ExecutionContext context, R value) {
     if (policy.releases(value)) {
-      if (!release(context.storageKey(), context.fence()).applied()) {
+      if (!releaseOrRetryLater(context).applied()) {
         notify(scope, ExecutionOutcome.FENCE_LOST);
         throw fenceLost();
       }
@@ -191,7 +217,7 @@ public final class Idempotency<R> {
       boolean release = policy.releases(failure);
       UpdateResult update =
           release
-              ? release(context.storageKey(), context.fence())
+              ? releaseOrRetryLater(context)
               : complete(context.storageKey(), context.fence(), StoredOutcome.encodeFailure(failure));
       if (!update.applied()) {
         notify(scope, ExecutionOutcome.FENCE_LOST);
@@ -207,7 +233,7 @@ public final class Idempotency<R> {
 
   /** Releases the key, the work known not to have taken effect; for {@link Attempt#release}. */
   void releaseUnprocessed(Scope scope, ExecutionContext context) {
-    if (!release(context.storageKey(), context.fence()).applied()) {
+    if (!releaseOrRetryLater(context).applied()) {
       notify(scope, ExecutionOutcome.FENCE_LOST);
       throw fenceLost();
     }
@@ -249,13 +275,63 @@ public final class Idempotency<R> {
             + " its outcome was not stored");
   }
 
+  /**
+   * Releases the claim of work that did not run; if the store cannot answer, keeps retrying in
+   * the background (a retry must not find the key held, then taken over as an unknown outcome)
+   * and throws.
+   */
+  private UpdateResult releaseOrRetryLater(ExecutionContext context) {
+    StorageKey key = context.storageKey();
+    long fence = context.fence();
+    try {
+      return release(key, fence);
+    } catch (StoreUnavailableException e) {
+      pendingReleases.release(key, fence, policy.lease(), () -> release(key, fence));
+      throw e;
+    }
+  }
+
   private ScheduledFuture<?> scheduleRenewal(ExecutionContext context) {
     long interval = policy.renewInterval().toMillis();
     if (interval <= 0) {
       return null;
     }
+    Renewal renewal = new Renewal(context);
     return renewals.scheduleWithFixedDelay(
-        () -> renew(context), interval, interval, TimeUnit.MILLISECONDS);
+        renewal::dispatch, interval, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The renewals of one attempt: the scheduler's tick only hands the blocking store call to the
+   * store-call executor, and skips while the previous call of this attempt is still running.
+   */
+  private final class Renewal implements Runnable {
+    private final ExecutionContext context;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    Renewal(ExecutionContext context) {
+      this.context = context;
+    }
+
+    void dispatch() {
+      if (!running.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        storeCalls.execute(this);
+      } catch (RejectedExecutionException e) {
+        running.set(false);
+      }
+    }
+
+    @Override
+    public void run() {
+      try {
+        renew(context);
+      } finally {
+        running.set(false);
+      }
+    }
   }
 
   private void renew(ExecutionContext context) {
@@ -281,9 +357,24 @@ public final class Idempotency<R> {
     }
   }
 
+  /**
+   * Claims with a new token; if the answer is lost, abandons that claim in the background so the
+   * key is not left held by work that never ran.
+   */
   private ClaimResult claim(StorageKey key, Fingerprint fingerprint) {
-    return timed(
-        StoreCall.CLAIM, () -> store.claim(key, fingerprint, policy.lease(), policy.retention()));
+    ClaimToken token = ClaimToken.random();
+    try {
+      return timed(
+          StoreCall.CLAIM,
+          () -> store.claim(key, fingerprint, policy.lease(), policy.retention(), token));
+    } catch (StoreUnavailableException e) {
+      pendingReleases.abandon(
+          key,
+          token,
+          policy.lease(),
+          () -> timed(StoreCall.ABANDON, () -> store.abandon(key, token)));
+      throw e;
+    }
   }
 
   private UpdateResult complete(StorageKey key, long fence, byte[] outcome) {
@@ -351,6 +442,29 @@ public final class Idempotency<R> {
     }
   }
 
+  /**
+   * The default store-call executor: daemon threads created as calls need them and kept 30 s
+   * idle, so a stalled call holds one thread and never queues the others behind it. Its size is
+   * bounded by the attempts in progress (one renewal each) plus the pending releases.
+   */
+  private static final class SharedStoreCalls {
+    static final Executor INSTANCE = create();
+
+    private static Executor create() {
+      return new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          30,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          runnable -> {
+            Thread thread = new Thread(runnable, "idempo-store-call");
+            thread.setDaemon(true);
+            return thread;
+          });
+    }
+  }
+
   /** Configures an {@link Idempotency}. Not thread-safe. */
   public static final class Builder<R> {
     private final IdempotencyStore store;
@@ -360,6 +474,7 @@ public final class Idempotency<R> {
     private InstantSource clock = InstantSource.system();
     private Sleeper sleeper = Sleeper.SYSTEM;
     private ScheduledExecutorService renewals;
+    private Executor storeCalls;
 
     private Builder(IdempotencyStore store, ResultCodec<R> codec) {
       this.store = store;
@@ -388,11 +503,23 @@ public final class Idempotency<R> {
     }
 
     /**
-     * Where lease renewals run; by default one shared daemon thread. The executor is not shut
-     * down by Idempotency.
+     * What schedules lease renewals and background releases; by default one shared daemon thread.
+     * It only triggers them: the store calls run on the {@link #storeCallExecutor}. Not shut down
+     * by Idempotency.
      */
     public Builder<R> renewalScheduler(ScheduledExecutorService renewals) {
       this.renewals = Checks.notNull(renewals, "renewals");
+      return this;
+    }
+
+    /**
+     * Where background store calls (lease renewals, releases retried after an outage) run; by
+     * default a shared pool of daemon threads that grows with the calls in progress. Give it
+     * enough threads that one stalled call does not hold up the others. Not shut down by
+     * Idempotency.
+     */
+    public Builder<R> storeCallExecutor(Executor storeCalls) {
+      this.storeCalls = Checks.notNull(storeCalls, "storeCalls");
       return this;
     }
 

@@ -21,6 +21,11 @@ public final class IdempotencyPolicy<R> {
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
   /** The longest wait for an in-flight duplicate. */
   public static final Duration MAX_WAIT_FOR_IN_FLIGHT = Duration.ofMinutes(10);
+  /**
+   * The shortest lease a policy accepts: 3 ms, so the default renewal interval (lease/3) is at
+   * least the 1 ms the renewal scheduler can express. A shorter lease would never be renewed.
+   */
+  public static final Duration MIN_LEASE = Duration.ofMillis(3);
 
   private final Duration lease;
   private final Duration retention;
@@ -39,10 +44,36 @@ public final class IdempotencyPolicy<R> {
       throw new IllegalArgumentException(
           "renewInterval must be shorter than the lease (" + lease + "), was " + renewInterval);
     }
+    if (!renewInterval.isZero() && renewInterval.toMillis() == 0) {
+      // Renewals are scheduled in whole milliseconds: a shorter interval would turn them off.
+      throw new IllegalArgumentException(
+          "renewInterval must be zero (no renewal) or at least 1 ms, was " + renewInterval);
+    }
     this.takeover = builder.takeover;
     this.releaseResultIf = builder.releaseResultIf;
     this.releaseFailureIf = builder.releaseFailureIf;
     this.waitForInFlight = builder.waitForInFlight;
+  }
+
+  /**
+   * Checks a lease for a policy: within the store's limits ({@link StoreLimits#checkLease}) and
+   * at least {@link #MIN_LEASE}, so it can be renewed. For configuration edges (flags,
+   * properties) that take a lease before they build a policy, so they refuse it the same way.
+   *
+   * @return {@code lease}
+   * @throws NullPointerException if {@code lease} is null
+   * @throws IllegalArgumentException naming the lease if it is out of range or too short to renew
+   */
+  public static Duration checkLease(Duration lease) {
+    StoreLimits.checkLease(lease);
+    if (lease.compareTo(MIN_LEASE) < 0) {
+      throw new IllegalArgumentException(
+          "lease must be at least "
+              + MIN_LEASE
+              + " so it can be renewed (it is renewed every lease/3, in whole milliseconds), was "
+              + lease);
+    }
+    return lease;
   }
 
   /** A policy with every default. */
@@ -125,10 +156,15 @@ public final class IdempotencyPolicy<R> {
 
     private Builder() {}
 
-    /** How long a claim is protected before another caller may take it over; 1 ms to 1 day. */
+    /**
+     * How long a claim is protected before another caller may take it over; {@link #MIN_LEASE}
+     * (3 ms) to 1 day.
+     *
+     * @throws IllegalArgumentException naming the lease if it is out of range or too short to
+     *     renew (see {@link IdempotencyPolicy#checkLease})
+     */
     public Builder<R> lease(Duration lease) {
-      StoreLimits.checkLease(lease);
-      this.lease = lease;
+      this.lease = checkLease(lease);
       return this;
     }
 
@@ -139,8 +175,8 @@ public final class IdempotencyPolicy<R> {
     }
 
     /**
-     * How often the lease of running work is renewed; zero turns renewal off. Must be shorter than
-     * the lease ({@link #build()} checks); lease/3 by default.
+     * How often the lease of running work is renewed; zero turns renewal off, otherwise at least
+     * 1 ms. Must be shorter than the lease ({@link #build()} checks); lease/3 by default.
      */
     public Builder<R> renewInterval(Duration renewInterval) {
       this.renewInterval = Checks.notNegative(renewInterval, "renewInterval");
@@ -181,7 +217,8 @@ public final class IdempotencyPolicy<R> {
     /**
      * Builds the policy.
      *
-     * @throws IllegalArgumentException if the renew interval is not shorter than the lease
+     * @throws IllegalArgumentException if the renew interval is not shorter than the lease, or
+     *     is neither zero nor at least 1 ms
      */
     public IdempotencyPolicy<R> build() {
       return new IdempotencyPolicy<>(this);

@@ -6,5 +6,7 @@ public enum StoreCall {
   COMPLETE,
   RELEASE,
   RENEW,
-  CHECKPOINT
+  CHECKPOINT,
+  /** Undoing a claim whose answer was lost, by its token, in the background. */
+  ABANDON
 }

@@ -1,5 +1,6 @@
 package dev.idempo;
 
+import dev.idempo.internal.StoredOutcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
+import dev.idempo.store.StoredRecordUnreadableException;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.store.RecordState;
@@ -405,7 +408,8 @@ class IdempotencyTest {
     IdempotencyStore down =
         new CountingStore(store) {
           @Override
-          public ClaimResult claim(StorageKey k, Fingerprint f, Duration lease, Duration retention) {
+          public ClaimResult claim(
+              StorageKey k, Fingerprint f, Duration lease, Duration retention, ClaimToken token) {
             throw new StoreUnavailableException("store is down", new IOException("connection refused"));
           }
         };
@@ -438,8 +442,10 @@ class IdempotencyTest {
     long fence = fence(store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1)));
     store.complete(storageKey, fence, StoredResponse.of(new byte[] {(byte) 0xD1, 9, 0, 'x'}));
 
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> executor().execute(scope, key, request, charge()));
+    StoredRecordUnreadableException e =
+        assertThrows(
+            StoredRecordUnreadableException.class,
+            () -> executor().execute(scope, key, request, charge()));
     assertTrue(e.getMessage().contains("version 9"), e.getMessage());
   }
 
@@ -501,6 +507,36 @@ class IdempotencyTest {
     assertEquals(defaults.toString(), defaults.toBuilder().build().toString());
   }
 
+  /** Issue 9 item 9: a 2 ms lease gave a renewal interval of 0 ms, which turned renewal off. */
+  @Test
+  void aLeaseTooShortToRenewIsRefusedNamingTheValue() {
+    IllegalArgumentException tooShort =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> IdempotencyPolicy.<String>builder().lease(Duration.ofMillis(2)));
+    assertTrue(tooShort.getMessage().contains("lease"), tooShort.getMessage());
+    assertTrue(tooShort.getMessage().contains("PT0.002S"), tooShort.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> IdempotencyPolicy.checkLease(Duration.ofNanos(2_999_999)));
+    IllegalArgumentException subMillisecond =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                IdempotencyPolicy.<String>builder()
+                    .lease(Duration.ofSeconds(1))
+                    .renewInterval(Duration.ofNanos(500_000))
+                    .build());
+    assertTrue(subMillisecond.getMessage().contains("renewInterval"), subMillisecond.getMessage());
+
+    IdempotencyPolicy<String> shortest =
+        IdempotencyPolicy.<String>builder().lease(IdempotencyPolicy.MIN_LEASE).build();
+    assertEquals(1, shortest.renewInterval().toMillis(), "the shortest lease is still renewed");
+    assertEquals(
+        Duration.ZERO,
+        IdempotencyPolicy.<String>builder().renewInterval(Duration.ZERO).build().renewInterval(),
+        "zero still turns renewal off on purpose");
+  }
+
   private static long fence(ClaimResult result) {
     return assertInstanceOf(ClaimResult.Acquired.class, result).fence();
   }
@@ -547,8 +583,14 @@ class IdempotencyTest {
     }
 
     @Override
-    public ClaimResult claim(StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
-      return delegate.claim(key, fingerprint, lease, retention);
+    public ClaimResult claim(
+        StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
+      return delegate.claim(key, fingerprint, lease, retention, token);
+    }
+
+    @Override
+    public UpdateResult abandon(StorageKey key, ClaimToken token) {
+      return delegate.abandon(key, token);
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.idempo;
 
+import dev.idempo.internal.StoredOutcome;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.store.StoredRecordUnreadableException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -40,11 +42,11 @@ class StoredOutcomeTest {
 
   @Test
   void foreignVersionedOrTruncatedBytesAreClearErrors() {
-    assertTrue(assertThrows(IllegalStateException.class, () -> StoredOutcome.decode(new byte[] {1, 2, 3})).getMessage().contains("not in Idempo's outcome format"));
-    assertTrue(assertThrows(IllegalStateException.class, () -> StoredOutcome.decode(new byte[] {(byte) 0xD1, 2, 0})).getMessage().contains("version 2"));
-    assertTrue(assertThrows(IllegalStateException.class, () -> StoredOutcome.decode(new byte[] {(byte) 0xD1, 1, 7})).getMessage().contains("kind 7"));
+    assertTrue(assertThrows(StoredRecordUnreadableException.class, () -> StoredOutcome.decode(new byte[] {1, 2, 3})).getMessage().contains("not in Idempo's outcome format"));
+    assertTrue(assertThrows(StoredRecordUnreadableException.class, () -> StoredOutcome.decode(new byte[] {(byte) 0xD1, 2, 0})).getMessage().contains("version 2"));
+    assertTrue(assertThrows(StoredRecordUnreadableException.class, () -> StoredOutcome.decode(new byte[] {(byte) 0xD1, 1, 7})).getMessage().contains("kind 7"));
     byte[] failure = StoredOutcome.encodeFailure(new RuntimeException("boom"));
     byte[] truncated = Arrays.copyOf(failure, failure.length - 2);
-    assertTrue(assertThrows(IllegalStateException.class, () -> StoredOutcome.decode(truncated)).getMessage().contains("truncated"));
+    assertTrue(assertThrows(StoredRecordUnreadableException.class, () -> StoredOutcome.decode(truncated)).getMessage().contains("truncated"));
   }
 }

@@ -82,6 +82,7 @@ class GatewayCommandTest {
 
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       HttpRequest charge = HttpRequest.newBuilder(gateway).header("Idempotency-Key", "cli-1")
+          .header("Authorization", "Bearer cli-test") // the gateway's default tenant
           .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":5}")).build();
       HttpResponse<String> first = client.send(charge, HttpResponse.BodyHandlers.ofString());
       HttpResponse<String> retry = client.send(charge, HttpResponse.BodyHandlers.ofString());

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -106,15 +107,27 @@ public final class JdbcKeyJournal implements KeyJournal {
   }
 
   /**
-   * A journal on connections opened with {@link DriverManager#getConnection(String)}, e.g. {@code
-   * jdbc:sqlite:/var/lib/app/journal.db}; the driver must be on the class path.
+   * A journal on connections opened with {@link DriverManager#getConnection(String,
+   * Properties)}, e.g. {@code jdbc:sqlite:/var/lib/app/journal.db}; the driver must be on the
+   * class path. SQLite files are opened in WAL mode with a 5 s busy timeout unless the URL sets
+   * {@code journal_mode} or {@code busy_timeout} itself: in the default rollback-journal mode,
+   * concurrent writers in one process can fail with I/O errors on the journal file.
    */
   public static Builder builder(String jdbcUrl) {
     Checks.notNull(jdbcUrl, "jdbcUrl");
     if (!jdbcUrl.startsWith("jdbc:")) {
       throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:', was '" + withoutParameters(jdbcUrl) + "'");
     }
-    return new Builder(() -> DriverManager.getConnection(jdbcUrl), withoutParameters(jdbcUrl));
+    Properties properties = new Properties();
+    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
+      if (!jdbcUrl.contains("journal_mode")) {
+        properties.setProperty("journal_mode", "WAL");
+      }
+      if (!jdbcUrl.contains("busy_timeout")) {
+        properties.setProperty("busy_timeout", "5000");
+      }
+    }
+    return new Builder(() -> DriverManager.getConnection(jdbcUrl, properties), withoutParameters(jdbcUrl));
   }
 
   /** Credentials often ride in the parameters: keep them out of messages. */

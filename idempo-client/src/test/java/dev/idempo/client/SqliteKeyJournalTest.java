@@ -49,6 +49,19 @@ class SqliteKeyJournalTest extends KeyJournalContract {
   }
 
   @Test
+  void aSqliteFileIsOpenedInWalModeSoConcurrentWritersNeverTripOnTheRollbackJournal()
+      throws SQLException {
+    open(clock, Duration.ofDays(1)).reserve("job-1", key("k1"), REQUEST_A);
+
+    try (Connection connection = DriverManager.getConnection(url());
+        Statement statement = connection.createStatement();
+        ResultSet mode = statement.executeQuery("PRAGMA journal_mode")) {
+      mode.next();
+      assertEquals("wal", mode.getString(1), "WAL is kept in the file once set");
+    }
+  }
+
+  @Test
   void anUnreachableDatabaseIsReportedAndNothingIsReturned() {
     KeyJournal journal = JdbcKeyJournal.builder("jdbc:sqlite:" + directory.resolve("missing/dir/journal.db")).build();
     JournalUnavailableException e =

@@ -22,7 +22,9 @@ import java.util.Optional;
  * key before, also across release and expiry, so an old holder can never mistake a later claim
  * for its own. {@link #complete}, {@link #release}, {@link #renew} and {@link #checkpoint} take
  * effect only for the current fence of an IN_PROGRESS record and otherwise answer {@link
- * UpdateResult#FENCE_LOST} and change nothing.
+ * UpdateResult#FENCE_LOST} and change nothing. {@link #abandon} is fenced by the {@link
+ * ClaimToken} instead: the token of the claim that created or last took over the record, which a
+ * takeover replaces, so it too never touches a later holder's claim.
  *
  * <h2>Time</h2>
  *
@@ -36,7 +38,9 @@ import java.util.Optional;
  *
  * Implementations are thread-safe. A store that cannot reach its backing storage throws {@link
  * StoreUnavailableException} carrying the cause; it never answers as if the key were absent.
- * Arguments are checked as in {@link StoreLimits}.
+ * The effect of a call that threw it is unknown: a claim may have created a record whose holder
+ * never learned its fence. Such a claim is undone with {@link #abandon} and its token, which is
+ * why every claim carries one. Arguments are checked as in {@link StoreLimits}.
  */
 public interface IdempotencyStore extends AutoCloseable {
 
@@ -59,10 +63,41 @@ public interface IdempotencyStore extends AutoCloseable {
    * @param retention how long the record stays live, counted from the claim while IN_PROGRESS
    *     and from completion once COMPLETED; {@link StoreLimits#MIN_RETENTION} to {@link
    *     StoreLimits#MAX_RETENTION}
-   * @throws StoreUnavailableException if the store cannot answer
-   * @throws StoreCapacityExceededException if a bounded store cannot take a new record
+   * <p>The record created or taken over carries {@code token} until the next takeover, for
+   * {@link #abandon}. Costs what a claim without a token costs (no extra round trip).
+   *
+   * @param token this call's own token ({@link ClaimToken#random()}), never reused for another
+   *     claim
+   * @throws StoreUnavailableException if the store cannot answer; the claim may have taken effect
+   * @throws StoreCapacityExceededException if a bounded store cannot take a new record; nothing
+   *     was claimed
    */
-  ClaimResult claim(StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention);
+  ClaimResult claim(
+      StorageKey key,
+      Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token);
+
+  /**
+   * {@link #claim(StorageKey, Fingerprint, Duration, Duration, ClaimToken)} with a new random
+   * token, for callers that never abandon a claim whose answer was lost.
+   */
+  default ClaimResult claim(
+      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
+    return claim(key, fingerprint, lease, retention, ClaimToken.random());
+  }
+
+  /**
+   * Removes the live IN_PROGRESS record of {@code key} if it carries {@code token}, that is if
+   * the claim made with that token created or took it over and nobody took it over since: for a
+   * claim whose answer was lost, so nothing was run, and a retry may run. Otherwise answers
+   * {@link UpdateResult#FENCE_LOST} and changes nothing (the claim never took effect, was already
+   * abandoned, completed, released or taken over). One atomic step, like {@link #release}.
+   *
+   * @throws StoreUnavailableException if the store cannot answer
+   */
+  UpdateResult abandon(StorageKey key, ClaimToken token);
 
   /**
    * Stores {@code response} and moves the record to COMPLETED, if {@code fence} is current; its

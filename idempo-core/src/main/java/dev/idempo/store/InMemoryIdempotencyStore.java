@@ -5,16 +5,18 @@ import dev.idempo.internal.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 /**
  * An {@link IdempotencyStore} in this JVM's memory: for tests, single-instance services and as
- * the reference implementation of the contract.
+ * the reference implementation of the contract. It is per process: two processes (two gateways)
+ * each with a memory store do not see each other's records; share a Redis or SQL store instead.
  *
  * <p><b>Atomicity.</b> Each call is one {@link ConcurrentHashMap#compute} on the record's key, so
  * calls on one key are linearizable and calls on different keys do not contend. Fences come from
@@ -23,35 +25,38 @@ import java.util.function.BiFunction;
  * <p><b>Time.</b> Leases and expiry follow the injected {@link InstantSource} (the system clock
  * by default), at millisecond precision.
  *
- * <p><b>Bounds.</b> At most {@code maxRecords} records (default {@value #DEFAULT_MAX_RECORDS}).
- * When a new claim finds the store full it first deletes expired records, then evicts the
- * COMPLETED record that expires soonest; it never evicts an IN_PROGRESS record, and when every
- * record is IN_PROGRESS the claim throws {@link StoreCapacityExceededException}. Expiry needs no
+ * <p><b>Bounds.</b> At most {@code maxRecords} records (default {@value #DEFAULT_MAX_RECORDS}),
+ * and memory bounded by them whatever callers do: the expiry index holds exactly the current
+ * version of each record, never versions a later one replaced. A record inside its retention is
+ * never dropped to make room: when a claim of a new key finds the store full it deletes an
+ * expired record if there is one, and otherwise throws {@link StoreCapacityExceededException}
+ * (nothing is claimed; adapters answer "store unavailable, retry later"). Expiry needs no
  * background thread: an expired record behaves as absent at once, and each new claim deletes up
- * to two expired records. (Completed records are kept in completion order per retention, so
- * "soonest-expiring" assumes the clock does not step backwards.)
+ * to two expired records.
+ *
+ * <p>No per-tenant bound: the store sees only storage keys, hashes of tenant, operation and key,
+ * so it cannot tell one tenant's records from another's.
  *
  * <p>Thread-safe. Records do not survive the JVM.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
   /** The default bound on the number of records. */
   public static final int DEFAULT_MAX_RECORDS = 100_000;
+  /** The largest {@link Builder#maxRecords} accepted. */
+  public static final int MAX_RECORDS_LIMIT = 100_000_000;
 
   private static final int PURGE_PER_INSERT = 2;
 
   private final ConcurrentHashMap<StorageKey, Entry> records = new ConcurrentHashMap<>();
-  /** Every IN_PROGRESS version, in creation order; versions no longer current are skipped. */
-  private final ConcurrentLinkedQueue<Entry> inProgress = new ConcurrentLinkedQueue<>();
   /**
-   * COMPLETED versions, one queue per retention: within a queue, completion order is expiry
-   * order, so the soonest-expiring completed record is at the head of one of them.
+   * The current version of every record, soonest expiry first. A version joins and leaves it
+   * inside the {@code compute} on its key that creates or replaces it, so it never holds a
+   * version that is no longer current (beyond the instant of that compute).
    */
-  private final ConcurrentHashMap<Long, ConcurrentLinkedQueue<Entry>> completedByRetention =
-      new ConcurrentHashMap<>();
-  private volatile ConcurrentLinkedQueue<Entry>[] completedQueues = newQueueArray(0);
-  private volatile RetentionQueue lastCompletedQueue;
+  private final ConcurrentSkipListSet<Entry> byExpiry = new ConcurrentSkipListSet<>(new ByExpiry());
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicLong fences = new AtomicLong();
+  private final AtomicLong versions = new AtomicLong();
   private final InstantSource clock;
   private final int maxRecords;
 
@@ -69,21 +74,27 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     return new Builder();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws StoreCapacityExceededException if the key is new, the store holds {@code
+   *     maxRecords} records and none of them has expired
+   */
   @Override
   public ClaimResult claim(
-      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
-    StoreLimits.checkClaim(key, fingerprint, lease, retention);
-    Claim claim = new Claim(fingerprint, lease.toMillis(), retention.toMillis());
+      StorageKey key,
+      Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token) {
+    StoreLimits.checkClaim(key, fingerprint, lease, retention, token);
+    Claim claim = new Claim(fingerprint, lease.toMillis(), retention.toMillis(), token);
     while (true) {
       claim.now = clock.millis();
       claim.slotReserved = records.get(key) == null && reserveSlot(claim.now);
       claim.result = null;
       claim.inserted = false;
-      claim.acquired = null;
       records.compute(key, claim);
-      if (claim.acquired != null) {
-        index(claim.acquired);
-      }
       if (claim.slotReserved && !claim.inserted) {
         size.decrementAndGet();
       }
@@ -101,27 +112,34 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
     StoreLimits.checkFenced(key, fence);
     Checks.notNull(response, "response");
-    return update(key, new FencedUpdate(fence, FencedUpdate.COMPLETE, response, null, 0));
+    return update(key, new FencedUpdate(fence, null, FencedUpdate.COMPLETE, response, null, 0));
   }
 
   @Override
   public UpdateResult renew(StorageKey key, long fence, Duration lease) {
     StoreLimits.checkFenced(key, fence);
     StoreLimits.checkLease(lease);
-    return update(key, new FencedUpdate(fence, FencedUpdate.RENEW, null, null, lease.toMillis()));
+    return update(
+        key, new FencedUpdate(fence, null, FencedUpdate.RENEW, null, null, lease.toMillis()));
   }
 
   @Override
   public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
     StoreLimits.checkFenced(key, fence);
     Checks.notNull(point, "point");
-    return update(key, new FencedUpdate(fence, FencedUpdate.CHECKPOINT, null, point, 0));
+    return update(key, new FencedUpdate(fence, null, FencedUpdate.CHECKPOINT, null, point, 0));
   }
 
   @Override
   public UpdateResult release(StorageKey key, long fence) {
     StoreLimits.checkFenced(key, fence);
-    return update(key, new FencedUpdate(fence, FencedUpdate.RELEASE, null, null, 0));
+    return update(key, new FencedUpdate(fence, null, FencedUpdate.RELEASE, null, null, 0));
+  }
+
+  @Override
+  public UpdateResult abandon(StorageKey key, ClaimToken token) {
+    StoreLimits.checkAbandon(key, token);
+    return update(key, new FencedUpdate(0, token, FencedUpdate.RELEASE, null, null, 0));
   }
 
   @Override
@@ -150,6 +168,11 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     return maxRecords;
   }
 
+  /** How many versions the expiry index holds (O(n)): for tests of the memory bound. */
+  int indexedVersions() {
+    return byExpiry.size();
+  }
+
   private UpdateResult update(StorageKey key, FencedUpdate update) {
     update.now = clock.millis();
     records.computeIfPresent(key, update);
@@ -158,95 +181,47 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
     if (update.next == null) {
       size.decrementAndGet();
-    } else {
-      index(update.next);
     }
     return UpdateResult.APPLIED;
   }
 
-  /** Takes a slot for a new record, making room if the store is full. */
+  /** Takes a slot for a new record, deleting an expired one if the store is full. */
   private boolean reserveSlot(long now) {
     if (size.incrementAndGet() <= maxRecords) {
       return true;
     }
-    if (purgeExpired(now, 1) > 0 || evictSoonestCompleted() || purgeExpiredInProgressEverywhere(now)) {
+    if (purgeExpired(now, 1) > 0) {
       return true;
     }
     size.decrementAndGet();
     throw new StoreCapacityExceededException(
-        "in-memory idempotency store is full: all "
+        "in-memory idempotency store is full: "
             + maxRecords
-            + " records are in progress and none may be evicted; raise maxRecords or shorten"
-            + " leases");
+            + " records are within their retention and none may be dropped; raise maxRecords"
+            + " (--store memory:<records>) or use a Redis or SQL store");
   }
 
-  /** Deletes up to {@code limit} expired records found at the heads of the queues. */
+  /** Deletes up to {@code limit} expired records, soonest expiry first. */
   private int purgeExpired(long now, int limit) {
     int purged = 0;
-    for (ConcurrentLinkedQueue<Entry> queue : completedQueues) {
-      purged += purgeHead(queue, now, limit - purged);
-    }
-    return purged + purgeHead(inProgress, now, limit - purged);
-  }
-
-  private int purgeHead(ConcurrentLinkedQueue<Entry> queue, long now, int limit) {
-    int purged = 0;
     while (purged < limit) {
-      Entry head = queue.peek();
-      if (head == null) {
+      Entry head;
+      try {
+        head = byExpiry.first();
+      } catch (java.util.NoSuchElementException empty) {
         break;
       }
-      boolean current = !head.superseded;
-      if (current && head.expiresAt > now) {
+      if (head.expiresAt > now) {
         break;
       }
-      if (queue.remove(head) && current && removeIfCurrent(head)) {
+      if (removeIfCurrent(head)) {
         purged++;
+      } else {
+        // Replaced meanwhile: its replacer takes it out of the index; make sure, then go on.
+        byExpiry.remove(head);
       }
     }
     return purged;
-  }
-
-  /** The last resort before refusing a claim: a full pass over IN_PROGRESS records. */
-  private boolean purgeExpiredInProgressEverywhere(long now) {
-    for (Entry entry : inProgress) {
-      if (entry.expiresAt <= now && removeIfCurrent(entry)) {
-        inProgress.remove(entry);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private boolean evictSoonestCompleted() {
-    while (true) {
-      ConcurrentLinkedQueue<Entry> soonest = null;
-      Entry candidate = null;
-      for (ConcurrentLinkedQueue<Entry> queue : completedQueues) {
-        Entry head = firstCurrent(queue);
-        if (head != null && (candidate == null || head.expiresAt < candidate.expiresAt)) {
-          soonest = queue;
-          candidate = head;
-        }
-      }
-      if (candidate == null) {
-        return false;
-      }
-      if (soonest.remove(candidate) && removeIfCurrent(candidate)) {
-        return true;
-      }
-    }
-  }
-
-  /** The head of {@code queue} after dropping versions that are no longer current. */
-  private Entry firstCurrent(ConcurrentLinkedQueue<Entry> queue) {
-    while (true) {
-      Entry head = queue.peek();
-      if (head == null || !head.superseded) {
-        return head;
-      }
-      queue.remove(head);
-    }
   }
 
   private boolean removeIfCurrent(Entry entry) {
@@ -257,7 +232,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           if (current != entry) {
             return current;
           }
-          current.superseded = true;
+          byExpiry.remove(current);
           removed[0] = true;
           return null;
         });
@@ -267,51 +242,15 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     return removed[0];
   }
 
-  private void index(Entry entry) {
-    if (entry.state == RecordState.IN_PROGRESS) {
-      inProgress.add(entry);
-    } else {
-      completedQueue(entry.retentionMillis).add(entry);
+  /** Makes {@code next} the current version in place of {@code previous}; inside a compute. */
+  private Entry replace(Entry previous, Entry next) {
+    if (previous != null) {
+      byExpiry.remove(previous);
     }
-  }
-
-  private ConcurrentLinkedQueue<Entry> completedQueue(long retentionMillis) {
-    RetentionQueue last = lastCompletedQueue;
-    if (last != null && last.retentionMillis == retentionMillis) {
-      return last.queue;
+    if (next != null) {
+      byExpiry.add(next);
     }
-    ConcurrentLinkedQueue<Entry> queue = completedByRetention.get(retentionMillis);
-    if (queue != null) {
-      lastCompletedQueue = new RetentionQueue(retentionMillis, queue);
-      return queue;
-    }
-    synchronized (completedByRetention) {
-      return completedByRetention.computeIfAbsent(
-          retentionMillis,
-          retention -> {
-            ConcurrentLinkedQueue<Entry> created = new ConcurrentLinkedQueue<>();
-            ConcurrentLinkedQueue<Entry>[] grown = java.util.Arrays.copyOf(completedQueues, completedQueues.length + 1);
-            grown[grown.length - 1] = created;
-            completedQueues = grown;
-            return created;
-          });
-    }
-  }
-
-  /** The queue most recently completed into: most services use one retention. */
-  private static final class RetentionQueue {
-    final long retentionMillis;
-    final ConcurrentLinkedQueue<Entry> queue;
-
-    RetentionQueue(long retentionMillis, ConcurrentLinkedQueue<Entry> queue) {
-      this.retentionMillis = retentionMillis;
-      this.queue = queue;
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static ConcurrentLinkedQueue<Entry>[] newQueueArray(int length) {
-    return (ConcurrentLinkedQueue<Entry>[]) new ConcurrentLinkedQueue<?>[length];
+    return next;
   }
 
   /** The decision of one claim, run inside {@code compute} on the key. */
@@ -319,16 +258,17 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     final Fingerprint fingerprint;
     final long leaseMillis;
     final long retentionMillis;
+    final ClaimToken token;
     long now;
     boolean slotReserved;
     boolean inserted;
-    Entry acquired;
     ClaimResult result;
 
-    Claim(Fingerprint fingerprint, long leaseMillis, long retentionMillis) {
+    Claim(Fingerprint fingerprint, long leaseMillis, long retentionMillis, ClaimToken token) {
       this.fingerprint = fingerprint;
       this.leaseMillis = leaseMillis;
       this.retentionMillis = retentionMillis;
+      this.token = token;
     }
 
     @Override
@@ -338,11 +278,10 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           return null;
         }
         inserted = true;
-        return acquire(key, false, null);
+        return acquire(key, null, false, null);
       }
       if (current.expiresAt <= now) {
-        current.superseded = true;
-        return acquire(key, false, null);
+        return acquire(key, current, false, null);
       }
       if (!current.fingerprint.equals(fingerprint)) {
         result = new ClaimResult.Mismatch();
@@ -356,41 +295,44 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         result = new ClaimResult.InFlight(Duration.ofMillis(current.leaseExpiresAt - now));
         return current;
       }
-      current.superseded = true;
-      return acquire(key, true, current.recoveryPoint);
+      return acquire(key, current, true, current.recoveryPoint);
     }
 
-    private Entry acquire(StorageKey key, boolean takeover, RecoveryPoint recoveryPoint) {
+    private Entry acquire(
+        StorageKey key, Entry previous, boolean takeover, RecoveryPoint recoveryPoint) {
       long fence = fences.incrementAndGet();
       long leaseEnd = now + leaseMillis;
       Entry entry =
           new Entry(
+              versions.incrementAndGet(),
               key,
               RecordState.IN_PROGRESS,
               fingerprint,
               fence,
+              token,
               leaseEnd,
               Math.max(leaseEnd, now + retentionMillis),
               retentionMillis,
               null,
               recoveryPoint);
-      acquired = entry;
       result =
           takeover
               ? new ClaimResult.Acquired(fence, true, Optional.ofNullable(recoveryPoint))
               : ClaimResult.Acquired.fresh(fence);
-      return entry;
+      return replace(previous, entry);
     }
   }
 
   /** One fenced update, run inside {@code computeIfPresent} on the key. */
-  private static final class FencedUpdate implements BiFunction<StorageKey, Entry, Entry> {
+  private final class FencedUpdate implements BiFunction<StorageKey, Entry, Entry> {
     static final int COMPLETE = 0;
     static final int RELEASE = 1;
     static final int RENEW = 2;
     static final int CHECKPOINT = 3;
 
+    /** The fence the update names, or 0 when it names the claim's token instead. */
     final long fence;
+    final ClaimToken token;
     final int operation;
     final StoredResponse response;
     final RecoveryPoint point;
@@ -399,8 +341,15 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     UpdateResult result;
     Entry next;
 
-    FencedUpdate(long fence, int operation, StoredResponse response, RecoveryPoint point, long leaseMillis) {
+    FencedUpdate(
+        long fence,
+        ClaimToken token,
+        int operation,
+        StoredResponse response,
+        RecoveryPoint point,
+        long leaseMillis) {
       this.fence = fence;
+      this.token = token;
       this.operation = operation;
       this.response = response;
       this.point = point;
@@ -409,40 +358,45 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     @Override
     public Entry apply(StorageKey key, Entry current) {
-      if (current.fence != fence
-          || current.state != RecordState.IN_PROGRESS
-          || current.expiresAt <= now) {
+      boolean holder = token != null ? token.equals(current.token) : current.fence == fence;
+      if (!holder || current.state != RecordState.IN_PROGRESS || current.expiresAt <= now) {
         return current;
       }
       switch (operation) {
         case COMPLETE:
-          next = current.completed(response, now);
+          next = current.completed(versions.incrementAndGet(), response, now);
           break;
         case RENEW:
-          next = current.withLease(now + leaseMillis);
+          next = current.withLease(versions.incrementAndGet(), now + leaseMillis);
           break;
         case CHECKPOINT:
-          next = current.withRecoveryPoint(point);
+          next = current.withRecoveryPoint(versions.incrementAndGet(), point);
           break;
         default:
           next = null;
       }
-      current.superseded = true;
       result = UpdateResult.APPLIED;
-      return next;
+      return replace(current, next);
     }
   }
 
-  /**
-   * One version of a record; immutable but for {@code superseded}, which is set (under the key's
-   * lock) once another version or removal replaces it, so queues can skip it without a lookup.
-   */
+  /** Soonest expiry first; the version number tells equal expiries apart. */
+  private static final class ByExpiry implements Comparator<Entry> {
+    @Override
+    public int compare(Entry a, Entry b) {
+      int byTime = Long.compare(a.expiresAt, b.expiresAt);
+      return byTime != 0 ? byTime : Long.compare(a.version, b.version);
+    }
+  }
+
+  /** One version of a record; immutable. {@code version} orders equal expiries in the index. */
   private static final class Entry {
-    volatile boolean superseded;
+    final long version;
     final StorageKey key;
     final RecordState state;
     final Fingerprint fingerprint;
     final long fence;
+    final ClaimToken token;
     final long leaseExpiresAt;
     final long expiresAt;
     final long retentionMillis;
@@ -450,19 +404,23 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     final RecoveryPoint recoveryPoint;
 
     Entry(
+        long version,
         StorageKey key,
         RecordState state,
         Fingerprint fingerprint,
         long fence,
+        ClaimToken token,
         long leaseExpiresAt,
         long expiresAt,
         long retentionMillis,
         StoredResponse response,
         RecoveryPoint recoveryPoint) {
+      this.version = version;
       this.key = key;
       this.state = state;
       this.fingerprint = fingerprint;
       this.fence = fence;
+      this.token = token;
       this.leaseExpiresAt = leaseExpiresAt;
       this.expiresAt = expiresAt;
       this.retentionMillis = retentionMillis;
@@ -470,12 +428,14 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
       this.recoveryPoint = recoveryPoint;
     }
 
-    Entry completed(StoredResponse stored, long now) {
+    Entry completed(long nextVersion, StoredResponse stored, long now) {
       return new Entry(
+          nextVersion,
           key,
           RecordState.COMPLETED,
           fingerprint,
           fence,
+          token,
           leaseExpiresAt,
           now + retentionMillis,
           retentionMillis,
@@ -483,12 +443,14 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           null);
     }
 
-    Entry withLease(long leaseEnd) {
+    Entry withLease(long nextVersion, long leaseEnd) {
       return new Entry(
+          nextVersion,
           key,
           state,
           fingerprint,
           fence,
+          token,
           leaseEnd,
           Math.max(expiresAt, leaseEnd),
           retentionMillis,
@@ -496,12 +458,14 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           recoveryPoint);
     }
 
-    Entry withRecoveryPoint(RecoveryPoint point) {
+    Entry withRecoveryPoint(long nextVersion, RecoveryPoint point) {
       return new Entry(
+          nextVersion,
           key,
           state,
           fingerprint,
           fence,
+          token,
           leaseExpiresAt,
           expiresAt,
           retentionMillis,
@@ -519,7 +483,6 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
           Optional.ofNullable(response),
           Optional.ofNullable(recoveryPoint));
     }
-
   }
 
   /** Configures an {@link InMemoryIdempotencyStore}. Not thread-safe. */
@@ -536,10 +499,14 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     /**
-     * The most records held at once, 1 to 100,000,000; {@value #DEFAULT_MAX_RECORDS} by default.
+     * The most records held at once, 1 to {@value #MAX_RECORDS_LIMIT}; {@value
+     * #DEFAULT_MAX_RECORDS} by default. At this bound, claims of new keys are refused with
+     * {@link StoreCapacityExceededException} until records expire.
+     *
+     * @throws IllegalArgumentException naming maxRecords if it is out of range
      */
     public Builder maxRecords(int maxRecords) {
-      this.maxRecords = Checks.inRange(maxRecords, 1, 100_000_000, "maxRecords");
+      this.maxRecords = Checks.inRange(maxRecords, 1, MAX_RECORDS_LIMIT, "maxRecords");
       return this;
     }
 

@@ -21,11 +21,22 @@ public final class StoreLimits {
 
   /** Checks the arguments of {@link IdempotencyStore#claim}. */
   public static void checkClaim(
-      StorageKey key, dev.idempo.Fingerprint fingerprint, Duration lease, Duration retention) {
+      StorageKey key,
+      dev.idempo.Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token) {
     Checks.notNull(key, "key");
     Checks.notNull(fingerprint, "fingerprint");
     checkLease(lease);
     checkRetention(retention);
+    Checks.notNull(token, "token");
+  }
+
+  /** Checks the arguments of {@link IdempotencyStore#abandon}. */
+  public static void checkAbandon(StorageKey key, ClaimToken token) {
+    Checks.notNull(key, "key");
+    Checks.notNull(token, "token");
   }
 
   /** Checks a retention: {@link #MIN_RETENTION} to {@link #MAX_RETENTION}. */

@@ -43,19 +43,75 @@ class InMemoryIdempotencyStoreBoundsTest {
     assertEquals(UpdateResult.APPLIED, store.complete(key(n), fence, StoredResponse.of(new byte[] {(byte) n})));
   }
 
+  /**
+   * Issue 9 item 3: at capacity the store evicted the COMPLETED record expiring soonest, so one
+   * tenant's fresh keys made another tenant's 90-second-old payment run again.
+   */
   @Test
-  void whenFullItEvictsTheCompletedRecordThatExpiresSoonest() {
+  void aFullStoreRefusesNewClaimsInsteadOfForgettingLiveCompletedRecords() {
     InMemoryIdempotencyStore store = store(3);
     completed(store, 1, Duration.ofHours(3));
     completed(store, 2, Duration.ofHours(1));
     completed(store, 3, Duration.ofHours(2));
+    now.addAndGet(90_000);
 
-    assertInstanceOf(ClaimResult.Acquired.class, store.claim(key(4), fp, lease, Duration.ofHours(5)));
+    StoreCapacityExceededException full =
+        assertThrows(
+            StoreCapacityExceededException.class,
+            () -> store.claim(key(4), fp, lease, Duration.ofHours(5)));
 
-    assertEquals(Optional.empty(), store.find(key(2)), "the soonest-expiring record goes first");
-    assertTrue(store.find(key(1)).isPresent());
-    assertTrue(store.find(key(3)).isPresent());
+    assertTrue(full.getMessage().contains("3"), full.getMessage());
+    for (int n = 1; n <= 3; n++) {
+      assertInstanceOf(
+          ClaimResult.Replay.class,
+          store.claim(key(n), fp, lease, Duration.ofHours(1)),
+          "record " + n + " is still replayed");
+    }
+    assertEquals(Optional.empty(), store.find(key(4)), "the refused claim left nothing behind");
     assertEquals(3, store.size());
+
+    now.addAndGet(Duration.ofHours(1).toMillis());
+    assertInstanceOf(
+        ClaimResult.Acquired.class,
+        store.claim(key(4), fp, lease, Duration.ofHours(5)),
+        "an expired record makes room");
+    assertEquals(Optional.empty(), store.find(key(2)));
+  }
+
+  /**
+   * Issue 9 item 4: an abandoned IN_PROGRESS record at the head of the in-progress queue kept
+   * every later superseded version queued behind it: 300,000 requests, 300,001 queue entries.
+   */
+  @Test
+  void anAbandonedClaimDoesNotMakeSupersededVersionsPileUp() {
+    InMemoryIdempotencyStore store = store(1_000);
+    store.claim(key(-1), fp, Duration.ofHours(1), Duration.ofDays(1)); // never finished
+    for (int i = 0; i < 300_000; i++) {
+      StorageKey k = key(i);
+      long fence = ((ClaimResult.Acquired) store.claim(k, fp, lease, Duration.ofMillis(100))).fence();
+      store.renew(k, fence, lease);
+      assertEquals(UpdateResult.APPLIED, store.complete(k, fence, StoredResponse.of(new byte[] {1})));
+      now.incrementAndGet();
+      if (i % 50_000 == 0) {
+        assertTrue(store.indexedVersions() <= store.maxRecords(), "index " + store.indexedVersions());
+      }
+    }
+    assertTrue(store.size() <= 200, "records " + store.size());
+    assertEquals(store.size(), store.indexedVersions(), "one indexed version per record");
+  }
+
+  /** Issue 9 item 7: a claim whose answer was lost is undone by its token, and only by it. */
+  @Test
+  void abandonRemovesOnlyTheClaimMadeWithThatToken() {
+    InMemoryIdempotencyStore store = store(10);
+    ClaimToken lost = ClaimToken.random();
+    store.claim(key(1), fp, lease, Duration.ofHours(1), lost);
+
+    assertEquals(UpdateResult.FENCE_LOST, store.abandon(key(1), ClaimToken.random()));
+    assertEquals(UpdateResult.APPLIED, store.abandon(key(1), lost));
+    assertEquals(Optional.empty(), store.find(key(1)));
+    assertEquals(0, store.size());
+    assertEquals(UpdateResult.FENCE_LOST, store.abandon(key(1), lost));
   }
 
   @Test
@@ -71,7 +127,7 @@ class InMemoryIdempotencyStoreBoundsTest {
     assertEquals(RecordState.IN_PROGRESS, store.find(key(2)).orElseThrow().state());
     assertEquals(2, store.size());
 
-    store.complete(key(1), fence, StoredResponse.of(new byte[0]));
+    store.release(key(1), fence);
     assertInstanceOf(ClaimResult.Acquired.class, store.claim(key(3), fp, lease, Duration.ofHours(1)));
     assertEquals(Optional.empty(), store.find(key(1)));
   }
@@ -122,6 +178,7 @@ class InMemoryIdempotencyStoreBoundsTest {
   @Test
   void concurrentClaimsNeverOverfillTheStore() throws Exception {
     InMemoryIdempotencyStore store = store(100);
+    Duration retention = Duration.ofMillis(50);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<?>> workers = new ArrayList<>();
@@ -132,7 +189,13 @@ class InMemoryIdempotencyStoreBoundsTest {
                 () -> {
                   for (int i = 0; i < 2_000; i++) {
                     StorageKey k = key(thread * 1_000_000 + i);
-                    ClaimResult result = store.claim(k, fp, lease, Duration.ofHours(1));
+                    ClaimResult result;
+                    try {
+                      result = store.claim(k, fp, lease, retention);
+                    } catch (StoreCapacityExceededException full) {
+                      now.addAndGet(retention.toMillis());
+                      continue;
+                    }
                     long fence = ((ClaimResult.Acquired) result).fence();
                     store.complete(k, fence, StoredResponse.of(new byte[] {1}));
                     assertTrue(store.size() <= 100 + 8, "size " + store.size());

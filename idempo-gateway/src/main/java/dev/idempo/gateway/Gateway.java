@@ -2,12 +2,12 @@ package dev.idempo.gateway;
 
 import dev.idempo.http.HttpIdempotency;
 import dev.idempo.store.IdempotencyStore;
+import dev.idempo.store.RecordPurger;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
@@ -42,14 +42,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start()} opens the store (unless one was given), starts the upstream client and
  * listens; {@link #stop()} stops accepting, lets in-flight requests finish for up to the drain
- * timeout, then closes the upstream client and the store it opened. A gateway starts once.
+ * timeout, then closes the upstream client and the store it opened; {@link #awaitStop()} waits for
+ * that. A gateway starts once.
+ *
+ * <p>A library: it parses no arguments and installs no logging binding (it logs through SLF4J, as
+ * Jetty does; without a binding nothing is printed). The {@code idempo gateway} command is in
+ * {@code idempo-cli}.
  *
  * <p>Thread-safe.
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-  private static final long PURGE_INTERVAL_SECONDS = 60;
-  private static final int PURGE_BATCH = 1000;
   private static final long SHUTDOWN_IDLE_MILLIS = 50;
 
   private enum State {
@@ -67,7 +70,7 @@ public final class Gateway implements AutoCloseable {
   private Server server;
   private ServerConnector connector;
   private ServerConnector adminConnector;
-  private ScheduledExecutorService purger;
+  private RecordPurger purger;
 
   /** A gateway for {@code config}; nothing starts until {@link #start()}. */
   public Gateway(GatewayConfig config) {
@@ -126,7 +129,7 @@ public final class Gateway implements AutoCloseable {
       throw e;
     }
     if (openedStore != null && openedStore.purgesExpired()) {
-      schedulePurge(openedStore.store());
+      purger = openedStore.startPurger();
     }
     state = State.STARTED;
     LOG.debug("idempo gateway listening on {} -> {} (store: {})", uri(), config.upstream(), config.storeDescription());
@@ -142,6 +145,10 @@ public final class Gateway implements AutoCloseable {
     http.setSendXPoweredBy(false);
     http.setSendDateHeader(false); // the upstream's Date passes through
     http.setHeaderCacheCaseSensitive(true); // forward header values exactly as received
+    // Room for every response header block the upstream client accepts, plus the few headers the
+    // gateway writes itself: relaying never fails for header size after the upstream acted.
+    http.setResponseHeaderSize(UpstreamClient.MAX_RESPONSE_HEADER_BYTES + 1024);
+    http.setRequestHeaderSize(UpstreamClient.MAX_REQUEST_HEADER_BYTES);
     // The upstream interprets the path, so an encoded slash or dot segment is its business.
     http.setUriCompliance(
         UriCompliance.DEFAULT.with(
@@ -186,27 +193,6 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception e) {
       throw new GatewayStartException("cannot listen on " + address + ": " + StoreConnection.oneLine(e), e);
     }
-  }
-
-  private void schedulePurge(IdempotencyStore store) {
-    purger =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "idempo-purge");
-              thread.setDaemon(true);
-              return thread;
-            });
-    purger.scheduleWithFixedDelay(
-        () -> {
-          try {
-            store.purgeExpired(PURGE_BATCH);
-          } catch (RuntimeException e) {
-            LOG.warn("purging expired records failed; trying again in {} s: {}", PURGE_INTERVAL_SECONDS, StoreConnection.oneLine(e));
-          }
-        },
-        PURGE_INTERVAL_SECONDS,
-        PURGE_INTERVAL_SECONDS,
-        TimeUnit.SECONDS);
   }
 
   /**
@@ -263,9 +249,19 @@ public final class Gateway implements AutoCloseable {
     stopped.countDown();
   }
 
-  /** Blocks until the gateway has stopped. */
+  /** Blocks until the gateway has stopped (or failed to start). */
   public void awaitStop() throws InterruptedException {
     stopped.await();
+  }
+
+  /**
+   * Blocks until the gateway has stopped (or failed to start), or {@code timeout} has passed.
+   *
+   * @return true if it stopped, false if the timeout passed first
+   */
+  public boolean awaitStop(Duration timeout) throws InterruptedException {
+    return stopped.await(
+        Objects.requireNonNull(timeout, "timeout must not be null").toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Same as {@link #stop()}. */
@@ -295,7 +291,7 @@ public final class Gateway implements AutoCloseable {
       }
     }
     if (purger != null) {
-      purger.shutdownNow();
+      purger.close();
     }
     if (openedStore != null) {
       openedStore.close();

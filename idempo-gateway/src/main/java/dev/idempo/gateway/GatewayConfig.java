@@ -22,7 +22,9 @@ import java.util.Set;
  * <p>Defaults: listen on 127.0.0.1 and an ephemeral port; store {@link StoreLocation#DEFAULT}
  * ({@code sqlite:./idempo-data/idempo.db}); POST and PATCH guarded, the key optional (requests
  * without one pass through unguarded); lease 30 s, retention 24 h, no waiting for an in-flight
- * duplicate (409 at once); the tenant is a hash of the {@code Authorization} header; request
+ * duplicate (409 at once); the tenant is a hash of the {@code Authorization} header (a keyed
+ * request without one is refused with 400 {@code tenant-required}: see {@link
+ * Builder#tenant(String)}); request
  * bodies up to 10 MiB (413 beyond), responses stored up to 1 MiB; upstream timeout 30 s; {@link
  * OnUnknownOutcome#FAIL}; no admin listener; 10 s to drain in-flight requests on stop; 200
  * request threads.
@@ -34,6 +36,11 @@ public final class GatewayConfig {
   public static final int DEFAULT_MAX_RESPONSE_BODY_BYTES = 1 << 20;
   /** The default upstream timeout: 30 s. */
   public static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * The default for {@link #upstreamIdleTimeout()}: 500 ms, below the shortest common upstream
+   * keep-alive (gunicorn's 2 s; Node's, Apache's and uvicorn's 5 s) by more than a LAN round trip.
+   */
+  public static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofMillis(500);
   /** The default time in-flight requests get to finish on stop: 10 s. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
   /** The default number of request threads: 200. */
@@ -50,7 +57,8 @@ public final class GatewayConfig {
   private final Duration retention;
   private final Duration waitForInFlight;
   private final Duration upstreamTimeout;
-  private final String tenantHeader; // null: Authorization hash
+  private final TenantSource tenant;
+  private final Duration upstreamIdleTimeout;
   private final int maxRequestBodyBytes;
   private final int maxResponseBodyBytes;
   private final OnUnknownOutcome onUnknownOutcome;
@@ -72,7 +80,8 @@ public final class GatewayConfig {
     this.retention = builder.retention;
     this.waitForInFlight = builder.waitForInFlight;
     this.upstreamTimeout = builder.upstreamTimeout;
-    this.tenantHeader = builder.tenantHeader;
+    this.tenant = builder.tenant;
+    this.upstreamIdleTimeout = builder.upstreamIdleTimeout;
     this.maxRequestBodyBytes = builder.maxRequestBodyBytes;
     this.maxResponseBodyBytes = builder.maxResponseBodyBytes;
     this.onUnknownOutcome = builder.onUnknownOutcome;
@@ -92,7 +101,7 @@ public final class GatewayConfig {
             .retention(retention)
             .waitForInFlight(waitForInFlight)
             .takeover(onUnknownOutcome == OnUnknownOutcome.REEXECUTE ? TakeoverPolicy.REEXECUTE : TakeoverPolicy.FAIL_CLOSED)
-            .tenantSource(tenantHeader == null ? TenantSource.authorizationHash() : TenantSource.header(tenantHeader))
+            .tenantSource(tenant)
             .build();
   }
 
@@ -120,7 +129,8 @@ public final class GatewayConfig {
     builder.retention = retention;
     builder.waitForInFlight = waitForInFlight;
     builder.upstreamTimeout = upstreamTimeout;
-    builder.tenantHeader = tenantHeader;
+    builder.tenant = tenant;
+    builder.upstreamIdleTimeout = upstreamIdleTimeout;
     builder.maxRequestBodyBytes = maxRequestBodyBytes;
     builder.maxResponseBodyBytes = maxResponseBodyBytes;
     builder.onUnknownOutcome = onUnknownOutcome;
@@ -184,9 +194,29 @@ public final class GatewayConfig {
     return upstreamTimeout;
   }
 
-  /** The header naming the tenant, or empty for the default: a hash of {@code Authorization}. */
+  /**
+   * Where the tenant part of every key's scope comes from, e.g. {@code authorization} (the
+   * default), {@code header:X-User-Id} or {@code none}.
+   */
+  public TenantSource tenant() {
+    return tenant;
+  }
+
+  /**
+   * How long a pooled upstream connection may stay idle before the gateway closes it; keep it
+   * below the upstream's keep-alive timeout, so the gateway never sends on a connection the
+   * upstream is closing (a request sent then would have an unknown outcome).
+   */
+  public Duration upstreamIdleTimeout() {
+    return upstreamIdleTimeout;
+  }
+
+  /** The header naming the tenant when the tenant source is {@code header:NAME}, else empty. */
   public Optional<String> tenantHeader() {
-    return Optional.ofNullable(tenantHeader);
+    String spec = tenant.toString();
+    return spec.startsWith("header:")
+        ? Optional.of(spec.substring("header:".length()))
+        : Optional.empty();
   }
 
   public int maxRequestBodyBytes() {
@@ -252,8 +282,10 @@ public final class GatewayConfig {
         + waitForInFlight
         + ", upstreamTimeout="
         + upstreamTimeout
-        + ", tenantHeader="
-        + tenantHeader
+        + ", tenant="
+        + tenant
+        + ", upstreamIdleTimeout="
+        + upstreamIdleTimeout
         + ", maxRequestBodyBytes="
         + maxRequestBodyBytes
         + ", maxResponseBodyBytes="
@@ -317,7 +349,8 @@ public final class GatewayConfig {
     private Duration retention = IdempotencyPolicy.DEFAULT_RETENTION;
     private Duration waitForInFlight = Duration.ZERO;
     private Duration upstreamTimeout = DEFAULT_UPSTREAM_TIMEOUT;
-    private String tenantHeader;
+    private TenantSource tenant = TenantSource.authorizationHash();
+    private Duration upstreamIdleTimeout = DEFAULT_UPSTREAM_IDLE_TIMEOUT;
     private int maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
     private int maxResponseBodyBytes = DEFAULT_MAX_RESPONSE_BODY_BYTES;
     private OnUnknownOutcome onUnknownOutcome = OnUnknownOutcome.FAIL;
@@ -408,6 +441,22 @@ public final class GatewayConfig {
      * How long the upstream may stay silent (to answer, and between reads of its response): 1 ms
      * to 1 day.
      */
+    /**
+     * How long a pooled upstream connection may stay idle (1 ms to 1 h; 500 ms by default): set it
+     * below the upstream's keep-alive timeout minus the network's round trip.
+     */
+    public Builder upstreamIdleTimeout(Duration upstreamIdleTimeout) {
+      checkPositive(upstreamIdleTimeout, "upstreamIdleTimeout");
+      if (upstreamIdleTimeout.toMillis() < 1
+          || upstreamIdleTimeout.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException(
+            "upstreamIdleTimeout must be between 1ms and 1h, was "
+                + DurationText.format(upstreamIdleTimeout));
+      }
+      this.upstreamIdleTimeout = upstreamIdleTimeout;
+      return this;
+    }
+
     public Builder upstreamTimeout(Duration upstreamTimeout) {
       checkPositive(upstreamTimeout, "upstreamTimeout");
       if (upstreamTimeout.compareTo(Duration.ofDays(1)) > 0) {
@@ -419,13 +468,44 @@ public final class GatewayConfig {
 
     /**
      * Takes the tenant from this request header instead of a hash of {@code Authorization}: only
-     * for a header the caller cannot choose (one an authenticating proxy sets).
+     * for a header the caller cannot choose (one an authenticating proxy sets). The same as {@code
+     * tenant("header:" + name)}.
      *
      * @throws IllegalArgumentException if {@code name} is not an HTTP token
      */
     public Builder tenantHeader(String name) {
-      TenantSource.header(name);
-      this.tenantHeader = name;
+      this.tenant = TenantSource.header(name);
+      return this;
+    }
+
+    /**
+     * Where the tenant part of every key's scope comes from, so one caller's key never replays
+     * another caller's response, in the text form of {@link TenantSource#parse}: {@code
+     * authorization} (the default: a hash of the {@code Authorization} header, so a rotated token
+     * is a new tenant), {@code header:NAME} (set by a trusted authenticating proxy), {@code
+     * cookie:NAME}, {@code jwt:CLAIM?jwks=URL[&iss=…][&aud=…]} (a verified JWT claim, the
+     * choice for bearer tokens that are refreshed) or {@code none} (one key space shared by
+     * every caller: single-tenant upstreams only). A keyed request whose tenant cannot be
+     * determined is refused with 400 {@code tenant-required} and never forwarded.
+     *
+     * @throws IllegalArgumentException if {@code spec} is not a tenant source, or is {@code
+     *     tls-subject}: the gateway serves plain HTTP and never sees a client certificate
+     */
+    public Builder tenant(String spec) {
+      TenantSource source = TenantSource.parse(spec);
+      if (source.toString().equals("tls-subject")) {
+        throw new IllegalArgumentException(
+            "tls-subject needs TLS terminated by the gateway, which serves plain HTTP; have the"
+                + " TLS terminator put the verified subject in a header it controls and use"
+                + " header:NAME");
+      }
+      this.tenant = source;
+      return this;
+    }
+
+    /** A tenant source of the embedding application's own; see {@link #tenant(String)}. */
+    public Builder tenantSource(TenantSource source) {
+      this.tenant = Objects.requireNonNull(source, "source must not be null");
       return this;
     }
 

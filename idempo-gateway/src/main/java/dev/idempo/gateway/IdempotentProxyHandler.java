@@ -5,6 +5,7 @@ import dev.idempo.http.Decision;
 import dev.idempo.http.HttpAttempt;
 import dev.idempo.http.HttpIdempotency;
 import dev.idempo.http.ProblemType;
+import dev.idempo.store.StoreUnavailableException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,11 +27,16 @@ import org.slf4j.LoggerFactory;
  * The gateway's request handling. Each request runs on one thread, blocking, in this order:
  *
  * <ol>
+ *   <li>A request the gateway cannot forward as the request it guards ({@link RequestAmbiguity}:
+ *       a method its client would upper-case, a path an upstream may read as another) is refused
+ *       with 400 {@code request-ambiguous}; nothing is claimed or forwarded.
  *   <li>{@link HttpIdempotency#begin} decides: pass through (another method, or no key where none
  *       is required), answer at once (a replay or a problem), or proceed under a claim of the
  *       key. The body of a guarded request is read and fingerprinted before the claim.
  *   <li>The request is forwarded ({@link UpstreamClient}). If it could not be sent, the claim is
- *       released and the caller gets 502 {@code upstream-unavailable}: a retry forwards again. If
+ *       released and the caller gets 502 {@code upstream-unavailable}: a retry forwards again. A
+ *       request none of whose bytes were written before the upstream closed the connection is
+ *       sent once more on another connection first: it cannot have taken effect. If
  *       it was sent and no answer came (timeout, lost connection), the outcome is unknown:
  *       recorded, so the caller and every retry get 502 {@code outcome-unknown} ({@link
  *       OnUnknownOutcome#FAIL}), or released so a retry forwards again ({@link
@@ -40,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *       stored, or the too-large problem stored in its place, or the key released for a "not
  *       processed" status) before the caller receives the last byte: a retry sent the moment the
  *       first answer arrived replays it rather than meeting 409. Should the caller go away, the
- *       response is still read and stored for its retry.
+ *       response is still read and stored for its retry. Interim (1xx) responses are never the
+ *       answer; any failure while relaying still ends the claim (stored, released or recorded as
+ *       unknown), with a log line saying which, never leaving the key in flight.
  * </ol>
  *
  * <p>Thread-safe.
@@ -92,6 +100,15 @@ final class IdempotentProxyHandler extends Handler.Abstract {
 
     void serve() throws IOException {
       JettyIncomingRequest incoming = new JettyIncomingRequest(request);
+      Optional<String> ambiguity =
+          RequestAmbiguity.of(idempotency.routes(), request.getMethod(), incoming.path());
+      if (ambiguity.isPresent()) {
+        // Forwarded, it could run as another request than the one guarded: nothing is sent.
+        LOG.info("refused {} {}: {}", request.getMethod(), incoming.path(), ambiguity.get());
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        send(idempotency.problem(ProblemType.REQUEST_AMBIGUOUS, ambiguity.get()));
+        return;
+      }
       Decision decision = idempotency.begin(incoming);
       if (decision instanceof Decision.Respond) {
         Decision.Respond respond = (Decision.Respond) decision;
@@ -114,24 +131,81 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     }
 
     private void forward(byte[] body, HttpAttempt attempt) throws IOException {
+      // A request the caller's body is not streamed into can be sent again.
+      boolean resendable =
+          body != null
+              || (request.getLength() <= 0
+                  && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
       UpstreamExchange exchange;
-      try {
-        exchange = upstream.send(request, body);
-      } catch (RuntimeException e) {
-        // Nothing was sent: give the key back so the claim does not outlive this failure.
+      org.eclipse.jetty.client.Response answer;
+      for (int sends = 1; ; sends++) {
+        try {
+          exchange = upstream.send(request, body);
+        } catch (RuntimeException e) {
+          // Nothing was sent: give the key back so the claim does not outlive this failure.
+          LOG.warn("the request could not be sent upstream ({}); {}", StoreConnection.oneLine(e),
+              attempt == null ? "not guarded" : "releasing the key");
+          if (attempt != null) {
+            release(attempt);
+          }
+          throw e;
+        }
+        try {
+          answer = exchange.awaitResponse();
+          break;
+        } catch (UpstreamExchange.UpstreamFailure failure) {
+          if (sends == 1 && resendable && failure.isConnectionClosedBeforeSending()) {
+            // Not a byte of it was written, on a connection the upstream closed: it cannot have
+            // taken effect, so it is sent once more, on another connection (Envoy's
+            // reset-before-request retry; RFC 9110 9.2.2 allows it for any method).
+            LOG.info(
+                "upstream closed the connection before the request was sent ({}); sending it again",
+                UpstreamExchange.UpstreamFailure.reason(failure.getCause()));
+            continue;
+          }
+          answerFailure(failure, attempt);
+          return;
+        }
+      }
+      if (answer.getStatus() < 200) {
+        // A final answer is 200 or more; 101 to a request that asked for no upgrade is not one.
+        exchange.abort(new IOException("interim status " + answer.getStatus() + " as final"));
+        LOG.warn("upstream answered {} as its final response; {}", answer.getStatus(),
+            attempt == null ? "answering 502" : settlement());
         if (attempt != null) {
-          release(attempt);
+          settleUnknown(attempt);
+        }
+        send(attempt != null
+            ? unknownOutcomeProblem(new UpstreamExchange.UpstreamFailure(
+                UpstreamExchange.FailureKind.CONNECTION_LOST, new IOException("no final response")))
+            : idempotency.problem(
+                ProblemType.UPSTREAM_UNAVAILABLE, "The upstream sent no final response."));
+        return;
+      }
+      try {
+        relay(exchange, answer, attempt);
+      } catch (RuntimeException | Error e) {
+        // Whatever broke, the claim ends here, deliberately, not when its lease runs out.
+        exchange.abort(e);
+        if (attempt != null && attempt.isOpen()) {
+          LOG.warn("relaying the upstream's {} answer failed ({}); {}", answer.getStatus(),
+              StoreConnection.oneLine(e), settlement());
+          settleUnknown(attempt);
+        } else {
+          LOG.warn(
+              "relaying the upstream's {} answer failed: {}",
+              answer.getStatus(),
+              StoreConnection.oneLine(e));
         }
         throw e;
       }
-      org.eclipse.jetty.client.Response answer;
-      try {
-        answer = exchange.awaitResponse();
-      } catch (UpstreamExchange.UpstreamFailure failure) {
-        answerFailure(failure, attempt);
-        return;
-      }
-      relay(exchange, answer, attempt);
+    }
+
+    /** What {@link #settleUnknown} does, for log lines. */
+    private String settlement() {
+      return onUnknownOutcome == OnUnknownOutcome.REEXECUTE
+          ? "releasing the key (--on-unknown reexecute)"
+          : "recording the outcome as unknown";
     }
 
     /** Streams the upstream's answer to the caller while capturing it, then finishes the claim. */
@@ -142,7 +216,7 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       HopByHopHeaders hopByHop = HopByHopHeaders.of(upstreamHeaders);
       response.setStatus(status);
       HttpFields.Mutable headers = response.getHeaders();
-      boolean storable = status >= 100 && status <= 599;
+      boolean storable = status >= 200 && status <= 599;
       CapturedResponse.Builder captured = attempt != null && storable ? CapturedResponse.builder(status) : null;
       for (HttpField field : upstreamHeaders) {
         if (hopByHop.contains(field)) {
@@ -216,9 +290,18 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       }
       if (attempt != null) {
         if (captured == null) {
+          LOG.warn("upstream answered status {}, which cannot be stored; {}", status, settlement());
           settleUnknown(attempt);
         } else {
           outcome = finish(attempt, status, captured, body, tooLarge || (capture && body == null));
+        }
+        if (callerGone) {
+          LOG.info(
+              "the caller did not receive the whole {} answer (gone, or writing failed); {}",
+              status,
+              outcome == RequestOutcome.RELEASED
+                  ? "the key was released"
+                  : "its retry gets what was recorded");
         }
       }
       if (!callerGone) {
@@ -235,13 +318,17 @@ final class IdempotentProxyHandler extends Handler.Abstract {
                 : attempt.complete(body == null ? captured.build() : captured.body(body.toByteArray()).build());
         return completion == HttpAttempt.Completion.RELEASED ? RequestOutcome.RELEASED : RequestOutcome.EXECUTED;
       } catch (RuntimeException e) {
-        // The upstream acted and the caller gets its answer; a retry meets the unfinished claim.
+        // The upstream acted and the caller gets its answer; the claim still ends here.
         LOG.warn(
-            "upstream answered {} for {} {}, but the response could not be stored: {}",
+            "upstream answered {} for {} {}, but the response could not be stored ({}); {}",
             status,
             request.getMethod(),
             request.getHttpURI().getPath(),
-            StoreConnection.oneLine(e));
+            StoreConnection.oneLine(e),
+            attempt.isOpen() ? settlement() : "the claim is finished");
+        if (attempt.isOpen()) {
+          settleUnknown(attempt);
+        }
         return RequestOutcome.EXECUTED;
       }
     }
@@ -306,8 +393,14 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       outcome = RequestOutcome.RELEASED;
       try {
         attempt.release();
+      } catch (StoreUnavailableException e) {
+        // The core keeps retrying this release in the background (Idempotency, PendingReleases).
+        LOG.warn(
+            "could not release the key now; it is released in the background as soon as the store"
+                + " answers (tried for the lease plus 5 minutes), then a retry forwards again: {}",
+            StoreConnection.oneLine(e));
       } catch (RuntimeException e) {
-        LOG.warn("could not release the key; a retry finds the claim when its lease ends: {}", StoreConnection.oneLine(e));
+        LOG.warn("could not release the key: {}", StoreConnection.oneLine(e));
       }
     }
 
@@ -329,13 +422,17 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       }
     }
 
-    /** Writes to the caller, blocking; false if the caller went away. */
+    /**
+     * Writes to the caller, blocking; false if that failed (the caller went away, or the response
+     * could not be written), and the rest of the answer is then only captured.
+     */
     private boolean write(boolean last, byte[] bytes, int length) {
       try (Blocker.Callback written = Blocker.callback()) {
         response.write(last, ByteBuffer.wrap(bytes, 0, length), written);
         written.block();
         return true;
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("writing to the caller failed", e);
         return false;
       }
     }

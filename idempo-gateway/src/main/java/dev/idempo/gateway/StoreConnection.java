@@ -6,14 +6,19 @@ import dev.idempo.jdbc.JdbcIdempotencyStore;
 import dev.idempo.redis.RedisIdempotencyStore;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
+import dev.idempo.store.RecordPurger;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +30,10 @@ final class StoreConnection implements AutoCloseable {
   private static final int ENCODING_ALLOWANCE = 64 << 10;
   /** How long a store call may wait for a connection or an answer before it fails (503). */
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+  /** Expired records one purge statement deletes at most: short locks, many batches a run. */
+  static final int PURGE_BATCH = 1_000;
+  /** The pause between purge runs. */
+  static final Duration PURGE_INTERVAL = Duration.ofSeconds(10);
 
   private final IdempotencyStore store;
   private final AutoCloseable resources; // null: nothing beyond the store
@@ -46,11 +55,15 @@ final class StoreConnection implements AutoCloseable {
     try {
       switch (location.kind()) {
         case MEMORY:
-          return new StoreConnection(InMemoryIdempotencyStore.create(), null, false);
+          InMemoryIdempotencyStore memory =
+              InMemoryIdempotencyStore.builder().maxRecords(location.memoryCapacity()).build();
+          return new StoreConnection(memory, null, true);
         case SQLITE:
           return sqlite(location.sqliteFile(), maxStoredBytes);
         case POSTGRESQL:
           return postgresql(location.location(), maxStoredBytes);
+        case REDIS_CLUSTER:
+          return redisCluster(location.clusterSeeds(), maxStoredBytes);
         default:
           return redis(location.location(), maxStoredBytes);
       }
@@ -127,13 +140,59 @@ final class StoreConnection implements AutoCloseable {
     }
   }
 
+  private static StoreConnection redisCluster(List<String> seeds, int maxStoredBytes) {
+    RedisClusterClient client =
+        RedisClusterClient.create(seeds.stream().map(RedisURI::create).toList());
+    client.setOptions(
+        ClusterClientOptions.builder()
+            .socketOptions(SocketOptions.builder().connectTimeout(CALL_TIMEOUT).build())
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            // Follow a failover as soon as a node answers MOVED or a connection breaks, and
+            // every few seconds in any case; until then calls on the lost master's slots get 503.
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers()
+                    .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                    .enablePeriodicRefresh(Duration.ofSeconds(5))
+                    .build())
+            .build());
+    try {
+      RedisIdempotencyStore store =
+          RedisIdempotencyStore.builder(client)
+              .maxResponseBytes(maxStoredBytes)
+              .commandTimeout(CALL_TIMEOUT)
+              .build();
+      return new StoreConnection(store, () -> client.shutdown(0, 2, TimeUnit.SECONDS), false);
+    } catch (RuntimeException e) {
+      client.shutdown(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
   IdempotencyStore store() {
     return store;
   }
 
-  /** True for stores whose expired records must be deleted by a periodic purge (SQL stores). */
+  /**
+   * True for stores whose expired records are deleted by a periodic purge: SQL stores, whose
+   * tables would grow without it, and the memory store, whose capacity it frees (Redis expires
+   * records itself).
+   */
   boolean purgesExpired() {
     return purgesExpired;
+  }
+
+  /**
+   * Starts the purge of this store's expired records: the shared {@link RecordPurger}, in
+   * batches of {@value #PURGE_BATCH} every {@link #PURGE_INTERVAL}, looping while full batches
+   * come back so it keeps up with any ingest. The caller closes it before the store.
+   */
+  RecordPurger startPurger() {
+    return RecordPurger.builder(List.of(store))
+        .batchSize(PURGE_BATCH)
+        .interval(PURGE_INTERVAL)
+        .build()
+        .start();
   }
 
   @Override

@@ -1,11 +1,21 @@
 package dev.idempo.gateway;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.Connection;
+import org.eclipse.jetty.client.Destination;
+import org.eclipse.jetty.client.DuplexConnectionPool;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.ProcessingProtocolHandler;
+import org.eclipse.jetty.client.ProtocolHandlers;
+import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
+import org.eclipse.jetty.client.RedirectProtocolHandler;
+import org.eclipse.jetty.client.UpgradeProtocolHandler;
+import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
@@ -13,6 +23,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -23,15 +34,27 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@code Via}, and passes everything else on unchanged, {@code Idempotency-Key} included.
  *
  * <p>The client follows no redirects, keeps no cookies, decodes no content and answers no
- * authentication challenge: the upstream's response reaches the caller as it was sent. Pooled
- * connections idle for {@value #POOLED_IDLE_MILLIS} ms are closed, below common upstream
- * keep-alive timeouts (Node's is 5 s), so a request is rarely sent on a connection the upstream
- * is closing at that moment, which would make its outcome unknown.
+ * authentication challenge: the upstream's response reaches the caller as it was sent. Interim
+ * responses (100, 102, 103 and other 1xx) are consumed here, so the final response is the one
+ * relayed and stored. Response headers are accepted up to {@value #MAX_RESPONSE_HEADER_BYTES}
+ * bytes, which the gateway's own listener is sized to write.
+ *
+ * <p>Pooled connections idle for {@link GatewayConfig#upstreamIdleTimeout()} are closed. As
+ * Jetty's, nginx's and Envoy's guidance has it, the client's idle timeout must be below the
+ * server's keep-alive, so the client always closes first: a request sent on a connection the
+ * upstream is closing at that very moment cannot be told apart from one the upstream received and
+ * then crashed on (both end with the connection closed and nothing received), so its outcome
+ * would be unknown. The idle timer alone is not enough on a busy machine, where it can fire late:
+ * a pooled connection idle for the idle timeout or longer is never used, timer or not ({@link
+ * FreshConnectionPool}). The target's bytes are forwarded as received (raw UTF-8 included).
  *
  * <p>Thread-safe.
  */
 final class UpstreamClient {
-  static final long POOLED_IDLE_MILLIS = 4000;
+  /** The largest upstream response header block accepted; the listener writes this much. */
+  static final int MAX_RESPONSE_HEADER_BYTES = 16 << 10;
+  /** The largest request header block the listener accepts; the client sends this much. */
+  static final int MAX_REQUEST_HEADER_BYTES = 8 << 10;
   private static final String VIA = "1.1 idempo-gateway";
 
   private final HttpClient client;
@@ -58,19 +81,34 @@ final class UpstreamClient {
     threads.setDaemon(true);
     ClientConnector connector = new ClientConnector();
     connector.setExecutor(threads);
-    HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+    HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+    long maxIdleMillis = config.upstreamIdleTimeout().toMillis();
+    transport.setConnectionPoolFactory(
+        destination -> new FreshConnectionPool(destination, config.maxThreads(), maxIdleMillis));
+    HttpClient client = new HttpClient(transport);
     client.setFollowRedirects(false);
     client.setHttpCookieStore(new HttpCookieStore.Empty());
     client.setUserAgentField(null);
     client.setDefaultRequestContentType(null);
     client.setConnectTimeout(Math.min(config.upstreamTimeout().toMillis(), 10_000));
-    client.setIdleTimeout(POOLED_IDLE_MILLIS);
+    client.setIdleTimeout(config.upstreamIdleTimeout().toMillis());
+    client.setMaxResponseHeadersSize(MAX_RESPONSE_HEADER_BYTES);
+    // Every request the listener accepted fits, with the upstream's path prefix and the
+    // forwarding headers the gateway adds.
+    client.setRequestBufferSize(MAX_REQUEST_HEADER_BYTES + 4096);
+    client.setResponseBufferSize(MAX_RESPONSE_HEADER_BYTES + 1024);
     client.setMaxConnectionsPerDestination(config.maxThreads());
     client.setMaxRequestsQueuedPerDestination(config.maxThreads() * 4);
     client.start();
-    // After start, which installs the defaults: the proxy passes bodies and statuses through.
+    // After start, which installs the defaults: the proxy passes bodies and statuses through,
+    // but keeps consuming interim responses, which are never the answer.
     client.getContentDecoderFactories().clear();
-    client.getProtocolHandlers().clear();
+    ProtocolHandlers handlers = client.getProtocolHandlers();
+    handlers.remove(RedirectProtocolHandler.NAME);
+    handlers.remove(WWWAuthenticationProtocolHandler.NAME);
+    handlers.remove(ProxyAuthenticationProtocolHandler.NAME);
+    handlers.remove(new UpgradeProtocolHandler().getName());
+    handlers.put(new InterimResponseHandler());
     return new UpstreamClient(client, config.upstream(), config.upstreamTimeout());
   }
 
@@ -85,7 +123,7 @@ final class UpstreamClient {
         client
             .newRequest(upstream)
             .method(request.getMethod())
-            .path(query == null ? target : target + "?" + query)
+            .path(wireText(query == null ? target : target + "?" + query))
             .idleTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     HttpFields incoming = request.getHeaders();
     HopByHopHeaders hopByHop = HopByHopHeaders.of(incoming);
@@ -118,6 +156,20 @@ final class UpstreamClient {
     return UpstreamExchange.send(forwarded, timeout);
   }
 
+  /**
+   * {@code target} as Jetty's client writes it byte for byte: it writes each character as one
+   * ISO-8859-1 byte, while the listener decoded the received target as UTF-8. Re-encoding keeps
+   * raw UTF-8 (say {@code ?note=café}) the same bytes upstream instead of Latin-1.
+   */
+  static String wireText(String target) {
+    for (int i = 0; i < target.length(); i++) {
+      if (target.charAt(i) > 0x7F) {
+        return new String(target.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+      }
+    }
+    return target;
+  }
+
   void stop() throws Exception {
     client.stop();
   }
@@ -135,6 +187,48 @@ final class UpstreamClient {
         return true;
       default:
         return false;
+    }
+  }
+
+  /**
+   * Jetty's 102 handler, extended to every other interim status but 100 and 103 (handled by their
+   * own handlers) and 101 (an upgrade the gateway never asks for): the response is reset and the
+   * final one awaited.
+   */
+  private static final class InterimResponseHandler extends ProcessingProtocolHandler {
+    @Override
+    public boolean accept(
+        org.eclipse.jetty.client.Request request, org.eclipse.jetty.client.Response response) {
+      int status = response.getStatus();
+      return status == 102 || (status >= 104 && status <= 199);
+    }
+  }
+
+  /**
+   * Jetty's pool, except that a connection idle for {@code maxIdleMillis} or longer is closed
+   * instead of used, even when its idle timer has not fired yet (it fires late when threads are
+   * starved): the upstream may be closing it.
+   */
+  static final class FreshConnectionPool extends DuplexConnectionPool {
+    private final long maxIdleMillis;
+
+    FreshConnectionPool(Destination destination, int maxConnections, long maxIdleMillis) {
+      super(destination, maxConnections);
+      this.maxIdleMillis = maxIdleMillis;
+    }
+
+    @Override
+    protected Connection activate() {
+      while (true) {
+        Connection connection = super.activate();
+        if (!(connection instanceof org.eclipse.jetty.io.Connection io)
+            || !(io.getEndPoint() instanceof IdleTimeout endPoint)
+            || endPoint.getIdleFor() < maxIdleMillis) {
+          return connection;
+        }
+        remove(connection);
+        connection.close();
+      }
     }
   }
 

@@ -117,6 +117,27 @@ final class UpstreamExchange {
       return kind;
     }
 
+    /**
+     * True when no byte of the request was written and the connection was closed under it (not
+     * refused, not timed out): sending it again on another connection is safe for any method.
+     */
+    boolean isConnectionClosedBeforeSending() {
+      if (kind != FailureKind.NOT_SENT || isTimeout(getCause())) {
+        return false;
+      }
+      boolean closed = false;
+      for (Throwable t = getCause(); t != null; t = t.getCause()) {
+        if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException) {
+          return false; // never connected: sending again waits for the same refusal
+        }
+        closed |= t instanceof java.io.IOException;
+        if (t.getCause() == t) {
+          break;
+        }
+      }
+      return closed;
+    }
+
     /** The innermost cause's type and message, short: Jetty's messages can dump a whole connection. */
     static String reason(Throwable cause) {
       Throwable root = cause;

@@ -2,6 +2,7 @@ package dev.idempo.gateway;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
@@ -31,9 +32,16 @@ final class CountingStore implements IdempotencyStore {
   }
 
   @Override
-  public ClaimResult claim(StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
+  public ClaimResult claim(
+      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
     calls.incrementAndGet();
-    return store.claim(key, fingerprint, lease, retention);
+    return store.claim(key, fingerprint, lease, retention, token);
+  }
+
+  @Override
+  public UpdateResult abandon(StorageKey key, ClaimToken token) {
+    calls.incrementAndGet();
+    return store.abandon(key, token);
   }
 
   @Override

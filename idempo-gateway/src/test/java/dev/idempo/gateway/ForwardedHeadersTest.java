@@ -48,6 +48,7 @@ class ForwardedHeadersTest {
         + "X-Forwarded-For: 10.0.0.1\r\n"
         + "X-Keep: yes\r\n"
         + "Idempotency-Key: hop-1\r\n"
+        + "Authorization: Bearer test-caller\r\n"
         + "Content-Type: text/plain\r\n"
         + "Content-Length: 5\r\n"
         + "\r\n"

@@ -14,13 +14,22 @@ final class Requests {
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** The Authorization every request carries unless it names its own. */
+  static final String DEFAULT_CALLER = "Bearer test-caller";
+  /** A header name that, given with any value, sends the request without Authorization. */
+  static final String ANONYMOUS = "X-Test-Anonymous";
+
   private final URI base;
 
   Requests(URI base) {
     this.base = base;
   }
 
-  /** A POST of {@code body} to {@code path}, with {@code key} as Idempotency-Key unless null. */
+  /**
+   * A POST of {@code body} to {@code path}, with {@code key} as Idempotency-Key unless null, and
+   * {@code Authorization: Bearer test-caller} unless {@code headers} name an Authorization (or
+   * {@link #ANONYMOUS}).
+   */
   HttpResponse<String> post(String path, String key, String body, String... headers) throws IOException, InterruptedException {
     return send(request("POST", path, key, body, headers));
   }
@@ -52,8 +61,13 @@ final class Requests {
     if (key != null) {
       builder.header("Idempotency-Key", key);
     }
+    boolean authorized = false;
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
+      authorized |= headers[i].equalsIgnoreCase("Authorization") || headers[i].equalsIgnoreCase(ANONYMOUS);
+    }
+    if (!authorized) {
+      builder.header("Authorization", DEFAULT_CALLER); // keyed requests need a tenant
     }
     return builder.build();
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.store.InMemoryIdempotencyStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -40,5 +41,23 @@ class StoreLocationTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> StoreLocation.parse("mysql://u:hunter2@db/app?password=hunter2"));
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+  }
+
+  /** Issue 9 item 3: the memory store's capacity is configurable, and a bad one is refused. */
+  @Test
+  void memoryTakesACapacityAndRefusesBadOnes() {
+    assertEquals(100_000, StoreLocation.parse("memory").memoryCapacity());
+    assertEquals(200_000, StoreLocation.parse("memory:200000").memoryCapacity());
+    assertEquals(StoreLocation.Kind.MEMORY, StoreLocation.parse("MEMORY:5").kind());
+    assertFalse(StoreLocation.parse("memory:5").isShared());
+    assertEquals(StoreLocation.memory(7), StoreLocation.parse("memory:7"));
+    for (String bad : new String[] {"memory:", "memory:0", "memory:-1", "memory:1e6", "memory:100000001", "memory:99999999999"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StoreLocation.parse(bad), bad);
+      assertTrue(e.getMessage().contains(bad) && e.getMessage().contains("memory:200000"), e.getMessage());
+    }
+    try (StoreConnection opened = StoreConnection.open(StoreLocation.parse("memory:3"), 1024)) {
+      assertEquals(3, ((InMemoryIdempotencyStore) opened.store()).maxRecords());
+      assertTrue(opened.purgesExpired());
+    }
   }
 }

@@ -28,12 +28,24 @@ public final class CapturedResponse {
   private final byte[] body;
   /** True for the problem stored in place of a response too large to store; never released. */
   private final boolean standIn;
+  /**
+   * The storage key the stored form is bound to (authenticated with it when encrypted), or null:
+   * bookkeeping between {@link HttpAttempt}, {@link CapturedResponseCodec} and {@link
+   * HttpIdempotency}, no part of the response.
+   */
+  private final byte[] binding;
 
   private CapturedResponse(int status, Map<String, List<String>> headers, byte[] body, boolean standIn) {
+    this(status, headers, body, standIn, null);
+  }
+
+  private CapturedResponse(
+      int status, Map<String, List<String>> headers, byte[] body, boolean standIn, byte[] binding) {
     this.status = status;
     this.headers = headers;
     this.body = body;
     this.standIn = standIn;
+    this.binding = binding;
   }
 
   /**
@@ -114,7 +126,17 @@ public final class CapturedResponse {
   }
 
   CapturedResponse asStandIn() {
-    return new CapturedResponse(status, headers, body, true);
+    return new CapturedResponse(status, headers, body, true, binding);
+  }
+
+  /** This response, bound to the record stored under {@code storageKey}. */
+  CapturedResponse boundTo(byte[] storageKey) {
+    return new CapturedResponse(status, headers, body, standIn, storageKey.clone());
+  }
+
+  /** The storage key this response is bound to, or null if it is not bound. */
+  byte[] binding() {
+    return binding == null ? null : binding.clone();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.idempo.http;
 
 import dev.idempo.ResultCodec;
+import dev.idempo.store.StorageKey;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,18 +25,24 @@ import javax.crypto.spec.GCMParameterSpec;
  * what earlier ones wrote:
  *
  * <pre>
- * byte   0xC5 (magic), format version (1), kind (0 plain, 1 AES-256-GCM)
+ * byte   0xC5 (magic), format version (1), kind (0 plain, 1 AES-256-GCM, 2 bound AES-256-GCM)
  * plain: response
  * GCM:   u8 key id length, key id (ASCII), 12-byte random nonce, AES-256-GCM(response) with a
  *        128-bit tag; the associated data is every byte before the nonce
+ * bound: u8 key id length, key id (ASCII), the record's 32-byte storage key, then as GCM: the
+ *        storage key is associated data, so the ciphertext authenticates only as that record's
  * response: u16 status, i32 header lines, per line (u16 name length, name (ASCII), i32 value
  *           length, value (UTF-8)), i32 body length, body
  * </pre>
  *
  * <p>An encrypting codec ({@link #encrypted}) writes with the newest key of its {@link
- * EncryptionKeys} and reads plain records and records under any configured key, so encryption can
- * be switched on and keys rotated without losing stored responses. A plain codec refuses to read
- * encrypted records. Reading anything else throws {@link StoredResponseUnreadableException}.
+ * EncryptionKeys}, bound to the record's storage key when the response carries one ({@link
+ * HttpAttempt} binds every response it stores; {@link HttpIdempotency} refuses a replay bound to
+ * another record, or not bound), and reads records under any configured key, so keys can be
+ * rotated without losing stored responses. It refuses plain records: where encryption is on, a
+ * plain record was not written by this server (or was written before encryption was switched
+ * on), and anyone able to write to the store could forge one. A plain codec refuses encrypted
+ * records. Reading anything else throws {@link StoredResponseUnreadableException}.
  *
  * <p>Thread-safe.
  */
@@ -43,6 +51,8 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
   static final byte VERSION = 1;
   static final byte PLAIN = 0;
   static final byte AES_256_GCM = 1;
+  static final byte AES_256_GCM_BOUND = 2;
+  private static final int BINDING_LENGTH = 32;
   private static final int NONCE_LENGTH = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -63,6 +73,37 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
     return new CapturedResponseCodec(Objects.requireNonNull(keys, "keys must not be null"));
   }
 
+  /**
+   * This codec for the one record stored under {@code storageKey}, for adapters that store
+   * responses on their own path (the Spring starter's transactional mode; {@link HttpIdempotency}
+   * binds through {@link HttpAttempt}): when encrypting, each response is bound to that record
+   * (its storage key is the cipher's associated data), and decoding refuses an encrypted response
+   * bound to another record, or to none, with {@link StoredResponseUnreadableException}, so one
+   * key's ciphertext is never served for another. A plain codec is returned unchanged in effect.
+   */
+  public ResultCodec<CapturedResponse> forRecord(StorageKey storageKey) {
+    byte[] binding = Objects.requireNonNull(storageKey, "storageKey must not be null").toBytes();
+    CapturedResponseCodec codec = this;
+    return new ResultCodec<>() {
+      @Override
+      public byte[] encode(CapturedResponse response) {
+        Objects.requireNonNull(response, "response must not be null");
+        return codec.encode(response.boundTo(binding));
+      }
+
+      @Override
+      public CapturedResponse decode(byte[] bytes) {
+        CapturedResponse response = codec.decode(bytes);
+        if (codec.keys != null && !Arrays.equals(response.binding(), binding)) {
+          throw new StoredResponseUnreadableException(
+              "stored response is bound to another record, or to none: it is not served for"
+                  + " this key");
+        }
+        return response;
+      }
+    };
+  }
+
   @Override
   public byte[] encode(CapturedResponse response) {
     Objects.requireNonNull(response, "response must not be null");
@@ -76,12 +117,20 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
       return out;
     }
     byte[] keyId = keys.currentKeyId().getBytes(StandardCharsets.US_ASCII);
-    byte[] header = new byte[4 + keyId.length];
+    byte[] binding = response.binding();
+    if (binding != null && binding.length != BINDING_LENGTH) {
+      throw new IllegalArgumentException(
+          "a storage key has " + BINDING_LENGTH + " bytes, was " + binding.length);
+    }
+    byte[] header = new byte[4 + keyId.length + (binding == null ? 0 : BINDING_LENGTH)];
     header[0] = MAGIC;
     header[1] = VERSION;
-    header[2] = AES_256_GCM;
+    header[2] = binding == null ? AES_256_GCM : AES_256_GCM_BOUND;
     header[3] = (byte) keyId.length;
     System.arraycopy(keyId, 0, header, 4, keyId.length);
+    if (binding != null) {
+      System.arraycopy(binding, 0, header, 4 + keyId.length, BINDING_LENGTH);
+    }
     byte[] nonce = new byte[NONCE_LENGTH];
     RANDOM.nextBytes(nonce);
     byte[] sealed;
@@ -119,13 +168,19 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
               + VERSION);
     }
     if (bytes[2] == PLAIN) {
+      if (keys != null) {
+        throw new StoredResponseUnreadableException(
+            "stored response is not encrypted, but encryption is on: it was not written by this"
+                + " configuration, and is not trusted");
+      }
       return deserialize(ByteBuffer.wrap(bytes, 3, bytes.length - 3));
     }
-    if (bytes[2] != AES_256_GCM) {
+    if (bytes[2] != AES_256_GCM && bytes[2] != AES_256_GCM_BOUND) {
       throw new StoredResponseUnreadableException("stored response has unknown encoding " + bytes[2]);
     }
+    boolean bound = bytes[2] == AES_256_GCM_BOUND;
     int keyIdLength = bytes.length > 3 ? bytes[3] & 0xFF : -1;
-    int headerLength = 4 + keyIdLength;
+    int headerLength = 4 + keyIdLength + (bound ? BINDING_LENGTH : 0);
     if (keyIdLength < 1 || bytes.length < headerLength + NONCE_LENGTH + TAG_BITS / 8) {
       throw new StoredResponseUnreadableException(
           "stored encrypted response is truncated (" + bytes.length + " bytes)");
@@ -166,7 +221,10 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
       throw new StoredResponseUnreadableException(
           "stored response could not be decrypted under key id '" + keyId + "'", e);
     }
-    return deserialize(ByteBuffer.wrap(plain));
+    CapturedResponse response = deserialize(ByteBuffer.wrap(plain));
+    return bound
+        ? response.boundTo(Arrays.copyOfRange(bytes, 4 + keyIdLength, headerLength))
+        : response;
   }
 
   private static byte[] serialize(CapturedResponse response) {

@@ -1,5 +1,8 @@
 package dev.idempo.http;
 
+import dev.idempo.Fingerprint;
+import dev.idempo.IdempotencyKey;
+import dev.idempo.Scope;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,10 +14,12 @@ import java.util.Optional;
  *   <li>{@link Respond}: do not run the handler; send {@link Respond#response()} (a replay or a
  *       problem);
  *   <li>{@link Proceed}: run the handler, capture its response, then finish {@link
- *       Proceed#attempt()}; see {@link HttpAttempt}.
+ *       Proceed#attempt()}; see {@link HttpAttempt};
+ *   <li>{@link Claim}, from {@link HttpIdempotency#prepare} only: claim the key yourself.
  * </ul>
  */
-public sealed interface Decision permits Decision.PassThrough, Decision.Respond, Decision.Proceed {
+public sealed interface Decision
+    permits Decision.PassThrough, Decision.Respond, Decision.Proceed, Decision.Claim {
 
   /** Why a request passes through unguarded. */
   enum Unguarded {
@@ -54,6 +59,24 @@ public sealed interface Decision permits Decision.PassThrough, Decision.Respond,
   record Proceed(HttpAttempt attempt) implements Decision {
     public Proceed {
       Objects.requireNonNull(attempt, "attempt must not be null");
+    }
+  }
+
+  /**
+   * Claim {@code key} in {@code scope} yourself, then run the handler: answered only by {@link
+   * HttpIdempotency#prepare}, never by {@link HttpIdempotency#begin}, which claims it.
+   *
+   * @param route the route that guards the request
+   * @param scope the key's scope: the route's tenant plus the method and route name
+   * @param fingerprint the request's fingerprint, its body already read
+   */
+  record Claim(IdempotencyRoute route, Scope scope, IdempotencyKey key, Fingerprint fingerprint)
+      implements Decision {
+    public Claim {
+      Objects.requireNonNull(route, "route must not be null");
+      Objects.requireNonNull(scope, "scope must not be null");
+      Objects.requireNonNull(key, "key must not be null");
+      Objects.requireNonNull(fingerprint, "fingerprint must not be null");
     }
   }
 }

@@ -5,6 +5,9 @@ import dev.idempo.ExecutionContext;
 import dev.idempo.ExecutionOutcome;
 import dev.idempo.IdempotencyKey;
 import dev.idempo.Scope;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -51,6 +54,12 @@ public final class HttpAttempt implements AutoCloseable {
     /** The response was too large; a {@link ProblemType#RESPONSE_TOO_LARGE} problem was stored. */
     STORED_TOO_LARGE
   }
+
+  /**
+   * The most header bytes stored with a response, whatever the body limit: 64 KiB, more than any
+   * server sends (Jetty's and Tomcat's limit is 8 KiB), within the stored form's field sizes.
+   */
+  public static final int MAX_STORED_HEADER_BYTES = 64 << 10;
 
   private final Attempt<CapturedResponse> attempt;
   private final IdempotencyRoute route;
@@ -116,7 +125,8 @@ public final class HttpAttempt implements AutoCloseable {
   /**
    * Finishes with the handler's whole response: stores it (allow-listed headers only) for replay,
    * or releases the key if the route releases its status. A body longer than {@link
-   * #maxResponseBodyBytes()} is handled as {@link #completeTooLargeToStore(int)}.
+   * #maxResponseBodyBytes()}, or stored headers longer than {@link #MAX_STORED_HEADER_BYTES}, is
+   * handled as {@link #completeTooLargeToStore(int)}: no size makes it throw.
    *
    * @throws NullPointerException if {@code response} is null (the attempt stays open)
    */
@@ -125,7 +135,11 @@ public final class HttpAttempt implements AutoCloseable {
     if (response.bodyLength() > maxResponseBodyBytes) {
       return completeTooLargeToStore(response.status());
     }
-    CapturedResponse stored = storedHeaders.retain(response);
+    CapturedResponse stored = storedHeaders.retain(response).boundTo(storageKey());
+    if (storedHeaderBytes(stored) > MAX_STORED_HEADER_BYTES) {
+      // Bounded like the body, so the record's size is bounded and no size makes storing throw.
+      return completeTooLargeToStore(response.status());
+    }
     return attempt.complete(stored).outcome() == ExecutionOutcome.RELEASED
         ? Completion.RELEASED
         : Completion.STORED;
@@ -158,9 +172,26 @@ public final class HttpAttempt implements AutoCloseable {
                     + maxResponseBodyBytes
                     + " bytes this server stores for replay. The request ran once and is not run"
                     + " again.")
-            .asStandIn();
+            .asStandIn()
+            .boundTo(storageKey());
     attempt.complete(standIn);
     return Completion.STORED_TOO_LARGE;
+  }
+
+  /** The stored form's header bytes: per line, name and value (UTF-8) and their lengths. */
+  static long storedHeaderBytes(CapturedResponse response) {
+    long bytes = 0;
+    for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
+      for (String value : header.getValue()) {
+        bytes += 6 + header.getKey().length() + value.getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    return bytes;
+  }
+
+  /** The key of the record this attempt stores, which an encrypted stored response is bound to. */
+  private byte[] storageKey() {
+    return scope.storageKey(key).toBytes();
   }
 
   /** Finishes without effect: the handler is known not to have run, so a retry may run it. */

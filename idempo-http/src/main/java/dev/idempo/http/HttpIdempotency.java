@@ -15,13 +15,14 @@ import dev.idempo.StoredFailureException;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.StoreCapacityExceededException;
 import dev.idempo.store.StoreUnavailableException;
+import dev.idempo.store.StoredRecordUnreadableException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,6 +40,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>an invalid {@code Idempotency-Key} header: 400 {@link ProblemType#KEY_INVALID}; a missing
  *       one: 400 {@link ProblemType#KEY_MISSING} if the route requires a key, else {@link
  *       Decision.PassThrough};
+ *   <li>the route's {@link TenantSource} names the tenant; none (and the source does not share
+ *       one key space): 400 {@link ProblemType#TENANT_REQUIRED};
  *   <li>the body is read (at most {@link #maxRequestBodyBytes()}, else 413 {@link
  *       ProblemType#BODY_TOO_LARGE}) and fingerprinted; the scope is the route's tenant plus the
  *       method and route name;
@@ -130,9 +133,28 @@ public final class HttpIdempotency {
    * @throws IOException if reading the body fails; nothing was claimed
    */
   public Decision begin(IncomingRequest request) throws IOException {
+    Decision decision = prepare(request);
+    if (decision instanceof Decision.Claim claim) {
+      return claim(claim.route(), claim.scope(), claim.key(), claim.fingerprint());
+    }
+    return decision;
+  }
+
+  /**
+   * Everything {@link #begin} does before its claim, for an adapter that claims the key itself
+   * (the Spring starter's transactional mode claims it in the handler's database transaction):
+   * the same {@link Decision.PassThrough} or problem {@link Decision.Respond} as {@code begin},
+   * or, for a guarded request with a valid key whose body was read and fingerprinted, a {@link
+   * Decision.Claim} with its scope. Touches no store. When the adapter's claim fails, {@link
+   * #problem(IdempotencyRoute, RuntimeException)} gives {@code begin}'s answer.
+   *
+   * @throws IOException if reading the body fails
+   */
+  public Decision prepare(IncomingRequest request) throws IOException {
     Objects.requireNonNull(request, "request must not be null");
-    String method = request.method();
-    if (IdempotencyRoute.SAFE_METHODS.contains(method.toUpperCase(Locale.ROOT))) {
+    // Guarded, scoped and fingerprinted as the server may execute it: post is POST.
+    String method = IdempotencyRoute.canonicalMethod(request.method());
+    if (IdempotencyRoute.SAFE_METHODS.contains(method)) {
       return new Decision.PassThrough(Decision.Unguarded.NOT_GUARDED);
     }
     String path = request.path();
@@ -157,6 +179,15 @@ public final class HttpIdempotency {
               + " each operation and the same key when retrying it.",
           null);
     }
+    // Before the body is read: a caller who cannot be told apart never touches the store.
+    TenantSource tenants = route.tenantSource();
+    String tenant =
+        Objects.requireNonNull(
+            tenants.tenant(request),
+            "the TenantSource of route " + route.name() + " answered null");
+    if (tenant.isEmpty() && !tenants.sharesOneKeySpace()) {
+      return problem(ProblemType.TENANT_REQUIRED, TenantSource.missingTenantDetail(tenants), null);
+    }
     byte[] body;
     try {
       body = request.body(maxRequestBodyBytes);
@@ -169,22 +200,63 @@ public final class HttpIdempotency {
           "The " + new RequestBodyTooLargeException(maxRequestBodyBytes, body.length).getMessage() + ".",
           null);
     }
-    List<String> contentTypes = request.headers("Content-Type");
     Fingerprint fingerprint =
         route
             .fingerprinter()
-            .fingerprint(method, path, request.query(), contentTypes.isEmpty() ? null : contentTypes.get(0), body);
-    String tenant =
-        Objects.requireNonNull(
-            route.tenantSource().tenant(request), "the TenantSource of route " + route.name() + " answered null");
+            .fingerprint(
+                method,
+                request.targetPath(),
+                request.query(),
+                request.headers("Content-Type"),
+                request.headers("Content-Encoding"),
+                body);
     Scope scope = Scope.of(tenant, route.operation(method));
-    return claim(route, scope, key.get(), fingerprint);
+    return new Decision.Claim(route, scope, key.get(), fingerprint);
   }
 
   private Decision claim(IdempotencyRoute route, Scope scope, IdempotencyKey key, Fingerprint fingerprint) {
     Attempt<CapturedResponse> attempt;
     try {
       attempt = executors.get(route).begin(scope, key, fingerprint);
+    } catch (RuntimeException e) {
+      return problem(route, e);
+    }
+    if (attempt.isReplay()) {
+      CapturedResponse stored = attempt.replayed().value();
+      if (encrypted && !Arrays.equals(stored.binding(), scope.storageKey(key).toBytes())) {
+        // Authentic ciphertext, but of another record (or of none): never another key's answer.
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "stored response for route "
+                + route.name()
+                + " is bound to another record, or to none; answering 500");
+        return problem(
+            ProblemType.STORED_RESPONSE_UNREADABLE,
+            "The stored response for this Idempotency-Key cannot be read back; the request is"
+                + " not run again.",
+            null);
+      }
+      CapturedResponse replay = stored.withHeader(REPLAYED_HEADER, "true");
+      return new Decision.Respond(replay, Optional.empty());
+    }
+    return new Decision.Proceed(
+        new HttpAttempt(attempt, route, scope, key, storedHeaders, problems, maxResponseBodyBytes));
+  }
+
+  /**
+   * The problem {@link #begin} answers when claiming a key of {@code route} fails with {@code
+   * failure}: 409 with {@code Retry-After} for a key in flight, 422 for a mismatch, 502 for an
+   * unknown outcome, 503 when the store is unavailable, 500 {@code stored-response-unreadable}
+   * when the stored response is unreadable, and 500 {@code internal-error} (logged) for any other
+   * failure, which is a bug rather than an answer of the store; for adapters that claim keys
+   * themselves (see {@link #prepare}).
+   */
+  public Decision.Respond problem(IdempotencyRoute route, RuntimeException failure) {
+    Objects.requireNonNull(route, "route must not be null");
+    Objects.requireNonNull(failure, "failure must not be null");
+    // Rethrown to pick the answer with the catch clauses below; anything else propagates.
+    try {
+      throw failure;
     } catch (KeyInFlightException e) {
       long seconds = ProblemResponses.retryAfterSeconds(e.retryAfter());
       return problem(
@@ -222,7 +294,7 @@ public final class HttpIdempotency {
           "The idempotency store could not be reached, so the request was not run. Retry later"
               + " with the same Idempotency-Key.",
           null);
-    } catch (StoredResponseUnreadableException | IllegalStateException e) {
+    } catch (StoredRecordUnreadableException e) {
       LOG.log(
           System.Logger.Level.ERROR,
           "stored response for route " + route.name() + " cannot be read; answering 500 and not running the request again",
@@ -232,16 +304,22 @@ public final class HttpIdempotency {
           "The stored response for this Idempotency-Key cannot be read back; the request is not run"
               + " again.",
           null);
+    } catch (RuntimeException e) {
+      // Not a corrupt record: a bug, or a store answering outside its contract. Nothing ran.
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "internal error while claiming an idempotency key for route " + route.name()
+              + "; answering 500 internal-error, the request was not run",
+          e);
+      return problem(
+          ProblemType.INTERNAL_ERROR,
+          "The server failed while checking this Idempotency-Key, so the request was not run."
+              + " Retry later with the same Idempotency-Key.",
+          null);
     }
-    if (attempt.isReplay()) {
-      CapturedResponse replay = attempt.replayed().value().withHeader(REPLAYED_HEADER, "true");
-      return new Decision.Respond(replay, Optional.empty());
-    }
-    return new Decision.Proceed(
-        new HttpAttempt(attempt, route, scope, key, storedHeaders, problems, maxResponseBodyBytes));
   }
 
-  private Decision problem(ProblemType type, String detail, Duration retryAfter) {
+  private Decision.Respond problem(ProblemType type, String detail, Duration retryAfter) {
     return new Decision.Respond(problems.render(type, detail, retryAfter), Optional.of(type));
   }
 

@@ -22,7 +22,10 @@ import java.util.TreeSet;
  *
  * <p>Paths are exact ({@code /payments}) or prefixes ({@code /payments/**}: {@code /payments}
  * and everything below it; {@code /**}: every path). Matching is on the path the application
- * routes on, case-sensitive, with no other wildcards and no trailing-slash folding.
+ * routes on, case-sensitive, with no other wildcards and no trailing-slash folding. Methods
+ * match ignoring ASCII case ({@code post} is guarded like {@code POST}): servers and clients that
+ * upper-case the method (Jetty's HTTP client, Werkzeug) would otherwise execute a request the route
+ * never guarded.
  *
  * <p>Defaults: POST and PATCH; key required; lease 30 s (renewed every 10 s while the handler
  * runs); retention 24 h; no waiting for an in-flight duplicate (409 at once); {@link
@@ -153,7 +156,7 @@ public final class IdempotencyRoute {
     return releasedStatuses.contains(status);
   }
 
-  /** True when this route guards {@code method} on {@code path}. */
+  /** True when this route guards {@code method} (any ASCII case) on {@code path}. */
   public boolean matches(String method, String path) {
     return specificity(method, path) >= 0;
   }
@@ -173,7 +176,7 @@ public final class IdempotencyRoute {
    * prefix's length for a prefix, -1 for no match.
    */
   int specificity(String method, String path) {
-    if (!methods.contains(method)) {
+    if (!methods.contains(canonicalMethod(method))) {
       return -1;
     }
     int best = -1;
@@ -206,6 +209,27 @@ public final class IdempotencyRoute {
         + ", releasedStatuses="
         + releasedStatuses
         + "]";
+  }
+
+  /**
+   * {@code method} with its ASCII letters in upper case, the form routes, scopes and fingerprints
+   * use. Only ASCII: a token has no other letters, and {@code String.toUpperCase} would turn the
+   * non-token {@code "poſt"} into {@code "POST"}.
+   */
+  static String canonicalMethod(String method) {
+    for (int i = 0; i < method.length(); i++) {
+      char c = method.charAt(i);
+      if (c >= 'a' && c <= 'z') {
+        char[] chars = method.toCharArray();
+        for (int j = i; j < chars.length; j++) {
+          if (chars[j] >= 'a' && chars[j] <= 'z') {
+            chars[j] = (char) (chars[j] - ('a' - 'A'));
+          }
+        }
+        return new String(chars);
+      }
+    }
+    return method;
   }
 
   /** An exact path or a {@code /**} prefix. */
@@ -379,7 +403,11 @@ public final class IdempotencyRoute {
       return this;
     }
 
-    /** Whose key it is; {@link TenantSource#authorizationHash()} by default. */
+    /**
+     * Whose key it is; {@link TenantSource#authorizationHash()} by default. A keyed request the
+     * source finds no tenant for is refused with 400 {@link ProblemType#TENANT_REQUIRED}, unless
+     * the source {@linkplain TenantSource#sharesOneKeySpace() shares one key space}.
+     */
     public Builder tenantSource(TenantSource tenant) {
       this.tenant = Objects.requireNonNull(tenant, "tenant must not be null");
       return this;

@@ -1,6 +1,7 @@
 package dev.idempo.http;
 
 import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,15 @@ public interface IncomingRequest {
    * servlet container the context-relative servlet path plus path info.
    */
   String path();
+
+  /**
+   * The path as the client sent it, for the fingerprint: where {@link #path()} is decoded or
+   * stripped (a servlet container drops {@code ;matrix=parameters}), the raw form, so two requests
+   * the application may tell apart never share a fingerprint. By default {@link #path()}.
+   */
+  default String targetPath() {
+    return path();
+  }
 
   /** The raw query string without the {@code ?}, or {@code ""} when the request has none. */
   String query();
@@ -40,6 +50,15 @@ public interface IncomingRequest {
    * @throws IOException if reading fails (the client went away)
    */
   byte[] body(int limit) throws IOException;
+
+  /**
+   * The TLS client certificate chain the server verified for this connection, the client's own
+   * certificate first; empty when TLS is not terminated here or the client sent none (the
+   * default). Read by {@link TenantSource#tlsClientSubject()}.
+   */
+  default List<X509Certificate> clientCertificates() {
+    return List.of();
+  }
 
   /**
    * A request held in memory, for tests and for adapters that have buffered the request already.

@@ -19,6 +19,13 @@ public enum ProblemType {
    * An earlier request with this key stopped before its outcome was recorded; it is not run again.
    */
   OUTCOME_UNKNOWN("outcome-unknown", 502, "Outcome of the earlier request unknown"),
+  /**
+   * The route cannot tell whose request this is (its {@link TenantSource} found no tenant, say no
+   * {@code Authorization} header), so its key could collide with another caller's: nothing was
+   * claimed or run. The detail names what the request lacks and the setting that chooses the
+   * source.
+   */
+  TENANT_REQUIRED("tenant-required", 400, "Tenant required"),
   /** The request body is larger than the server fingerprints. */
   BODY_TOO_LARGE("body-too-large", 413, "Request body too large"),
   /** The idempotency store could not answer, so the request was not run. */
@@ -34,12 +41,23 @@ public enum ProblemType {
    */
   STORED_RESPONSE_UNREADABLE("stored-response-unreadable", 500, "Stored response unreadable"),
   /**
+   * The server failed in a way that is not about the request or a stored record (a bug, or a
+   * store answering outside its contract); logged, and nothing was run.
+   */
+  INTERNAL_ERROR("internal-error", 500, "Internal error"),
+  /**
    * 502: a proxy could not reach its upstream, so the request was not sent; the key is released
    * and a retry may forward it.
    */
   UPSTREAM_UNAVAILABLE("upstream-unavailable", 502, "Upstream unavailable"),
   /** 504: a proxy's upstream did not answer in time. */
-  UPSTREAM_TIMEOUT("upstream-timeout", 504, "Upstream timed out");
+  UPSTREAM_TIMEOUT("upstream-timeout", 504, "Upstream timed out"),
+  /**
+   * 400: a proxy refused a request it could not forward as received without changing what it
+   * means: a method token it would alter ({@code post}), or a path the upstream may read as
+   * another route than the one matched ({@code /a/..%2Fcharges}). Nothing was forwarded.
+   */
+  REQUEST_AMBIGUOUS("request-ambiguous", 400, "Request ambiguous");
 
   private final String slug;
   private final int status;

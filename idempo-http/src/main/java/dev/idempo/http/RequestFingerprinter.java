@@ -1,14 +1,20 @@
 package dev.idempo.http;
 
 import dev.idempo.Fingerprint;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What makes two requests with the same key "the same request": the method, the path, the raw
- * query, the content type (media type and parameter names in lower case, the charset value in
- * lower case, spaces around {@code ;} and {@code =} dropped) and the body. A retry whose
- * fingerprint differs is answered {@link ProblemType#KEY_MISMATCH}, never replayed.
+ * query, every {@code Content-Type} value in order (media type and parameter names in lower case,
+ * the charset value in lower case, spaces around {@code ;} and {@code =} dropped; a quoted value
+ * kept byte for byte, so {@code a="x;y"} and {@code a="x; y"} differ), every {@code
+ * Content-Encoding} value in order (lower case; {@code gzip} and {@code identity} differ) and the
+ * body. A retry whose fingerprint differs is answered {@link ProblemType#KEY_MISMATCH}, never
+ * replayed.
  *
  * <p>Stateless and thread-safe.
  */
@@ -25,6 +31,8 @@ public enum RequestFingerprinter {
    */
   CANONICAL_JSON;
 
+  private static final Pattern LIST_SEPARATOR = Pattern.compile("\\s*,\\s*");
+
   /**
    * The fingerprint of a request.
    *
@@ -33,18 +41,59 @@ public enum RequestFingerprinter {
    * @throws NullPointerException if an argument but {@code contentType} is null
    */
   public Fingerprint fingerprint(String method, String path, String query, String contentType, byte[] body) {
+    return fingerprint(
+        method,
+        path,
+        query,
+        contentType == null ? List.of() : List.of(contentType),
+        List.of(),
+        body);
+  }
+
+  /**
+   * The fingerprint of a request with every value of its {@code Content-Type} and {@code
+   * Content-Encoding} headers: a request whose second {@code Content-Type} or whose encoding
+   * differs is another request. With one content type and no encoding it equals {@link
+   * #fingerprint(String, String, String, String, byte[])}'s.
+   *
+   * @param contentTypes the {@code Content-Type} values in order, empty for none
+   * @param contentEncodings the {@code Content-Encoding} values in order, empty for none
+   * @throws NullPointerException if an argument or a value is null
+   */
+  public Fingerprint fingerprint(
+      String method,
+      String path,
+      String query,
+      List<String> contentTypes,
+      List<String> contentEncodings,
+      byte[] body) {
     Objects.requireNonNull(method, "method must not be null");
     Objects.requireNonNull(path, "path must not be null");
     Objects.requireNonNull(query, "query must not be null");
+    Objects.requireNonNull(contentTypes, "contentTypes must not be null");
+    Objects.requireNonNull(contentEncodings, "contentEncodings must not be null");
     Objects.requireNonNull(body, "body must not be null");
-    String type = normalizeContentType(contentType);
+    List<String> types = new ArrayList<>(contentTypes.size());
+    for (String value : contentTypes) {
+      types.add(normalizeContentType(Objects.requireNonNull(value, "content type")));
+    }
+    // Header values never hold a line feed, so joining by one cannot make two lists equal.
+    String type = String.join("\n", types);
     Fingerprint.Builder fingerprint =
         Fingerprint.builder()
             .add("method", method)
             .add("path", path)
             .add("query", query)
             .add("content-type", type);
-    if (this == CANONICAL_JSON && isJson(type)) {
+    if (!contentEncodings.isEmpty()) {
+      List<String> encodings = new ArrayList<>(contentEncodings.size());
+      for (String value : contentEncodings) {
+        String encoding = Objects.requireNonNull(value, "content encoding").trim();
+        encodings.add(LIST_SEPARATOR.matcher(encoding).replaceAll(",").toLowerCase(Locale.ROOT));
+      }
+      fingerprint.add("content-encoding", String.join("\n", encodings));
+    }
+    if (this == CANONICAL_JSON && types.size() == 1 && contentEncodings.isEmpty() && isJson(type)) {
       byte[] canonical = CanonicalJson.canonicalize(body);
       if (canonical != null) {
         return fingerprint.add("json-body", canonical).build();
@@ -64,11 +113,11 @@ public enum RequestFingerprinter {
     if (contentType == null) {
       return "";
     }
-    String[] parts = contentType.split(";", -1);
+    List<String> parts = splitOutsideQuotes(contentType);
     StringBuilder out = new StringBuilder(contentType.length());
-    out.append(parts[0].trim().toLowerCase(Locale.ROOT));
-    for (int i = 1; i < parts.length; i++) {
-      String parameter = parts[i].trim();
+    out.append(parts.get(0).trim().toLowerCase(Locale.ROOT));
+    for (int i = 1; i < parts.size(); i++) {
+      String parameter = parts.get(i).trim();
       if (parameter.isEmpty()) {
         continue;
       }
@@ -87,5 +136,25 @@ public enum RequestFingerprinter {
       }
     }
     return out.toString();
+  }
+
+  /** {@code value} split at each {@code ;} outside a quoted string (where {@code \\} escapes). */
+  private static List<String> splitOutsideQuotes(String value) {
+    List<String> parts = new ArrayList<>();
+    boolean quoted = false;
+    int start = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (quoted && c == '\\') {
+        i++;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ';' && !quoted) {
+        parts.add(value.substring(start, i));
+        start = i + 1;
+      }
+    }
+    parts.add(value.substring(start));
+    return parts;
   }
 }

@@ -1,6 +1,6 @@
 package dev.idempo.http;
 
-import dev.idempo.IdempotencyException;
+import dev.idempo.store.StoredRecordUnreadableException;
 
 /**
  * A stored response cannot be decoded: it is corrupt, in a format version this Idempo does not
@@ -8,7 +8,7 @@ import dev.idempo.IdempotencyException;
  * the cause (never key material). {@link HttpIdempotency} answers such a replay with {@link
  * ProblemType#STORED_RESPONSE_UNREADABLE} and never runs the operation again.
  */
-public class StoredResponseUnreadableException extends IdempotencyException {
+public class StoredResponseUnreadableException extends StoredRecordUnreadableException {
   private static final long serialVersionUID = 1L;
 
   public StoredResponseUnreadableException(String message) {

@@ -98,11 +98,28 @@ class CapturedResponseCodecTest {
   }
 
   @Test
-  void plainRecordsStayReadableWhenEncryptionIsSwitchedOn() {
+  void plainRecordIsRefusedWhereEncryptionIsOn() {
     byte[] plain = CapturedResponseCodec.plain().encode(CREATED);
     CapturedResponseCodec encrypting = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
 
-    assertEquals(CREATED, encrypting.decode(plain));
+    StoredResponseUnreadableException e =
+        assertThrows(StoredResponseUnreadableException.class, () -> encrypting.decode(plain));
+    assertTrue(e.getMessage().contains("not encrypted, but encryption is on"), e.getMessage());
+  }
+
+  @Test
+  void boundCiphertextCarriesItsStorageKeyAsAuthenticatedData() {
+    CapturedResponseCodec codec = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    byte[] recordA = new byte[32];
+    byte[] recordB = new byte[32];
+    recordB[0] = 1;
+    byte[] sealed = codec.encode(CREATED.boundTo(recordA));
+
+    assertArrayEquals(recordA, codec.decode(sealed).binding());
+    byte[] rebound = sealed.clone();
+    rebound[4 + 2] ^= 1; // the first byte of the stored storage key ("k1" is 2 bytes)
+    assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(rebound));
+    assertEquals(CREATED, codec.decode(codec.encode(CREATED.boundTo(recordB))));
   }
 
   @Test

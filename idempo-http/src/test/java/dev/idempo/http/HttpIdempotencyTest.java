@@ -72,7 +72,16 @@ class HttpIdempotencyTest {
     }
 
     Request header(String name, String value) {
+      if (name.equalsIgnoreCase("Authorization")) {
+        headers.remove("authorization"); // replaces the default caller's
+      }
       headers.computeIfAbsent(name.toLowerCase(), n -> new ArrayList<>()).add(value);
+      return this;
+    }
+
+    /** The request of a caller who sends no Authorization header. */
+    Request anonymous() {
+      headers.remove("authorization");
       return this;
     }
 
@@ -111,7 +120,10 @@ class HttpIdempotencyTest {
   }
 
   private static Request post(String path, String key, String body) {
-    return new Request("POST", path, body).key(key).header("Content-Type", "application/json");
+    return new Request("POST", path, body)
+        .key(key)
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer test-caller");
   }
 
   private static CapturedResponse response(int status, String body) {
@@ -159,6 +171,36 @@ class HttpIdempotencyTest {
     assertEquals(new Decision.PassThrough(Decision.Unguarded.NOT_GUARDED), http.begin(new Request("PUT", "/payments", "{}").key("k")));
     assertEquals(0, unguarded.bodyReads);
     assertEquals(0, store.calls());
+  }
+
+  @Test
+  void lowercaseMethodIsGuardedLikeUppercase() throws IOException {
+    for (String method : List.of("post", "Post", "pOsT")) {
+      Request request = new Request(method, "/payments", "{}").key("k-" + method).header("Content-Type", "application/json").header("Authorization", "Bearer test-caller");
+      assertInstanceOf(Decision.Proceed.class, http.begin(request), method + " must be guarded like POST").attempt().close();
+    }
+    problem(http.begin(new Request("post", "/payments", "{}").header("Authorization", "Bearer test-caller")), ProblemType.KEY_MISSING);
+  }
+
+  @Test
+  void lowercaseAndUppercaseMethodShareOneKeySpace() throws IOException {
+    try (HttpAttempt attempt = proceed(post("/payments", "k1", "{}"))) {
+      attempt.complete(response(201, "{\"id\":7}"));
+    }
+    Request lower = new Request("post", "/payments", "{}").key("k1").header("Content-Type", "application/json").header("Authorization", "Bearer test-caller");
+
+    assertEquals("{\"id\":7}", body(replay(http.begin(lower))));
+  }
+
+  @Test
+  void secondContentTypeOrContentEncodingMakesAnotherRequest() throws IOException {
+    try (HttpAttempt attempt = proceed(post("/payments", "k1", "{}"))) {
+      attempt.complete(response(201, "{}"));
+    }
+
+    problem(http.begin(post("/payments", "k1", "{}").header("Content-Type", "text/plain")), ProblemType.KEY_MISMATCH);
+    problem(http.begin(post("/payments", "k1", "{}").header("Content-Encoding", "gzip")), ProblemType.KEY_MISMATCH);
+    replay(http.begin(post("/payments", "k1", "{}")));
   }
 
   @Test
@@ -325,6 +367,43 @@ class HttpIdempotencyTest {
   }
 
   @Test
+  void encryptedResponseOfOneKeyIsNeverServedForAnother() throws IOException {
+    SwappingStore tampered = new SwappingStore(InMemoryIdempotencyStore.builder().clock(clock).build());
+    HttpIdempotency encrypted =
+        HttpIdempotency.builder(tampered)
+            .clock(clock)
+            .route(IdempotencyRoute.builder("/payments").name("payments").build())
+            .encryption(EncryptionKeys.builder().add("k1", new byte[32]).build())
+            .build();
+    Map<String, dev.idempo.store.StorageKey> records = new LinkedHashMap<>();
+    for (String key : List.of("victim", "attacker")) {
+      try (HttpAttempt attempt = assertInstanceOf(Decision.Proceed.class, encrypted.begin(post("/payments", key, "{}"))).attempt()) {
+        records.put(key, attempt.scope().storageKey(attempt.key()));
+        attempt.complete(response(201, "{\"owner\":\"" + key + "\"}"));
+      }
+    }
+    // Someone with write access to the store copies the victim's ciphertext into the attacker's record.
+    tampered.serve(records.get("attacker"), records.get("victim"));
+
+    problem(encrypted.begin(post("/payments", "attacker", "{}")), ProblemType.STORED_RESPONSE_UNREADABLE);
+    assertTrue(body(replay(encrypted.begin(post("/payments", "victim", "{}")))).contains("victim"));
+  }
+
+  @Test
+  void storedHeadersOverTheLimitStoreTheTooLargeProblemInsteadOfThrowing() throws IOException {
+    CapturedResponse huge =
+        CapturedResponse.builder(201)
+            .header("Link", "<" + "l".repeat(HttpAttempt.MAX_STORED_HEADER_BYTES) + ">; rel=next")
+            .body("{}".getBytes(StandardCharsets.UTF_8))
+            .build();
+
+    assertEquals(HttpAttempt.Completion.STORED_TOO_LARGE, proceed(post("/payments", "k", "{}")).complete(huge));
+
+    CapturedResponse replay = replay(http.begin(post("/payments", "k", "{}")));
+    assertTrue(body(replay).contains("urn:idempo:problem:response-too-large"), body(replay));
+  }
+
+  @Test
   void anUncapturedResponseWithAReleasedStatusIsReleased() throws IOException {
     assertEquals(HttpAttempt.Completion.RELEASED, proceed(post("/payments", "k", "{}")).completeTooLargeToStore(429));
     assertEquals(
@@ -374,7 +453,7 @@ class HttpIdempotencyTest {
 
     assertEquals("alice's", body(replay(http.begin(post("/payments", "same", "{}").header("Authorization", "Bearer alice")))));
     assertEquals("bob's", body(replay(http.begin(post("/payments", "same", "{}").header("Authorization", "Bearer bob")))));
-    assertInstanceOf(Decision.Proceed.class, http.begin(post("/payments", "same", "{}")), "no credentials: a third tenant");
+    problem(http.begin(post("/payments", "same", "{}").anonymous()), ProblemType.TENANT_REQUIRED);
     assertTrue(alice.scope().tenant().startsWith("authorization:"));
     assertFalse(alice.scope().tenant().contains("alice"), "the credential itself is never part of the scope");
     assertEquals("POST payments", alice.scope().operation());
@@ -437,9 +516,9 @@ class HttpIdempotencyTest {
     first.complete(response(201, "card ending 4242"));
 
     byte[] stored =
-        memory.find(Scope.of("", "POST payments").storageKey(IdempotencyKey.of("enc"))).orElseThrow().response().orElseThrow().toBytes();
+        memory.find(first.scope().storageKey(IdempotencyKey.of("enc"))).orElseThrow().response().orElseThrow().toBytes();
     assertFalse(new String(stored, StandardCharsets.ISO_8859_1).contains("4242"));
-    assertEquals(RecordState.COMPLETED, memory.find(first.context().storageKey()).orElseThrow().state());
+    assertEquals(RecordState.COMPLETED, memory.find(first.scope().storageKey(IdempotencyKey.of("enc"))).orElseThrow().state());
 
     HttpIdempotency rotated =
         base().route(IdempotencyRoute.builder("/payments").name("payments").build())

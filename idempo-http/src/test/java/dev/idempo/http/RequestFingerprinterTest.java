@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.Fingerprint;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RequestFingerprinterTest {
@@ -41,6 +42,42 @@ class RequestFingerprinterTest {
     assertNotEquals(base, fp(RAW_BODY, "POST", "/p", "", "application/json; charset=iso-8859-1", "{}"));
     assertEquals(
         "multipart/form-data;boundary=AbC", RequestFingerprinter.normalizeContentType("Multipart/Form-Data; Boundary=AbC"));
+  }
+
+  @Test
+  void quotedContentTypeParameterKeepsItsBytes() {
+    assertNotEquals(
+        fp(RAW_BODY, "POST", "/p", "", "multipart/form-data; boundary=\"x;y\"", "{}"),
+        fp(RAW_BODY, "POST", "/p", "", "multipart/form-data; boundary=\"x; y\"", "{}"));
+    assertEquals(
+        "multipart/form-data;boundary=\"a; b=c\";x=1",
+        RequestFingerprinter.normalizeContentType("multipart/form-data; boundary=\"a; b=c\" ; X=1"));
+  }
+
+  @Test
+  void everyContentTypeValueCounts() {
+    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+    Fingerprint one = RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of(), body);
+
+    assertEquals(fp(RAW_BODY, "POST", "/p", "", JSON, "{}"), one, "one value: the single-type fingerprint");
+    assertNotEquals(one, RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON, "text/plain"), List.of(), body));
+    assertNotEquals(
+        RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON, "text/plain"), List.of(), body),
+        RAW_BODY.fingerprint("POST", "/p", "", List.of("text/plain", JSON), List.of(), body));
+  }
+
+  @Test
+  void contentEncodingCounts() {
+    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+    Fingerprint plain = RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of(), body);
+
+    assertNotEquals(plain, RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of("gzip"), body));
+    assertNotEquals(
+        RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of("gzip"), body),
+        RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of("br"), body));
+    assertEquals(
+        RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of("GZIP , br"), body),
+        RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of("gzip,br"), body));
   }
 
   @Test

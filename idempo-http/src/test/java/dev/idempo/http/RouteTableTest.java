@@ -38,9 +38,11 @@ class RouteTableTest {
   }
 
   @Test
-  void methodsAreCaseSensitiveAndDefaultToPostAndPatch() {
+  void methodsMatchIgnoringAsciiCaseAndDefaultToPostAndPatch() {
     assertEquals(Set.of("PATCH", "POST"), payments.methods());
-    assertFalse(payments.matches("post", "/payments"));
+    assertTrue(payments.matches("post", "/payments"), "a server may execute post as POST");
+    assertTrue(RouteTable.of(payments).match("pAtCh", "/payments").isPresent());
+    assertFalse(payments.matches("po\u017Ft", "/payments"), "only ASCII letters fold");
     assertFalse(payments.matches("PUT", "/payments"));
     assertEquals(Set.of("DELETE", "PUT"), IdempotencyRoute.builder("/x").methods("put", "DELETE").build().methods());
   }

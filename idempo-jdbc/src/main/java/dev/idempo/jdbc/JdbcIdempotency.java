@@ -280,7 +280,7 @@ public final class JdbcIdempotency {
     if (row.state() == RecordState.IN_PROGRESS) {
       throw new KeyInFlightException(Duration.ofMillis(Math.max(0, row.leaseMillis())));
     }
-    return TransactionalResult.replayed(codec.decode(dev.idempo.StoredOutcome.decode(row.response()).valueOrThrow()));
+    return TransactionalResult.replayed(codec.decode(dev.idempo.internal.StoredOutcome.decode(row.response()).valueOrThrow()));
   }
 
   private <R> TransactionalResult<R> runWork(
@@ -294,7 +294,7 @@ public final class JdbcIdempotency {
     byte[] stored;
     try {
       value = work.run(connection);
-      stored = dev.idempo.StoredOutcome.encodeValue(codec.encode(value));
+      stored = dev.idempo.internal.StoredOutcome.encodeValue(codec.encode(value));
       JdbcIdempotencyStore.checkResponseSize(stored.length, maxResponseBytes);
     } catch (Throwable failure) {
       if (!ownTransaction) {
@@ -317,8 +317,8 @@ public final class JdbcIdempotency {
 
   /** In a joined transaction after the work failed: delete the key's row again, if possible. */
   private void abandon(Connection connection, byte[] storageKey, long fence, Throwable failure) {
-    try (PreparedStatement delete =
-        sql.abandon.prepare(connection, clock, Map.of("key", storageKey, "fence", fence))) {
+    Map<String, Object> values = Map.of("key", storageKey, "fence", fence);
+    try (PreparedStatement delete = sql.abandonTransactional.prepare(connection, clock, values)) {
       delete.executeUpdate();
     } catch (SQLException e) {
       if (!TRANSACTION_ABORTED.equals(e.getSQLState())) {

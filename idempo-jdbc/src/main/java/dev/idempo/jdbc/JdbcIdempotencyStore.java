@@ -2,6 +2,7 @@ package dev.idempo.jdbc;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.RecordState;
@@ -40,7 +41,8 @@ import javax.sql.DataSource;
  * {@code InFlight} or {@code Mismatch}; should the row change in between so that it could be
  * claimed after all, the claim simply runs again. {@code complete}, {@code release}, {@code renew}
  * and {@code checkpoint} are each one statement whose {@code WHERE} names the key, the fence, the
- * IN_PROGRESS state and liveness, so they are never unfenced.
+ * IN_PROGRESS state and liveness, so they are never unfenced; {@code abandon} names the claim
+ * token (a column since schema version 2) in place of the fence.
  *
  * <p><b>Fences</b> come from one source per table prefix, so they grow across release and expiry:
  * a sequence on PostgreSQL; on SQLite a counter row a trigger advances inside the claiming
@@ -58,7 +60,8 @@ import javax.sql.DataSource;
  * <p><b>Failures.</b> Every {@link SQLException} — unreachable server, closed pool, dropped
  * connection, timeout — surfaces as {@link StoreUnavailableException} carrying it; the effect of
  * that call is unknown, and a claim whose answer was lost leaves at most one IN_PROGRESS record
- * that no caller holds, taken over once its lease ends. A record in an unknown {@code
+ * that no caller holds: its claimer removes it with {@link #abandon} and the claim's token, or
+ * else it is taken over once its lease ends. A record in an unknown {@code
  * format_version} throws {@link UnknownFormatVersionException}.
  *
  * <p>Thread-safe. The store does not own the {@link DataSource}: {@link #close()} leaves it open.
@@ -116,13 +119,18 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
   @Override
   public ClaimResult claim(
-      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
-    StoreLimits.checkClaim(key, fingerprint, lease, retention);
+      StorageKey key,
+      Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token) {
+    StoreLimits.checkClaim(key, fingerprint, lease, retention, token);
     byte[] keyBytes = key.toBytes();
     Map<String, Object> values =
         Map.of(
             "key", keyBytes,
             "fingerprint", fingerprint.toBytes(),
+            "token", token.toBytes(),
             "lease_ms", lease.toMillis(),
             "live_ms", Math.max(lease.toMillis(), retention.toMillis()),
             "retention_ms", retention.toMillis());
@@ -180,6 +188,20 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
   public UpdateResult release(StorageKey key, long fence) {
     StoreLimits.checkFenced(key, fence);
     return fenced("release", sql.release, key, fence, Map.of());
+  }
+
+  /** One {@code DELETE} naming the key, the claim token, the IN_PROGRESS state and liveness. */
+  @Override
+  public UpdateResult abandon(StorageKey key, ClaimToken token) {
+    StoreLimits.checkAbandon(key, token);
+    Map<String, Object> values = Map.of("key", key.toBytes(), "token", token.toBytes());
+    return write(
+        "abandon",
+        connection -> {
+          try (PreparedStatement delete = sql.abandon.prepare(connection, clock, values)) {
+            return delete.executeUpdate() == 1 ? UpdateResult.APPLIED : UpdateResult.FENCE_LOST;
+          }
+        });
   }
 
   @Override

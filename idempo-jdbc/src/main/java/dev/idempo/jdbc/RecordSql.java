@@ -21,6 +21,8 @@ final class RecordSql {
 
   final SqlTemplate complete;
   final SqlTemplate release;
+  /** Delete the IN_PROGRESS row the claim with {@code :token} made; fenced by the token. */
+  final SqlTemplate abandon;
   final SqlTemplate renew;
   final SqlTemplate checkpoint;
   final SqlTemplate find;
@@ -31,26 +33,18 @@ final class RecordSql {
   /** Transactional mode: store the result in the row this transaction inserted. */
   final SqlTemplate finish;
   /** Transactional mode, joined transaction: remove the row after the work failed. */
-  final SqlTemplate abandon;
+  final SqlTemplate abandonTransactional;
 
   RecordSql(Dialect dialect, TableNames tables) {
     String records = tables.records();
     String now = dialect.now();
     String nextFence = dialect.nextFence(tables);
     String expired = "r.expires_at <= " + now;
-    String insert =
-        "INSERT INTO " + records + " AS r (storage_key, format_version, state, fingerprint, fence,"
-            + " takeovers, claimed_at, lease_expires_at, expires_at, retention_ms)"
-            + " VALUES (:key, " + FORMAT_VERSION + ", 'IN_PROGRESS', :fingerprint, " + nextFence
-            + ", 0, " + now + ", " + now + " + :lease_ms, " + now + " + :live_ms, :retention_ms)"
-            + " ON CONFLICT (storage_key) DO UPDATE SET state = 'IN_PROGRESS',"
-            + " fingerprint = excluded.fingerprint, fence = " + nextFence + ", claimed_at = " + now
-            + ", lease_expires_at = " + now + " + :lease_ms, expires_at = " + now + " + :live_ms,"
-            + " retention_ms = excluded.retention_ms, completed_at = NULL, response = NULL, ";
+    String insert = insert(records, now, nextFence, "NULL");
     // A takeover keeps the recovery point and counts itself; replacing an expired row starts over.
     this.claim =
         SqlTemplate.parse(
-            insert
+            insert(records, now, nextFence, ":token")
                 + "takeovers = CASE WHEN " + expired + " THEN 0 ELSE r.takeovers + 1 END,"
                 + " recovery_name = CASE WHEN " + expired + " THEN NULL ELSE r.recovery_name END,"
                 + " recovery_state = CASE WHEN " + expired + " THEN NULL ELSE r.recovery_state END"
@@ -73,6 +67,10 @@ final class RecordSql {
                 + now + ", expires_at = " + now + " + retention_ms, recovery_name = NULL,"
                 + " recovery_state = NULL" + current);
     this.release = SqlTemplate.parse("DELETE FROM " + records + current);
+    this.abandon =
+        SqlTemplate.parse(
+            "DELETE FROM " + records + " WHERE storage_key = :key AND claim_token = :token"
+                + " AND state = 'IN_PROGRESS' AND expires_at > " + now);
     this.renew =
         SqlTemplate.parse(
             "UPDATE " + records + " SET lease_expires_at = " + now + " + :lease_ms, expires_at = "
@@ -103,9 +101,26 @@ final class RecordSql {
             "UPDATE " + records + " SET state = 'COMPLETED', response = :response, completed_at = "
                 + now + ", expires_at = " + now + " + retention_ms"
                 + " WHERE storage_key = :key AND fence = :fence AND state = 'IN_PROGRESS'");
-    this.abandon =
+    this.abandonTransactional =
         SqlTemplate.parse(
             "DELETE FROM " + records
                 + " WHERE storage_key = :key AND fence = :fence AND state = 'IN_PROGRESS'");
+  }
+
+  /**
+   * The head of every claiming statement: insert, or on conflict overwrite the row with a new
+   * IN_PROGRESS claim whose token is {@code token} (a parameter, or NULL in transactional mode,
+   * which never abandons); the caller appends the rest of the {@code SET} and the {@code WHERE}.
+   */
+  private static String insert(String records, String now, String nextFence, String token) {
+    return "INSERT INTO " + records + " AS r (storage_key, format_version, state, fingerprint,"
+        + " fence, claim_token, takeovers, claimed_at, lease_expires_at, expires_at, retention_ms)"
+        + " VALUES (:key, " + FORMAT_VERSION + ", 'IN_PROGRESS', :fingerprint, " + nextFence
+        + ", " + token + ", 0, " + now + ", " + now + " + :lease_ms, " + now + " + :live_ms,"
+        + " :retention_ms) ON CONFLICT (storage_key) DO UPDATE SET state = 'IN_PROGRESS',"
+        + " fingerprint = excluded.fingerprint, fence = " + nextFence + ", claim_token = "
+        + "excluded.claim_token, claimed_at = " + now + ", lease_expires_at = " + now
+        + " + :lease_ms, expires_at = " + now + " + :live_ms,"
+        + " retention_ms = excluded.retention_ms, completed_at = NULL, response = NULL, ";
   }
 }

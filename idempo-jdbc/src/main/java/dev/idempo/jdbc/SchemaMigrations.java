@@ -26,11 +26,13 @@ import java.util.Map;
  */
 final class SchemaMigrations {
   /** The schema version this code creates and expects. */
-  static final int CURRENT_VERSION = 1;
+  static final int CURRENT_VERSION = 2;
 
   /** What each version adds, as recorded in the version table; index 0 is version 1. */
   private static final List<String> DESCRIPTIONS =
-      List.of("records table, expiry index, fence source");
+      List.of(
+          "records table, expiry index, fence source",
+          "claim_token column, so a claim whose answer was lost can be abandoned");
 
   private SchemaMigrations() {}
 
@@ -92,9 +94,7 @@ final class SchemaMigrations {
             "INSERT INTO " + tables.schemaVersion() + " (version, description, applied_at)"
                 + " VALUES (:version, :description, " + dialect.now() + ")");
     for (int version = found + 1; version <= CURRENT_VERSION; version++) {
-      for (String step : steps(version, dialect, tables)) {
-        execute(connection, step);
-      }
+      apply(connection, dialect, tables, version);
       try (PreparedStatement insert =
           record.prepare(
               connection,
@@ -106,13 +106,47 @@ final class SchemaMigrations {
     return found;
   }
 
-  /** The statements of one schema version; each is idempotent on its own. */
+  /**
+   * Applies the steps of one schema version; idempotent, should a version row ever be lost
+   * (SQLite has no {@code ADD COLUMN IF NOT EXISTS}, so a column already there is skipped).
+   */
+  static void apply(Connection connection, Dialect dialect, TableNames tables, int version)
+      throws SQLException {
+    if (version == 2
+        && dialect == Dialect.SQLITE
+        && hasColumn(connection, tables.records(), "claim_token")) {
+      return;
+    }
+    for (String step : steps(version, dialect, tables)) {
+      execute(connection, step);
+    }
+  }
+
+  private static boolean hasColumn(Connection connection, String table, String column)
+      throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet columns = statement.executeQuery("PRAGMA table_info(" + table + ")")) {
+      while (columns.next()) {
+        if (column.equalsIgnoreCase(columns.getString("name"))) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** The statements of one schema version. */
   static List<String> steps(int version, Dialect dialect, TableNames tables) {
+    String binary = dialect.binaryType();
+    String records = tables.records();
+    if (version == 2) {
+      return List.of(
+          "ALTER TABLE " + records + " ADD COLUMN "
+              + (dialect == Dialect.POSTGRESQL ? "IF NOT EXISTS " : "") + "claim_token " + binary);
+    }
     if (version != 1) {
       throw new IllegalArgumentException("no schema version " + version);
     }
-    String binary = dialect.binaryType();
-    String records = tables.records();
     List<String> steps =
         new ArrayList<>(
             List.of(

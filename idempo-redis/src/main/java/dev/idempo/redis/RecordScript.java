@@ -18,6 +18,7 @@ final class RecordScript {
   static final RecordScript RELEASE = load("release");
   static final RecordScript RENEW = load("renew");
   static final RecordScript CHECKPOINT = load("checkpoint");
+  static final RecordScript ABANDON = load("abandon");
 
   private final String name;
   private final byte[] source;

@@ -2,6 +2,7 @@ package dev.idempo.redis;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.RecoveryPoint;
@@ -18,12 +19,19 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.ConnectionIntent;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,18 +48,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * maxmemory-policy noeviction}) and what a failover can lose.
  *
  * <p><b>Atomicity and round trips.</b> {@link #claim}, {@link #complete}, {@link #release},
- * {@link #renew} and {@link #checkpoint} are each ONE Lua script, run with {@code EVALSHA} (and
- * with {@code EVAL} when the server answers {@code NOSCRIPT}, after a restart, failover or {@code
- * SCRIPT FLUSH}, which also caches it again). Redis runs a script without interleaving other
- * commands, so every decision and its write are one atomic step. A new request costs two round
- * trips (claim, complete), a replay one. {@link #find} is one {@code HGETALL}.
+ * {@link #renew}, {@link #checkpoint} and {@link #abandon} are each ONE Lua script, run with
+ * {@code EVALSHA} (and with {@code EVAL} when the server answers {@code NOSCRIPT}, after a
+ * restart, failover or {@code SCRIPT FLUSH}, which also caches it again). Redis runs a script
+ * without interleaving other commands, so every decision and its write are one atomic step. A new
+ * request costs two round trips (claim, complete), a replay one; the claim token rides in the
+ * claim script, and {@link #abandon} runs only after a claim whose answer was lost. {@link #find}
+ * is one {@code HGETALL}.
  *
  * <p><b>Keys.</b> One record is one hash at {@code <keyPrefix>{<storage key in base64url>}}; the
  * braces are a Redis Cluster hash tag, and the store never touches a second key, so a script's
  * keys always live in one slot. Field layout: {@code v} (format version, {@code 1}), {@code
- * state}, {@code fp}, {@code fence}, {@code lease_until}, {@code exp}, {@code ret}, {@code resp},
- * {@code rp_name}, {@code rp_state}. A record of another format version fails with {@link
- * UnknownRecordFormatException} and is left unchanged.
+ * state}, {@code fp}, {@code fence}, {@code tok} (the claim token), {@code lease_until}, {@code
+ * exp}, {@code ret}, {@code resp}, {@code rp_name}, {@code rp_state}. A record of another format
+ * version fails with {@link UnknownRecordFormatException} and is left unchanged.
  *
  * <p><b>Time.</b> Leases, expiry and fences use the Redis server's clock ({@code TIME} inside
  * the scripts), never this JVM's. Retention is native: each record carries a {@code PEXPIREAT}
@@ -80,7 +90,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * call throws {@link StoreUnavailableException} (and an acquired claim is released first, best
  * effort, so the caller must not run the work and a retry may claim again).
  *
- * <p>Thread-safe: calls from many threads share one connection (Lettuce pipelines them).
+ * <p><b>Redis Cluster.</b> {@link #builder(RedisClusterClient)} runs the same scripts on a
+ * cluster, each on the master of its key's slot and on that node's clock; with {@link
+ * Builder#waitForReplicas} each script and its {@code WAIT} share the connection to that master.
+ * See the {@linkplain dev.idempo.redis package documentation} for what a failover does.
+ *
+ * <p>Thread-safe: calls from many threads share one connection (Lettuce pipelines them; on a
+ * cluster, one connection per node).
  */
 public final class RedisIdempotencyStore implements IdempotencyStore {
   /** The default key prefix: {@value}. */
@@ -99,9 +115,12 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   private static final Duration MAX_WAIT_TIMEOUT = Duration.ofMinutes(1);
   private static final int MAX_WAIT_REPLICAS = 100;
 
-  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final StatefulConnection<byte[], byte[]> connection;
   private final boolean ownsConnection;
-  private final RedisAsyncCommands<byte[], byte[]> commands;
+  /** Commands routed by Lettuce: to the one server, or to the node owning a key's slot. */
+  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  /** The cluster connection, or null for a standalone server. */
+  private final StatefulRedisClusterConnection<byte[], byte[]> cluster;
   private final String keyPrefix;
   private final int maxResponseBytes;
   private final Duration commandTimeout;
@@ -112,9 +131,26 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   private RedisIdempotencyStore(
       Builder builder, StatefulRedisConnection<byte[], byte[]> connection, boolean ownsConnection) {
+    this(builder, connection, connection.async(), null, ownsConnection);
+  }
+
+  private RedisIdempotencyStore(
+      Builder builder,
+      StatefulRedisClusterConnection<byte[], byte[]> cluster,
+      boolean ownsConnection) {
+    this(builder, cluster, cluster.async(), cluster, ownsConnection);
+  }
+
+  private RedisIdempotencyStore(
+      Builder builder,
+      StatefulConnection<byte[], byte[]> connection,
+      RedisClusterAsyncCommands<byte[], byte[]> commands,
+      StatefulRedisClusterConnection<byte[], byte[]> cluster,
+      boolean ownsConnection) {
     this.connection = connection;
     this.ownsConnection = ownsConnection;
-    this.commands = connection.async();
+    this.commands = commands;
+    this.cluster = cluster;
     this.keyPrefix = builder.keyPrefix;
     this.maxResponseBytes = builder.maxResponseBytes;
     this.commandTimeout = builder.commandTimeout;
@@ -130,7 +166,32 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
    * @throws NullPointerException if {@code client} is null
    */
   public static Builder builder(RedisClient client) {
-    return new Builder(Objects.requireNonNull(client, "client must not be null"), null);
+    return new Builder(Objects.requireNonNull(client, "client must not be null"), null, null, null);
+  }
+
+  /**
+   * A builder for a store on a Redis Cluster that opens (and on {@link #close()} closes) its own
+   * cluster connection from {@code client}. Every script touches one key, so Lettuce routes it
+   * to the master of that key's slot, and the script reads that node's clock. Give the client
+   * adaptive topology refresh ({@code ClusterTopologyRefreshOptions
+   * .enableAllAdaptiveRefreshTriggers()}) so that it follows a failover promptly; until it does,
+   * calls on the lost master's slots fail with {@link StoreUnavailableException}.
+   *
+   * @throws NullPointerException if {@code client} is null
+   */
+  public static Builder builder(RedisClusterClient client) {
+    return new Builder(null, null, Objects.requireNonNull(client, "client must not be null"), null);
+  }
+
+  /**
+   * A builder for a store on a Redis Cluster connection, which the caller keeps owning: {@link
+   * #close()} leaves it open.
+   *
+   * @throws NullPointerException if {@code connection} is null
+   */
+  public static Builder builder(StatefulRedisClusterConnection<byte[], byte[]> connection) {
+    return new Builder(
+        null, null, null, Objects.requireNonNull(connection, "connection must not be null"));
   }
 
   /**
@@ -140,24 +201,32 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
    * @throws NullPointerException if {@code connection} is null
    */
   public static Builder builder(StatefulRedisConnection<byte[], byte[]> connection) {
-    return new Builder(null, Objects.requireNonNull(connection, "connection must not be null"));
+    return new Builder(
+        null, Objects.requireNonNull(connection, "connection must not be null"), null, null);
   }
 
   @Override
   public ClaimResult claim(
-      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
-    StoreLimits.checkClaim(key, fingerprint, lease, retention);
+      StorageKey key,
+      Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token) {
+    StoreLimits.checkClaim(key, fingerprint, lease, retention, token);
+    RedisClusterAsyncCommands<byte[], byte[]> node = scriptCommands(key);
     List<Object> reply =
         evaluate(
+            node,
             RecordScript.CLAIM,
             ScriptOutputType.MULTI,
             key,
             fingerprint.toBytes(),
             decimal(lease.toMillis()),
-            decimal(retention.toMillis()));
+            decimal(retention.toMillis()),
+            token.toBytes());
     ClaimResult result = decodeClaim(key, reply);
     if (result instanceof ClaimResult.Acquired && waitReplicas >= 0) {
-      awaitReplicasAfterClaim(key, ((ClaimResult.Acquired) result).fence());
+      awaitReplicasAfterClaim(node, key, ((ClaimResult.Acquired) result).fence());
     }
     return result;
   }
@@ -174,9 +243,10 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
               + maxResponseBytes
               + "); nothing was stored");
     }
-    UpdateResult result = update(RecordScript.COMPLETE, key, fence, response.toBytes());
+    RedisClusterAsyncCommands<byte[], byte[]> node = scriptCommands(key);
+    UpdateResult result = update(node, RecordScript.COMPLETE, key, fence, response.toBytes());
     if (result.applied() && waitReplicas >= 0) {
-      long acknowledged = awaitReplicas(key, "complete");
+      long acknowledged = awaitReplicas(node, key, "complete");
       if (acknowledged < waitReplicas) {
         throw new StoreUnavailableException(
             notAcknowledged("completion", key, acknowledged)
@@ -190,14 +260,31 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   @Override
   public UpdateResult release(StorageKey key, long fence) {
     StoreLimits.checkFenced(key, fence);
-    return update(RecordScript.RELEASE, key, fence);
+    return update(scriptCommands(key), RecordScript.RELEASE, key, fence);
+  }
+
+  /**
+   * One script, like {@link #release}; on the same connection, so it runs after any claim sent
+   * before it.
+   */
+  @Override
+  public UpdateResult abandon(StorageKey key, ClaimToken token) {
+    StoreLimits.checkAbandon(key, token);
+    Long applied =
+        evaluate(
+            scriptCommands(key),
+            RecordScript.ABANDON,
+            ScriptOutputType.INTEGER,
+            key,
+            token.toBytes());
+    return applied == 1L ? UpdateResult.APPLIED : UpdateResult.FENCE_LOST;
   }
 
   @Override
   public UpdateResult renew(StorageKey key, long fence, Duration lease) {
     StoreLimits.checkFenced(key, fence);
     StoreLimits.checkLease(lease);
-    return update(RecordScript.RENEW, key, fence, decimal(lease.toMillis()));
+    return update(scriptCommands(key), RecordScript.RENEW, key, fence, decimal(lease.toMillis()));
   }
 
   @Override
@@ -205,6 +292,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     StoreLimits.checkFenced(key, fence);
     Objects.requireNonNull(point, "point must not be null");
     return update(
+        scriptCommands(key),
         RecordScript.CHECKPOINT,
         key,
         fence,
@@ -302,24 +390,58 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   // -------------------------------------------------------------------------------- calling
 
-  private UpdateResult update(RecordScript script, StorageKey key, long fence, byte[]... rest) {
+  private UpdateResult update(
+      RedisClusterAsyncCommands<byte[], byte[]> node,
+      RecordScript script,
+      StorageKey key,
+      long fence,
+      byte[]... rest) {
     byte[][] args = new byte[rest.length + 1][];
     args[0] = decimal(fence);
     System.arraycopy(rest, 0, args, 1, rest.length);
-    Long applied = evaluate(script, ScriptOutputType.INTEGER, key, args);
+    Long applied = evaluate(node, script, ScriptOutputType.INTEGER, key, args);
     return applied == 1L ? UpdateResult.APPLIED : UpdateResult.FENCE_LOST;
+  }
+
+  /**
+   * Where {@code key}'s scripts run: the routed commands, except on a cluster with {@code WAIT},
+   * where a script and its {@code WAIT} must share one connection to one node ({@code WAIT}
+   * counts the replicas that acknowledged the writes of the connection it runs on): then the
+   * connection to the master that owns the key's slot in Lettuce's current view. If that view
+   * is stale, the node answers MOVED and the call fails with {@link StoreUnavailableException}
+   * having written nothing.
+   */
+  private RedisClusterAsyncCommands<byte[], byte[]> scriptCommands(StorageKey key) {
+    if (cluster == null || waitReplicas < 0) {
+      return commands;
+    }
+    int slot = SlotHash.getSlot(recordKey(key));
+    RedisClusterNode master = cluster.getPartitions().getMasterBySlot(slot);
+    if (master == null) {
+      throw new StoreUnavailableException(
+          "no Redis Cluster master serves slot " + slot + " of " + redisKey(key), null);
+    }
+    try {
+      return cluster.getConnection(master.getNodeId(), ConnectionIntent.WRITE).async();
+    } catch (RedisException e) {
+      throw unavailable("connection to the master of slot " + slot, key, e);
+    }
   }
 
   /** Runs {@code script} on {@code key}'s record: EVALSHA, or EVAL if the server lacks it. */
   private <T> T evaluate(
-      RecordScript script, ScriptOutputType type, StorageKey key, byte[]... args) {
+      RedisClusterAsyncCommands<byte[], byte[]> node,
+      RecordScript script,
+      ScriptOutputType type,
+      StorageKey key,
+      byte[]... args) {
     byte[][] keys = {recordKey(key)};
     try {
       try {
-        return await(commands.<T>evalsha(script.sha1(), type, keys, args), commandTimeout);
+        return await(node.<T>evalsha(script.sha1(), type, keys, args), commandTimeout);
       } catch (RedisNoScriptException notCached) {
         // The server's script cache is empty (restart, failover, SCRIPT FLUSH): EVAL caches it.
-        return await(commands.<T>eval(script.source(), type, keys, args), commandTimeout);
+        return await(node.<T>eval(script.source(), type, keys, args), commandTimeout);
       }
     } catch (RedisCommandExecutionException e) {
       String message = String.valueOf(e.getMessage());
@@ -334,10 +456,11 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   /** WAIT after an acquiring claim; on a shortfall, releases the claim (best effort) and throws. */
-  private void awaitReplicasAfterClaim(StorageKey key, long fence) {
+  private void awaitReplicasAfterClaim(
+      RedisClusterAsyncCommands<byte[], byte[]> node, StorageKey key, long fence) {
     StoreUnavailableException failure;
     try {
-      long acknowledged = awaitReplicas(key, "claim");
+      long acknowledged = awaitReplicas(node, key, "claim");
       if (acknowledged >= waitReplicas) {
         return;
       }
@@ -350,17 +473,18 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
       failure = e;
     }
     try {
-      update(RecordScript.RELEASE, key, fence);
+      update(node, RecordScript.RELEASE, key, fence);
     } catch (RuntimeException releaseFailed) {
       failure.addSuppressed(releaseFailed);
     }
     throw failure;
   }
 
-  private long awaitReplicas(StorageKey key, String after) {
+  private long awaitReplicas(
+      RedisClusterAsyncCommands<byte[], byte[]> node, StorageKey key, String after) {
     try {
       return await(
-          commands.waitForReplication(waitReplicas, waitTimeout.toMillis()),
+          node.waitForReplication(waitReplicas, waitTimeout.toMillis()),
           waitTimeout.plus(commandTimeout));
     } catch (RedisException e) {
       throw unavailable("WAIT after " + after, key, e);
@@ -417,34 +541,70 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   // ------------------------------------------------------------------------------ start-up
 
-  /** Reads maxmemory-policy; warns unless it is noeviction; tolerates CONFIG being refused. */
+  /**
+   * Reads maxmemory-policy; warns unless it is noeviction; tolerates CONFIG being refused. On a
+   * cluster, asks every master and answers the first policy that is not noeviction, if any.
+   */
   private Optional<String> checkMaxmemoryPolicy() {
+    if (cluster == null) {
+      return checkMaxmemoryPolicy(commands, "Redis");
+    }
+    List<RedisClusterNode> masters = new ArrayList<>();
+    for (RedisClusterNode node : cluster.getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
+        masters.add(node);
+      }
+    }
+    Optional<String> answer = Optional.empty();
+    for (RedisClusterNode master : masters) {
+      RedisClusterAsyncCommands<byte[], byte[]> node;
+      try {
+        node = cluster.getConnection(master.getNodeId(), ConnectionIntent.WRITE).async();
+      } catch (RedisException e) {
+        throw new StoreUnavailableException(
+            "could not connect to Redis Cluster master " + master.getUri() + ": " + e.getMessage(),
+            e);
+      }
+      Optional<String> policy =
+          checkMaxmemoryPolicy(node, "Redis Cluster master " + master.getUri());
+      if (answer.isEmpty() || answer.get().equals("noeviction")) {
+        answer = policy.isPresent() ? policy : answer;
+      }
+    }
+    return answer;
+  }
+
+  private Optional<String> checkMaxmemoryPolicy(
+      RedisClusterAsyncCommands<byte[], byte[]> node, String server) {
     Map<String, String> reply;
     try {
-      reply = await(commands.configGet("maxmemory-policy"), commandTimeout);
+      reply = await(node.configGet("maxmemory-policy"), commandTimeout);
     } catch (RedisCommandExecutionException refused) {
       LOGGER.log(
           Level.WARNING,
-          "Could not check Redis maxmemory-policy (CONFIG GET refused: {0}), as is usual on"
+          "Could not check "
+              + server
+              + " maxmemory-policy (CONFIG GET refused: {0}), as is usual on"
               + " managed Redis. Make sure it is noeviction: an evicted IN_PROGRESS record lets a"
               + " duplicate run, an evicted COMPLETED one makes a retry run again.",
           refused.getMessage());
       return Optional.empty();
     } catch (RedisException e) {
       throw new StoreUnavailableException(
-          "Redis did not answer CONFIG GET maxmemory-policy at start-up: " + e.getMessage(), e);
+          server + " did not answer CONFIG GET maxmemory-policy at start-up: " + e.getMessage(), e);
     }
     String policy = reply == null ? null : reply.get("maxmemory-policy");
     if (policy == null) {
       LOGGER.log(
           Level.WARNING,
-          "Redis did not report maxmemory-policy; make sure it is noeviction.");
+          server + " did not report maxmemory-policy; make sure it is noeviction.");
       return Optional.empty();
     }
     if (!"noeviction".equals(policy)) {
       LOGGER.log(
           Level.WARNING,
-          "Redis maxmemory-policy is {0}, not noeviction: under memory pressure Redis may evict"
+          server
+              + " maxmemory-policy is {0}, not noeviction: under memory pressure Redis may evict"
               + " idempotency records, and an evicted IN_PROGRESS record lets a duplicate run."
               + " Set maxmemory-policy noeviction (writes then fail loudly instead).",
           policy);
@@ -462,15 +622,23 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   public static final class Builder {
     private final RedisClient client;
     private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisClusterClient clusterClient;
+    private final StatefulRedisClusterConnection<byte[], byte[]> clusterConnection;
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private int waitReplicas = -1;
     private Duration waitTimeout = Duration.ZERO;
 
-    private Builder(RedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
+    private Builder(
+        RedisClient client,
+        StatefulRedisConnection<byte[], byte[]> connection,
+        RedisClusterClient clusterClient,
+        StatefulRedisClusterConnection<byte[], byte[]> clusterConnection) {
       this.client = client;
       this.connection = connection;
+      this.clusterClient = clusterClient;
+      this.clusterConnection = clusterConnection;
     }
 
     /**
@@ -571,11 +739,33 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
       if (connection != null) {
         return new RedisIdempotencyStore(this, connection, false);
       }
+      if (clusterConnection != null) {
+        return new RedisIdempotencyStore(this, clusterConnection, false);
+      }
+      if (clusterClient != null) {
+        return buildOnCluster();
+      }
       StatefulRedisConnection<byte[], byte[]> opened;
       try {
         opened = client.connect(ByteArrayCodec.INSTANCE);
       } catch (RedisException e) {
         throw new StoreUnavailableException("could not connect to Redis: " + e.getMessage(), e);
+      }
+      try {
+        return new RedisIdempotencyStore(this, opened, true);
+      } catch (RuntimeException e) {
+        opened.close();
+        throw e;
+      }
+    }
+
+    private RedisIdempotencyStore buildOnCluster() {
+      StatefulRedisClusterConnection<byte[], byte[]> opened;
+      try {
+        opened = clusterClient.connect(ByteArrayCodec.INSTANCE);
+      } catch (RedisException e) {
+        throw new StoreUnavailableException(
+            "could not connect to the Redis Cluster: " + e.getMessage(), e);
       }
       try {
         return new RedisIdempotencyStore(this, opened, true);

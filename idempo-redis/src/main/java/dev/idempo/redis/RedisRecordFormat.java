@@ -4,6 +4,7 @@ import dev.idempo.Fingerprint;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.RecordState;
 import dev.idempo.store.RecoveryPoint;
+import dev.idempo.store.StoredRecordUnreadableException;
 import dev.idempo.store.StoredResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import java.util.Optional;
  *   <tr><td>state</td><td>{@code P} (IN_PROGRESS) or {@code C} (COMPLETED)</td></tr>
  *   <tr><td>fp</td><td>the 32 fingerprint bytes</td></tr>
  *   <tr><td>fence</td><td>the current fence, decimal</td></tr>
+ *   <tr><td>tok</td><td>the 16-byte token of the claim that made the record, for abandon</td></tr>
  *   <tr><td>lease_until</td><td>lease end, server epoch milliseconds, decimal</td></tr>
  *   <tr><td>exp</td><td>expiry, server epoch milliseconds (the key's PEXPIREAT), decimal</td></tr>
  *   <tr><td>ret</td><td>retention in milliseconds, decimal, so completion can restart it</td></tr>
@@ -72,7 +74,7 @@ final class RedisRecordFormat {
   private static byte[] required(String redisKey, Map<String, byte[]> fields, String name) {
     byte[] value = fields.get(name);
     if (value == null) {
-      throw new IllegalStateException(
+      throw new StoredRecordUnreadableException(
           "Redis record " + redisKey + " of format version " + VERSION + " lacks field " + name);
     }
     return value;
@@ -83,7 +85,7 @@ final class RedisRecordFormat {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new IllegalStateException(
+      throw new StoredRecordUnreadableException(
           "Redis record " + redisKey + " has a non-integer " + name + ": " + value, e);
     }
   }

@@ -1,4 +1,4 @@
--- claim: ARGV = fingerprint, lease ms, retention ms.
+-- claim: ARGV = fingerprint, lease ms, retention ms, claim token.
 -- Replies {'A', fence, takeover 0|1 [, rp_name, rp_state]} | {'R', response} | {'I', lease ms left} | {'M'}
 local r = redis.call('HMGET', key, 'v', 'state', 'fp', 'fence', 'lease_until', 'resp', 'rp_name', 'rp_state')
 local now_ms, now_us = server_time()
@@ -25,7 +25,7 @@ local lease_until = now_ms + tonumber(ARGV[2])
 local expires = int(math.max(lease_until, now_ms + tonumber(ARGV[3])))
 fence = int(fence)
 redis.call('HSET', key, 'v', FORMAT, 'state', 'P', 'fp', ARGV[1], 'fence', fence,
-  'lease_until', int(lease_until), 'exp', expires, 'ret', ARGV[3])
+  'lease_until', int(lease_until), 'exp', expires, 'ret', ARGV[3], 'tok', ARGV[4])
 redis.call('PEXPIREAT', key, expires)
 if takeover and r[7] then
   return {'A', fence, 1, r[7], r[8] or ''}

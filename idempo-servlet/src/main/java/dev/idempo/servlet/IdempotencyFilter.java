@@ -48,6 +48,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@link dev.idempo.http.ProblemType}). A store outage is a 503 problem and the handler does not
  * run.
  *
+ * <p>Each route's {@link dev.idempo.http.TenantSource} says whose key it is: a hash of {@code
+ * Authorization} by default (a rotated token is a new tenant), or, say, {@code
+ * TenantSource.parse("tls-subject")} for the client certificate the container verified, or a
+ * verified JWT claim. A keyed request with no tenant gets 400 {@code tenant-required} and the
+ * handler does not run, so callers who cannot be told apart never share stored responses.
+ *
  * <p>Limits, none of them silent:
  *
  * <ul>

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idempo.IdempotencyKey;
 import dev.idempo.Scope;
+import dev.idempo.http.IncomingRequest;
+import dev.idempo.http.TenantSource;
 import dev.idempo.spring.testapp.TransactionalController;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +29,12 @@ class TransactionalModeTest extends PostgresBackedTest {
     return jdbc.queryForObject("SELECT COUNT(*) FROM tx_payments WHERE id = ?", Integer.class, id);
   }
 
-  /** The key's row, found by its storage key: no tenant (no Authorization), route /tx/payments. */
+  /** The key's row, found by its storage key: the default caller's tenant, route /tx/payments. */
   private int keyRows(String route, String key) {
-    byte[] storageKey = Scope.of("", "POST " + route).storageKey(IdempotencyKey.of(key)).toBytes();
+    String tenant =
+        TenantSource.authorizationHash()
+            .tenant(IncomingRequest.of("POST", route, "", Map.of("Authorization", List.of(Http.DEFAULT_CALLER)), new byte[0]));
+    byte[] storageKey = Scope.of(tenant, "POST " + route).storageKey(IdempotencyKey.of(key)).toBytes();
     return jdbc.queryForObject("SELECT COUNT(*) FROM idempo_records WHERE storage_key = ?", Integer.class, storageKey);
   }
 

@@ -90,6 +90,8 @@ final class LossyClients {
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", key)
+            // Each client authenticates with its own API token, which is the gateway's tenant.
+            .header("Authorization", "Bearer demo-client-" + (order % settings.clients()))
             .POST(HttpRequest.BodyPublishers.ofString("{\"order\":" + order + ",\"amount\":1000}"))
             .build();
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

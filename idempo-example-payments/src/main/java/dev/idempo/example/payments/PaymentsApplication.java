@@ -14,9 +14,13 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * <pre>
  * ./mvnw -q install -DskipTests
  * ./mvnw -pl idempo-example-payments spring-boot:run
- * curl -i localhost:8080/payments -H 'Idempotency-Key: order-1001' -H 'Content-Type: application/json' \
+ * curl -i localhost:8080/payments -H 'Idempotency-Key: order-1001' \
+ *      -H 'Authorization: Bearer cus_42' -H 'Content-Type: application/json' \
  *      -d '{"customer":"cus_42","amountCents":1999,"currency":"EUR"}'
  * </pre>
+ *
+ * <p>Keys are scoped by the caller's {@code Authorization} header (the starter's default tenant):
+ * a keyed request without one gets 400 {@code tenant-required}.
  */
 @SpringBootApplication
 public class PaymentsApplication {

@@ -40,6 +40,7 @@ class PaymentsApplicationTest {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/payments"))
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + customer) // whose key it is: the default tenant
             .POST(HttpRequest.BodyPublishers.ofString(
                 "{\"customer\":\"" + customer + "\",\"amountCents\":1999,\"currency\":\"EUR\"}"));
     if (key != null) {

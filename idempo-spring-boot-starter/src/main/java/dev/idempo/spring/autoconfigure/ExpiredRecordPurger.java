@@ -1,87 +1,64 @@
 package dev.idempo.spring.autoconfigure;
 
 import dev.idempo.store.IdempotencyStore;
+import dev.idempo.store.RecordPurger;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Deletes expired records every {@code idempo.store.purge-interval} (10 minutes by default; 0
- * turns it off), in batches of {@value #BATCH}, on one daemon thread. Expired records already
- * behave as absent; purging keeps tables and memory small. A failing purge is logged and retried at
- * the next interval. Thread-safe.
+ * The application context's lifecycle around the one {@link RecordPurger}: every {@code
+ * idempo.store.purge-interval} (1 minute by default; 0 turns it off) it deletes expired records in
+ * batches of {@code idempo.store.purge-batch-size} (1,000 by default) for as long as full batches
+ * come back, so it keeps up with any ingest. Expired records already behave as absent; purging
+ * keeps tables and memory bounded. A failing purge is logged and retried at the next interval.
+ * Thread-safe.
  */
 final class ExpiredRecordPurger implements SmartLifecycle {
-  private static final Log LOG = LogFactory.getLog(ExpiredRecordPurger.class);
-  static final int BATCH = 1000;
-  /** At most this many batches per store and run, so one run never monopolizes a database. */
-  private static final int MAX_BATCHES = 100;
-
   private final Supplier<List<IdempotencyStore>> stores;
   private final Duration interval;
-  private ScheduledExecutorService scheduler;
+  private final int batchSize;
+  private RecordPurger running;
 
-  ExpiredRecordPurger(Supplier<List<IdempotencyStore>> stores, Duration interval) {
+  ExpiredRecordPurger(Supplier<List<IdempotencyStore>> stores, Duration interval, int batchSize) {
     this.stores = stores;
     this.interval = interval;
+    this.batchSize = batchSize;
   }
 
-  /** Purges every store now; answers how many records were deleted. */
-  int purgeOnce() {
-    int deleted = 0;
-    for (IdempotencyStore store : stores.get()) {
-      try {
-        for (int batch = 0; batch < MAX_BATCHES; batch++) {
-          int purged = store.purgeExpired(BATCH);
-          deleted += purged;
-          if (purged < BATCH) {
-            break;
-          }
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("purging expired idempotency records from " + store + " failed; next try in " + interval + ": " + e);
-      }
-    }
-    return deleted;
+  /** Purges every store now until no full batch comes back; answers how many were deleted. */
+  long purgeOnce() {
+    return purger().purgeNow();
+  }
+
+  private RecordPurger purger() {
+    RecordPurger.Builder builder = RecordPurger.builder(stores.get()).batchSize(batchSize);
+    return (interval.isZero() ? builder : builder.interval(interval)).build();
   }
 
   @Override
   public synchronized void start() {
-    if (scheduler != null || interval.isZero()) {
-      return;
+    if (running == null && !interval.isZero()) {
+      running = purger().start();
     }
-    scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "idempo-purge");
-              thread.setDaemon(true);
-              return thread;
-            });
-    long millis = interval.toMillis();
-    scheduler.scheduleWithFixedDelay(this::purgeOnce, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   @Override
   public synchronized void stop() {
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-      scheduler = null;
+    if (running != null) {
+      running.close();
+      running = null;
     }
   }
 
   @Override
   public synchronized boolean isRunning() {
-    return scheduler != null;
+    return running != null;
   }
 
   @Override
   public String toString() {
-    return "ExpiredRecordPurger[every " + interval + "]";
+    return "ExpiredRecordPurger[every " + interval + ", batches of " + batchSize + "]";
   }
 }

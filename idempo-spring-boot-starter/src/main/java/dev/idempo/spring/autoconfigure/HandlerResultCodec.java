@@ -6,6 +6,7 @@ import dev.idempo.ResultCodec;
 import dev.idempo.http.CapturedResponse;
 import dev.idempo.http.CapturedResponseCodec;
 import dev.idempo.http.StoredResponseUnreadableException;
+import dev.idempo.store.StorageKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
@@ -26,7 +27,7 @@ import org.springframework.http.ResponseEntity;
  */
 final class HandlerResultCodec implements ResultCodec<Object> {
   private final ObjectMapper mapper;
-  private final CapturedResponseCodec codec;
+  private final ResultCodec<CapturedResponse> codec;
   private final Set<String> storedHeaders = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
   private final boolean entity;
   private final JavaType bodyType;
@@ -39,6 +40,22 @@ final class HandlerResultCodec implements ResultCodec<Object> {
     this.entity = ResponseEntity.class.isAssignableFrom(returnType.toClass());
     ResolvableType body = entity ? returnType.as(ResponseEntity.class).getGeneric(0) : returnType;
     this.bodyType = mapper.constructType(body == ResolvableType.NONE ? Object.class : body.getType());
+  }
+
+  private HandlerResultCodec(HandlerResultCodec unbound, ResultCodec<CapturedResponse> codec) {
+    this.mapper = unbound.mapper;
+    this.codec = codec;
+    this.storedHeaders.addAll(unbound.storedHeaders);
+    this.entity = unbound.entity;
+    this.bodyType = unbound.bodyType;
+  }
+
+  /**
+   * This codec for the record stored under {@code storageKey}: encrypted results are bound to it,
+   * and a result bound to another record is refused ({@link CapturedResponseCodec#forRecord}).
+   */
+  HandlerResultCodec forRecord(CapturedResponseCodec responses, StorageKey storageKey) {
+    return new HandlerResultCodec(this, responses.forRecord(storageKey));
   }
 
   /** The type the body is read back as. */

@@ -7,6 +7,7 @@ import dev.idempo.jdbc.JdbcIdempotencyStore;
 import dev.idempo.spring.IdempotencyRouteCustomizer;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
+import dev.idempo.store.RecordPurger;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
@@ -135,6 +137,14 @@ public class IdempoAutoConfiguration {
     if (interval == null || interval.isNegative()) {
       throw new IllegalStateException("idempo.store.purge-interval must be 0 (off) or positive, was " + interval);
     }
+    int batchSize = properties.getStore().getPurgeBatchSize();
+    IdempotentHandlers.checked(
+        "idempo.store.purge-batch-size",
+        () -> RecordPurger.builder(List.of()).batchSize(batchSize));
+    if (!interval.isZero()) {
+      IdempotentHandlers.checked(
+          "idempo.store.purge-interval", () -> RecordPurger.builder(List.of()).interval(interval));
+    }
     return new ExpiredRecordPurger(
         () -> {
           List<IdempotencyStore> stores = new ArrayList<>();
@@ -142,7 +152,8 @@ public class IdempoAutoConfiguration {
           transactionalMode.ifAvailable(mode -> mode.store().filter(s -> !stores.contains(s)).ifPresent(stores::add));
           return stores;
         },
-        interval);
+        interval,
+        batchSize);
   }
 
   @Bean
@@ -158,6 +169,17 @@ public class IdempoAutoConfiguration {
     @Bean
     RedisStores.OwnedClient idempoRedisClient(IdempoProperties properties) {
       return new RedisStores.OwnedClient(properties.getStore().getRedis().getUri());
+    }
+  }
+
+  /** Idempo's own Lettuce cluster client, from {@code idempo.store.redis.cluster-nodes}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"io.lettuce.core.cluster.RedisClusterClient", REDIS_STORE})
+  @Conditional(RedisStores.ClusterNodesSet.class)
+  static class OwnedRedisClusterClientConfiguration {
+    @Bean
+    RedisStores.OwnedClusterClient idempoRedisClusterClient(IdempoProperties properties) {
+      return new RedisStores.OwnedClusterClient(properties.getStore().getRedis().getClusterNodes());
     }
   }
 

@@ -138,8 +138,14 @@ public class IdempoProperties {
      */
     private StoreType type = StoreType.MEMORY;
 
-    /** How often expired records are deleted (they already behave as absent); 0 turns purging off. */
-    private Duration purgeInterval = Duration.ofMinutes(10);
+    /**
+     * How often expired records are deleted (they already behave as absent); each run deletes
+     * batches until none comes back full. 0 turns purging off.
+     */
+    private Duration purgeInterval = Duration.ofMinutes(1);
+
+    /** The most expired records one purge statement deletes, 1 to 100,000. */
+    private int purgeBatchSize = 1_000;
 
     private final Memory memory = new Memory();
     private final Jdbc jdbc = new Jdbc();
@@ -159,6 +165,14 @@ public class IdempoProperties {
 
     public void setPurgeInterval(Duration purgeInterval) {
       this.purgeInterval = purgeInterval;
+    }
+
+    public int getPurgeBatchSize() {
+      return purgeBatchSize;
+    }
+
+    public void setPurgeBatchSize(int purgeBatchSize) {
+      this.purgeBatchSize = purgeBatchSize;
     }
 
     public Memory getMemory() {
@@ -221,6 +235,13 @@ public class IdempoProperties {
      */
     private String uri;
 
+    /**
+     * Seed nodes of a Redis Cluster (host:port or redis://host:port, any few of its nodes) for a
+     * cluster client of Idempo's own; exclusive with uri. When neither is set, the application's
+     * RedisClient, RedisClusterClient or LettuceConnectionFactory bean is used.
+     */
+    private List<String> clusterNodes = new ArrayList<>();
+
     /** Prefix of every Redis key the store writes. */
     private String keyPrefix = "idempo:";
 
@@ -233,6 +254,14 @@ public class IdempoProperties {
 
     public void setUri(String uri) {
       this.uri = uri;
+    }
+
+    public List<String> getClusterNodes() {
+      return clusterNodes;
+    }
+
+    public void setClusterNodes(List<String> clusterNodes) {
+      this.clusterNodes = clusterNodes;
     }
 
     public String getKeyPrefix() {
@@ -324,29 +353,27 @@ public class IdempoProperties {
     }
   }
 
-  /** Whose key it is. */
-  public enum TenantSourceType {
-    /** A hash of the Authorization header (the default); no header, no tenant. */
-    AUTHORIZATION,
-    /** The value of the header named by idempo.tenant.header, set by an authenticating proxy. */
-    HEADER,
-    /** No tenant: every caller shares one key space. */
-    NONE
-  }
-
   /** {@code idempo.tenant.*}; a {@code TenantSource} bean replaces both. */
   public static class Tenant {
-    /** Where the tenant part of a key's scope comes from. */
-    private TenantSourceType source = TenantSourceType.AUTHORIZATION;
+    /**
+     * Whose key it is, so one caller's key never replays another caller's response: authorization
+     * (a hash of the Authorization header; a rotated token is a new tenant), spring-security (the
+     * authenticated principal's name: the choice with Spring Security), header:NAME (set by a
+     * trusted authenticating proxy), cookie:NAME, jwt:CLAIM?jwks=URL[&amp;iss=…][&amp;aud=…] (a
+     * verified JWT claim), tls-subject (the TLS client certificate's subject) or none (one key
+     * space shared by every caller). A keyed request whose tenant cannot be determined is refused
+     * with 400 tenant-required.
+     */
+    private String source = "authorization";
 
-    /** The header naming the tenant, for source=header. */
+    /** The header naming the tenant, for source=header (the same as source=header:NAME). */
     private String header;
 
-    public TenantSourceType getSource() {
+    public String getSource() {
       return source;
     }
 
-    public void setSource(TenantSourceType source) {
+    public void setSource(String source) {
       this.source = source;
     }
 

@@ -39,11 +39,6 @@ sealed interface IdempotentHandler permits IdempotentHandler.Leased, IdempotentH
       Objects.requireNonNull(http, "http must not be null");
       Objects.requireNonNull(codec, "codec must not be null");
     }
-
-    /** The operation part of a key's scope, as {@link HttpIdempotency} forms it for leased routes. */
-    String operation(String method) {
-      return method + " " + route.name();
-    }
   }
 
   /** A short, readable name of a handler for messages: {@code PaymentsController.charge(..)}. */

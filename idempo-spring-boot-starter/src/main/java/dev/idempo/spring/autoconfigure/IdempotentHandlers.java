@@ -307,20 +307,7 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
     }
 
     private static TenantSource tenantFromProperties(IdempoProperties.Tenant tenant) {
-      IdempoProperties.TenantSourceType source = tenant.getSource();
-      if (source == null || source == IdempoProperties.TenantSourceType.AUTHORIZATION) {
-        return TenantSource.authorizationHash();
-      }
-      if (source == IdempoProperties.TenantSourceType.NONE) {
-        return TenantSource.none();
-      }
-      if (tenant.getHeader() == null || tenant.getHeader().isBlank()) {
-        throw new IllegalStateException(
-            "idempo.tenant.source=header needs idempo.tenant.header, the header naming the tenant");
-      }
-      TenantSource[] header = new TenantSource[1];
-      checked("idempo.tenant.header", () -> header[0] = TenantSource.header(tenant.getHeader().trim()));
-      return header[0];
+      return TenantProperties.source(tenant.getSource(), tenant.getHeader());
     }
   }
 

@@ -3,21 +3,37 @@ package dev.idempo.spring.autoconfigure;
 import dev.idempo.redis.RedisIdempotencyStore;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.ClassUtils;
 
 /**
  * Builds the Redis store for {@code idempo.store.type=redis}, on the first client found: Idempo's
- * own (from {@code idempo.store.redis.uri}), the application's {@link RedisClient} bean, or the
- * client behind its {@code LettuceConnectionFactory}. The store opens a connection of its own on
- * that client and closes it with the context; the client stays the application's. Loaded only
- * when idempo-redis is on the class path.
+ * own (from {@code idempo.store.redis.uri}, or a cluster client from {@code
+ * idempo.store.redis.cluster-nodes}), the application's {@link RedisClient} or {@link
+ * RedisClusterClient} bean, or the client behind its {@code LettuceConnectionFactory} (standalone
+ * or cluster). The store opens a connection of its own on that client and closes it with the
+ * context; the client stays the application's. Loaded only when idempo-redis is on the class
+ * path.
  */
 final class RedisStores {
   private static final String CONNECTION_FACTORY =
       "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory";
+  private static final String CLUSTER_NODES = "idempo.store.redis.cluster-nodes";
 
   private RedisStores() {}
 
@@ -26,38 +42,62 @@ final class RedisStores {
    *     client bean it uses
    */
   static RedisIdempotencyStore create(IdempoProperties.Redis redis, ListableBeanFactory beans, String storeBean) {
-    RedisIdempotencyStore.Builder builder = RedisIdempotencyStore.builder(client(redis, beans, storeBean));
+    AbstractRedisClient client = client(redis, beans, storeBean);
+    RedisIdempotencyStore.Builder builder =
+        client instanceof RedisClusterClient cluster
+            ? RedisIdempotencyStore.builder(cluster)
+            : RedisIdempotencyStore.builder((RedisClient) client);
     IdempotentHandlers.checked("idempo.store.redis.key-prefix", () -> builder.keyPrefix(redis.getKeyPrefix()));
     IdempotentHandlers.checked(
         "idempo.store.redis.command-timeout", () -> builder.commandTimeout(redis.getCommandTimeout()));
     return builder.build();
   }
 
-  private static RedisClient client(IdempoProperties.Redis redis, ListableBeanFactory beans, String storeBean) {
-    if (redis.getUri() != null && !redis.getUri().isBlank()) {
+  private static AbstractRedisClient client(
+      IdempoProperties.Redis redis, ListableBeanFactory beans, String storeBean) {
+    boolean uri = redis.getUri() != null && !redis.getUri().isBlank();
+    boolean clusterNodes = redis.getClusterNodes() != null && !redis.getClusterNodes().isEmpty();
+    if (uri && clusterNodes) {
+      throw new IllegalStateException(
+          "idempo.store.redis.uri and " + CLUSTER_NODES + " are both set; set uri for one Redis"
+              + " server, cluster-nodes for a Redis Cluster");
+    }
+    if (uri) {
       dependsOn(beans, storeBean, OwnedClient.class);
       return beans.getBean(OwnedClient.class).client;
+    }
+    if (clusterNodes) {
+      dependsOn(beans, storeBean, OwnedClusterClient.class);
+      return beans.getBean(OwnedClusterClient.class).client;
     }
     RedisClient client = beans.getBeanProvider(RedisClient.class).getIfUnique(() -> null);
     if (client != null) {
       dependsOn(beans, storeBean, RedisClient.class);
       return client;
     }
+    RedisClusterClient cluster =
+        beans.getBeanProvider(RedisClusterClient.class).getIfUnique(() -> null);
+    if (cluster != null) {
+      dependsOn(beans, storeBean, RedisClusterClient.class);
+      return cluster;
+    }
     if (ClassUtils.isPresent(CONNECTION_FACTORY, RedisStores.class.getClassLoader())) {
       AbstractRedisClient nativeClient = ConnectionFactoryClient.find(beans, storeBean);
-      if (nativeClient instanceof RedisClient standalone) {
-        return standalone;
+      if (nativeClient instanceof RedisClient || nativeClient instanceof RedisClusterClient) {
+        return nativeClient;
       }
       if (nativeClient != null) {
         throw new IllegalStateException(
             "idempo.store.type=redis: the LettuceConnectionFactory uses a "
                 + nativeClient.getClass().getSimpleName()
-                + "; the Redis store needs a standalone RedisClient: set idempo.store.redis.uri");
+                + "; the Redis store needs a RedisClient or RedisClusterClient: set"
+                + " idempo.store.redis.uri or " + CLUSTER_NODES);
       }
     }
     throw new IllegalStateException(
         "idempo.store.type=redis needs a Redis client: set idempo.store.redis.uri"
-            + " (redis://host:6379), or declare a Lettuce RedisClient bean, or use"
+            + " (redis://host:6379) or " + CLUSTER_NODES + " (host:7000,host:7001), or declare a"
+            + " Lettuce RedisClient or RedisClusterClient bean, or use"
             + " spring-boot-starter-data-redis with Lettuce");
   }
 
@@ -101,6 +141,66 @@ final class RedisStores {
     @Override
     public String toString() {
       return "Idempo's RedisClient";
+    }
+  }
+
+  /**
+   * A cluster client Idempo created from {@code idempo.store.redis.cluster-nodes}, following
+   * failovers through adaptive and periodic topology refresh: shut down with the context.
+   */
+  static final class OwnedClusterClient implements DisposableBean {
+    private final RedisClusterClient client;
+
+    OwnedClusterClient(List<String> nodes) {
+      List<RedisURI> seeds = nodes.stream().map(OwnedClusterClient::seed).toList();
+      this.client = RedisClusterClient.create(seeds);
+      client.setOptions(
+          ClusterClientOptions.builder()
+              .topologyRefreshOptions(
+                  ClusterTopologyRefreshOptions.builder()
+                      .enableAllAdaptiveRefreshTriggers()
+                      .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                      .enablePeriodicRefresh(Duration.ofSeconds(5))
+                      .build())
+              .build());
+    }
+
+    /** {@code host:port}, or a {@code redis://} / {@code rediss://} URI as Lettuce reads it. */
+    private static RedisURI seed(String node) {
+      String trimmed = node == null ? "" : node.trim();
+      try {
+        return trimmed.toLowerCase(Locale.ROOT).matches("rediss?://.*")
+            ? RedisURI.create(trimmed)
+            : RedisURI.create("redis://" + trimmed);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            CLUSTER_NODES + ": '" + node + "' is not host:port or redis://host:port", e);
+      }
+    }
+
+    @Override
+    public void destroy() {
+      client.shutdown();
+    }
+
+    @Override
+    public String toString() {
+      return "Idempo's RedisClusterClient";
+    }
+  }
+
+  /** Matches when {@code idempo.store.redis.cluster-nodes} lists at least one node. */
+  static final class ClusterNodesSet extends SpringBootCondition {
+    @Override
+    public ConditionOutcome getMatchOutcome(
+        ConditionContext context, AnnotatedTypeMetadata metadata) {
+      List<String> nodes =
+          Binder.get(context.getEnvironment())
+              .bind(CLUSTER_NODES, Bindable.listOf(String.class))
+              .orElse(List.of());
+      return nodes.isEmpty()
+          ? ConditionOutcome.noMatch(CLUSTER_NODES + " is not set")
+          : ConditionOutcome.match(CLUSTER_NODES + " lists " + nodes.size() + " node(s)");
     }
   }
 }

@@ -6,7 +6,6 @@ import dev.idempo.FingerprintMismatchException;
 import dev.idempo.IdempotencyListener;
 import dev.idempo.KeyInFlightException;
 import dev.idempo.http.HttpIdempotency;
-import dev.idempo.http.ProblemType;
 import dev.idempo.http.StoredResponseUnreadableException;
 import dev.idempo.jdbc.JdbcIdempotency;
 import dev.idempo.jdbc.JdbcIdempotencyStore;
@@ -24,8 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.BeanFactoryAnnotationUtils;
@@ -64,8 +61,6 @@ import org.springframework.web.method.HandlerMethod;
  * <p>Thread-safe; handlers are prepared once, at start-up.
  */
 final class TransactionalIdempotencyInterceptor implements MethodInterceptor, TransactionalMode {
-  private static final Log LOG = LogFactory.getLog(TransactionalIdempotencyInterceptor.class);
-
   /** Return types whose result cannot be stored and replayed (async, streams, views). */
   private static final List<String> UNSUPPORTED_RESULTS =
       List.of(
@@ -250,41 +245,13 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
       return released.value;
     } catch (HandlerFailure failure) {
       throw failure.getCause();
-    } catch (FingerprintMismatchException e) {
-      listener.onOutcome(claim.scope(), ExecutionOutcome.MISMATCH);
-      throw new IdempotencyProblemException(
-          http.problem(
-              ProblemType.KEY_MISMATCH,
-              "This Idempotency-Key was already used with a different request (method, path, query,"
-                  + " content type or body). Use a new key for a new request."),
-          e);
-    } catch (KeyInFlightException e) {
-      listener.onOutcome(claim.scope(), ExecutionOutcome.IN_FLIGHT);
-      long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
-      throw new IdempotencyProblemException(
-          http.problem(
-                  ProblemType.KEY_IN_FLIGHT,
-                  "A request with this Idempotency-Key is still in progress; retry in " + seconds + " s.")
-              .withHeader("Retry-After", Long.toString(seconds)),
-          e);
-    } catch (StoredResponseUnreadableException | UnknownFormatVersionException e) {
-      LOG.error("stored result for route " + claim.handler().route().name()
-          + " cannot be read; answering 500 and not running the request again", e);
-      throw new IdempotencyProblemException(
-          http.problem(
-              ProblemType.STORED_RESPONSE_UNREADABLE,
-              "The stored response for this Idempotency-Key cannot be read back; the request is not"
-                  + " run again."),
-          e);
-    } catch (StoreUnavailableException e) {
-      LOG.warn("idempotency store unavailable for route " + claim.handler().route().name()
-          + ", answering 503: " + e.getMessage());
-      throw new IdempotencyProblemException(
-          http.problem(
-              ProblemType.STORE_UNAVAILABLE,
-              "The idempotency store could not be reached, so the request was not run. Retry later"
-                  + " with the same Idempotency-Key."),
-          e);
+    } catch (UnknownFormatVersionException e) {
+      throw refusal(claim, http, new StoredResponseUnreadableException(e.getMessage(), e));
+    } catch (FingerprintMismatchException
+        | KeyInFlightException
+        | StoreUnavailableException
+        | StoredResponseUnreadableException e) {
+      throw refusal(claim, http, e);
     }
     if (result.isReplayed()) {
       listener.onOutcome(claim.scope(), ExecutionOutcome.REPLAYED);
@@ -293,6 +260,18 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
       listener.onOutcome(claim.scope(), ExecutionOutcome.EXECUTED);
     }
     return result.value();
+  }
+
+  /** The problem {@link HttpIdempotency#begin} answers when its claim fails so. */
+  private IdempotencyProblemException refusal(
+      TransactionalClaim claim, HttpIdempotency http, RuntimeException failure) {
+    if (failure instanceof FingerprintMismatchException) {
+      listener.onOutcome(claim.scope(), ExecutionOutcome.MISMATCH);
+    } else if (failure instanceof KeyInFlightException) {
+      listener.onOutcome(claim.scope(), ExecutionOutcome.IN_FLIGHT);
+    }
+    return new IdempotencyProblemException(
+        http.problem(claim.handler().route(), failure).response(), failure);
   }
 
   /** Inside the transaction: claim on its connection, run the handler, store its result. */
@@ -312,7 +291,8 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
               claim.scope(),
               claim.key(),
               claim.fingerprint(),
-              plan.codec(),
+              plan.codec()
+                  .forRecord(plan.handler().codec(), claim.scope().storageKey(claim.key())),
               joined -> {
                 Object value;
                 try {

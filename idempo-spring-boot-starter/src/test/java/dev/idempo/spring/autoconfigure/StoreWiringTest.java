@@ -183,6 +183,38 @@ class StoreWiringTest {
         .run(context -> assertThat(context.getBean(ExpiredRecordPurger.class).isRunning()).isFalse());
   }
 
+  /**
+   * Issue 9 item 11: one run deleted at most 100 batches of 1,000, so ingest above ~167 expired
+   * records a second grew the table without bound. A run now drains the whole backlog.
+   */
+  @Test
+  void aBacklogOfMoreThanAHundredBatchesIsDrainedInOneRun() {
+    AtomicLong now = new AtomicLong(1_000_000);
+    InMemoryIdempotencyStore store =
+        InMemoryIdempotencyStore.builder()
+            .clock(() -> Instant.ofEpochMilli(now.get()))
+            .maxRecords(200_000)
+            .build();
+    for (int i = 0; i < 130_000; i++) {
+      roundTrip(store);
+    }
+    now.addAndGet(Duration.ofMinutes(6).toMillis());
+    runner
+        .withBean(IdempotencyStore.class, () -> store)
+        .withPropertyValues("idempo.store.purge-batch-size=1000")
+        .run(
+            context -> {
+              assertThat(context.getBean(ExpiredRecordPurger.class).purgeOnce()).isEqualTo(130_000);
+              assertThat(store.size()).isZero();
+            });
+    runner
+        .withPropertyValues("idempo.store.purge-batch-size=0")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("idempo.store.purge-batch-size"));
+  }
+
   /** Claim, complete, then a second claim replays the stored bytes. */
   static void roundTrip(IdempotencyStore store) {
     StorageKey key = Scope.of("", "POST /wiring").storageKey(IdempotencyKey.of(UUID.randomUUID().toString()));

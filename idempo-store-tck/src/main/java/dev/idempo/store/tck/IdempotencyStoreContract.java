@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.RecordState;
 import dev.idempo.store.RecoveryPoint;
 import dev.idempo.store.StorageKey;
+import dev.idempo.store.StoreUnavailableException;
 import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
 import java.nio.charset.StandardCharsets;
@@ -352,6 +354,69 @@ public abstract class IdempotencyStoreContract {
     assertEquals(UpdateResult.FENCE_LOST, store.complete(key, first, response("stale")));
   }
 
+  // ------------------------------------------------------------------------------- abandon
+
+  @Test
+  void abandonRemovesTheInProgressRecordItsClaimMadeSoARetryRunsFresh() {
+    StorageKey key = newKey();
+    ClaimToken token = ClaimToken.random();
+    long fence = claimFence(store.claim(key, fingerprint("a"), lease, retention, token));
+    assertEquals(UpdateResult.APPLIED, store.renew(key, fence, lease), "renew keeps the token");
+    assertEquals(UpdateResult.APPLIED, store.checkpoint(key, fence, RecoveryPoint.of("s", bytes("1"))));
+
+    assertEquals(UpdateResult.APPLIED, store.abandon(key, token));
+
+    assertEquals(Optional.empty(), store.find(key));
+    assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, token), "abandon is idempotent");
+    assertEquals(UpdateResult.FENCE_LOST, store.complete(key, fence, response("stale")));
+    ClaimResult.Acquired retry =
+        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
+    assertFalse(retry.takeover(), "nothing is left of the abandoned claim");
+    assertTrue(retry.fence() > fence);
+  }
+
+  @Test
+  void abandonNeverTouchesAnotherClaimsRecord() {
+    StorageKey key = newKey();
+    ClaimToken first = ClaimToken.random();
+    long fence = claimFence(store.claim(key, fingerprint("a"), lease, retention, first));
+
+    assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, ClaimToken.random()));
+    advance(lease.plus(unit));
+    ClaimToken second = ClaimToken.random();
+    ClaimResult.Acquired takeover =
+        assertInstanceOf(
+            ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention, second));
+    assertTrue(takeover.takeover());
+    assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, first), "a takeover replaces the token");
+    assertEquals(UpdateResult.APPLIED, store.complete(key, takeover.fence(), response("done")));
+    assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, second), "completed records stay");
+    assertEquals("done", replayText(key, "a"));
+    assertTrue(fence < takeover.fence());
+  }
+
+  @Test
+  void aClaimWhoseReplyWasLostIsAbandonedByItsTokenAndARetryRunsOnce() {
+    StorageKey key = newKey();
+    OutageStore lossy = new OutageStore(store);
+    ClaimToken token = ClaimToken.random();
+    lossy.loseReplies(true);
+    assertThrows(
+        StoreUnavailableException.class,
+        () -> lossy.claim(key, fingerprint("a"), lease, retention, token));
+    assertInstanceOf(
+        ClaimResult.InFlight.class,
+        store.claim(key, fingerprint("a"), lease, retention),
+        "the lost claim took effect: without abandon a retry would wait, then take it over");
+    lossy.loseReplies(false);
+
+    assertEquals(UpdateResult.APPLIED, lossy.abandon(key, token));
+
+    ClaimResult.Acquired retry =
+        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
+    assertFalse(retry.takeover(), "a fresh run, not a takeover of an unknown outcome");
+  }
+
   // ------------------------------------------------------------------------------ retention
 
   @Test
@@ -458,6 +523,8 @@ public abstract class IdempotencyStoreContract {
     assertMessageNames("response", assertThrows(NullPointerException.class, () -> store.complete(key, 1, null)));
     assertMessageNames("lease", assertThrows(IllegalArgumentException.class, () -> store.renew(key, 1, Duration.ofMillis(-5))));
     assertMessageNames("limit", assertThrows(IllegalArgumentException.class, () -> store.purgeExpired(0)));
+    assertMessageNames("token", assertThrows(NullPointerException.class, () -> store.claim(key, fp, lease, retention, null)));
+    assertMessageNames("token", assertThrows(NullPointerException.class, () -> store.abandon(key, null)));
     assertEquals(Optional.empty(), store.find(key), "rejected calls must not create records");
   }
 

@@ -2,6 +2,7 @@ package dev.idempo.store.tck;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.RecoveryPoint;
@@ -10,20 +11,23 @@ import dev.idempo.store.StoreUnavailableException;
 import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real store (the in-memory one) behind a switch that simulates an outage: while down, every
- * call throws {@link StoreUnavailableException} as a store whose server is unreachable does. It
- * also counts the calls that reached it. For adapters' tests: "the store is down" must never
+ * call throws {@link StoreUnavailableException} as a store whose server is unreachable does;
+ * with {@link #loseReplies} calls take effect and then throw, as when a reply is lost. It also
+ * counts the calls that reached it. For adapters' tests: "the store is down" must never
  * mean "run the work unprotected". Thread-safe.
  */
 public final class OutageStore implements IdempotencyStore {
   private final IdempotencyStore store;
   private final AtomicInteger calls = new AtomicInteger();
   private volatile boolean down;
+  private volatile boolean loseReplies;
 
   public OutageStore(IdempotencyStore store) {
     this.store = store;
@@ -37,6 +41,23 @@ public final class OutageStore implements IdempotencyStore {
     return calls.get();
   }
 
+  /**
+   * While on, every call (but {@link #find}) reaches the store and takes effect, then throws
+   * {@link StoreUnavailableException} as if its reply had been lost: a client timeout while the
+   * server was slow, a connection dropped after the command was sent.
+   */
+  public void loseReplies(boolean loseReplies) {
+    this.loseReplies = loseReplies;
+  }
+
+  private <T> T answer(T reply) {
+    if (loseReplies) {
+      throw new StoreUnavailableException(
+          "store reply lost (simulated timeout)", new SocketTimeoutException("Read timed out"));
+    }
+    return reply;
+  }
+
   private void reach() {
     calls.incrementAndGet();
     if (down) {
@@ -45,33 +66,40 @@ public final class OutageStore implements IdempotencyStore {
   }
 
   @Override
-  public ClaimResult claim(StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention) {
+  public ClaimResult claim(
+      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
     reach();
-    return store.claim(key, fingerprint, lease, retention);
+    return answer(store.claim(key, fingerprint, lease, retention, token));
+  }
+
+  @Override
+  public UpdateResult abandon(StorageKey key, ClaimToken token) {
+    reach();
+    return answer(store.abandon(key, token));
   }
 
   @Override
   public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
     reach();
-    return store.complete(key, fence, response);
+    return answer(store.complete(key, fence, response));
   }
 
   @Override
   public UpdateResult release(StorageKey key, long fence) {
     reach();
-    return store.release(key, fence);
+    return answer(store.release(key, fence));
   }
 
   @Override
   public UpdateResult renew(StorageKey key, long fence, Duration lease) {
     reach();
-    return store.renew(key, fence, lease);
+    return answer(store.renew(key, fence, lease));
   }
 
   @Override
   public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
     reach();
-    return store.checkpoint(key, fence, point);
+    return answer(store.checkpoint(key, fence, point));
   }
 
   @Override
@@ -82,6 +110,6 @@ public final class OutageStore implements IdempotencyStore {
   @Override
   public int purgeExpired(int limit) {
     reach();
-    return store.purgeExpired(limit);
+    return answer(store.purgeExpired(limit));
   }
 }

@@ -1,0 +1,38 @@
+package dev.idempo.webhooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The webhooks module exports its one API package and needs only Idempo's own modules. */
+class ModuleTest {
+  private final ModuleDescriptor descriptor =
+      ModuleFinder.of(Path.of("target", "classes"))
+          .find("dev.idempo.webhooks")
+          .map(ModuleReference::descriptor)
+          .orElseThrow(() -> new AssertionError("no module-info.class in target/classes"));
+
+  @Test
+  void exportsOnlyTheApiPackage() {
+    assertEquals(
+        Set.of("dev.idempo.webhooks"),
+        descriptor.exports().stream()
+            .map(ModuleDescriptor.Exports::source)
+            .collect(Collectors.toSet()));
+  }
+
+  @Test
+  void requiresOnlyIdempoModules() {
+    assertEquals(
+        Set.of("java.base", "dev.idempo.core", "dev.idempo.http", "dev.idempo.jdbc"),
+        descriptor.requires().stream()
+            .map(ModuleDescriptor.Requires::name)
+            .collect(Collectors.toSet()));
+  }
+}
