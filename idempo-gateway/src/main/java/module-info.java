@@ -10,6 +10,7 @@
 @SuppressWarnings("requires-automatic")
 module dev.idempo.gateway {
   requires transitive dev.idempo.http;
+  requires transitive dev.idempo.webhooks; // GatewayConfig.webhook takes its endpoint specs
   requires dev.idempo.jdbc;
   requires dev.idempo.redis;
   requires java.sql;

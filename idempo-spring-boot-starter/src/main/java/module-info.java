@@ -7,6 +7,7 @@ module dev.idempo.spring {
   requires transitive dev.idempo.servlet;
   requires transitive dev.idempo.jdbc;
   requires static dev.idempo.redis;
+  requires static dev.idempo.webhooks;
   requires transitive spring.boot.autoconfigure;
   requires spring.boot;
   requires spring.beans;

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
  * [--tenant authorization | header:NAME | cookie:NAME | jwt:CLAIM?jwks=URL[&iss=…][&aud=…] | none]
  * [--max-body 10MiB]
  * [--max-response 1MiB] [--on-unknown fail|reexecute] [--admin HOST:PORT] [--drain-timeout 10s]
+ * [--webhook PATH=PROVIDER:SECRET[,SECRET…][;OPTION=VALUE…]]… [--webhook-retention 7d]
  * </pre>
  *
  * <p>Sizes are a whole number and B, KB, KiB, MB, MiB, GB or GiB; durations a whole number and ms,
@@ -249,6 +250,23 @@ final class GatewayCommandLine {
     @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "How long in-flight requests may finish on SIGTERM (default 10s).")
     String drainTimeout = "10s";
 
+    @Option(
+        names = "--webhook",
+        paramLabel = "PATH=PROVIDER:SECRET",
+        description = "Receive webhooks at PATH (repeatable), e.g."
+            + " /hooks/stripe=stripe:env:STRIPE_SECRET: verify the signature, deduplicate by event"
+            + " id and forward each event once to the upstream at PATH with Idempotency-Key:"
+            + " PROVIDER:EVENT_ID; an upstream non-2xx releases it for the sender's retry."
+            + " Providers: stripe, standard-webhooks (svix), github, paypal, hmac; secrets env:NAME"
+            + " or file:PATH.")
+    List<String> webhooks = new ArrayList<>();
+
+    @Option(
+        names = "--webhook-retention",
+        paramLabel = "DURATION",
+        description = "How long webhook event ids are remembered (default 7d).")
+    String webhookRetention = "7d";
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -293,6 +311,12 @@ final class GatewayCommandLine {
         flag("--admin", () -> builder.admin(adminAddress[0], Integer.parseInt(adminAddress[1])));
       }
       flag("--drain-timeout", () -> builder.drainTimeout(DurationText.parse(drainTimeout)));
+      for (String webhook : webhooks) {
+        flag("--webhook", () -> builder.webhook(
+            dev.idempo.webhooks.WebhookEndpointSpec.parse(webhook)));
+      }
+      flag("--webhook-retention",
+          () -> builder.webhookRetention(DurationText.parse(webhookRetention)));
       return flag("the flags", builder::build);
     }
 

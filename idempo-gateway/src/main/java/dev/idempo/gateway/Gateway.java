@@ -112,7 +112,11 @@ public final class Gateway implements AutoCloseable {
       }
       IdempotentProxyHandler proxy = new IdempotentProxyHandler(idempotency, upstream, metrics, config);
       AdminHandler admin = new AdminHandler(store, config.storeDescription(), metrics);
-      server = newServer(proxy, admin);
+      WebhookForwardingHandler webhooks =
+          config.webhooks().isEmpty()
+              ? null
+              : new WebhookForwardingHandler(config, store, upstream, metrics);
+      server = newServer(proxy, admin, webhooks);
       bind(connector, config.listenHost() + ":" + config.listenPort());
       if (adminConnector != null) {
         bind(adminConnector, config.adminHost().get() + ":" + config.adminPort() + " (admin)");
@@ -136,7 +140,7 @@ public final class Gateway implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  private Server newServer(Handler proxy, Handler admin) {
+  private Server newServer(Handler proxy, Handler admin, WebhookForwardingHandler webhooks) {
     QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), Math.min(8, config.maxThreads()));
     threads.setName("idempo-gateway");
     Server server = new Server(threads);
@@ -179,7 +183,14 @@ public final class Gateway implements AutoCloseable {
           @Override
           public boolean handle(Request request, Response response, Callback callback) throws Exception {
             boolean isAdmin = adminOnly != null && request.getConnectionMetaData().getConnector() == adminOnly;
-            return (isAdmin ? admin : proxy).handle(request, response, callback);
+            if (isAdmin) {
+              return admin.handle(request, response, callback);
+            }
+            // Webhook paths first: a delivery is deduplicated by its event id, not by a key.
+            if (webhooks != null && webhooks.accepts(request)) {
+              return webhooks.handle(request, response, callback);
+            }
+            return proxy.handle(request, response, callback);
           }
         };
     server.setHandler(new GracefulHandler(byConnector));

@@ -6,8 +6,11 @@ import dev.idempo.http.HttpIdempotency;
 import dev.idempo.http.IdempotencyRoute;
 import dev.idempo.http.TenantSource;
 import dev.idempo.store.IdempotencyStore;
+import dev.idempo.webhooks.WebhookEndpointSpec;
+import dev.idempo.webhooks.WebhookReceiver;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +30,7 @@ import java.util.Set;
  * Builder#tenant(String)}); request
  * bodies up to 10 MiB (413 beyond), responses stored up to 1 MiB; upstream timeout 30 s; {@link
  * OnUnknownOutcome#FAIL}; no admin listener; 10 s to drain in-flight requests on stop; 200
- * request threads.
+ * request threads; no webhook endpoints, webhook event ids kept 7 days.
  */
 public final class GatewayConfig {
   /** The default limit on request bodies read and fingerprinted: 10 MiB. */
@@ -67,6 +70,8 @@ public final class GatewayConfig {
   private final Duration drainTimeout;
   private final int maxThreads;
   private final IdempotencyRoute route;
+  private final List<WebhookEndpointSpec> webhooks;
+  private final Duration webhookRetention;
 
   private GatewayConfig(Builder builder) {
     this.listenHost = builder.listenHost;
@@ -89,6 +94,8 @@ public final class GatewayConfig {
     this.adminPort = builder.adminPort;
     this.drainTimeout = builder.drainTimeout;
     this.maxThreads = builder.maxThreads;
+    this.webhooks = List.copyOf(builder.webhooks);
+    this.webhookRetention = builder.webhookRetention;
     if (adminHost != null && adminPort != 0 && adminPort == listenPort && adminHost.equals(listenHost)) {
       throw new IllegalArgumentException(
           "admin address must differ from the listen address, both were " + listenHost + ":" + listenPort);
@@ -138,6 +145,8 @@ public final class GatewayConfig {
     builder.adminPort = adminPort;
     builder.drainTimeout = drainTimeout;
     builder.maxThreads = maxThreads;
+    builder.webhooks.addAll(webhooks);
+    builder.webhookRetention = webhookRetention;
     return builder;
   }
 
@@ -250,6 +259,19 @@ public final class GatewayConfig {
     return maxThreads;
   }
 
+  /**
+   * The webhook endpoints, in the order added: deliveries to these paths are verified,
+   * deduplicated by event id and forwarded once, instead of guarded by Idempotency-Key.
+   */
+  public List<WebhookEndpointSpec> webhooks() {
+    return webhooks;
+  }
+
+  /** How long a webhook event id is remembered after it was forwarded. */
+  public Duration webhookRetention() {
+    return webhookRetention;
+  }
+
   /** The one route guarding every path, as {@link HttpIdempotency} runs it. */
   IdempotencyRoute route() {
     return route;
@@ -294,7 +316,15 @@ public final class GatewayConfig {
         + onUnknownOutcome
         + ", admin="
         + (adminHost == null ? "none" : adminHost + ":" + adminPort)
+        + (webhooks.isEmpty() ? "" : ", webhooks=" + webhookPaths())
         + "]";
+  }
+
+  /** The webhook paths only: a spec's text may name where a secret lives. */
+  private List<String> webhookPaths() {
+    List<String> paths = new ArrayList<>();
+    webhooks.forEach(spec -> paths.add(spec.path()));
+    return paths;
   }
 
   private static URI checkUpstream(URI upstream) {
@@ -358,6 +388,8 @@ public final class GatewayConfig {
     private int adminPort;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private int maxThreads = DEFAULT_MAX_THREADS;
+    private final List<WebhookEndpointSpec> webhooks = new ArrayList<>();
+    private Duration webhookRetention = WebhookReceiver.DEFAULT_RETENTION;
 
     private Builder(URI upstream) {
       this.upstream = upstream;
@@ -559,6 +591,37 @@ public final class GatewayConfig {
         throw new IllegalArgumentException("maxThreads must be between 16 and 10000, was " + maxThreads);
       }
       this.maxThreads = maxThreads;
+      return this;
+    }
+
+    /**
+     * Receives webhooks at the spec's path (repeatable): each delivery's signature is verified,
+     * its event id claimed on the gateway's store, and a new event forwarded once to the upstream
+     * at the same path with {@code Idempotency-Key: PROVIDER:EVENT_ID}. An upstream 2xx records
+     * the event (later deliveries get 200 without a forward); any other answer, a refused
+     * connection or a timeout releases it, so the sender's retry forwards it again.
+     *
+     * @throws IllegalArgumentException if another webhook endpoint has the same path
+     */
+    public Builder webhook(WebhookEndpointSpec spec) {
+      Objects.requireNonNull(spec, "spec must not be null");
+      for (WebhookEndpointSpec other : webhooks) {
+        if (other.path().equals(spec.path())) {
+          throw new IllegalArgumentException(
+              "a webhook endpoint at " + spec.path() + " is already configured");
+        }
+      }
+      webhooks.add(spec);
+      return this;
+    }
+
+    /**
+     * How long a webhook event id is remembered: 1 ms to 400 days, {@link
+     * WebhookReceiver#DEFAULT_RETENTION 7 days} by default (longer than Stripe's, PayPal's and
+     * GitHub's 3-day retry windows).
+     */
+    public Builder webhookRetention(Duration retention) {
+      this.webhookRetention = dev.idempo.store.StoreLimits.checkRetention(retention);
       return this;
     }
 

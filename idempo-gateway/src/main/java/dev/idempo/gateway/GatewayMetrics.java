@@ -101,6 +101,11 @@ final class GatewayMetrics implements IdempotencyListener {
     (failure == null ? storeCalls : failedStoreCalls).get(call).record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** The registry, for the webhook mode's counters ({@link WebhookMetrics}). */
+  io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   /** The Prometheus text exposition of every metric. */
   String scrape() {
     return registry.scrape();

@@ -32,6 +32,7 @@ class ModuleTest {
             "java.base",
             "java.sql",
             "dev.idempo.http",
+            "dev.idempo.webhooks",
             "dev.idempo.jdbc",
             "dev.idempo.redis",
             "com.zaxxer.hikari",

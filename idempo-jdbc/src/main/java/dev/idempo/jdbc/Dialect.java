@@ -52,6 +52,15 @@ public enum Dialect {
     }
   }
 
+  /**
+   * Whether writes share transactions unless the builder says otherwise: yes on SQLite, whose one
+   * writer otherwise commits (and syncs) one operation at a time; no on PostgreSQL, whose
+   * connections commit in parallel and whose WAL flush already serves concurrent commits at once.
+   */
+  boolean groupCommitsByDefault() {
+    return this == SQLITE;
+  }
+
   /** Whether leases follow the database server's clock rather than an injected one. */
   boolean usesServerClock() {
     return this == POSTGRESQL;

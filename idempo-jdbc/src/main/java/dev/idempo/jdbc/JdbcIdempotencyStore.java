@@ -57,6 +57,12 @@ import javax.sql.DataSource;
  * writes so they never spin on SQLite's lock; give SQLite connections a {@code busy_timeout} and
  * WAL mode for the writers it cannot serialize (other stores, transactional mode).
  *
+ * <p><b>Group commit.</b> On SQLite by default (see {@link Builder#groupCommit}), concurrent
+ * writes share one transaction and one commit; each keeps its own statement, savepoint and answer,
+ * and none is answered before its commit. See the package documentation for what it does on a
+ * failure and for the durability settings ({@code synchronous}, {@code fsync}) that decide what a
+ * power cut may lose.
+ *
  * <p><b>Failures.</b> Every {@link SQLException} — unreachable server, closed pool, dropped
  * connection, timeout — surfaces as {@link StoreUnavailableException} carrying it; the effect of
  * that call is unknown, and a claim whose answer was lost leaves at most one IN_PROGRESS record
@@ -82,6 +88,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
   private final int maxResponseBytes;
   private final RecordSql sql;
   private final ReentrantLock sqliteWrites;
+  private final GroupCommit groupCommit; // null: every write commits by itself
 
   private JdbcIdempotencyStore(Builder builder, Dialect dialect, InstantSource clock) {
     this.dataSource = builder.dataSource;
@@ -90,7 +97,14 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     this.clock = dialect.usesServerClock() ? null : clock;
     this.maxResponseBytes = builder.maxResponseBytes;
     this.sql = new RecordSql(dialect, tables);
-    this.sqliteWrites = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
+    boolean grouped =
+        builder.groupCommit != null ? builder.groupCommit : dialect.groupCommitsByDefault();
+    this.groupCommit =
+        grouped
+            ? new GroupCommit(
+                dataSource, dialect.toString(), builder.groupCommitMaxBatch, builder.beforeBatch)
+            : null;
+    this.sqliteWrites = dialect == Dialect.SQLITE && !grouped ? new ReentrantLock() : null;
   }
 
   /**
@@ -115,6 +129,11 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
   /** The largest response {@link #complete} accepts, in bytes. */
   public int maxResponseBytes() {
     return maxResponseBytes;
+  }
+
+  /** Whether concurrent writes share transactions; see {@link Builder#groupCommit}. */
+  public boolean groupCommits() {
+    return groupCommit != null;
   }
 
   @Override
@@ -282,9 +301,17 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         });
   }
 
-  /** Leaves the {@link DataSource} open: the application owns it. */
+  /**
+   * With group commit, refuses new writes and runs the ones already queued before returning (their
+   * callers get their answers as usual); later calls throw {@link StoreUnavailableException}.
+   * Leaves the {@link DataSource} open: the application owns it.
+   */
   @Override
-  public void close() {}
+  public void close() {
+    if (groupCommit != null) {
+      groupCommit.close();
+    }
+  }
 
   @Override
   public String toString() {
@@ -328,7 +355,15 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     T run(Connection connection) throws SQLException;
   }
 
+  /** The group commit in use, or null; for tests. */
+  GroupCommit groupCommit() {
+    return groupCommit;
+  }
+
   private <T> T write(String operation, ConnectionWork<T> work) {
+    if (groupCommit != null) {
+      return groupCommit.run(operation, work::run);
+    }
     if (sqliteWrites == null) {
       return run(operation, work);
     }
@@ -368,6 +403,9 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     private InstantSource clock;
     private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private boolean migrateSchema = true;
+    private Boolean groupCommit; // null: the dialect's default
+    private int groupCommitMaxBatch = GroupCommit.DEFAULT_MAX_BATCH;
+    private Runnable beforeBatch = () -> {};
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -421,6 +459,48 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
      */
     public Builder migrateSchema(boolean migrateSchema) {
       this.migrateSchema = migrateSchema;
+      return this;
+    }
+
+    /**
+     * Whether concurrent writes ({@code claim}, {@code complete}, {@code release}, {@code abandon},
+     * {@code renew}, {@code checkpoint}, {@code purgeExpired}) share one transaction and one
+     * commit. On by default for SQLite, off for PostgreSQL: see the package documentation for the
+     * measurements behind both defaults.
+     *
+     * <p>With group commit, a caller's write joins a queue; one caller at a time leads: it takes
+     * what queued up while the previous transaction ran (at most {@link #groupCommitMaxBatch}
+     * operations, no waiting when the queue is empty), runs each operation in a savepoint of one
+     * transaction on one connection, commits, and then every caller gets its own answer. Each
+     * operation keeps its exact semantics; one whose statement fails is rolled back to its
+     * savepoint and fails alone. A failed commit fails the whole batch with {@link
+     * StoreUnavailableException} (outcome unknown). A lone write runs in auto-commit mode as
+     * without group commit. Nothing is answered before its commit.
+     */
+    public Builder groupCommit(boolean groupCommit) {
+      this.groupCommit = groupCommit;
+      return this;
+    }
+
+    /**
+     * The most operations one group commit carries, 1 to 10,000; {@value
+     * GroupCommit#DEFAULT_MAX_BATCH} by default. Bounds how long one transaction holds the
+     * database's write lock.
+     *
+     * @throws IllegalArgumentException naming the value if it is out of range
+     */
+    public Builder groupCommitMaxBatch(int maxBatch) {
+      if (maxBatch < 1 || maxBatch > 10_000) {
+        throw new IllegalArgumentException(
+            "groupCommitMaxBatch must be between 1 and 10000, was " + maxBatch);
+      }
+      this.groupCommitMaxBatch = maxBatch;
+      return this;
+    }
+
+    /** Tests: runs in the leading caller before it takes each batch from the queue. */
+    Builder beforeBatch(Runnable beforeBatch) {
+      this.beforeBatch = Objects.requireNonNull(beforeBatch);
       return this;
     }
 

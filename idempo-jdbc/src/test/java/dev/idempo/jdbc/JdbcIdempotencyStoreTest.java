@@ -1,6 +1,7 @@
 package dev.idempo.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,6 +65,25 @@ class JdbcIdempotencyStoreTest {
             IllegalArgumentException.class,
             () -> JdbcIdempotencyStore.builder(sqlite.newDatabase()).maxResponseBytes(max));
     assertTrue(thrown.getMessage().contains("maxResponseBytes"), thrown.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, -1, 10_001})
+  void aBadGroupCommitMaxBatchIsRejectedNamingIt(int max) {
+    IllegalArgumentException thrown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JdbcIdempotencyStore.builder(sqlite.newDatabase()).groupCommitMaxBatch(max));
+    assertTrue(thrown.getMessage().contains("groupCommitMaxBatch"), thrown.getMessage());
+    assertTrue(thrown.getMessage().contains(String.valueOf(max)), thrown.getMessage());
+  }
+
+  @Test
+  void groupCommitIsSqlitesDefaultAndCanBeTurnedOff() {
+    assertTrue(JdbcIdempotencyStore.builder(sqlite.newDatabase()).build().groupCommits());
+    JdbcIdempotencyStore withoutGroupCommit =
+        JdbcIdempotencyStore.builder(sqlite.newDatabase()).groupCommit(false).build();
+    assertFalse(withoutGroupCommit.groupCommits());
   }
 
   @Test

@@ -16,6 +16,11 @@ import javax.sql.DataSource;
 class PostgresStoreContractTest extends IdempotencyStoreContract {
   private static final Duration UNIT = Duration.ofMillis(250);
 
+  /** Whether the stores under test share transactions; PostgreSQL's default is off. */
+  protected boolean groupCommit() {
+    return false;
+  }
+
   @Override
   protected StoreHarness createHarness() {
     DataSource dataSource = PostgresDatabase.pool();
@@ -25,7 +30,10 @@ class PostgresStoreContractTest extends IdempotencyStoreContract {
       public IdempotencyStore newStore() {
         String prefix = PostgresDatabase.freshPrefix();
         prefixes.add(prefix);
-        return JdbcIdempotencyStore.builder(dataSource).tablePrefix(prefix).build();
+        return JdbcIdempotencyStore.builder(dataSource)
+            .tablePrefix(prefix)
+            .groupCommit(groupCommit())
+            .build();
       }
 
       @Override

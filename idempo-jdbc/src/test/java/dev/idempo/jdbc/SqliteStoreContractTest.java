@@ -6,7 +6,10 @@ import dev.idempo.store.tck.MutableClock;
 import dev.idempo.store.tck.StoreHarness;
 import java.time.Duration;
 
-/** The SQLite store passes the contract: a fresh database file per store, on a fake clock. */
+/**
+ * The SQLite store in its default configuration, group commit on, passes the contract: a fresh
+ * database file per store, on a fake clock.
+ */
 class SqliteStoreContractTest extends IdempotencyStoreContract {
 
   @Override
@@ -16,7 +19,12 @@ class SqliteStoreContractTest extends IdempotencyStoreContract {
     return new StoreHarness() {
       @Override
       public IdempotencyStore newStore() {
-        return JdbcIdempotencyStore.builder(databases.newDatabase()).clock(clock).build();
+        JdbcIdempotencyStore store =
+            JdbcIdempotencyStore.builder(databases.newDatabase()).clock(clock).build();
+        if (!store.groupCommits()) {
+          throw new AssertionError("group commit should be SQLite's default");
+        }
+        return store;
       }
 
       @Override
