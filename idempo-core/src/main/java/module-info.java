@@ -1,7 +1,7 @@
 /**
- * Idempo core: keys, scopes, fingerprints, the record model and store SPI, the in-memory store
- * and the {@link dev.idempo.Idempotency} executor.
- * No runtime dependencies; only the API packages are exported.
+ * Idempo core: keys, scopes, fingerprints, the record model and store SPI, the in-memory store and
+ * the {@link dev.idempo.Idempotency} executor. No runtime dependencies; only the API packages are
+ * exported.
  */
 module dev.idempo.core {
   exports dev.idempo;

@@ -31,5 +31,9 @@ module dev.idempo.spring {
   exports dev.idempo.spring.security;
 
   // Spring proxies the configuration classes and binds the properties by reflection.
-  opens dev.idempo.spring.autoconfigure to spring.core, spring.beans, spring.context, spring.boot;
+  opens dev.idempo.spring.autoconfigure to
+      spring.core,
+      spring.beans,
+      spring.context,
+      spring.boot;
 }

@@ -11,15 +11,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <ul>
  *   <li>{@link #complete(Object)} with the result (stored, or released if the policy says so);
  *   <li>{@link #fail(Throwable)} with a failure (stored, or released if the policy says so);
- *   <li>{@link #release()} when the work is known not to have taken effect (a refused
- *       connection), so a retry may run it;
- *   <li>{@link #recordOutcomeUnknown()} when it cannot know (a timeout after the request was
- *       sent), so every retry gets {@link OutcomeUnknownException} instead of a second run.
+ *   <li>{@link #release()} when the work is known not to have taken effect (a refused connection),
+ *       so a retry may run it;
+ *   <li>{@link #recordOutcomeUnknown()} when it cannot know (a timeout after the request was sent),
+ *       so every retry gets {@link OutcomeUnknownException} instead of a second run.
  * </ul>
  *
- * <p>Until then the lease is renewed. {@link #close()} stops renewing without finishing (the
- * holder gave up): the key stays IN_PROGRESS until its lease runs out, then the takeover policy
- * decides. Use try-with-resources so a crash in the caller's code never leaves a renewal running.
+ * <p>Until then the lease is renewed. {@link #close()} stops renewing without finishing (the holder
+ * gave up): the key stays IN_PROGRESS until its lease runs out, then the takeover policy decides.
+ * Use try-with-resources so a crash in the caller's code never leaves a renewal running.
  *
  * <p>Thread-safe: the finishing methods may be called from another thread than {@link
  * Idempotency#begin}, for asynchronous work.
@@ -113,14 +113,14 @@ public final class Attempt<R> implements AutoCloseable {
   }
 
   /**
-   * Finishes without effect: the work is known not to have happened, so the key is released and
-   * a retry may run it.
+   * Finishes without effect: the work is known not to have happened, so the key is released and a
+   * retry may run it.
    *
    * @throws FenceLostException if the claim was taken over meanwhile
    * @throws IllegalStateException if the attempt was already finished or is a replay
-   * @throws dev.idempo.store.StoreUnavailableException if the store cannot answer; the release
-   *     is then retried in the background until the store answers, so a retry runs the work
-   *     instead of finding the key held
+   * @throws dev.idempo.store.StoreUnavailableException if the store cannot answer; the release is
+   *     then retried in the background until the store answers, so a retry runs the work instead of
+   *     finding the key held
    */
   public void release() {
     finishing();
@@ -146,8 +146,8 @@ public final class Attempt<R> implements AutoCloseable {
   }
 
   /**
-   * Stops renewing the lease. An attempt not finished by then stays IN_PROGRESS in the store
-   * until its lease runs out. Idempotent.
+   * Stops renewing the lease. An attempt not finished by then stays IN_PROGRESS in the store until
+   * its lease runs out. Idempotent.
    */
   @Override
   public void close() {

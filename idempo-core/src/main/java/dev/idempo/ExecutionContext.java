@@ -52,8 +52,8 @@ public final class ExecutionContext {
   }
 
   /**
-   * True once a lease renewal found that another caller took the key over: this run's outcome
-   * will not be stored, so long work may stop early.
+   * True once a lease renewal found that another caller took the key over: this run's outcome will
+   * not be stored, so long work may stop early.
    */
   public boolean isFenceLost() {
     return fenceLost;

@@ -18,7 +18,10 @@ public final class ExecutionResult<R> {
     return value;
   }
 
-  /** {@link ExecutionOutcome#EXECUTED}, {@link ExecutionOutcome#REPLAYED} or {@link ExecutionOutcome#RELEASED}. */
+  /**
+   * {@link ExecutionOutcome#EXECUTED}, {@link ExecutionOutcome#REPLAYED} or {@link
+   * ExecutionOutcome#RELEASED}.
+   */
   public ExecutionOutcome outcome() {
     return outcome;
   }

@@ -7,8 +7,8 @@ import java.util.HexFormat;
 
 /**
  * What makes two requests "the same": a SHA-256 over named, length-prefixed parts (for HTTP:
- * method, path, query, content type, body). A retry with the same key but a different
- * fingerprint is a mismatch, never a replay.
+ * method, path, query, content type, body). A retry with the same key but a different fingerprint
+ * is a mismatch, never a replay.
  *
  * <p>Immutable and thread-safe; {@link Builder} is not thread-safe.
  */

@@ -36,17 +36,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Work that never ran is never an unknown outcome.</b> Each claim carries a new {@link
  * ClaimToken}. When a claim fails with {@link StoreUnavailableException} its effect is unknown: it
- * may have created a record whose fence never reached us. The executor then abandons that claim
- * by its token in the background, and likewise retries a release that failed, until the store
- * answers (see {@link PendingReleases} for the backoff and the window), so that once the store
- * recovers a retry with the same key runs the work once instead of waiting out the lease and
- * then reading "outcome unknown". Still fail-closed: the process dies before the store recovers,
- * or the store stays unavailable for longer than the lease plus five minutes.
+ * may have created a record whose fence never reached us. The executor then abandons that claim by
+ * its token in the background, and likewise retries a release that failed, until the store answers
+ * (see {@link PendingReleases} for the backoff and the window), so that once the store recovers a
+ * retry with the same key runs the work once instead of waiting out the lease and then reading
+ * "outcome unknown". Still fail-closed: the process dies before the store recovers, or the store
+ * stays unavailable for longer than the lease plus five minutes.
  *
- * <p><b>Background store calls.</b> Lease renewals and those pending releases are triggered by
- * a scheduler but run on a separate store-call executor (by default a shared pool of daemon
- * threads that grows with the calls in progress), at most one renewal per attempt at a time, so
- * one key whose store call stalls never delays the renewal of another key's lease.
+ * <p><b>Background store calls.</b> Lease renewals and those pending releases are triggered by a
+ * scheduler but run on a separate store-call executor (by default a shared pool of daemon threads
+ * that grows with the calls in progress), at most one renewal per attempt at a time, so one key
+ * whose store call stalls never delays the renewal of another key's lease.
  *
  * <p>Thread-safe: one instance serves any number of threads. It does not own the store.
  */
@@ -87,20 +87,20 @@ public final class Idempotency<R> {
   }
 
   /**
-   * Runs {@code work} unless an earlier run with the same scope and key finished, in which case
-   * its stored outcome is returned (or its stored failure thrown).
+   * Runs {@code work} unless an earlier run with the same scope and key finished, in which case its
+   * stored outcome is returned (or its stored failure thrown).
    *
    * @return the result, saying whether the work ran now or was replayed
-   * @throws KeyInFlightException if another caller holds the key (after waiting up to the
-   *     policy's {@code waitForInFlight})
+   * @throws KeyInFlightException if another caller holds the key (after waiting up to the policy's
+   *     {@code waitForInFlight})
    * @throws FingerprintMismatchException if the key was used with another fingerprint
    * @throws OutcomeUnknownException if an earlier holder stopped mid-way and the takeover policy
    *     fails closed
    * @throws StoredFailureException if an earlier run failed and its failure was stored
    * @throws FenceLostException if the work ran but its claim was taken over meanwhile, so its
    *     outcome was not stored
-   * @throws WorkFailedException carrying a checked exception thrown by the work (unchecked ones
-   *     are rethrown as they are)
+   * @throws WorkFailedException carrying a checked exception thrown by the work (unchecked ones are
+   *     rethrown as they are)
    * @throws dev.idempo.store.StoreUnavailableException if the store cannot answer
    */
   public ExecutionResult<R> execute(
@@ -123,14 +123,13 @@ public final class Idempotency<R> {
 
   /**
    * Claims the key and answers an {@link Attempt}: either the replay of an earlier run, or the
-   * right to run the work now, which the caller then finishes with {@link Attempt#complete},
-   * {@link Attempt#fail}, {@link Attempt#release} or {@link Attempt#recordOutcomeUnknown}. For
-   * callers that cannot wrap the work in a callback (asynchronous servers, proxies); {@link
-   * #execute} is this plus the callback. The lease is renewed until the attempt is finished or
-   * closed.
+   * right to run the work now, which the caller then finishes with {@link Attempt#complete}, {@link
+   * Attempt#fail}, {@link Attempt#release} or {@link Attempt#recordOutcomeUnknown}. For callers
+   * that cannot wrap the work in a callback (asynchronous servers, proxies); {@link #execute} is
+   * this plus the callback. The lease is renewed until the attempt is finished or closed.
    *
-   * @throws KeyInFlightException if another caller holds the key (after waiting up to the
-   *     policy's {@code waitForInFlight})
+   * @throws KeyInFlightException if another caller holds the key (after waiting up to the policy's
+   *     {@code waitForInFlight})
    * @throws FingerprintMismatchException if the key was used with another fingerprint
    * @throws OutcomeUnknownException if an earlier holder stopped mid-way and the takeover policy
    *     fails closed, now or on an earlier retry
@@ -200,7 +199,9 @@ public final class Idempotency<R> {
       notify(scope, ExecutionOutcome.RELEASED);
       return new ExecutionResult<>(value, ExecutionOutcome.RELEASED);
     }
-    if (!complete(context.storageKey(), context.fence(), StoredOutcome.encodeValue(codec.encode(value))).applied()) {
+    if (!complete(
+            context.storageKey(), context.fence(), StoredOutcome.encodeValue(codec.encode(value)))
+        .applied()) {
       notify(scope, ExecutionOutcome.FENCE_LOST);
       throw fenceLost();
     }
@@ -218,7 +219,8 @@ public final class Idempotency<R> {
       UpdateResult update =
           release
               ? releaseOrRetryLater(context)
-              : complete(context.storageKey(), context.fence(), StoredOutcome.encodeFailure(failure));
+              : complete(
+                  context.storageKey(), context.fence(), StoredOutcome.encodeFailure(failure));
       if (!update.applied()) {
         notify(scope, ExecutionOutcome.FENCE_LOST);
         failure.addSuppressed(fenceLost());
@@ -242,7 +244,8 @@ public final class Idempotency<R> {
 
   /** Stores "outcome unknown" for every retry; for {@link Attempt#recordOutcomeUnknown}. */
   void recordOutcomeUnknown(Scope scope, ExecutionContext context) {
-    if (!complete(context.storageKey(), context.fence(), StoredOutcome.encodeOutcomeUnknown()).applied()) {
+    if (!complete(context.storageKey(), context.fence(), StoredOutcome.encodeOutcomeUnknown())
+        .applied()) {
       notify(scope, ExecutionOutcome.FENCE_LOST);
       throw fenceLost();
     }
@@ -276,9 +279,9 @@ public final class Idempotency<R> {
   }
 
   /**
-   * Releases the claim of work that did not run; if the store cannot answer, keeps retrying in
-   * the background (a retry must not find the key held, then taken over as an unknown outcome)
-   * and throws.
+   * Releases the claim of work that did not run; if the store cannot answer, keeps retrying in the
+   * background (a retry must not find the key held, then taken over as an unknown outcome) and
+   * throws.
    */
   private UpdateResult releaseOrRetryLater(ExecutionContext context) {
     StorageKey key = context.storageKey();
@@ -339,7 +342,9 @@ public final class Idempotency<R> {
       return;
     }
     try {
-      if (!timed(StoreCall.RENEW, () -> store.renew(context.storageKey(), context.fence(), policy.lease()))
+      if (!timed(
+              StoreCall.RENEW,
+              () -> store.renew(context.storageKey(), context.fence(), policy.lease()))
           .applied()) {
         context.markFenceLost();
       }
@@ -443,9 +448,9 @@ public final class Idempotency<R> {
   }
 
   /**
-   * The default store-call executor: daemon threads created as calls need them and kept 30 s
-   * idle, so a stalled call holds one thread and never queues the others behind it. Its size is
-   * bounded by the attempts in progress (one renewal each) plus the pending releases.
+   * The default store-call executor: daemon threads created as calls need them and kept 30 s idle,
+   * so a stalled call holds one thread and never queues the others behind it. Its size is bounded
+   * by the attempts in progress (one renewal each) plus the pending releases.
    */
   private static final class SharedStoreCalls {
     static final Executor INSTANCE = create();
@@ -514,9 +519,8 @@ public final class Idempotency<R> {
 
     /**
      * Where background store calls (lease renewals, releases retried after an outage) run; by
-     * default a shared pool of daemon threads that grows with the calls in progress. Give it
-     * enough threads that one stalled call does not hold up the others. Not shut down by
-     * Idempotency.
+     * default a shared pool of daemon threads that grows with the calls in progress. Give it enough
+     * threads that one stalled call does not hold up the others. Not shut down by Idempotency.
      */
     public Builder<R> storeCallExecutor(Executor storeCalls) {
       this.storeCalls = Checks.notNull(storeCalls, "storeCalls");

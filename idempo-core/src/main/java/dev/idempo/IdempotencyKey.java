@@ -5,11 +5,11 @@ import dev.idempo.internal.Sha256;
 import java.util.Base64;
 
 /**
- * A client key: the string a caller sends to name one logical operation (an {@code
- * Idempotency-Key} header, a message id, a webhook id).
+ * A client key: the string a caller sends to name one logical operation (an {@code Idempotency-Key}
+ * header, a message id, a webhook id).
  *
- * <p>A key is 1 to {@value #MAX_LENGTH} visible ASCII characters ({@code 0x21}–{@code 0x7E}).
- * Keys are compared by value. Instances are immutable and thread-safe.
+ * <p>A key is 1 to {@value #MAX_LENGTH} visible ASCII characters ({@code 0x21}–{@code 0x7E}). Keys
+ * are compared by value. Instances are immutable and thread-safe.
  */
 public final class IdempotencyKey {
   /** The longest key accepted, in characters. */
@@ -47,9 +47,9 @@ public final class IdempotencyKey {
   }
 
   /**
-   * Derives a key deterministically from a business id, for callers who can name the operation
-   * (a cart id, a job id): the same {@code namespace} and {@code id} always give the same key,
-   * and different pairs give different keys (SHA-256 over length-prefixed parts).
+   * Derives a key deterministically from a business id, for callers who can name the operation (a
+   * cart id, a job id): the same {@code namespace} and {@code id} always give the same key, and
+   * different pairs give different keys (SHA-256 over length-prefixed parts).
    *
    * @param namespace what kind of operation, e.g. {@code "checkout"}; 1 to 4096 characters
    * @param id the business id, e.g. the cart id; 1 to 4096 characters

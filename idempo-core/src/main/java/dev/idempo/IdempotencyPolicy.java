@@ -17,10 +17,13 @@ import java.util.function.Predicate;
 public final class IdempotencyPolicy<R> {
   /** The default lease. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+
   /** The default retention. */
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+
   /** The longest wait for an in-flight duplicate. */
   public static final Duration MAX_WAIT_FOR_IN_FLIGHT = Duration.ofMinutes(10);
+
   /**
    * The shortest lease a policy accepts: 3 ms, so the default renewal interval (lease/3) is at
    * least the 1 ms the renewal scheduler can express. A shorter lease would never be renewed.
@@ -56,9 +59,9 @@ public final class IdempotencyPolicy<R> {
   }
 
   /**
-   * Checks a lease for a policy: within the store's limits ({@link StoreLimits#checkLease}) and
-   * at least {@link #MIN_LEASE}, so it can be renewed. For configuration edges (flags,
-   * properties) that take a lease before they build a policy, so they refuse it the same way.
+   * Checks a lease for a policy: within the store's limits ({@link StoreLimits#checkLease}) and at
+   * least {@link #MIN_LEASE}, so it can be renewed. For configuration edges (flags, properties)
+   * that take a lease before they build a policy, so they refuse it the same way.
    *
    * @return {@code lease}
    * @throws NullPointerException if {@code lease} is null
@@ -144,7 +147,10 @@ public final class IdempotencyPolicy<R> {
         + "]";
   }
 
-  /** Configures an {@link IdempotencyPolicy}; each setter rejects bad values at once. Not thread-safe. */
+  /**
+   * Configures an {@link IdempotencyPolicy}; each setter rejects bad values at once. Not
+   * thread-safe.
+   */
   public static final class Builder<R> {
     private Duration lease = DEFAULT_LEASE;
     private Duration retention = DEFAULT_RETENTION;
@@ -157,11 +163,11 @@ public final class IdempotencyPolicy<R> {
     private Builder() {}
 
     /**
-     * How long a claim is protected before another caller may take it over; {@link #MIN_LEASE}
-     * (3 ms) to 1 day.
+     * How long a claim is protected before another caller may take it over; {@link #MIN_LEASE} (3
+     * ms) to 1 day.
      *
-     * @throws IllegalArgumentException naming the lease if it is out of range or too short to
-     *     renew (see {@link IdempotencyPolicy#checkLease})
+     * @throws IllegalArgumentException naming the lease if it is out of range or too short to renew
+     *     (see {@link IdempotencyPolicy#checkLease})
      */
     public Builder<R> lease(Duration lease) {
       this.lease = checkLease(lease);
@@ -175,8 +181,8 @@ public final class IdempotencyPolicy<R> {
     }
 
     /**
-     * How often the lease of running work is renewed; zero turns renewal off, otherwise at least
-     * 1 ms. Must be shorter than the lease ({@link #build()} checks); lease/3 by default.
+     * How often the lease of running work is renewed; zero turns renewal off, otherwise at least 1
+     * ms. Must be shorter than the lease ({@link #build()} checks); lease/3 by default.
      */
     public Builder<R> renewInterval(Duration renewInterval) {
       this.renewInterval = Checks.notNegative(renewInterval, "renewInterval");
@@ -210,15 +216,16 @@ public final class IdempotencyPolicy<R> {
      */
     public Builder<R> waitForInFlight(Duration waitForInFlight) {
       Checks.notNegative(waitForInFlight, "waitForInFlight");
-      this.waitForInFlight = Checks.atMost(waitForInFlight, MAX_WAIT_FOR_IN_FLIGHT, "waitForInFlight");
+      this.waitForInFlight =
+          Checks.atMost(waitForInFlight, MAX_WAIT_FOR_IN_FLIGHT, "waitForInFlight");
       return this;
     }
 
     /**
      * Builds the policy.
      *
-     * @throws IllegalArgumentException if the renew interval is not shorter than the lease, or
-     *     is neither zero nor at least 1 ms
+     * @throws IllegalArgumentException if the renew interval is not shorter than the lease, or is
+     *     neither zero nor at least 1 ms
      */
     public IdempotencyPolicy<R> build() {
       return new IdempotencyPolicy<>(this);

@@ -1,9 +1,9 @@
 package dev.idempo;
 
 /**
- * An earlier holder of the key stopped without completing or releasing it, so whether the
- * operation took effect is unknown. Under {@link TakeoverPolicy#FAIL_CLOSED} this outcome is
- * stored and every retry gets it: the operation never runs twice.
+ * An earlier holder of the key stopped without completing or releasing it, so whether the operation
+ * took effect is unknown. Under {@link TakeoverPolicy#FAIL_CLOSED} this outcome is stored and every
+ * retry gets it: the operation never runs twice.
  */
 public class OutcomeUnknownException extends IdempotencyException {
   private static final long serialVersionUID = 1L;

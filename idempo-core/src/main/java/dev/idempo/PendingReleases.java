@@ -16,16 +16,16 @@ import java.util.function.Supplier;
 /**
  * Gives keys back that were claimed for work that never ran, when the store could not be told at
  * the time: a claim whose answer was lost (abandoned by its {@link ClaimToken}) and a release that
- * failed (retried by fence). Without this, such a key stays IN_PROGRESS and a retry first waits
- * out the lease, then takes it over as an unknown outcome although nothing was run.
+ * failed (retried by fence). Without this, such a key stays IN_PROGRESS and a retry first waits out
+ * the lease, then takes it over as an unknown outcome although nothing was run.
  *
  * <p>Each pending release is retried in the background with exponential backoff ({@value
- * #FIRST_DELAY_MILLIS} ms doubling up to {@value #MAX_DELAY_MILLIS} ms) until the store answers
- * at all (applied, or nothing to release: either way the key is no longer held for this work) or
- * its deadline passes: the lease plus {@link #WINDOW}. At most {@value #MAX_PENDING} are pending
- * per executor; beyond that, and past the deadline, the key falls back to fail-closed (a retry
- * after the lease is a takeover). Pending releases live in this process only: if it dies during
- * the outage they are lost, with the same fail-closed fallback.
+ * #FIRST_DELAY_MILLIS} ms doubling up to {@value #MAX_DELAY_MILLIS} ms) until the store answers at
+ * all (applied, or nothing to release: either way the key is no longer held for this work) or its
+ * deadline passes: the lease plus {@link #WINDOW}. At most {@value #MAX_PENDING} are pending per
+ * executor; beyond that, and past the deadline, the key falls back to fail-closed (a retry after
+ * the lease is a takeover). Pending releases live in this process only: if it dies during the
+ * outage they are lost, with the same fail-closed fallback.
  *
  * <p>The scheduler only triggers; the store calls run on the store-call executor. Thread-safe.
  */

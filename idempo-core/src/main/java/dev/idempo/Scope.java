@@ -64,7 +64,11 @@ public final class Scope {
   public StorageKey storageKey(IdempotencyKey key) {
     Checks.notNull(key, "key");
     return StorageKey.of(
-        new Sha256("idempo.storage-key.v1").part(tenant).part(operation).part(key.value()).finish());
+        new Sha256("idempo.storage-key.v1")
+            .part(tenant)
+            .part(operation)
+            .part(key.value())
+            .finish());
   }
 
   @Override

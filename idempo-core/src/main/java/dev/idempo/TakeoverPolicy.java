@@ -16,9 +16,9 @@ public enum TakeoverPolicy {
    */
   REEXECUTE,
   /**
-   * Runs the operation again with the earlier holder's last {@link
-   * dev.idempo.store.RecoveryPoint}, so multi-step work resumes after its last committed step; with
-   * no recovery point saved, behaves as {@link #FAIL_CLOSED}.
+   * Runs the operation again with the earlier holder's last {@link dev.idempo.store.RecoveryPoint},
+   * so multi-step work resumes after its last committed step; with no recovery point saved, behaves
+   * as {@link #FAIL_CLOSED}.
    */
   RESUME
 }

@@ -1,6 +1,9 @@
 package dev.idempo;
 
-/** Carries a checked exception thrown by {@link IdempotentWork}; unchecked ones pass through as they are. */
+/**
+ * Carries a checked exception thrown by {@link IdempotentWork}; unchecked ones pass through as they
+ * are.
+ */
 public class WorkFailedException extends IdempotencyException {
   private static final long serialVersionUID = 1L;
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class AttemptTest {
   private final TestClock clock = new TestClock();
-  private final InMemoryIdempotencyStore store = InMemoryIdempotencyStore.builder().clock(clock).build();
+  private final InMemoryIdempotencyStore store =
+      InMemoryIdempotencyStore.builder().clock(clock).build();
   private final Idempotency<String> executor =
       Idempotency.builder(store, ResultCodec.utf8())
           .policy(IdempotencyPolicy.<String>builder().renewInterval(Duration.ZERO).build())
@@ -28,7 +29,8 @@ class AttemptTest {
     assertFalse(attempt.isReplay());
     assertTrue(attempt.isOpen());
 
-    ExecutionResult<String> done = CompletableFuture.supplyAsync(() -> attempt.complete("order #7")).join();
+    ExecutionResult<String> done =
+        CompletableFuture.supplyAsync(() -> attempt.complete("order #7")).join();
     Attempt<String> retry = executor.begin(scope, key, request);
 
     assertEquals(ExecutionOutcome.EXECUTED, done.outcome());
@@ -53,7 +55,8 @@ class AttemptTest {
   void anUnknownOutcomeIsWhatEveryRetryGets() {
     executor.begin(scope, key, request).recordOutcomeUnknown();
 
-    OutcomeUnknownException e = assertThrows(OutcomeUnknownException.class, () -> executor.begin(scope, key, request));
+    OutcomeUnknownException e =
+        assertThrows(OutcomeUnknownException.class, () -> executor.begin(scope, key, request));
     assertTrue(e.replayed());
   }
 
@@ -75,7 +78,10 @@ class AttemptTest {
 
     assertEquals(RecordState.IN_PROGRESS, store.find(scope.storageKey(key)).orElseThrow().state());
     assertThrows(KeyInFlightException.class, () -> executor.begin(scope, key, request));
-    assertThrows(IllegalStateException.class, () -> abandoned.complete("late"), "a closed attempt cannot finish");
+    assertThrows(
+        IllegalStateException.class,
+        () -> abandoned.complete("late"),
+        "a closed attempt cannot finish");
     clock.advance(IdempotencyPolicy.DEFAULT_LEASE.plusSeconds(1));
     assertThrows(OutcomeUnknownException.class, () -> executor.begin(scope, key, request));
   }
@@ -84,8 +90,11 @@ class AttemptTest {
   void aFailureIsStoredThroughTheAttemptToo() {
     executor.begin(scope, key, request).fail(new IllegalStateException("upstream said no"));
 
-    StoredFailureException replayed = assertThrows(StoredFailureException.class, () -> executor.begin(scope, key, request));
+    StoredFailureException replayed =
+        assertThrows(StoredFailureException.class, () -> executor.begin(scope, key, request));
     assertEquals("upstream said no", replayed.failureMessage());
-    assertThrows(NullPointerException.class, () -> executor.begin(scope, IdempotencyKey.of("x"), request).fail(null));
+    assertThrows(
+        NullPointerException.class,
+        () -> executor.begin(scope, IdempotencyKey.of("x"), request).fail(null));
   }
 }

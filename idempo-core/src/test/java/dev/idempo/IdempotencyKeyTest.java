@@ -15,7 +15,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IdempotencyKeyTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"a", "8e03978e-40d5-43e8-bc93-6894a57f9324", "!~", "key_with.many-chars:and/slashes"})
+  @ValueSource(
+      strings = {
+        "a",
+        "8e03978e-40d5-43e8-bc93-6894a57f9324",
+        "!~",
+        "key_with.many-chars:and/slashes"
+      })
   void acceptsVisibleAscii(String value) {
     assertEquals(value, IdempotencyKey.of(value).value());
   }
@@ -33,15 +39,22 @@ class IdempotencyKeyTest {
   @ParameterizedTest
   @ValueSource(strings = {"with space", "tab\t", "new\nline", "café", "\u007f", "nul\u0000"})
   void rejectsCharactersOutsideVisibleAscii(String value) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of(value));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of(value));
     assertTrue(e.getMessage().contains("visible ASCII"), e.getMessage());
     assertTrue(e.getMessage().contains("index"), e.getMessage());
   }
 
   @Test
   void rejectsNullAndEmpty() {
-    assertTrue(assertThrows(NullPointerException.class, () -> IdempotencyKey.of(null)).getMessage().contains("idempotency key"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of("")).getMessage().contains("empty"));
+    assertTrue(
+        assertThrows(NullPointerException.class, () -> IdempotencyKey.of(null))
+            .getMessage()
+            .contains("idempotency key"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.of(""))
+            .getMessage()
+            .contains("empty"));
   }
 
   @Test
@@ -82,8 +95,19 @@ class IdempotencyKeyTest {
 
   @Test
   void derivationRejectsBadParts() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.derive("", "1")).getMessage().contains("namespace"));
-    assertTrue(assertThrows(NullPointerException.class, () -> IdempotencyKey.derive("job", null)).getMessage().contains("id"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.derive("job", "x".repeat(4097))).getMessage().contains("4096"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> IdempotencyKey.derive("", "1"))
+            .getMessage()
+            .contains("namespace"));
+    assertTrue(
+        assertThrows(NullPointerException.class, () -> IdempotencyKey.derive("job", null))
+            .getMessage()
+            .contains("id"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> IdempotencyKey.derive("job", "x".repeat(4097)))
+            .getMessage()
+            .contains("4096"));
   }
 }

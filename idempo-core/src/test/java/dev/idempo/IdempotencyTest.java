@@ -1,6 +1,5 @@
 package dev.idempo;
 
-import dev.idempo.internal.StoredOutcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,15 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.internal.StoredOutcome;
 import dev.idempo.store.ClaimResult;
 import dev.idempo.store.ClaimToken;
-import dev.idempo.store.StoredRecordUnreadableException;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.store.RecordState;
 import dev.idempo.store.RecoveryPoint;
 import dev.idempo.store.StorageKey;
 import dev.idempo.store.StoreUnavailableException;
+import dev.idempo.store.StoredRecordUnreadableException;
 import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
 import java.io.IOException;
@@ -38,10 +38,12 @@ import org.junit.jupiter.api.Test;
 
 class IdempotencyTest {
   private final TestClock clock = new TestClock();
-  private final InMemoryIdempotencyStore store = InMemoryIdempotencyStore.builder().clock(clock).build();
+  private final InMemoryIdempotencyStore store =
+      InMemoryIdempotencyStore.builder().clock(clock).build();
   private final Scope scope = Scope.of("alice", "POST /charges");
   private final IdempotencyKey key = IdempotencyKey.of("charge-1");
-  private final Fingerprint request = Fingerprint.builder().add("body", "{\"amount\":1000}").build();
+  private final Fingerprint request =
+      Fingerprint.builder().add("body", "{\"amount\":1000}").build();
   private final CountingListener listener = new CountingListener();
   private final AtomicInteger runs = new AtomicInteger();
 
@@ -83,7 +85,8 @@ class IdempotencyTest {
     Idempotency<String> payments = executor();
 
     payments.execute(scope, key, request, charge());
-    ExecutionResult<String> bob = payments.execute(Scope.of("bob", "POST /charges"), key, request, charge());
+    ExecutionResult<String> bob =
+        payments.execute(Scope.of("bob", "POST /charges"), key, request, charge());
 
     assertEquals("charge #2", bob.value());
     assertFalse(bob.isReplayed());
@@ -95,7 +98,8 @@ class IdempotencyTest {
     payments.execute(scope, key, request, charge());
 
     Fingerprint other = Fingerprint.builder().add("body", "{\"amount\":9999}").build();
-    assertThrows(FingerprintMismatchException.class, () -> payments.execute(scope, key, other, charge()));
+    assertThrows(
+        FingerprintMismatchException.class, () -> payments.execute(scope, key, other, charge()));
     assertEquals(1, runs.get());
     assertEquals(1, listener.count(ExecutionOutcome.MISMATCH));
   }
@@ -124,18 +128,24 @@ class IdempotencyTest {
   @Test
   void waitingForAnInFlightDuplicateReplaysItsOutcome() {
     StorageKey storageKey = scope.storageKey(key);
-    long otherFence = fence(store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1)));
+    long otherFence =
+        fence(store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1)));
     List<Duration> waits = new ArrayList<>();
     Idempotency<String> payments =
         Idempotency.builder((IdempotencyStore) store, ResultCodec.utf8())
-            .policy(IdempotencyPolicy.<String>builder().waitForInFlight(Duration.ofSeconds(5)).renewInterval(Duration.ZERO).build())
+            .policy(
+                IdempotencyPolicy.<String>builder()
+                    .waitForInFlight(Duration.ofSeconds(5))
+                    .renewInterval(Duration.ZERO)
+                    .build())
             .clock(clock)
             .sleeper(
                 duration -> {
                   waits.add(duration);
                   clock.advance(duration);
                   if (waits.size() == 3) {
-                    store.complete(storageKey, otherFence, StoredResponse.of(envelope("the other run")));
+                    store.complete(
+                        storageKey, otherFence, StoredResponse.of(envelope("the other run")));
                   }
                 })
             .build();
@@ -146,7 +156,8 @@ class IdempotencyTest {
     assertEquals("the other run", result.value());
     assertEquals(0, runs.get());
     assertEquals(3, waits.size());
-    assertTrue(waits.stream().allMatch(w -> w.toMillis() >= 1 && w.toMillis() <= 50), waits.toString());
+    assertTrue(
+        waits.stream().allMatch(w -> w.toMillis() >= 1 && w.toMillis() <= 50), waits.toString());
   }
 
   @Test
@@ -155,7 +166,8 @@ class IdempotencyTest {
     store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1));
     Idempotency<String> payments =
         Idempotency.builder((IdempotencyStore) store, ResultCodec.utf8())
-            .policy(IdempotencyPolicy.<String>builder().waitForInFlight(Duration.ofMillis(500)).build())
+            .policy(
+                IdempotencyPolicy.<String>builder().waitForInFlight(Duration.ofMillis(500)).build())
             .clock(clock)
             .sleeper(clock::advance)
             .build();
@@ -181,7 +193,8 @@ class IdempotencyTest {
                       throw new IllegalStateException("card declined");
                     }));
     StoredFailureException replayed =
-        assertThrows(StoredFailureException.class, () -> payments.execute(scope, key, request, charge()));
+        assertThrows(
+            StoredFailureException.class, () -> payments.execute(scope, key, request, charge()));
 
     assertEquals("card declined", original.getMessage());
     assertEquals(IllegalStateException.class.getName(), replayed.failureClassName());
@@ -227,7 +240,8 @@ class IdempotencyTest {
                 .renewInterval(Duration.ZERO)
                 .build());
 
-    ExecutionResult<String> busy = payments.execute(scope, key, request, context -> "busy, try later");
+    ExecutionResult<String> busy =
+        payments.execute(scope, key, request, context -> "busy, try later");
     ExecutionResult<String> retry = payments.execute(scope, key, request, charge());
 
     assertEquals(ExecutionOutcome.RELEASED, busy.outcome());
@@ -243,9 +257,11 @@ class IdempotencyTest {
     Idempotency<String> payments = executor();
 
     OutcomeUnknownException decided =
-        assertThrows(OutcomeUnknownException.class, () -> payments.execute(scope, key, request, charge()));
+        assertThrows(
+            OutcomeUnknownException.class, () -> payments.execute(scope, key, request, charge()));
     OutcomeUnknownException replayed =
-        assertThrows(OutcomeUnknownException.class, () -> payments.execute(scope, key, request, charge()));
+        assertThrows(
+            OutcomeUnknownException.class, () -> payments.execute(scope, key, request, charge()));
 
     assertFalse(decided.replayed());
     assertTrue(replayed.replayed());
@@ -258,7 +274,11 @@ class IdempotencyTest {
     store.claim(scope.storageKey(key), request, Duration.ofSeconds(30), Duration.ofHours(1));
     clock.advance(Duration.ofSeconds(31));
     Idempotency<String> payments =
-        executor(IdempotencyPolicy.<String>builder().takeover(TakeoverPolicy.REEXECUTE).renewInterval(Duration.ZERO).build());
+        executor(
+            IdempotencyPolicy.<String>builder()
+                .takeover(TakeoverPolicy.REEXECUTE)
+                .renewInterval(Duration.ZERO)
+                .build());
 
     ExecutionResult<String> result =
         payments.execute(scope, key, request, context -> context.isTakeover() ? "re-run" : "first");
@@ -269,11 +289,19 @@ class IdempotencyTest {
   @Test
   void aResumedTakeoverContinuesAfterTheLastRecoveryPoint() {
     StorageKey storageKey = scope.storageKey(key);
-    long crashed = fence(store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1)));
-    store.checkpoint(storageKey, crashed, RecoveryPoint.of("charged", "ch_123".getBytes(StandardCharsets.UTF_8)));
+    long crashed =
+        fence(store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1)));
+    store.checkpoint(
+        storageKey,
+        crashed,
+        RecoveryPoint.of("charged", "ch_123".getBytes(StandardCharsets.UTF_8)));
     clock.advance(Duration.ofSeconds(31));
     Idempotency<String> payments =
-        executor(IdempotencyPolicy.<String>builder().takeover(TakeoverPolicy.RESUME).renewInterval(Duration.ZERO).build());
+        executor(
+            IdempotencyPolicy.<String>builder()
+                .takeover(TakeoverPolicy.RESUME)
+                .renewInterval(Duration.ZERO)
+                .build());
 
     ExecutionResult<String> result =
         payments.execute(
@@ -282,11 +310,16 @@ class IdempotencyTest {
             request,
             context -> {
               RecoveryPoint point = context.recoveryPoint().orElseThrow();
-              return "receipt for " + new String(point.state(), StandardCharsets.UTF_8) + " after " + point.name();
+              return "receipt for "
+                  + new String(point.state(), StandardCharsets.UTF_8)
+                  + " after "
+                  + point.name();
             });
 
     assertEquals("receipt for ch_123 after charged", result.value());
-    assertEquals("receipt for ch_123 after charged", payments.execute(scope, key, request, charge()).value());
+    assertEquals(
+        "receipt for ch_123 after charged",
+        payments.execute(scope, key, request, charge()).value());
   }
 
   @Test
@@ -294,9 +327,14 @@ class IdempotencyTest {
     store.claim(scope.storageKey(key), request, Duration.ofSeconds(30), Duration.ofHours(1));
     clock.advance(Duration.ofSeconds(31));
     Idempotency<String> payments =
-        executor(IdempotencyPolicy.<String>builder().takeover(TakeoverPolicy.RESUME).renewInterval(Duration.ZERO).build());
+        executor(
+            IdempotencyPolicy.<String>builder()
+                .takeover(TakeoverPolicy.RESUME)
+                .renewInterval(Duration.ZERO)
+                .build());
 
-    assertThrows(OutcomeUnknownException.class, () -> payments.execute(scope, key, request, charge()));
+    assertThrows(
+        OutcomeUnknownException.class, () -> payments.execute(scope, key, request, charge()));
     assertEquals(0, runs.get());
   }
 
@@ -310,7 +348,8 @@ class IdempotencyTest {
         request,
         context -> {
           context.checkpoint("reserved", new byte[] {1});
-          RecoveryPoint saved = store.find(context.storageKey()).orElseThrow().recoveryPoint().orElseThrow();
+          RecoveryPoint saved =
+              store.find(context.storageKey()).orElseThrow().recoveryPoint().orElseThrow();
           assertEquals("reserved", saved.name());
           return "done";
         });
@@ -332,12 +371,21 @@ class IdempotencyTest {
                     request,
                     context -> {
                       clock.advance(IdempotencyPolicy.DEFAULT_LEASE.plusSeconds(1));
-                      newFence[0] = fence(store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1)));
+                      newFence[0] =
+                          fence(
+                              store.claim(
+                                  storageKey,
+                                  request,
+                                  Duration.ofSeconds(30),
+                                  Duration.ofHours(1)));
                       return "slow result";
                     }));
 
     assertTrue(lost.getMessage().contains("not stored"), lost.getMessage());
-    assertEquals(newFence[0], store.find(storageKey).orElseThrow().fence(), "the new holder's claim is untouched");
+    assertEquals(
+        newFence[0],
+        store.find(storageKey).orElseThrow().fence(),
+        "the new holder's claim is untouched");
     assertEquals(RecordState.IN_PROGRESS, store.find(storageKey).orElseThrow().state());
     assertThrows(FenceLostException.class, () -> checkpointAfterLoss(payments, storageKey));
   }
@@ -363,11 +411,25 @@ class IdempotencyTest {
     IllegalArgumentException thrown =
         assertThrows(
             IllegalArgumentException.class,
-            () -> payments.execute(scope, IdempotencyKey.of("a"), request, context -> { throw unchecked; }));
+            () ->
+                payments.execute(
+                    scope,
+                    IdempotencyKey.of("a"),
+                    request,
+                    context -> {
+                      throw unchecked;
+                    }));
     WorkFailedException wrapped =
         assertThrows(
             WorkFailedException.class,
-            () -> payments.execute(scope, IdempotencyKey.of("b"), request, context -> { throw new Exception("checked"); }));
+            () ->
+                payments.execute(
+                    scope,
+                    IdempotencyKey.of("b"),
+                    request,
+                    context -> {
+                      throw new Exception("checked");
+                    }));
 
     assertSame(unchecked, thrown);
     assertEquals("checked", wrapped.getCause().getMessage());
@@ -380,7 +442,11 @@ class IdempotencyTest {
     try {
       Idempotency<String> payments =
           Idempotency.builder((IdempotencyStore) counting, ResultCodec.utf8())
-              .policy(IdempotencyPolicy.<String>builder().lease(Duration.ofSeconds(3)).renewInterval(Duration.ofMillis(5)).build())
+              .policy(
+                  IdempotencyPolicy.<String>builder()
+                      .lease(Duration.ofSeconds(3))
+                      .renewInterval(Duration.ofMillis(5))
+                      .build())
               .renewalScheduler(scheduler)
               .build();
 
@@ -391,7 +457,8 @@ class IdempotencyTest {
                   key,
                   request,
                   context -> {
-                    assertTrue(counting.renewed.await(10, TimeUnit.SECONDS), "the lease was not renewed");
+                    assertTrue(
+                        counting.renewed.await(10, TimeUnit.SECONDS), "the lease was not renewed");
                     return "long work";
                   })
               .value();
@@ -410,12 +477,15 @@ class IdempotencyTest {
           @Override
           public ClaimResult claim(
               StorageKey k, Fingerprint f, Duration lease, Duration retention, ClaimToken token) {
-            throw new StoreUnavailableException("store is down", new IOException("connection refused"));
+            throw new StoreUnavailableException(
+                "store is down", new IOException("connection refused"));
           }
         };
-    Idempotency<String> payments = Idempotency.builder(down, ResultCodec.utf8()).listener(listener).build();
+    Idempotency<String> payments =
+        Idempotency.builder(down, ResultCodec.utf8()).listener(listener).build();
 
-    assertThrows(StoreUnavailableException.class, () -> payments.execute(scope, key, request, charge()));
+    assertThrows(
+        StoreUnavailableException.class, () -> payments.execute(scope, key, request, charge()));
     assertEquals(0, runs.get());
     assertEquals(1, listener.storeFailures.get());
   }
@@ -439,7 +509,8 @@ class IdempotencyTest {
   @Test
   void aStoredOutcomeInAnUnknownFormatVersionIsAClearError() {
     StorageKey storageKey = scope.storageKey(key);
-    long fence = fence(store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1)));
+    long fence =
+        fence(store.claim(storageKey, request, Duration.ofSeconds(30), Duration.ofHours(1)));
     store.complete(storageKey, fence, StoredResponse.of(new byte[] {(byte) 0xD1, 9, 0, 'x'}));
 
     StoredRecordUnreadableException e =
@@ -483,22 +554,60 @@ class IdempotencyTest {
   @Test
   void nullArgumentsAreRejectedByName() {
     Idempotency<String> payments = executor();
-    assertTrue(assertThrows(NullPointerException.class, () -> payments.execute(null, key, request, charge())).getMessage().contains("scope"));
-    assertTrue(assertThrows(NullPointerException.class, () -> payments.execute(scope, null, request, charge())).getMessage().contains("key"));
-    assertTrue(assertThrows(NullPointerException.class, () -> payments.execute(scope, key, null, charge())).getMessage().contains("fingerprint"));
-    assertTrue(assertThrows(NullPointerException.class, () -> payments.execute(scope, key, request, null)).getMessage().contains("work"));
-    assertTrue(assertThrows(NullPointerException.class, () -> Idempotency.builder(null, ResultCodec.utf8())).getMessage().contains("store"));
+    assertTrue(
+        assertThrows(
+                NullPointerException.class, () -> payments.execute(null, key, request, charge()))
+            .getMessage()
+            .contains("scope"));
+    assertTrue(
+        assertThrows(
+                NullPointerException.class, () -> payments.execute(scope, null, request, charge()))
+            .getMessage()
+            .contains("key"));
+    assertTrue(
+        assertThrows(NullPointerException.class, () -> payments.execute(scope, key, null, charge()))
+            .getMessage()
+            .contains("fingerprint"));
+    assertTrue(
+        assertThrows(NullPointerException.class, () -> payments.execute(scope, key, request, null))
+            .getMessage()
+            .contains("work"));
+    assertTrue(
+        assertThrows(
+                NullPointerException.class, () -> Idempotency.builder(null, ResultCodec.utf8()))
+            .getMessage()
+            .contains("store"));
   }
 
   @Test
   void policyBuilderRejectsBadValuesAtTheSetter() {
     IdempotencyPolicy.Builder<String> builder = IdempotencyPolicy.builder();
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> builder.lease(Duration.ZERO)).getMessage().contains("lease"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> builder.retention(Duration.ofDays(500))).getMessage().contains("retention"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> builder.waitForInFlight(Duration.ofHours(1))).getMessage().contains("waitForInFlight"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> builder.renewInterval(Duration.ofSeconds(-1))).getMessage().contains("renewInterval"));
     assertTrue(
-        assertThrows(IllegalArgumentException.class, () -> builder.lease(Duration.ofSeconds(10)).renewInterval(Duration.ofSeconds(10)).build())
+        assertThrows(IllegalArgumentException.class, () -> builder.lease(Duration.ZERO))
+            .getMessage()
+            .contains("lease"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> builder.retention(Duration.ofDays(500)))
+            .getMessage()
+            .contains("retention"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> builder.waitForInFlight(Duration.ofHours(1)))
+            .getMessage()
+            .contains("waitForInFlight"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> builder.renewInterval(Duration.ofSeconds(-1)))
+            .getMessage()
+            .contains("renewInterval"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    builder
+                        .lease(Duration.ofSeconds(10))
+                        .renewInterval(Duration.ofSeconds(10))
+                        .build())
             .getMessage()
             .contains("renewInterval"));
     IdempotencyPolicy<String> defaults = IdempotencyPolicy.defaults();
@@ -517,7 +626,8 @@ class IdempotencyTest {
     assertTrue(tooShort.getMessage().contains("lease"), tooShort.getMessage());
     assertTrue(tooShort.getMessage().contains("PT0.002S"), tooShort.getMessage());
     assertThrows(
-        IllegalArgumentException.class, () -> IdempotencyPolicy.checkLease(Duration.ofNanos(2_999_999)));
+        IllegalArgumentException.class,
+        () -> IdempotencyPolicy.checkLease(Duration.ofNanos(2_999_999)));
     IllegalArgumentException subMillisecond =
         assertThrows(
             IllegalArgumentException.class,
@@ -546,7 +656,8 @@ class IdempotencyTest {
   }
 
   private static final class CountingListener implements IdempotencyListener {
-    private final Map<ExecutionOutcome, AtomicInteger> outcomes = new EnumMap<>(ExecutionOutcome.class);
+    private final Map<ExecutionOutcome, AtomicInteger> outcomes =
+        new EnumMap<>(ExecutionOutcome.class);
     final AtomicInteger storeFailures = new AtomicInteger();
 
     CountingListener() {
@@ -584,7 +695,11 @@ class IdempotencyTest {
 
     @Override
     public ClaimResult claim(
-        StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
+        StorageKey key,
+        Fingerprint fingerprint,
+        Duration lease,
+        Duration retention,
+        ClaimToken token) {
       return delegate.claim(key, fingerprint, lease, retention, token);
     }
 

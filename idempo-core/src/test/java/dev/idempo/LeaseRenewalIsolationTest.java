@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 9 item 10: lease renewals ran their blocking store calls on one JVM-wide thread, so one
- * key whose renewal stalled stopped every other key's lease from being renewed; leases lapsed
- * while work still ran, and a retry took over.
+ * Issue 9 item 10: lease renewals ran their blocking store calls on one JVM-wide thread, so one key
+ * whose renewal stalled stopped every other key's lease from being renewed; leases lapsed while
+ * work still ran, and a retry took over.
  */
 class LeaseRenewalIsolationTest {
   private final Scope scope = Scope.of("alice", "POST /charges");
@@ -99,7 +99,11 @@ class LeaseRenewalIsolationTest {
 
     @Override
     public ClaimResult claim(
-        StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
+        StorageKey key,
+        Fingerprint fingerprint,
+        Duration lease,
+        Duration retention,
+        ClaimToken token) {
       return store.claim(key, fingerprint, lease, retention, token);
     }
 

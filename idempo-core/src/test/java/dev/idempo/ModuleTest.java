@@ -1,7 +1,6 @@
 package dev.idempo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -22,7 +21,9 @@ class ModuleTest {
   @Test
   void exportsOnlyTheApiPackages() {
     Set<String> exported =
-        descriptor.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
+        descriptor.exports().stream()
+            .map(ModuleDescriptor.Exports::source)
+            .collect(Collectors.toSet());
 
     assertEquals(Set.of("dev.idempo", "dev.idempo.store", "dev.idempo.internal"), exported);
     Set<String> qualified =
@@ -30,13 +31,18 @@ class ModuleTest {
             .filter(ModuleDescriptor.Exports::isQualified)
             .map(export -> export.source() + " to " + export.targets())
             .collect(Collectors.toSet());
-    assertEquals(Set.of("dev.idempo.internal to [dev.idempo.jdbc]"), qualified, "internals reach only the JDBC module");
+    assertEquals(
+        Set.of("dev.idempo.internal to [dev.idempo.jdbc]"),
+        qualified,
+        "internals reach only the JDBC module");
   }
 
   @Test
   void requiresNothingButJavaBase() {
     Set<String> required =
-        descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet());
+        descriptor.requires().stream()
+            .map(ModuleDescriptor.Requires::name)
+            .collect(Collectors.toSet());
 
     assertEquals(Set.of("java.base"), required);
   }

@@ -32,7 +32,8 @@ class ScopeAndFingerprintTest {
         Scope.of("t", "op").storageKey(IdempotencyKey.of("x")),
         Scope.of("t", "o").storageKey(IdempotencyKey.of("px")));
     assertNotEquals(Scope.of("alice", "op").storageKey(key), Scope.of("bob", "op").storageKey(key));
-    assertNotEquals(Scope.of("", "POST /a").storageKey(key), Scope.of("", "POST /b").storageKey(key));
+    assertNotEquals(
+        Scope.of("", "POST /a").storageKey(key), Scope.of("", "POST /b").storageKey(key));
   }
 
   @Test
@@ -43,14 +44,24 @@ class ScopeAndFingerprintTest {
       sha.update(new byte[] {0, 0, 0, (byte) bytes.length});
       sha.update(bytes);
     }
-    assertEquals(HexFormat.of().formatHex(sha.digest()), Scope.of("t", "op").storageKey(key).toHex());
+    assertEquals(
+        HexFormat.of().formatHex(sha.digest()), Scope.of("t", "op").storageKey(key).toHex());
   }
 
   @Test
   void scopeRejectsBadParts() {
-    assertTrue(assertThrows(NullPointerException.class, () -> Scope.of(null, "op")).getMessage().contains("tenant"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Scope.of("t", "")).getMessage().contains("operation"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Scope.of("t".repeat(1025), "op")).getMessage().contains("1024"));
+    assertTrue(
+        assertThrows(NullPointerException.class, () -> Scope.of(null, "op"))
+            .getMessage()
+            .contains("tenant"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> Scope.of("t", ""))
+            .getMessage()
+            .contains("operation"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> Scope.of("t".repeat(1025), "op"))
+            .getMessage()
+            .contains("1024"));
     assertEquals(Scope.of("", "op"), Scope.operation("op"));
   }
 
@@ -72,7 +83,10 @@ class ScopeAndFingerprintTest {
 
     assertEquals(fp, Fingerprint.fromBytes(fp.toBytes()));
     assertEquals(fp, Fingerprint.fromHex(fp.toHex()));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> Fingerprint.fromBytes(new byte[31])).getMessage().contains("32"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> Fingerprint.fromBytes(new byte[31]))
+            .getMessage()
+            .contains("32"));
   }
 
   @Test
@@ -89,6 +103,7 @@ class ScopeAndFingerprintTest {
     assertEquals(
         Fingerprint.builder().add("body", "body").build(),
         Fingerprint.builder().add("body", whole, 2, 4).build());
-    assertThrows(IndexOutOfBoundsException.class, () -> Fingerprint.builder().add("body", whole, 6, 4));
+    assertThrows(
+        IndexOutOfBoundsException.class, () -> Fingerprint.builder().add("body", whole, 6, 4));
   }
 }

@@ -6,10 +6,10 @@ import java.util.function.IntPredicate;
 
 /**
  * The body of one attempt's response: either the caller's own {@code T}, or the raw bytes of an
- * answer that may be retried. Retryable answers are buffered so that an intermediate attempt
- * never reaches the caller's body handler (which may write a file or hold a stream) and a 409's
- * body can be read to tell "key in flight" from a real conflict; the final answer's bytes are then
- * handed to the caller's handler ({@link BufferedBody}).
+ * answer that may be retried. Retryable answers are buffered so that an intermediate attempt never
+ * reaches the caller's body handler (which may write a file or hold a stream) and a 409's body can
+ * be read to tell "key in flight" from a real conflict; the final answer's bytes are then handed to
+ * the caller's handler ({@link BufferedBody}).
  */
 final class AttemptBody<T> {
   private final T delivered;
@@ -27,7 +27,8 @@ final class AttemptBody<T> {
   static <T> BodyHandler<AttemptBody<T>> handler(BodyHandler<T> handler, IntPredicate mayRetry) {
     return info ->
         mayRetry.test(info.statusCode())
-            ? BodySubscribers.mapping(BodySubscribers.ofByteArray(), bytes -> new AttemptBody<T>(null, bytes))
+            ? BodySubscribers.mapping(
+                BodySubscribers.ofByteArray(), bytes -> new AttemptBody<T>(null, bytes))
             : BodySubscribers.mapping(handler.apply(info), body -> new AttemptBody<T>(body, null));
   }
 

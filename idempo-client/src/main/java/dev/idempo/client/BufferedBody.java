@@ -17,7 +17,8 @@ final class BufferedBody {
   private BufferedBody() {}
 
   /** Feeds {@code bytes} to the subscriber {@code handler} makes for {@code response}. */
-  static <T> CompletionStage<T> deliver(BodyHandler<T> handler, HttpResponse<?> response, byte[] bytes) {
+  static <T> CompletionStage<T> deliver(
+      BodyHandler<T> handler, HttpResponse<?> response, byte[] bytes) {
     BodySubscriber<T> subscriber =
         handler.apply(new Info(response.statusCode(), response.headers(), response.version()));
     new OneItemSubscription(subscriber, bytes).start();

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Per-call settings for {@link IdempotentHttpClient#send(java.net.http.HttpRequest,
- * java.net.http.HttpResponse.BodyHandler, CallOptions)}: the key to use, and the operation id
- * under which a {@link KeyJournal} records it.
+ * java.net.http.HttpResponse.BodyHandler, CallOptions)}: the key to use, and the operation id under
+ * which a {@link KeyJournal} records it.
  *
  * <pre>{@code
  * client.send(request, BodyHandlers.ofString(), CallOptions.operationId("job-42"));
@@ -59,8 +59,8 @@ public final class CallOptions {
    * Records the call's key in the client's {@link KeyJournal} under {@code operationId} before the
    * first attempt, and reuses the recorded key if the operation is already there (a restart).
    *
-   * @throws IllegalArgumentException if {@code operationId} is empty, longer than 512 characters
-   *     or holds control characters
+   * @throws IllegalArgumentException if {@code operationId} is empty, longer than 512 characters or
+   *     holds control characters
    */
   public static CallOptions operationId(String operationId) {
     return DEFAULTS.withOperationId(operationId);

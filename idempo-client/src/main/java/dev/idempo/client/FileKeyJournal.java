@@ -78,7 +78,9 @@ public final class FileKeyJournal implements KeyJournal {
     return builder(directory).build();
   }
 
-  /** @throws NullPointerException if {@code directory} is null */
+  /**
+   * @throws NullPointerException if {@code directory} is null
+   */
   public static Builder builder(Path directory) {
     return new Builder(Checks.notNull(directory, "directory"));
   }
@@ -92,7 +94,8 @@ public final class FileKeyJournal implements KeyJournal {
   }
 
   @Override
-  public JournalEntry reserve(String operationId, IdempotencyKey candidateKey, Fingerprint fingerprint) {
+  public JournalEntry reserve(
+      String operationId, IdempotencyKey candidateKey, Fingerprint fingerprint) {
     Checks.operationId(operationId);
     Checks.notNull(candidateKey, "candidateKey");
     Checks.notNull(fingerprint, "fingerprint");
@@ -105,7 +108,8 @@ public final class FileKeyJournal implements KeyJournal {
           if (existing.isPresent() && existing.get().isLiveAt(now)) {
             return existing.get().requireSameRequest(fingerprint);
           }
-          JournalEntry entry = new JournalEntry(operationId, candidateKey, fingerprint, now, now.plus(retention));
+          JournalEntry entry =
+              new JournalEntry(operationId, candidateKey, fingerprint, now, now.plus(retention));
           write(file, entry);
           return entry;
         });
@@ -185,7 +189,8 @@ public final class FileKeyJournal implements KeyJournal {
   private <R> R underLock(String action, LockedWork<R> work) {
     synchronized (monitor) {
       try (FileChannel lockChannel =
-          FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+          FileChannel.open(
+              directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
         FileLock lock = lockChannel.lock();
         try {
           return work.run();
@@ -264,10 +269,17 @@ public final class FileKeyJournal implements KeyJournal {
       }
     }
     try {
-      String operationId = URLDecoder.decode(required(fields, "operation-id", file), StandardCharsets.UTF_8);
+      String operationId =
+          URLDecoder.decode(required(fields, "operation-id", file), StandardCharsets.UTF_8);
       if (expectedOperationId != null && !expectedOperationId.equals(operationId)) {
         throw new JournalUnavailableException(
-            "key journal entry " + file + " holds operation '" + operationId + "', not '" + expectedOperationId + "'");
+            "key journal entry "
+                + file
+                + " holds operation '"
+                + operationId
+                + "', not '"
+                + expectedOperationId
+                + "'");
       }
       Instant createdAt = Instant.parse(required(fields, "created-at", file));
       return Optional.of(
@@ -278,20 +290,23 @@ public final class FileKeyJournal implements KeyJournal {
               createdAt,
               createdAt.plus(retention)));
     } catch (IllegalArgumentException | DateTimeParseException e) {
-      throw new JournalUnavailableException("key journal entry " + file + " is unreadable: " + e.getMessage(), e);
+      throw new JournalUnavailableException(
+          "key journal entry " + file + " is unreadable: " + e.getMessage(), e);
     }
   }
 
   private static String required(Map<String, String> fields, String name, Path file) {
     String value = fields.get(name);
     if (value == null) {
-      throw new JournalUnavailableException("key journal entry " + file + " has no '" + name + "' line");
+      throw new JournalUnavailableException(
+          "key journal entry " + file + " has no '" + name + "' line");
     }
     return value;
   }
 
   private JournalUnavailableException unavailable(String action, IOException e) {
-    return new JournalUnavailableException("cannot " + action + " the key journal " + directory + ": " + e, e);
+    return new JournalUnavailableException(
+        "cannot " + action + " the key journal " + directory + ": " + e, e);
   }
 
   private static byte[] sha256(String value) {
@@ -302,7 +317,9 @@ public final class FileKeyJournal implements KeyJournal {
     }
   }
 
-  /** Configures a {@link FileKeyJournal}; each setter rejects bad values at once. Not thread-safe. */
+  /**
+   * Configures a {@link FileKeyJournal}; each setter rejects bad values at once. Not thread-safe.
+   */
   public static final class Builder {
     private final Path directory;
     private Duration retention = Duration.ofHours(24);

@@ -51,17 +51,17 @@ import java.util.regex.Pattern;
  * 425, 429, 500, 502, 503, 504 and the 409 that says the key is still in flight (a problem whose
  * {@code type} ends in {@code key-in-flight}, or Stripe's {@code idempotency_key_in_use}). Never on
  * other statuses (400, 422, a 409 business conflict, …). A request that carries no key is retried
- * only if its method is idempotent by definition (GET, HEAD, OPTIONS, PUT, DELETE, TRACE). A
- * server delay ({@code Retry-After-Ms}, else {@code Retry-After} as seconds or an HTTP-date)
- * replaces the backoff; one longer than the policy's {@link RetryPolicy#maxServerDelay()} ends the
- * retries. When retries run out on a status, that response is returned ({@link
+ * only if its method is idempotent by definition (GET, HEAD, OPTIONS, PUT, DELETE, TRACE). A server
+ * delay ({@code Retry-After-Ms}, else {@code Retry-After} as seconds or an HTTP-date) replaces the
+ * backoff; one longer than the policy's {@link RetryPolicy#maxServerDelay()} ends the retries. When
+ * retries run out on a status, that response is returned ({@link
  * IdempotentResponse#giveUpReason()}); on an I/O failure, a {@link RetriesExhaustedException}
  * saying how many attempts were made and why the client stopped.
  *
- * <p><b>Bodies.</b> A retried request is sent again as is, so its body publisher must be
- * repeatable ({@code ofString}, {@code ofByteArray}, {@code ofFile}, {@code ofInputStream} with a
- * supplier that opens a fresh stream). The bodies of answers that may be retried (the statuses
- * above) are read into memory, and only the final one reaches the caller's body handler.
+ * <p><b>Bodies.</b> A retried request is sent again as is, so its body publisher must be repeatable
+ * ({@code ofString}, {@code ofByteArray}, {@code ofFile}, {@code ofInputStream} with a supplier
+ * that opens a fresh stream). The bodies of answers that may be retried (the statuses above) are
+ * read into memory, and only the final one reaches the caller's body handler.
  *
  * <p><b>Waiting.</b> {@link #send} waits with the policy's {@link dev.idempo.Sleeper}; {@link
  * #sendAsync} holds no thread between attempts, waiting with the {@link AsyncSleeper}. Both are
@@ -77,7 +77,8 @@ public final class IdempotentHttpClient {
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   /** Methods that may be retried without a key: idempotent by definition (RFC 9110 §9.2.2). */
-  static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+  static final Set<String> IDEMPOTENT_METHODS =
+      Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
   private static final Set<Integer> RETRYABLE_STATUSES = Set.of(408, 425, 429, 500, 502, 503, 504);
   private static final int CONFLICT = 409;
@@ -123,7 +124,10 @@ public final class IdempotentHttpClient {
     return IdempotencyKey.of(UUID.randomUUID().toString());
   }
 
-  /** Sends with {@link CallOptions#defaults()}; see {@link #send(HttpRequest, BodyHandler, CallOptions)}. */
+  /**
+   * Sends with {@link CallOptions#defaults()}; see {@link #send(HttpRequest, BodyHandler,
+   * CallOptions)}.
+   */
   public <T> IdempotentResponse<T> send(HttpRequest request, BodyHandler<T> handler)
       throws IOException, InterruptedException {
     return send(request, handler, CallOptions.defaults());
@@ -145,7 +149,8 @@ public final class IdempotentHttpClient {
    * @throws IllegalStateException if {@code options} names an operation id and the client has no
    *     journal
    */
-  public <T> IdempotentResponse<T> send(HttpRequest request, BodyHandler<T> handler, CallOptions options)
+  public <T> IdempotentResponse<T> send(
+      HttpRequest request, BodyHandler<T> handler, CallOptions options)
       throws IOException, InterruptedException {
     LogicalCall<T> call = start(plan(request, handler, options));
     while (true) {
@@ -174,8 +179,12 @@ public final class IdempotentHttpClient {
     }
   }
 
-  /** Sends with {@link CallOptions#defaults()}; see {@link #sendAsync(HttpRequest, BodyHandler, CallOptions)}. */
-  public <T> CompletableFuture<IdempotentResponse<T>> sendAsync(HttpRequest request, BodyHandler<T> handler) {
+  /**
+   * Sends with {@link CallOptions#defaults()}; see {@link #sendAsync(HttpRequest, BodyHandler,
+   * CallOptions)}.
+   */
+  public <T> CompletableFuture<IdempotentResponse<T>> sendAsync(
+      HttpRequest request, BodyHandler<T> handler) {
     return sendAsync(request, handler, CallOptions.defaults());
   }
 
@@ -217,7 +226,8 @@ public final class IdempotentHttpClient {
   }
 
   /** POSTs {@code json} as {@code application/json} and reads the answer as a string. */
-  public IdempotentResponse<String> postJson(URI uri, String json) throws IOException, InterruptedException {
+  public IdempotentResponse<String> postJson(URI uri, String json)
+      throws IOException, InterruptedException {
     return postJson(uri, json, CallOptions.defaults());
   }
 
@@ -303,7 +313,11 @@ public final class IdempotentHttpClient {
     List<String> headerKeys = request.headers().allValues(IDEMPOTENCY_KEY);
     if (headerKeys.size() > 1) {
       throw new IllegalArgumentException(
-          "request carries " + headerKeys.size() + " " + IDEMPOTENCY_KEY + " headers; at most one is allowed");
+          "request carries "
+              + headerKeys.size()
+              + " "
+              + IDEMPOTENCY_KEY
+              + " headers; at most one is allowed");
     }
     boolean keyInHeader = headerKeys.size() == 1;
     if (keyInHeader) {
@@ -327,12 +341,21 @@ public final class IdempotentHttpClient {
               + operationId
               + "\") needs a key journal: build the client with IdempotentHttpClient.builder().journal(...)");
     }
-    boolean needsKey = explicitKey != null || operationId != null || methods.contains(request.method());
+    boolean needsKey =
+        explicitKey != null || operationId != null || methods.contains(request.method());
     return new Plan<>(
-        request, handler, explicitKey, keyInHeader, operationId, options.fingerprint().orElse(null), needsKey);
+        request,
+        handler,
+        explicitKey,
+        keyInHeader,
+        operationId,
+        options.fingerprint().orElse(null),
+        needsKey);
   }
 
-  /** Chooses the key (recording it in the journal first, if asked) and starts the policy's clock. */
+  /**
+   * Chooses the key (recording it in the journal first, if asked) and starts the policy's clock.
+   */
   private <T> LogicalCall<T> start(Plan<T> plan) {
     IdempotencyKey key = null;
     if (plan.needsKey) {
@@ -360,7 +383,8 @@ public final class IdempotentHttpClient {
     HttpRequest request = plan.request;
     if (key != null && !plan.keyInHeader) {
       request =
-          HttpRequest.newBuilder(plan.request, (name, value) -> !name.equalsIgnoreCase(IDEMPOTENCY_KEY))
+          HttpRequest.newBuilder(
+                  plan.request, (name, value) -> !name.equalsIgnoreCase(IDEMPOTENCY_KEY))
               .header(IDEMPOTENCY_KEY, key.value())
               .build();
     }
@@ -407,7 +431,9 @@ public final class IdempotentHttpClient {
       this.eligible = eligible;
       this.retry = retry;
       IntPredicate mayRetry =
-          eligible ? status -> status == CONFLICT || RETRYABLE_STATUSES.contains(status) : status -> false;
+          eligible
+              ? status -> status == CONFLICT || RETRYABLE_STATUSES.contains(status)
+              : status -> false;
       this.attemptHandler = AttemptBody.handler(handler, mayRetry);
     }
 
@@ -417,7 +443,9 @@ public final class IdempotentHttpClient {
         return false;
       }
       int status = response.statusCode();
-      return status == CONFLICT ? InFlightConflict.isInFlight(body.buffered()) : RETRYABLE_STATUSES.contains(status);
+      return status == CONFLICT
+          ? InFlightConflict.isInFlight(body.buffered())
+          : RETRYABLE_STATUSES.contains(status);
     }
 
     Duration serverDelay(HttpResponse<?> response) {
@@ -433,7 +461,9 @@ public final class IdempotentHttpClient {
               : CompletableFuture.completedFuture(body.delivered());
       int attempts = retry.attempts();
       return delivered.thenApply(
-          value -> new IdempotentResponse<>(new ResponseWithBody<>(response, value), attempts, key, reason));
+          value ->
+              new IdempotentResponse<>(
+                  new ResponseWithBody<>(response, value), attempts, key, reason));
     }
 
     RetriesExhaustedException exhausted(IOException failure, RetryPolicy.GiveUpReason reason) {
@@ -451,7 +481,8 @@ public final class IdempotentHttpClient {
 
   // ---- asynchronous attempts ---------------------------------------------------------------
 
-  private <T> void attemptAsync(LogicalCall<T> call, CompletableFuture<IdempotentResponse<T>> result) {
+  private <T> void attemptAsync(
+      LogicalCall<T> call, CompletableFuture<IdempotentResponse<T>> result) {
     if (result.isDone()) {
       return;
     }
@@ -523,7 +554,8 @@ public final class IdempotentHttpClient {
   }
 
   private static <T> void completeWith(
-      CompletableFuture<IdempotentResponse<T>> result, CompletionStage<IdempotentResponse<T>> stage) {
+      CompletableFuture<IdempotentResponse<T>> result,
+      CompletionStage<IdempotentResponse<T>> stage) {
     stage.whenComplete(
         (value, error) -> {
           if (error != null) {
@@ -566,7 +598,10 @@ public final class IdempotentHttpClient {
 
   // ---- builder -------------------------------------------------------------------------------
 
-  /** Configures an {@link IdempotentHttpClient}; each setter rejects bad values at once. Not thread-safe. */
+  /**
+   * Configures an {@link IdempotentHttpClient}; each setter rejects bad values at once. Not
+   * thread-safe.
+   */
   public static final class Builder {
     private HttpClient httpClient;
     private RetryPolicy retryPolicy;
@@ -616,13 +651,18 @@ public final class IdempotentHttpClient {
       return this;
     }
 
-    /** Makes the key of each logical call that needs a new one; called once per call. Default: {@link #randomKey()}. */
+    /**
+     * Makes the key of each logical call that needs a new one; called once per call. Default:
+     * {@link #randomKey()}.
+     */
     public Builder keyGenerator(Supplier<IdempotencyKey> keyGenerator) {
       this.keyGenerator = Checks.notNull(keyGenerator, "keyGenerator");
       return this;
     }
 
-    /** Where calls with an operation id record their key before the first attempt. Default: none. */
+    /**
+     * Where calls with an operation id record their key before the first attempt. Default: none.
+     */
     public Builder journal(KeyJournal journal) {
       this.journal = Checks.notNull(journal, "journal");
       return this;

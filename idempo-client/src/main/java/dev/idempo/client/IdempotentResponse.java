@@ -7,13 +7,13 @@ import java.util.Optional;
 
 /**
  * The final answer of a logical call made by {@link IdempotentHttpClient}: the last attempt's
- * {@link HttpResponse}, how many attempts it took, the key they all carried, and whether the
- * server replayed a stored answer ({@code Idempotent-Replayed: true}) rather than running the
- * operation now.
+ * {@link HttpResponse}, how many attempts it took, the key they all carried, and whether the server
+ * replayed a stored answer ({@code Idempotent-Replayed: true}) rather than running the operation
+ * now.
  *
  * <p>When the client stopped on a retryable status (503, 429, …) because the {@link RetryPolicy}
- * allowed no more, that status is the answer and {@link #giveUpReason()} says why. Immutable if
- * the body is.
+ * allowed no more, that status is the answer and {@link #giveUpReason()} says why. Immutable if the
+ * body is.
  */
 public final class IdempotentResponse<T> {
   /** The header a server sets on a replayed answer. */
@@ -25,7 +25,10 @@ public final class IdempotentResponse<T> {
   private final RetryPolicy.GiveUpReason giveUpReason;
 
   IdempotentResponse(
-      HttpResponse<T> response, int attempts, IdempotencyKey key, RetryPolicy.GiveUpReason giveUpReason) {
+      HttpResponse<T> response,
+      int attempts,
+      IdempotencyKey key,
+      RetryPolicy.GiveUpReason giveUpReason) {
     this.response = response;
     this.attempts = attempts;
     this.key = key;
@@ -61,12 +64,16 @@ public final class IdempotentResponse<T> {
 
   /** Whether the server answered with a stored response: {@code Idempotent-Replayed: true}. */
   public boolean replayed() {
-    return response.headers().firstValue(IDEMPOTENT_REPLAYED).map(v -> v.trim().equalsIgnoreCase("true")).orElse(false);
+    return response
+        .headers()
+        .firstValue(IDEMPOTENT_REPLAYED)
+        .map(v -> v.trim().equalsIgnoreCase("true"))
+        .orElse(false);
   }
 
   /**
-   * Why the client stopped retrying, when the answer is a retryable status it could not retry
-   * (e.g. {@code MAX_ATTEMPTS} after three 503s); empty when the answer was final on its own.
+   * Why the client stopped retrying, when the answer is a retryable status it could not retry (e.g.
+   * {@code MAX_ATTEMPTS} after three 503s); empty when the answer was final on its own.
    */
   public Optional<RetryPolicy.GiveUpReason> giveUpReason() {
     return Optional.ofNullable(giveUpReason);

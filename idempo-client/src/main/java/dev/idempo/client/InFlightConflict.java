@@ -5,11 +5,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Recognises the 409 that means "the first request with this key is still running, retry
- * later", as opposed to a business conflict, which must not be retried: an RFC 9457 problem whose
- * {@code type} ends in {@code key-in-flight} (Idempo, the IETF draft's examples), or a Stripe error
- * whose {@code code} is {@code idempotency_key_in_use}. A light scan of the JSON text, not a
- * parser: it looks for the member anywhere in the body.
+ * Recognises the 409 that means "the first request with this key is still running, retry later", as
+ * opposed to a business conflict, which must not be retried: an RFC 9457 problem whose {@code type}
+ * ends in {@code key-in-flight} (Idempo, the IETF draft's examples), or a Stripe error whose {@code
+ * code} is {@code idempotency_key_in_use}. A light scan of the JSON text, not a parser: it looks
+ * for the member anywhere in the body.
  */
 final class InFlightConflict {
   static final String PROBLEM_TYPE_SUFFIX = "key-in-flight";

@@ -37,9 +37,9 @@ import javax.sql.DataSource;
  * replacers cannot both win. Each call commits before it returns (it commits itself when the
  * connection is not in auto-commit mode).
  *
- * <p>Time: entries are dated and expired by the injected clock (the journal is the client's
- * memory, not a shared lease), so clients sharing a table should have roughly synchronised
- * clocks; a skew only shifts when an entry expires.
+ * <p>Time: entries are dated and expired by the injected clock (the journal is the client's memory,
+ * not a shared lease), so clients sharing a table should have roughly synchronised clocks; a skew
+ * only shifts when an entry expires.
  *
  * <p>Defaults: table {@value #DEFAULT_TABLE}, retention 24 hours, system clock. Thread-safe.
  */
@@ -90,7 +90,9 @@ public final class JdbcKeyJournal implements KeyJournal {
             + " (operation_id, idempotency_key, fingerprint, created_at_ms) VALUES (?, ?, ?, ?)"
             + " ON CONFLICT (operation_id) DO NOTHING";
     this.selectSql =
-        "SELECT idempotency_key, fingerprint, created_at_ms FROM " + table + " WHERE operation_id = ?";
+        "SELECT idempotency_key, fingerprint, created_at_ms FROM "
+            + table
+            + " WHERE operation_id = ?";
     this.replaceSql =
         "UPDATE "
             + table
@@ -107,16 +109,17 @@ public final class JdbcKeyJournal implements KeyJournal {
   }
 
   /**
-   * A journal on connections opened with {@link DriverManager#getConnection(String,
-   * Properties)}, e.g. {@code jdbc:sqlite:/var/lib/app/journal.db}; the driver must be on the
-   * class path. SQLite files are opened in WAL mode with a 5 s busy timeout unless the URL sets
-   * {@code journal_mode} or {@code busy_timeout} itself: in the default rollback-journal mode,
-   * concurrent writers in one process can fail with I/O errors on the journal file.
+   * A journal on connections opened with {@link DriverManager#getConnection(String, Properties)},
+   * e.g. {@code jdbc:sqlite:/var/lib/app/journal.db}; the driver must be on the class path. SQLite
+   * files are opened in WAL mode with a 5 s busy timeout unless the URL sets {@code journal_mode}
+   * or {@code busy_timeout} itself: in the default rollback-journal mode, concurrent writers in one
+   * process can fail with I/O errors on the journal file.
    */
   public static Builder builder(String jdbcUrl) {
     Checks.notNull(jdbcUrl, "jdbcUrl");
     if (!jdbcUrl.startsWith("jdbc:")) {
-      throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:', was '" + withoutParameters(jdbcUrl) + "'");
+      throw new IllegalArgumentException(
+          "jdbcUrl must start with 'jdbc:', was '" + withoutParameters(jdbcUrl) + "'");
     }
     Properties properties = new Properties();
     if (jdbcUrl.startsWith("jdbc:sqlite:")) {
@@ -127,7 +130,8 @@ public final class JdbcKeyJournal implements KeyJournal {
         properties.setProperty("busy_timeout", "5000");
       }
     }
-    return new Builder(() -> DriverManager.getConnection(jdbcUrl, properties), withoutParameters(jdbcUrl));
+    return new Builder(
+        () -> DriverManager.getConnection(jdbcUrl, properties), withoutParameters(jdbcUrl));
   }
 
   /** Credentials often ride in the parameters: keep them out of messages. */
@@ -186,12 +190,14 @@ public final class JdbcKeyJournal implements KeyJournal {
       }
       tableReady = true;
     } catch (SQLException e) {
-      throw new JournalUnavailableException("cannot create the key journal table " + table + " (" + source + "): " + e, e);
+      throw new JournalUnavailableException(
+          "cannot create the key journal table " + table + " (" + source + "): " + e, e);
     }
   }
 
   @Override
-  public JournalEntry reserve(String operationId, IdempotencyKey candidateKey, Fingerprint fingerprint) {
+  public JournalEntry reserve(
+      String operationId, IdempotencyKey candidateKey, Fingerprint fingerprint) {
     Checks.operationId(operationId);
     Checks.notNull(candidateKey, "candidateKey");
     Checks.notNull(fingerprint, "fingerprint");
@@ -229,7 +235,11 @@ public final class JdbcKeyJournal implements KeyJournal {
             // Another writer replaced the expired entry first: read what it wrote.
           }
           throw new JournalUnavailableException(
-              "operation '" + operationId + "' kept changing under " + MAX_ROUNDS + " attempts to record it in "
+              "operation '"
+                  + operationId
+                  + "' kept changing under "
+                  + MAX_ROUNDS
+                  + " attempts to record it in "
                   + table);
         });
   }
@@ -276,7 +286,8 @@ public final class JdbcKeyJournal implements KeyJournal {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private Optional<JournalEntry> select(Connection connection, String operationId) throws SQLException {
+  private Optional<JournalEntry> select(Connection connection, String operationId)
+      throws SQLException {
     try (PreparedStatement select = connection.prepareStatement(selectSql)) {
       select.setString(1, operationId);
       try (ResultSet row = select.executeQuery()) {
@@ -296,13 +307,20 @@ public final class JdbcKeyJournal implements KeyJournal {
                   createdAt.plus(retention)));
         } catch (IllegalArgumentException e) {
           throw new JournalUnavailableException(
-              "the row of operation '" + operationId + "' in " + table + " is unreadable: " + e.getMessage(), e);
+              "the row of operation '"
+                  + operationId
+                  + "' in "
+                  + table
+                  + " is unreadable: "
+                  + e.getMessage(),
+              e);
         }
       }
     }
   }
 
-  private static void bindEntry(PreparedStatement statement, JournalEntry entry) throws SQLException {
+  private static void bindEntry(PreparedStatement statement, JournalEntry entry)
+      throws SQLException {
     statement.setString(1, entry.operationId());
     statement.setString(2, entry.key().value());
     statement.setString(3, entry.fingerprint().toHex());
@@ -336,7 +354,9 @@ public final class JdbcKeyJournal implements KeyJournal {
     }
   }
 
-  /** Configures a {@link JdbcKeyJournal}; each setter rejects bad values at once. Not thread-safe. */
+  /**
+   * Configures a {@link JdbcKeyJournal}; each setter rejects bad values at once. Not thread-safe.
+   */
   public static final class Builder {
     private final ConnectionSource connections;
     private final String source;
@@ -359,7 +379,9 @@ public final class JdbcKeyJournal implements KeyJournal {
       Checks.notNull(table, "table");
       if (!TABLE_NAME.matcher(table).matches()) {
         throw new IllegalArgumentException(
-            "table must be an SQL identifier (letters, digits, _; optionally schema.table), was '" + table + "'");
+            "table must be an SQL identifier (letters, digits, _; optionally schema.table), was '"
+                + table
+                + "'");
       }
       this.table = table;
       return this;

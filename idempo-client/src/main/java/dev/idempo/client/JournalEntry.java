@@ -16,8 +16,14 @@ import java.time.Instant;
  * @param expiresAt when the journal stops honouring it: {@code createdAt} plus the retention
  */
 public record JournalEntry(
-    String operationId, IdempotencyKey key, Fingerprint fingerprint, Instant createdAt, Instant expiresAt) {
-  /** @throws NullPointerException naming the first null component */
+    String operationId,
+    IdempotencyKey key,
+    Fingerprint fingerprint,
+    Instant createdAt,
+    Instant expiresAt) {
+  /**
+   * @throws NullPointerException naming the first null component
+   */
   public JournalEntry {
     Checks.notNull(operationId, "operationId");
     Checks.notNull(key, "key");

@@ -4,9 +4,9 @@ import dev.idempo.IdempotencyException;
 
 /**
  * A call reused an operation id that the {@link KeyJournal} already holds for a different request
- * (another fingerprint) or with a different idempotency key. Nothing was sent: reusing the
- * recorded key for another payload would be refused by the server (422) or, worse, replay the
- * first payload's answer to the second.
+ * (another fingerprint) or with a different idempotency key. Nothing was sent: reusing the recorded
+ * key for another payload would be refused by the server (422) or, worse, replay the first
+ * payload's answer to the second.
  */
 public class JournalMismatchException extends IdempotencyException {
   private static final long serialVersionUID = 1L;

@@ -5,13 +5,13 @@ import dev.idempo.IdempotencyKey;
 import java.util.Optional;
 
 /**
- * A durable record of which idempotency key belongs to which operation, written <em>before</em>
- * the first attempt, so that a process that crashes and restarts (a job runner, a paid LLM call)
+ * A durable record of which idempotency key belongs to which operation, written <em>before</em> the
+ * first attempt, so that a process that crashes and restarts (a job runner, a paid LLM call)
  * resends the operation under the same key and the server runs it at most once.
  *
- * <p>Usage: give the client a journal ({@link IdempotentHttpClient.Builder#journal}) and each
- * call an operation id ({@link CallOptions#operationId(String)}); the client calls {@link
- * #reserve} and sends the key it returns.
+ * <p>Usage: give the client a journal ({@link IdempotentHttpClient.Builder#journal}) and each call
+ * an operation id ({@link CallOptions#operationId(String)}); the client calls {@link #reserve} and
+ * sends the key it returns.
  *
  * <p>Contract for implementations:
  *
@@ -21,8 +21,8 @@ import java.util.Optional;
  *   <li>An entry is durable (on disk, committed) when {@link #reserve} returns it.
  *   <li>An entry is honoured for the journal's retention, measured by its injected clock; an
  *       expired entry is treated as absent and replaced by the next reservation. Choose a retention
- *       no longer than the server keeps keys (24 h at Stripe), since a key the server has
- *       forgotten protects nothing.
+ *       no longer than the server keeps keys (24 h at Stripe), since a key the server has forgotten
+ *       protects nothing.
  *   <li>Failures to read or write are reported as {@link JournalUnavailableException}, never
  *       swallowed: the client then sends nothing.
  * </ul>

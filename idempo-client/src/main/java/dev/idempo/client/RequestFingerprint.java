@@ -14,9 +14,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The fingerprint the client records in a {@link KeyJournal} when the caller passes none: method,
  * URI, Content-Type and the SHA-256 of the body bytes, read by subscribing to the request's body
- * publisher once more. That is sound because a retried request must have a repeatable body
- * anyway ({@code ofString}, {@code ofByteArray}, {@code ofFile}, {@code ofInputStream} with a
- * supplier that opens a fresh stream); the body is streamed through the digest, never held.
+ * publisher once more. That is sound because a retried request must have a repeatable body anyway
+ * ({@code ofString}, {@code ofByteArray}, {@code ofFile}, {@code ofInputStream} with a supplier
+ * that opens a fresh stream); the body is streamed through the digest, never held.
  */
 final class RequestFingerprint {
   private static final long BODY_READ_TIMEOUT_SECONDS = 30;
@@ -43,11 +43,14 @@ final class RequestFingerprint {
       return subscriber.result.get(BODY_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading the request body to fingerprint it", e);
+      throw new IllegalStateException(
+          "interrupted while reading the request body to fingerprint it", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalArgumentException(
           "the request body could not be read to fingerprint it for the key journal ("
-              + (e instanceof TimeoutException ? "no end after " + BODY_READ_TIMEOUT_SECONDS + " s" : e.getCause())
+              + (e instanceof TimeoutException
+                  ? "no end after " + BODY_READ_TIMEOUT_SECONDS + " s"
+                  : e.getCause())
               + "); pass one with CallOptions.withFingerprint(...)",
           e);
     }

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Every attempt of a call failed with an I/O error (connection refused or reset, timeout, response
- * lost) and the {@link RetryPolicy} allows no more. The last failure is the {@linkplain
- * #getCause() cause}; the message says how many attempts were made and why the client stopped.
+ * lost) and the {@link RetryPolicy} allows no more. The last failure is the {@linkplain #getCause()
+ * cause}; the message says how many attempts were made and why the client stopped.
  *
  * <p>An {@link IOException}, like the failure it reports, so that callers of {@link
  * IdempotentHttpClient#send} keep catching what {@link java.net.http.HttpClient#send} throws. When

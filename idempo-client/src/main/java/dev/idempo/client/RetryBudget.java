@@ -3,8 +3,8 @@ package dev.idempo.client;
 import java.time.InstantSource;
 
 /**
- * A token bucket shared by many calls so that an outage does not multiply load: every logical
- * call deposits {@code ratio} tokens, every retry withdraws one, and a floor of {@code
+ * A token bucket shared by many calls so that an outage does not multiply load: every logical call
+ * deposits {@code ratio} tokens, every retry withdraws one, and a floor of {@code
  * minRetriesPerSecond} tokens flows in with time so a quiet client can still retry. Retries thus
  * stay near {@code ratio} of requests plus the floor. The bucket holds at most {@code maxTokens}
  * and starts full.

@@ -122,7 +122,9 @@ public final class RetryPolicy {
   /** The jittered backoff before retry {@code retryIndex} (0 for the first retry). */
   Duration backoff(int retryIndex) {
     double ceiling =
-        Math.min((double) maxDelay.toNanos(), baseDelay.toNanos() * Math.pow(2, Math.min(retryIndex, 62)));
+        Math.min(
+            (double) maxDelay.toNanos(),
+            baseDelay.toNanos() * Math.pow(2, Math.min(retryIndex, 62)));
     return Duration.ofNanos((long) (random.nextDouble() * ceiling));
   }
 
@@ -275,20 +277,27 @@ public final class RetryPolicy {
       return this;
     }
 
-    /** The backoff cap: positive, at most 1 hour, not shorter than the base ({@link #build()} checks). */
+    /**
+     * The backoff cap: positive, at most 1 hour, not shorter than the base ({@link #build()}
+     * checks).
+     */
     public Builder maxDelay(Duration maxDelay) {
       this.maxDelay = Checks.positiveAtMost(maxDelay, MAX_DELAY_LIMIT, "maxDelay");
       return this;
     }
 
-    /** No retry starts once this much time has passed since the first attempt: positive, at most 1 day. */
+    /**
+     * No retry starts once this much time has passed since the first attempt: positive, at most 1
+     * day.
+     */
     public Builder maxTotalTime(Duration maxTotalTime) {
-      this.maxTotalTime =
-          Checks.positiveAtMost(maxTotalTime, MAX_TOTAL_TIME_LIMIT, "maxTotalTime");
+      this.maxTotalTime = Checks.positiveAtMost(maxTotalTime, MAX_TOTAL_TIME_LIMIT, "maxTotalTime");
       return this;
     }
 
-    /** The longest server-directed delay honoured: zero to 1 hour; a longer one ends the retries. */
+    /**
+     * The longest server-directed delay honoured: zero to 1 hour; a longer one ends the retries.
+     */
     public Builder maxServerDelay(Duration maxServerDelay) {
       this.maxServerDelay =
           Checks.notNegativeAtMost(maxServerDelay, MAX_DELAY_LIMIT, "maxServerDelay");
@@ -317,7 +326,9 @@ public final class RetryPolicy {
       return this;
     }
 
-    /** @throws IllegalArgumentException if maxDelay is shorter than baseDelay */
+    /**
+     * @throws IllegalArgumentException if maxDelay is shorter than baseDelay
+     */
     public RetryPolicy build() {
       return new RetryPolicy(this);
     }

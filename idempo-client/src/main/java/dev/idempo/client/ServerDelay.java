@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * The delay a server asks for: {@code Retry-After-Ms} (milliseconds, possibly fractional, as sent
- * by OpenAI and Anthropic) when present and valid, else {@code Retry-After} as delta-seconds or
- * an HTTP-date (IMF-fixdate, and the obsolete RFC 850 and asctime forms RFC 9110 §5.6.7 requires
+ * by OpenAI and Anthropic) when present and valid, else {@code Retry-After} as delta-seconds or an
+ * HTTP-date (IMF-fixdate, and the obsolete RFC 850 and asctime forms RFC 9110 §5.6.7 requires
  * recipients to accept). A date in the past means "now". Invalid values are ignored, so the
  * policy's own backoff applies. Absurdly long values saturate at {@link #SATURATED}, which any
  * policy treats as too long.
@@ -46,13 +46,15 @@ final class ServerDelay {
               .toFormatter(Locale.US)
               .withZone(ZoneOffset.UTC),
           // asctime-date: Sun Nov  6 08:49:37 1994
-          DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC));
+          DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US)
+              .withZone(ZoneOffset.UTC));
 
   private ServerDelay() {}
 
   /** The delay the headers ask for, measured from {@code now}; empty when none is valid. */
   static Optional<Duration> from(HttpHeaders headers, Instant now) {
-    Optional<Duration> millis = headers.firstValue(RETRY_AFTER_MS).flatMap(ServerDelay::parseMillis);
+    Optional<Duration> millis =
+        headers.firstValue(RETRY_AFTER_MS).flatMap(ServerDelay::parseMillis);
     if (millis.isPresent()) {
       return millis;
     }
@@ -64,7 +66,8 @@ final class ServerDelay {
     String trimmed = value.trim();
     if (DELTA_SECONDS.matcher(trimmed).matches()) {
       // 12 digits is over 30,000 years: saturate instead of overflowing.
-      return Optional.of(trimmed.length() > 12 ? SATURATED : min(Duration.ofSeconds(Long.parseLong(trimmed))));
+      return Optional.of(
+          trimmed.length() > 12 ? SATURATED : min(Duration.ofSeconds(Long.parseLong(trimmed))));
     }
     for (DateTimeFormatter format : HTTP_DATES) {
       try {

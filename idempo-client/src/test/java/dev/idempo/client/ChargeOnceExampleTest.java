@@ -24,7 +24,8 @@ class ChargeOnceExampleTest {
     // Retry-After: 0, so the default client retries without waiting.
     server.script(TestServer.Reply.unavailable("0"));
 
-    IdempotentResponse<String> charge = ChargeOnce.charge(server.uri("/charges"), "{\"amount\":2000}");
+    IdempotentResponse<String> charge =
+        ChargeOnce.charge(server.uri("/charges"), "{\"amount\":2000}");
 
     assertEquals(201, charge.statusCode());
     assertEquals(2, charge.attempts());
@@ -44,7 +45,10 @@ class ChargeOnceExampleTest {
       System.setOut(original);
     }
     String output = printed.toString(StandardCharsets.UTF_8);
-    assertTrue(output.startsWith("201 after 1 attempt(s) with Idempotency-Key " + server.keysSeen().get(0)), output);
+    assertTrue(
+        output.startsWith(
+            "201 after 1 attempt(s) with Idempotency-Key " + server.keysSeen().get(0)),
+        output);
     assertEquals(1, server.effects());
   }
 }

@@ -29,36 +29,52 @@ class ConfigurationTest {
   @Test
   void methodsMustBeUpperCaseTokens() {
     IdempotentHttpClient.Builder builder = IdempotentHttpClient.builder();
-    IllegalArgumentException lower = assertThrows(IllegalArgumentException.class, () -> builder.methods(Set.of("post")));
+    IllegalArgumentException lower =
+        assertThrows(IllegalArgumentException.class, () -> builder.methods(Set.of("post")));
     assertTrue(lower.getMessage().contains("'post'"), lower.getMessage());
     assertThrows(IllegalArgumentException.class, () -> builder.methods(Set.of("PO ST")));
     assertThrows(IllegalArgumentException.class, () -> builder.methods(Set.of("")));
     NullPointerException nullMethod =
-        assertThrows(NullPointerException.class, () -> builder.methods(new HashSet<>(Arrays.asList("POST", null))));
+        assertThrows(
+            NullPointerException.class,
+            () -> builder.methods(new HashSet<>(Arrays.asList("POST", null))));
     assertTrue(nullMethod.getMessage().contains("method"), nullMethod.getMessage());
-    assertEquals(Set.of(), builder.methods(Set.of()).build().methods(), "empty: keys only when asked");
+    assertEquals(
+        Set.of(), builder.methods(Set.of()).build().methods(), "empty: keys only when asked");
     assertEquals(Set.of("POST", "PUT"), builder.methods(Set.of("POST", "PUT")).build().methods());
   }
 
   @Test
   void nullsAreRejectedByName() {
     IdempotentHttpClient.Builder builder = IdempotentHttpClient.builder();
-    assertEquals("httpClient must not be null", assertThrows(NullPointerException.class, () -> builder.httpClient(null)).getMessage());
-    assertEquals("journal must not be null", assertThrows(NullPointerException.class, () -> builder.journal(null)).getMessage());
     assertEquals(
-        "keyGenerator must not be null", assertThrows(NullPointerException.class, () -> builder.keyGenerator(null)).getMessage());
+        "httpClient must not be null",
+        assertThrows(NullPointerException.class, () -> builder.httpClient(null)).getMessage());
     assertEquals(
-        "asyncSleeper must not be null", assertThrows(NullPointerException.class, () -> builder.asyncSleeper(null)).getMessage());
-    assertEquals("key must not be null", assertThrows(NullPointerException.class, () -> CallOptions.key(null)).getMessage());
+        "journal must not be null",
+        assertThrows(NullPointerException.class, () -> builder.journal(null)).getMessage());
+    assertEquals(
+        "keyGenerator must not be null",
+        assertThrows(NullPointerException.class, () -> builder.keyGenerator(null)).getMessage());
+    assertEquals(
+        "asyncSleeper must not be null",
+        assertThrows(NullPointerException.class, () -> builder.asyncSleeper(null)).getMessage());
+    assertEquals(
+        "key must not be null",
+        assertThrows(NullPointerException.class, () -> CallOptions.key(null)).getMessage());
   }
 
   @Test
   void operationIdsAreChecked() {
     assertEquals("job-42", CallOptions.operationId("job-42").operationId().orElseThrow());
-    assertEquals("x".repeat(512), CallOptions.operationId("x".repeat(512)).operationId().orElseThrow());
+    assertEquals(
+        "x".repeat(512), CallOptions.operationId("x".repeat(512)).operationId().orElseThrow());
     IllegalArgumentException tooLong =
-        assertThrows(IllegalArgumentException.class, () -> CallOptions.operationId("x".repeat(513)));
-    assertTrue(tooLong.getMessage().contains("512") && tooLong.getMessage().contains("513"), tooLong.getMessage());
+        assertThrows(
+            IllegalArgumentException.class, () -> CallOptions.operationId("x".repeat(513)));
+    assertTrue(
+        tooLong.getMessage().contains("512") && tooLong.getMessage().contains("513"),
+        tooLong.getMessage());
     assertThrows(IllegalArgumentException.class, () -> CallOptions.operationId(""));
     IllegalArgumentException control =
         assertThrows(IllegalArgumentException.class, () -> CallOptions.operationId("job\n42"));
@@ -74,16 +90,24 @@ class ConfigurationTest {
     assertEquals("job-1", full.operationId().orElseThrow());
     assertEquals("k", full.key().orElseThrow().value());
     assertEquals(fingerprint, full.fingerprint().orElseThrow());
-    assertEquals(IdempotencyKey.derive("checkout", "c1"), CallOptions.derivedKey("checkout", "c1").key().orElseThrow());
-    assertTrue(CallOptions.defaults().key().isEmpty() && CallOptions.defaults().operationId().isEmpty());
+    assertEquals(
+        IdempotencyKey.derive("checkout", "c1"),
+        CallOptions.derivedKey("checkout", "c1").key().orElseThrow());
+    assertTrue(
+        CallOptions.defaults().key().isEmpty() && CallOptions.defaults().operationId().isEmpty());
   }
 
   @Test
   void journalRetentionIsBounded(@TempDir Path dir) {
-    assertThrows(IllegalArgumentException.class, () -> FileKeyJournal.builder(dir).retention(Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> FileKeyJournal.builder(dir).retention(Duration.ofSeconds(-1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> FileKeyJournal.builder(dir).retention(Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> FileKeyJournal.builder(dir).retention(Duration.ofSeconds(-1)));
     IllegalArgumentException tooLong =
-        assertThrows(IllegalArgumentException.class, () -> JdbcKeyJournal.builder("jdbc:sqlite::memory:").retention(Duration.ofDays(366)));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JdbcKeyJournal.builder("jdbc:sqlite::memory:").retention(Duration.ofDays(366)));
     assertTrue(tooLong.getMessage().startsWith("retention must be at most"), tooLong.getMessage());
   }
 
@@ -91,8 +115,10 @@ class ConfigurationTest {
   void jdbcTableNamesAreIdentifiers() {
     JdbcKeyJournal.Builder builder = JdbcKeyJournal.builder("jdbc:sqlite::memory:");
     assertEquals("app.key_journal", builder.table("app.key_journal").build().table());
-    for (String bad : new String[] {"", "1table", "key journal", "t; DROP TABLE x", "a.b.c", "x".repeat(64)}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder.table(bad), bad);
+    for (String bad :
+        new String[] {"", "1table", "key journal", "t; DROP TABLE x", "a.b.c", "x".repeat(64)}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> builder.table(bad), bad);
       assertTrue(e.getMessage().contains("table must be an SQL identifier"), e.getMessage());
     }
   }
@@ -100,9 +126,13 @@ class ConfigurationTest {
   @Test
   void jdbcUrlsMustBeJdbcAndKeepCredentialsOutOfMessages() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> JdbcKeyJournal.builder("postgres://h/db?password=secret"));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JdbcKeyJournal.builder("postgres://h/db?password=secret"));
     assertTrue(!e.getMessage().contains("secret"), e.getMessage());
-    String described = JdbcKeyJournal.builder("jdbc:postgresql://h/db?user=u&password=secret").build().toString();
-    assertTrue(!described.contains("secret") && described.contains("jdbc:postgresql://h/db"), described);
+    String described =
+        JdbcKeyJournal.builder("jdbc:postgresql://h/db?user=u&password=secret").build().toString();
+    assertTrue(
+        !described.contains("secret") && described.contains("jdbc:postgresql://h/db"), described);
   }
 }

@@ -20,7 +20,10 @@ class FileKeyJournalTest extends KeyJournalContract {
 
   @Override
   KeyJournal open(InstantSource clock, Duration retention) {
-    return FileKeyJournal.builder(directory.resolve("journal")).clock(clock).retention(retention).build();
+    return FileKeyJournal.builder(directory.resolve("journal"))
+        .clock(clock)
+        .retention(retention)
+        .build();
   }
 
   private List<String> files() throws IOException {
@@ -39,7 +42,9 @@ class FileKeyJournalTest extends KeyJournalContract {
     assertTrue(files.contains("journal.lock"));
     assertTrue(files.stream().noneMatch(name -> name.endsWith(".tmp")), files.toString());
     Path entry =
-        directory.resolve("journal").resolve(files.stream().filter(n -> n.endsWith(".entry")).findFirst().orElseThrow());
+        directory
+            .resolve("journal")
+            .resolve(files.stream().filter(n -> n.endsWith(".entry")).findFirst().orElseThrow());
     String text = Files.readString(entry);
     assertTrue(text.startsWith("idempo-key-journal 1\n"), text);
     assertTrue(text.contains("fingerprint=" + REQUEST_A.toHex()), text);
@@ -49,7 +54,8 @@ class FileKeyJournalTest extends KeyJournalContract {
   void aTornWriteLeftByACrashIsIgnoredAndPurged() throws IOException {
     open().reserve("job-1", key("k1"), REQUEST_A);
     Path journal = directory.resolve("journal");
-    Files.writeString(journal.resolve(".deadbeef.entry.1234.tmp"), "idempo-key-journal 1\noperation-id=jo");
+    Files.writeString(
+        journal.resolve(".deadbeef.entry.1234.tmp"), "idempo-key-journal 1\noperation-id=jo");
 
     assertEquals(key("k1"), open().reserve("job-1", key("k2"), REQUEST_A).key());
     assertEquals(0, open().purgeExpired());
@@ -61,11 +67,15 @@ class FileKeyJournalTest extends KeyJournalContract {
     KeyJournal journal = open();
     journal.reserve("job-1", key("k1"), REQUEST_A);
     Path entry =
-        directory.resolve("journal").resolve(files().stream().filter(n -> n.endsWith(".entry")).findFirst().orElseThrow());
+        directory
+            .resolve("journal")
+            .resolve(files().stream().filter(n -> n.endsWith(".entry")).findFirst().orElseThrow());
     Files.writeString(entry, "garbage");
 
     JournalUnavailableException e =
-        assertThrows(JournalUnavailableException.class, () -> journal.reserve("job-1", key("k2"), REQUEST_A));
+        assertThrows(
+            JournalUnavailableException.class,
+            () -> journal.reserve("job-1", key("k2"), REQUEST_A));
     assertTrue(e.getMessage().contains(entry.getFileName().toString()), e.getMessage());
     assertEquals("garbage", Files.readString(entry));
   }
@@ -74,7 +84,8 @@ class FileKeyJournalTest extends KeyJournalContract {
   void anUnusableDirectoryIsReported() throws IOException {
     Path file = Files.writeString(directory.resolve("not-a-directory"), "x");
     JournalUnavailableException e =
-        assertThrows(JournalUnavailableException.class, () -> FileKeyJournal.open(file.resolve("journal")));
+        assertThrows(
+            JournalUnavailableException.class, () -> FileKeyJournal.open(file.resolve("journal")));
     assertTrue(e.getMessage().contains("not-a-directory"), e.getMessage());
   }
 }

@@ -36,7 +36,11 @@ class IdempotentHttpClientAsyncTest {
   /** The blocking sleeper fails the test if used: every wait must go through the async sleeper. */
   private IdempotentHttpClient client(int maxAttempts, AsyncSleeper asyncSleeper) {
     RetryPolicy policy =
-        RetryPolicy.builder().maxAttempts(maxAttempts).clock(clock).sleeper(RecordingSleeper.forbidden()).build();
+        RetryPolicy.builder()
+            .maxAttempts(maxAttempts)
+            .clock(clock)
+            .sleeper(RecordingSleeper.forbidden())
+            .build();
     return IdempotentHttpClient.builder()
         .httpClient(IdempotentHttpClientTest.HTTP)
         .retryPolicy(policy)
@@ -45,7 +49,9 @@ class IdempotentHttpClientAsyncTest {
   }
 
   private HttpRequest post() {
-    return HttpRequest.newBuilder(server.uri("/charges")).POST(BodyPublishers.ofString("{\"amount\":3}")).build();
+    return HttpRequest.newBuilder(server.uri("/charges"))
+        .POST(BodyPublishers.ofString("{\"amount\":3}"))
+        .build();
   }
 
   @Test
@@ -53,7 +59,9 @@ class IdempotentHttpClientAsyncTest {
     server.script(TestServer.Reply.unavailable("5"), TestServer.Reply.keyInFlight());
 
     IdempotentResponse<String> response =
-        client(3, sleeper.async()).sendAsync(post(), BodyHandlers.ofString()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        client(3, sleeper.async())
+            .sendAsync(post(), BodyHandlers.ofString())
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
     assertEquals(201, response.statusCode());
     assertEquals(3, response.attempts());
@@ -66,7 +74,9 @@ class IdempotentHttpClientAsyncTest {
     server.script(TestServer.Reply.dropAfterEffect());
 
     IdempotentResponse<String> response =
-        client(3, sleeper.async()).sendAsync(post(), BodyHandlers.ofString()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        client(3, sleeper.async())
+            .sendAsync(post(), BodyHandlers.ofString())
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
     assertTrue(response.replayed());
     assertEquals(2, response.attempts());
@@ -76,14 +86,19 @@ class IdempotentHttpClientAsyncTest {
   @Test
   void exhaustedRetriesFailTheFutureWithTheReason() throws Exception {
     URI closed = URI.create("http://127.0.0.1:" + IdempotentHttpClientTest.freePort() + "/charges");
-    HttpRequest request = HttpRequest.newBuilder(closed).POST(BodyPublishers.ofString("{}")).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(closed).POST(BodyPublishers.ofString("{}")).build();
 
     ExecutionException e =
         assertThrows(
             ExecutionException.class,
-            () -> client(2, sleeper.async()).sendAsync(request, BodyHandlers.ofString()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            () ->
+                client(2, sleeper.async())
+                    .sendAsync(request, BodyHandlers.ofString())
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
 
-    RetriesExhaustedException exhausted = assertInstanceOf(RetriesExhaustedException.class, e.getCause());
+    RetriesExhaustedException exhausted =
+        assertInstanceOf(RetriesExhaustedException.class, e.getCause());
     assertEquals(2, exhausted.attempts());
     assertEquals(GiveUpReason.MAX_ATTEMPTS, exhausted.reason());
     assertInstanceOf(ConnectException.class, exhausted.getCause());
@@ -94,7 +109,9 @@ class IdempotentHttpClientAsyncTest {
     server.script(TestServer.Reply.status(503, "down"), TestServer.Reply.status(503, "still down"));
 
     IdempotentResponse<String> response =
-        client(2, sleeper.async()).sendAsync(post(), BodyHandlers.ofString()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        client(2, sleeper.async())
+            .sendAsync(post(), BodyHandlers.ofString())
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
     assertEquals("still down", response.body());
     assertEquals(GiveUpReason.MAX_ATTEMPTS, response.giveUpReason().orElseThrow());
@@ -104,7 +121,9 @@ class IdempotentHttpClientAsyncTest {
   void aNonRetryableAnswerCompletesAfterOneAttempt() throws Exception {
     server.script(TestServer.Reply.status(422, "mismatch"));
     IdempotentResponse<String> response =
-        client(3, sleeper.async()).sendAsync(post(), BodyHandlers.ofString()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        client(3, sleeper.async())
+            .sendAsync(post(), BodyHandlers.ofString())
+            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertEquals(422, response.statusCode());
     assertEquals(1, response.attempts());
   }
@@ -120,8 +139,10 @@ class IdempotentHttpClientAsyncTest {
         };
     server.script(TestServer.Reply.unavailable("1"));
 
-    CompletableFuture<IdempotentResponse<String>> call = client(3, manual).sendAsync(post(), BodyHandlers.ofString());
-    CompletableFuture<Void> wait = pendingWait.get(TIMEOUT_SECONDS, TimeUnit.SECONDS); // first attempt answered 503
+    CompletableFuture<IdempotentResponse<String>> call =
+        client(3, manual).sendAsync(post(), BodyHandlers.ofString());
+    CompletableFuture<Void> wait =
+        pendingWait.get(TIMEOUT_SECONDS, TimeUnit.SECONDS); // first attempt answered 503
     assertTrue(call.cancel(true));
     wait.complete(null); // the delay ends after the cancellation
 
@@ -132,12 +153,16 @@ class IdempotentHttpClientAsyncTest {
   @Test
   void aFailingAsyncSleeperFailsTheCall() {
     server.script(TestServer.Reply.unavailable("1"));
-    AsyncSleeper broken = delay -> CompletableFuture.failedFuture(new IllegalStateException("scheduler shut down"));
+    AsyncSleeper broken =
+        delay -> CompletableFuture.failedFuture(new IllegalStateException("scheduler shut down"));
 
     ExecutionException e =
         assertThrows(
             ExecutionException.class,
-            () -> client(3, broken).sendAsync(post(), BodyHandlers.ofString()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            () ->
+                client(3, broken)
+                    .sendAsync(post(), BodyHandlers.ofString())
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
 
     assertEquals("scheduler shut down", e.getCause().getMessage());
   }
@@ -146,8 +171,12 @@ class IdempotentHttpClientAsyncTest {
   void argumentErrorsAreThrownAtOnce() {
     assertThrows(
         IllegalStateException.class,
-        () -> client(1, sleeper.async()).sendAsync(post(), BodyHandlers.ofString(), CallOptions.operationId("job-1")));
-    assertThrows(NullPointerException.class, () -> client(1, sleeper.async()).sendAsync(null, BodyHandlers.ofString()));
+        () ->
+            client(1, sleeper.async())
+                .sendAsync(post(), BodyHandlers.ofString(), CallOptions.operationId("job-1")));
+    assertThrows(
+        NullPointerException.class,
+        () -> client(1, sleeper.async()).sendAsync(null, BodyHandlers.ofString()));
   }
 
   @Test

@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Test;
 /** The synchronous path against a real local server with scripted faults. */
 class IdempotentHttpClientTest {
   static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   private final TestServer server = TestServer.start();
   private final FakeClock clock = new FakeClock();
@@ -62,7 +65,8 @@ class IdempotentHttpClientTest {
   void postGetsAUuidV4KeyThatEveryRetryReuses() throws Exception {
     server.script(TestServer.Reply.unavailable("0"), TestServer.Reply.status(502, "bad gateway"));
 
-    IdempotentResponse<String> response = client(policy(3).build()).send(post("{\"amount\":1}"), BodyHandlers.ofString());
+    IdempotentResponse<String> response =
+        client(policy(3).build()).send(post("{\"amount\":1}"), BodyHandlers.ofString());
 
     assertEquals(201, response.statusCode());
     assertEquals(3, response.attempts());
@@ -72,7 +76,9 @@ class IdempotentHttpClientTest {
     UUID uuid = UUID.fromString(keys.get(0));
     assertEquals(4, uuid.version());
     assertEquals(keys.get(0), response.key().orElseThrow().value());
-    assertEquals(keys.get(0), response.response().request().headers().firstValue("Idempotency-Key").orElseThrow());
+    assertEquals(
+        keys.get(0),
+        response.response().request().headers().firstValue("Idempotency-Key").orElseThrow());
     assertFalse(response.replayed());
     assertTrue(response.giveUpReason().isEmpty());
   }
@@ -93,7 +99,8 @@ class IdempotentHttpClientTest {
   void responseLostAfterTheServerChargedIsRetriedAndReplayedNotChargedTwice() throws Exception {
     server.script(TestServer.Reply.dropAfterEffect());
 
-    IdempotentResponse<String> response = client(policy(3).build()).send(post("{\"amount\":2000}"), BodyHandlers.ofString());
+    IdempotentResponse<String> response =
+        client(policy(3).build()).send(post("{\"amount\":2000}"), BodyHandlers.ofString());
 
     assertEquals(201, response.statusCode());
     assertEquals(2, response.attempts());
@@ -107,8 +114,11 @@ class IdempotentHttpClientTest {
   @Test
   void patchGetsAKeyToo() throws Exception {
     HttpRequest patch =
-        HttpRequest.newBuilder(server.uri("/charges/ch_1")).method("PATCH", BodyPublishers.ofString("{}")).build();
-    IdempotentResponse<String> response = client(policy(1).build()).send(patch, BodyHandlers.ofString());
+        HttpRequest.newBuilder(server.uri("/charges/ch_1"))
+            .method("PATCH", BodyPublishers.ofString("{}"))
+            .build();
+    IdempotentResponse<String> response =
+        client(policy(1).build()).send(patch, BodyHandlers.ofString());
     assertTrue(response.key().isPresent());
     assertEquals(response.key().get().value(), server.keysSeen().get(0));
   }
@@ -117,7 +127,8 @@ class IdempotentHttpClientTest {
   void serviceUnavailableWithRetryAfterWaitsExactlyThatLong() throws Exception {
     server.script(TestServer.Reply.unavailable("7"));
 
-    IdempotentResponse<String> response = client(policy(3).build()).send(post("{}"), BodyHandlers.ofString());
+    IdempotentResponse<String> response =
+        client(policy(3).build()).send(post("{}"), BodyHandlers.ofString());
 
     assertEquals(201, response.statusCode());
     assertEquals(List.of(Duration.ofSeconds(7)), sleeper.delays());
@@ -127,7 +138,8 @@ class IdempotentHttpClientTest {
   void everyRetryableStatusIsRetried() throws Exception {
     for (int status : new int[] {408, 425, 429, 500, 502, 503, 504}) {
       server.script(TestServer.Reply.status(status, "try again"));
-      IdempotentResponse<String> response = client(policy(2).build()).send(post("{}"), BodyHandlers.ofString());
+      IdempotentResponse<String> response =
+          client(policy(2).build()).send(post("{}"), BodyHandlers.ofString());
       assertEquals(201, response.statusCode(), "after " + status);
       assertEquals(2, response.attempts(), "after " + status);
     }
@@ -137,18 +149,21 @@ class IdempotentHttpClientTest {
   void keyInFlightConflictIsRetried() throws Exception {
     server.script(TestServer.Reply.keyInFlight(), TestServer.Reply.stripeKeyInUse());
 
-    IdempotentResponse<String> response = client(policy(3).build()).send(post("{}"), BodyHandlers.ofString());
+    IdempotentResponse<String> response =
+        client(policy(3).build()).send(post("{}"), BodyHandlers.ofString());
 
     assertEquals(201, response.statusCode());
     assertEquals(3, response.attempts());
-    assertEquals(Duration.ofSeconds(1), sleeper.delays().get(0), "Idempo's 409 carries Retry-After: 1");
+    assertEquals(
+        Duration.ofSeconds(1), sleeper.delays().get(0), "Idempo's 409 carries Retry-After: 1");
   }
 
   @Test
   void businessConflictIsNotRetriedAndReachesTheCaller() throws Exception {
     server.script(TestServer.Reply.businessConflict());
 
-    IdempotentResponse<String> response = client(policy(3).build()).send(post("{}"), BodyHandlers.ofString());
+    IdempotentResponse<String> response =
+        client(policy(3).build()).send(post("{}"), BodyHandlers.ofString());
 
     assertEquals(409, response.statusCode());
     assertEquals(1, response.attempts());
@@ -161,9 +176,11 @@ class IdempotentHttpClientTest {
   void keyReusedWithAnotherPayloadGets422AndIsNotRetried() throws Exception {
     IdempotentHttpClient client = client(policy(3).build());
     CallOptions sameKey = CallOptions.key(IdempotencyKey.of("order-1234"));
-    assertEquals(201, client.send(post("{\"amount\":1}"), BodyHandlers.ofString(), sameKey).statusCode());
+    assertEquals(
+        201, client.send(post("{\"amount\":1}"), BodyHandlers.ofString(), sameKey).statusCode());
 
-    IdempotentResponse<String> mismatch = client.send(post("{\"amount\":2}"), BodyHandlers.ofString(), sameKey);
+    IdempotentResponse<String> mismatch =
+        client.send(post("{\"amount\":2}"), BodyHandlers.ofString(), sameKey);
 
     assertEquals(422, mismatch.statusCode());
     assertEquals(1, mismatch.attempts());
@@ -176,7 +193,8 @@ class IdempotentHttpClientTest {
   void otherClientErrorsAreNeverRetried() throws Exception {
     for (int status : new int[] {400, 401, 403, 404, 410, 413, 422}) {
       server.script(TestServer.Reply.status(status, "no", "Retry-After", "1"));
-      IdempotentResponse<String> response = client(policy(5).build()).send(post("{}"), BodyHandlers.ofString());
+      IdempotentResponse<String> response =
+          client(policy(5).build()).send(post("{}"), BodyHandlers.ofString());
       assertEquals(status, response.statusCode());
       assertEquals(1, response.attempts(), "status " + status);
     }
@@ -187,9 +205,12 @@ class IdempotentHttpClientTest {
   @Test
   void retriesRunOutOnAStatusAndTheLastResponseIsReturned() throws Exception {
     server.script(
-        TestServer.Reply.unavailable("1"), TestServer.Reply.unavailable("2"), TestServer.Reply.status(503, "still down"));
+        TestServer.Reply.unavailable("1"),
+        TestServer.Reply.unavailable("2"),
+        TestServer.Reply.status(503, "still down"));
 
-    IdempotentResponse<String> response = client(policy(3).build()).send(post("{}"), BodyHandlers.ofString());
+    IdempotentResponse<String> response =
+        client(policy(3).build()).send(post("{}"), BodyHandlers.ofString());
 
     assertEquals(503, response.statusCode());
     assertEquals("still down", response.body());
@@ -200,9 +221,11 @@ class IdempotentHttpClientTest {
 
   @Test
   void theFinalBufferedAnswerReachesTheCallersStreamingHandler() throws Exception {
-    server.script(TestServer.Reply.status(503, "first"), TestServer.Reply.status(503, "second body"));
+    server.script(
+        TestServer.Reply.status(503, "first"), TestServer.Reply.status(503, "second body"));
 
-    IdempotentResponse<InputStream> response = client(policy(2).build()).send(post("{}"), BodyHandlers.ofInputStream());
+    IdempotentResponse<InputStream> response =
+        client(policy(2).build()).send(post("{}"), BodyHandlers.ofInputStream());
 
     try (InputStream body = response.body()) {
       assertEquals("second body", new String(body.readAllBytes(), StandardCharsets.UTF_8));
@@ -213,18 +236,21 @@ class IdempotentHttpClientTest {
   @Test
   void anEmptyFinalAnswerReachesTheCallersHandler() throws Exception {
     server.script(TestServer.Reply.status(503, ""), TestServer.Reply.status(503, ""));
-    IdempotentResponse<byte[]> response = client(policy(2).build()).send(post("{}"), BodyHandlers.ofByteArray());
+    IdempotentResponse<byte[]> response =
+        client(policy(2).build()).send(post("{}"), BodyHandlers.ofByteArray());
     assertEquals(0, response.body().length);
   }
 
   @Test
   void connectionFailuresExhaustRetriesWithAClearMessage() throws Exception {
     URI closed = URI.create("http://127.0.0.1:" + freePort() + "/charges");
-    HttpRequest request = HttpRequest.newBuilder(closed).POST(BodyPublishers.ofString("{}")).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(closed).POST(BodyPublishers.ofString("{}")).build();
 
     RetriesExhaustedException e =
         assertThrows(
-            RetriesExhaustedException.class, () -> client(policy(3).build()).send(request, BodyHandlers.ofString()));
+            RetriesExhaustedException.class,
+            () -> client(policy(3).build()).send(request, BodyHandlers.ofString()));
 
     assertEquals(3, e.attempts());
     assertEquals(GiveUpReason.MAX_ATTEMPTS, e.reason());
@@ -241,9 +267,13 @@ class IdempotentHttpClientTest {
     // The one test where real time passes: the HTTP client's own request timer.
     server.script(TestServer.Reply.hang());
     HttpRequest request =
-        HttpRequest.newBuilder(server.uri("/charges")).timeout(Duration.ofMillis(300)).POST(BodyPublishers.ofString("{}")).build();
+        HttpRequest.newBuilder(server.uri("/charges"))
+            .timeout(Duration.ofMillis(300))
+            .POST(BodyPublishers.ofString("{}"))
+            .build();
 
-    IdempotentResponse<String> response = client(policy(2).build()).send(request, BodyHandlers.ofString());
+    IdempotentResponse<String> response =
+        client(policy(2).build()).send(request, BodyHandlers.ofString());
 
     assertEquals(201, response.statusCode());
     assertEquals(2, response.attempts());
@@ -254,10 +284,15 @@ class IdempotentHttpClientTest {
   void timeoutsExhaustRetriesAsHttpTimeoutException() throws Exception {
     server.script(TestServer.Reply.hang());
     HttpRequest request =
-        HttpRequest.newBuilder(server.uri("/charges")).timeout(Duration.ofMillis(200)).POST(BodyPublishers.ofString("{}")).build();
+        HttpRequest.newBuilder(server.uri("/charges"))
+            .timeout(Duration.ofMillis(200))
+            .POST(BodyPublishers.ofString("{}"))
+            .build();
 
     RetriesExhaustedException e =
-        assertThrows(RetriesExhaustedException.class, () -> client(policy(1).build()).send(request, BodyHandlers.ofString()));
+        assertThrows(
+            RetriesExhaustedException.class,
+            () -> client(policy(1).build()).send(request, BodyHandlers.ofString()));
 
     assertInstanceOf(HttpTimeoutException.class, e.getCause());
     assertEquals(1, e.attempts());
@@ -267,7 +302,11 @@ class IdempotentHttpClientTest {
   @Test
   void aMethodOutsideTheSetWithoutAKeyIsNeverRetried() throws Exception {
     IdempotentHttpClient patchOnly =
-        IdempotentHttpClient.builder().httpClient(HTTP).retryPolicy(policy(3).build()).methods(Set.of("PATCH")).build();
+        IdempotentHttpClient.builder()
+            .httpClient(HTTP)
+            .retryPolicy(policy(3).build())
+            .methods(Set.of("PATCH"))
+            .build();
     server.script(TestServer.Reply.unavailable("1"));
 
     IdempotentResponse<String> response = patchOnly.send(post("{}"), BodyHandlers.ofString());
@@ -279,8 +318,10 @@ class IdempotentHttpClientTest {
     assertTrue(response.giveUpReason().isEmpty(), "not a give-up: never eligible");
 
     URI closed = URI.create("http://127.0.0.1:" + freePort() + "/charges");
-    HttpRequest refused = HttpRequest.newBuilder(closed).POST(BodyPublishers.ofString("{}")).build();
-    IOException e = assertThrows(IOException.class, () -> patchOnly.send(refused, BodyHandlers.ofString()));
+    HttpRequest refused =
+        HttpRequest.newBuilder(closed).POST(BodyPublishers.ofString("{}")).build();
+    IOException e =
+        assertThrows(IOException.class, () -> patchOnly.send(refused, BodyHandlers.ofString()));
     assertInstanceOf(ConnectException.class, e, "the original failure, not retried");
     assertTrue(sleeper.delays().isEmpty());
   }
@@ -290,10 +331,17 @@ class IdempotentHttpClientTest {
     server.script(TestServer.Reply.unavailable("0"), TestServer.Reply.unavailable("0"));
     IdempotentHttpClient client = client(policy(5).build());
 
-    IdempotentResponse<String> get = client.send(HttpRequest.newBuilder(server.uri("/charges/ch_1")).GET().build(), BodyHandlers.ofString());
+    IdempotentResponse<String> get =
+        client.send(
+            HttpRequest.newBuilder(server.uri("/charges/ch_1")).GET().build(),
+            BodyHandlers.ofString());
     server.script(TestServer.Reply.unavailable("0"));
     IdempotentResponse<String> put =
-        client.send(HttpRequest.newBuilder(server.uri("/charges/ch_1")).PUT(BodyPublishers.ofString("{}")).build(), BodyHandlers.ofString());
+        client.send(
+            HttpRequest.newBuilder(server.uri("/charges/ch_1"))
+                .PUT(BodyPublishers.ofString("{}"))
+                .build(),
+            BodyHandlers.ofString());
 
     assertEquals(3, get.attempts());
     assertEquals(2, put.attempts());
@@ -309,7 +357,10 @@ class IdempotentHttpClientTest {
 
     IdempotentResponse<String> response =
         client(policy(2).build())
-            .send(HttpRequest.newBuilder(server.uri("/x")).PUT(BodyPublishers.ofString("{}")).build(), BodyHandlers.ofString(), CallOptions.key(key));
+            .send(
+                HttpRequest.newBuilder(server.uri("/x")).PUT(BodyPublishers.ofString("{}")).build(),
+                BodyHandlers.ofString(),
+                CallOptions.key(key));
 
     assertEquals(key, response.key().orElseThrow());
     assertEquals(List.of("caller-key-1", "caller-key-1"), server.keysSeen());
@@ -319,7 +370,9 @@ class IdempotentHttpClientTest {
   void aDerivedKeyIsTheSameForTheSameBusinessId() throws Exception {
     IdempotentHttpClient client = client(policy(1).build());
     client.send(post("{}"), BodyHandlers.ofString(), CallOptions.derivedKey("checkout", "cart-77"));
-    IdempotentResponse<String> again = client.send(post("{}"), BodyHandlers.ofString(), CallOptions.derivedKey("checkout", "cart-77"));
+    IdempotentResponse<String> again =
+        client.send(
+            post("{}"), BodyHandlers.ofString(), CallOptions.derivedKey("checkout", "cart-77"));
 
     assertEquals(IdempotencyKey.derive("checkout", "cart-77").value(), server.keysSeen().get(0));
     assertEquals(server.keysSeen().get(0), server.keysSeen().get(1));
@@ -331,23 +384,37 @@ class IdempotentHttpClientTest {
   void aKeyHeaderAlreadyOnTheRequestIsKeptAndRetried() throws Exception {
     server.script(TestServer.Reply.dropAfterEffect());
     HttpRequest request =
-        HttpRequest.newBuilder(server.uri("/charges")).header("Idempotency-Key", "\"from-header\"").POST(BodyPublishers.ofString("{}")).build();
+        HttpRequest.newBuilder(server.uri("/charges"))
+            .header("Idempotency-Key", "\"from-header\"")
+            .POST(BodyPublishers.ofString("{}"))
+            .build();
 
-    IdempotentResponse<String> response = client(policy(2).build()).send(request, BodyHandlers.ofString());
+    IdempotentResponse<String> response =
+        client(policy(2).build()).send(request, BodyHandlers.ofString());
 
-    assertEquals("from-header", response.key().orElseThrow().value(), "an sf-string names the bare key");
-    assertEquals(List.of("\"from-header\"", "\"from-header\""), server.keysSeen(), "the header is sent as given");
+    assertEquals(
+        "from-header", response.key().orElseThrow().value(), "an sf-string names the bare key");
+    assertEquals(
+        List.of("\"from-header\"", "\"from-header\""),
+        server.keysSeen(),
+        "the header is sent as given");
     assertEquals(1, server.effects());
   }
 
   @Test
   void aKeyHeaderThatContradictsTheOptionsIsRefused() {
     HttpRequest request =
-        HttpRequest.newBuilder(server.uri("/charges")).header("Idempotency-Key", "a").POST(BodyPublishers.ofString("{}")).build();
+        HttpRequest.newBuilder(server.uri("/charges"))
+            .header("Idempotency-Key", "a")
+            .POST(BodyPublishers.ofString("{}"))
+            .build();
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> client(policy(1).build()).send(request, BodyHandlers.ofString(), CallOptions.key(IdempotencyKey.of("b"))));
+            () ->
+                client(policy(1).build())
+                    .send(
+                        request, BodyHandlers.ofString(), CallOptions.key(IdempotencyKey.of("b"))));
     assertTrue(e.getMessage().contains("differs"), e.getMessage());
     assertEquals(0, server.requests());
   }
@@ -361,7 +428,9 @@ class IdempotentHttpClientTest {
             .POST(BodyPublishers.ofString("{}"))
             .build();
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> client(policy(1).build()).send(request, BodyHandlers.ofString()));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> client(policy(1).build()).send(request, BodyHandlers.ofString()));
     assertTrue(e.getMessage().contains("2 Idempotency-Key headers"), e.getMessage());
   }
 
@@ -385,14 +454,21 @@ class IdempotentHttpClientTest {
   @Test
   void aKeyGeneratorReturningNullIsReported() {
     IdempotentHttpClient client =
-        IdempotentHttpClient.builder().httpClient(HTTP).retryPolicy(policy(1).build()).keyGenerator(() -> null).build();
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> client.send(post("{}"), BodyHandlers.ofString()));
+        IdempotentHttpClient.builder()
+            .httpClient(HTTP)
+            .retryPolicy(policy(1).build())
+            .keyGenerator(() -> null)
+            .build();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> client.send(post("{}"), BodyHandlers.ofString()));
     assertTrue(e.getMessage().contains("key generator returned null"), e.getMessage());
   }
 
   @Test
   void postJsonSendsJsonWithAKey() throws Exception {
-    IdempotentResponse<String> response = client(policy(1).build()).postJson(server.uri("/charges"), "{\"amount\":5}");
+    IdempotentResponse<String> response =
+        client(policy(1).build()).postJson(server.uri("/charges"), "{\"amount\":5}");
     assertEquals(201, response.statusCode());
     assertEquals("{\"amount\":5}", server.seen().get(0).body());
     assertNotNull(server.keysSeen().get(0));
@@ -403,8 +479,11 @@ class IdempotentHttpClientTest {
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class,
-            () -> client(policy(1).build()).send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1")));
-    assertTrue(e.getMessage().contains("job-1") && e.getMessage().contains("journal"), e.getMessage());
+            () ->
+                client(policy(1).build())
+                    .send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1")));
+    assertTrue(
+        e.getMessage().contains("job-1") && e.getMessage().contains("journal"), e.getMessage());
     assertEquals(0, server.requests());
   }
 

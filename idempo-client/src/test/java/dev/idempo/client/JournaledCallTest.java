@@ -37,7 +37,11 @@ class JournaledCallTest {
   private Supplier<KeyJournal> journals(String kind) {
     switch (kind) {
       case "file":
-        return () -> FileKeyJournal.builder(directory.resolve("journal")).clock(clock).retention(Duration.ofHours(24)).build();
+        return () ->
+            FileKeyJournal.builder(directory.resolve("journal"))
+                .clock(clock)
+                .retention(Duration.ofHours(24))
+                .build();
       case "sqlite":
         return () ->
             JdbcKeyJournal.builder("jdbc:sqlite:" + directory.resolve("journal.db"))
@@ -52,7 +56,8 @@ class JournaledCallTest {
   private IdempotentHttpClient client(KeyJournal journal, int maxAttempts) {
     return IdempotentHttpClient.builder()
         .httpClient(IdempotentHttpClientTest.HTTP)
-        .retryPolicy(RetryPolicy.builder().maxAttempts(maxAttempts).clock(clock).sleeper(sleeper).build())
+        .retryPolicy(
+            RetryPolicy.builder().maxAttempts(maxAttempts).clock(clock).sleeper(sleeper).build())
         .journal(journal)
         .asyncSleeper(sleeper.async())
         .journalExecutor(Runnable::run)
@@ -78,13 +83,20 @@ class JournaledCallTest {
     RetriesExhaustedException crash =
         assertThrows(
             RetriesExhaustedException.class,
-            () -> firstProcess.send(post("{\"prompt\":\"hi\"}"), BodyHandlers.ofString(), CallOptions.operationId("job-42")));
+            () ->
+                firstProcess.send(
+                    post("{\"prompt\":\"hi\"}"),
+                    BodyHandlers.ofString(),
+                    CallOptions.operationId("job-42")));
     assertEquals(1, server.effects());
 
     // Second process: same journal storage, same operation id.
     IdempotentHttpClient secondProcess = client(journals.get(), 1);
     IdempotentResponse<String> response =
-        secondProcess.send(post("{\"prompt\":\"hi\"}"), BodyHandlers.ofString(), CallOptions.operationId("job-42"));
+        secondProcess.send(
+            post("{\"prompt\":\"hi\"}"),
+            BodyHandlers.ofString(),
+            CallOptions.operationId("job-42"));
 
     assertEquals(201, response.statusCode());
     assertTrue(response.replayed());
@@ -97,14 +109,19 @@ class JournaledCallTest {
   @ValueSource(strings = {"file", "sqlite"})
   void aRestartWithAnotherPayloadIsRefusedBeforeSending(String kind) throws Exception {
     Supplier<KeyJournal> journals = journals(kind);
-    client(journals.get(), 1).send(post("{\"prompt\":\"hi\"}"), BodyHandlers.ofString(), CallOptions.operationId("job-7"));
+    client(journals.get(), 1)
+        .send(
+            post("{\"prompt\":\"hi\"}"), BodyHandlers.ofString(), CallOptions.operationId("job-7"));
 
     JournalMismatchException e =
         assertThrows(
             JournalMismatchException.class,
             () ->
                 client(journals.get(), 1)
-                    .send(post("{\"prompt\":\"bye\"}"), BodyHandlers.ofString(), CallOptions.operationId("job-7")));
+                    .send(
+                        post("{\"prompt\":\"bye\"}"),
+                        BodyHandlers.ofString(),
+                        CallOptions.operationId("job-7")));
 
     assertEquals("job-7", e.operationId());
     assertTrue(e.getMessage().contains("'job-7'"), e.getMessage());
@@ -117,7 +134,9 @@ class JournaledCallTest {
     server.script(TestServer.Reply.dropBeforeEffect());
     assertThrows(
         RetriesExhaustedException.class,
-        () -> client(journal, 1).send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1")));
+        () ->
+            client(journal, 1)
+                .send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1")));
 
     assertEquals(server.keysSeen().get(0), journal.find("job-1").orElseThrow().key().value());
   }
@@ -126,11 +145,15 @@ class JournaledCallTest {
   void anExpiredEntryGivesTheOperationANewKey() throws Exception {
     Supplier<KeyJournal> journals = journals("file");
     IdempotencyKey first =
-        client(journals.get(), 1).send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1")).key().orElseThrow();
+        client(journals.get(), 1)
+            .send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1"))
+            .key()
+            .orElseThrow();
     clock.advance(Duration.ofHours(24));
 
     IdempotentResponse<String> later =
-        client(journals.get(), 1).send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1"));
+        client(journals.get(), 1)
+            .send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1"));
 
     assertNotEquals(first, later.key().orElseThrow());
     assertEquals(2, server.effects());
@@ -144,9 +167,13 @@ class JournaledCallTest {
     client(journals.get(), 1).send(post("{\"generatedAt\":1}"), BodyHandlers.ofString(), options);
 
     IdempotentResponse<String> restarted =
-        client(journals.get(), 3).send(post("{\"generatedAt\":2}"), BodyHandlers.ofString(), options);
+        client(journals.get(), 3)
+            .send(post("{\"generatedAt\":2}"), BodyHandlers.ofString(), options);
 
-    assertEquals(422, restarted.statusCode(), "same key, other body: the server refuses, and it is not retried");
+    assertEquals(
+        422,
+        restarted.statusCode(),
+        "same key, other body: the server refuses, and it is not retried");
     assertEquals(1, restarted.attempts());
     assertEquals(server.keysSeen().get(0), server.keysSeen().get(1));
   }
@@ -161,9 +188,13 @@ class JournaledCallTest {
             JournalMismatchException.class,
             () ->
                 client(journal, 1)
-                    .send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1").withKey(IdempotencyKey.of("other"))));
+                    .send(
+                        post("{}"),
+                        BodyHandlers.ofString(),
+                        CallOptions.operationId("job-1").withKey(IdempotencyKey.of("other"))));
 
-    assertTrue(e.getMessage().contains("other") && e.getMessage().contains("job-1"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("other") && e.getMessage().contains("job-1"), e.getMessage());
     assertEquals(1, server.requests());
   }
 
@@ -172,7 +203,10 @@ class JournaledCallTest {
     KeyJournal journal = journals("file").get();
     IdempotentResponse<String> response =
         client(journal, 1)
-            .send(HttpRequest.newBuilder(server.uri("/reports/1")).GET().build(), BodyHandlers.ofString(), CallOptions.operationId("get-1"));
+            .send(
+                HttpRequest.newBuilder(server.uri("/reports/1")).GET().build(),
+                BodyHandlers.ofString(),
+                CallOptions.operationId("get-1"));
     assertEquals(journal.find("get-1").orElseThrow().key(), response.key().orElseThrow());
   }
 
@@ -183,19 +217,25 @@ class JournaledCallTest {
     IdempotentHttpClient client = client(journals.get(), 2);
 
     IdempotentResponse<String> response =
-        client.sendAsync(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-async")).get(10, TimeUnit.SECONDS);
+        client
+            .sendAsync(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-async"))
+            .get(10, TimeUnit.SECONDS);
 
     assertTrue(response.replayed());
-    assertEquals(journals.get().find("job-async").orElseThrow().key(), response.key().orElseThrow());
+    assertEquals(
+        journals.get().find("job-async").orElseThrow().key(), response.key().orElseThrow());
     assertEquals(1, server.effects());
   }
 
   @Test
   void aJournalFailureSendsNothing() {
-    KeyJournal broken = JdbcKeyJournal.builder("jdbc:sqlite:" + directory.resolve("no/such/dir.db")).build();
+    KeyJournal broken =
+        JdbcKeyJournal.builder("jdbc:sqlite:" + directory.resolve("no/such/dir.db")).build();
     assertThrows(
         JournalUnavailableException.class,
-        () -> client(broken, 3).send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1")));
+        () ->
+            client(broken, 3)
+                .send(post("{}"), BodyHandlers.ofString(), CallOptions.operationId("job-1")));
     assertEquals(0, server.requests());
   }
 }

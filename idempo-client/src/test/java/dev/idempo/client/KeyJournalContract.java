@@ -22,13 +22,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link KeyJournal} must do. A subclass opens journals over one storage per test;
- * each {@link #open} is a fresh instance, as a restarted process would make.
+ * What every {@link KeyJournal} must do. A subclass opens journals over one storage per test; each
+ * {@link #open} is a fresh instance, as a restarted process would make.
  */
 abstract class KeyJournalContract {
   static final Duration RETENTION = Duration.ofHours(1);
-  static final Fingerprint REQUEST_A = Fingerprint.of("POST /charges amount=1".getBytes(StandardCharsets.UTF_8));
-  static final Fingerprint REQUEST_B = Fingerprint.of("POST /charges amount=2".getBytes(StandardCharsets.UTF_8));
+  static final Fingerprint REQUEST_A =
+      Fingerprint.of("POST /charges amount=1".getBytes(StandardCharsets.UTF_8));
+  static final Fingerprint REQUEST_B =
+      Fingerprint.of("POST /charges amount=2".getBytes(StandardCharsets.UTF_8));
 
   final FakeClock clock = new FakeClock();
 
@@ -70,7 +72,8 @@ abstract class KeyJournalContract {
     open().reserve("job-7", key("k1"), REQUEST_A);
 
     JournalMismatchException e =
-        assertThrows(JournalMismatchException.class, () -> open().reserve("job-7", key("k2"), REQUEST_B));
+        assertThrows(
+            JournalMismatchException.class, () -> open().reserve("job-7", key("k2"), REQUEST_B));
 
     assertEquals("job-7", e.operationId());
     assertTrue(e.getMessage().contains("'job-7'"), e.getMessage());
@@ -87,7 +90,8 @@ abstract class KeyJournalContract {
     assertTrue(open().find("job-1").isEmpty(), "expired");
     JournalEntry renewed = open().reserve("job-1", key("k3"), REQUEST_B);
 
-    assertEquals(key("k3"), renewed.key(), "an expired entry neither binds the key nor the request");
+    assertEquals(
+        key("k3"), renewed.key(), "an expired entry neither binds the key nor the request");
     assertEquals(REQUEST_B, renewed.fingerprint());
     assertEquals(key("k3"), open().reserve("job-1", key("k4"), REQUEST_B).key());
   }
@@ -129,7 +133,13 @@ abstract class KeyJournalContract {
   void unusualOperationIdsRoundTrip() {
     KeyJournal journal = open();
     List<String> ids =
-        List.of("tenant/7:job=42 & more", "ümlaut-ジョブ-🙂", "../../etc/passwd", "x".repeat(512), "%2F%41", "'; DROP TABLE t; --");
+        List.of(
+            "tenant/7:job=42 & more",
+            "ümlaut-ジョブ-🙂",
+            "../../etc/passwd",
+            "x".repeat(512),
+            "%2F%41",
+            "'; DROP TABLE t; --");
     for (int i = 0; i < ids.size(); i++) {
       journal.reserve(ids.get(i), key("k" + i), REQUEST_A);
     }
@@ -144,14 +154,19 @@ abstract class KeyJournalContract {
   void badArgumentsAreRejectedByName() {
     KeyJournal journal = open();
     assertThrows(IllegalArgumentException.class, () -> journal.reserve("", key("k"), REQUEST_A));
-    assertThrows(IllegalArgumentException.class, () -> journal.reserve("x".repeat(513), key("k"), REQUEST_A));
-    assertThrows(IllegalArgumentException.class, () -> journal.reserve("a\u0000b", key("k"), REQUEST_A));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> journal.reserve("x".repeat(513), key("k"), REQUEST_A));
+    assertThrows(
+        IllegalArgumentException.class, () -> journal.reserve("a\u0000b", key("k"), REQUEST_A));
     assertEquals(
         "candidateKey must not be null",
-        assertThrows(NullPointerException.class, () -> journal.reserve("job", null, REQUEST_A)).getMessage());
+        assertThrows(NullPointerException.class, () -> journal.reserve("job", null, REQUEST_A))
+            .getMessage());
     assertEquals(
         "fingerprint must not be null",
-        assertThrows(NullPointerException.class, () -> journal.reserve("job", key("k"), null)).getMessage());
+        assertThrows(NullPointerException.class, () -> journal.reserve("job", key("k"), null))
+            .getMessage());
   }
 
   @Test

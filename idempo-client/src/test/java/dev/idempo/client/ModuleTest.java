@@ -6,7 +6,9 @@ import dev.idempo.testsupport.CompiledModule;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The client exports its one API package and needs only the core, the JDK's HTTP client and JDBC. */
+/**
+ * The client exports its one API package and needs only the core, the JDK's HTTP client and JDBC.
+ */
 class ModuleTest {
   private final CompiledModule module = CompiledModule.named("dev.idempo.client");
 
@@ -18,6 +20,7 @@ class ModuleTest {
   @Test
   void requiresOnlyTheCoreTheHttpClientAndJdbc() {
     assertEquals(
-        Set.of("dev.idempo.core", "java.net.http", "java.sql", "java.base"), module.requiredModules());
+        Set.of("dev.idempo.core", "java.net.http", "java.sql", "java.base"),
+        module.requiredModules());
   }
 }

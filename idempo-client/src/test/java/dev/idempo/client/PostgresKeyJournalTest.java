@@ -16,7 +16,8 @@ class PostgresKeyJournalTest extends KeyJournalContract {
 
   @Override
   KeyJournal open(InstantSource clock, Duration retention) {
-    return JdbcKeyJournal.builder(PostgresServer.shared().jdbcUrl() + "?user=" + PostgresServer.USER)
+    return JdbcKeyJournal.builder(
+            PostgresServer.shared().jdbcUrl() + "?user=" + PostgresServer.USER)
         .table(table)
         .clock(clock)
         .retention(retention)
@@ -26,7 +27,10 @@ class PostgresKeyJournalTest extends KeyJournalContract {
   @Test
   void aManualCommitConnectionIsCommitted() {
     String url = PostgresServer.shared().jdbcUrl() + "?user=" + PostgresServer.USER;
-    JdbcKeyJournal.builder(new ManualCommitDataSource(url)).table(table).clock(clock).build()
+    JdbcKeyJournal.builder(new ManualCommitDataSource(url))
+        .table(table)
+        .clock(clock)
+        .build()
         .reserve("job-1", key("k1"), REQUEST_A);
     assertEquals(key("k1"), open().find("job-1").orElseThrow().key());
   }

@@ -40,7 +40,8 @@ final class RecordingSleeper implements Sleeper {
   /** A {@link Sleeper} that fails the test if called: proves the async path never blocks on it. */
   static Sleeper forbidden() {
     return duration -> {
-      throw new AssertionError("sendAsync must not wait on the blocking Sleeper, asked for " + duration);
+      throw new AssertionError(
+          "sendAsync must not wait on the blocking Sleeper, asked for " + duration);
     };
   }
 }

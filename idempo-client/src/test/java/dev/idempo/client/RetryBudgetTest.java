@@ -27,15 +27,25 @@ class RetryBudgetTest {
   private IdempotentHttpClient client(RetryBudget budget) {
     RetryPolicy policy =
         RetryPolicy.builder().maxAttempts(5).clock(clock).sleeper(sleeper).budget(budget).build();
-    return IdempotentHttpClient.builder().httpClient(IdempotentHttpClientTest.HTTP).retryPolicy(policy).build();
+    return IdempotentHttpClient.builder()
+        .httpClient(IdempotentHttpClientTest.HTTP)
+        .retryPolicy(policy)
+        .build();
   }
 
   private HttpRequest post() {
-    return HttpRequest.newBuilder(server.uri("/charges")).POST(BodyPublishers.ofString("{}")).build();
+    return HttpRequest.newBuilder(server.uri("/charges"))
+        .POST(BodyPublishers.ofString("{}"))
+        .build();
   }
 
   private RetryBudget budget(double tokens, double floorPerSecond) {
-    return RetryBudget.builder().ratio(0).maxTokens(tokens).minRetriesPerSecond(floorPerSecond).clock(clock).build();
+    return RetryBudget.builder()
+        .ratio(0)
+        .maxTokens(tokens)
+        .minRetriesPerSecond(floorPerSecond)
+        .clock(clock)
+        .build();
   }
 
   @Test
@@ -63,7 +73,8 @@ class RetryBudgetTest {
   void theBudgetIsSharedAcrossClients() throws Exception {
     RetryBudget shared = budget(1, 0);
     server.script(TestServer.Reply.unavailable("1"));
-    assertEquals(201, client(shared).send(post(), BodyHandlers.ofString()).statusCode(), "the one retry");
+    assertEquals(
+        201, client(shared).send(post(), BodyHandlers.ofString()).statusCode(), "the one retry");
 
     server.script(TestServer.Reply.unavailable("1"));
     IdempotentResponse<String> other = client(shared).send(post(), BodyHandlers.ofString());
@@ -74,10 +85,13 @@ class RetryBudgetTest {
 
   @Test
   void callsRefillTheBudgetByTheirRatio() throws Exception {
-    RetryBudget budget = RetryBudget.builder().ratio(0.5).maxTokens(1).minRetriesPerSecond(0).clock(clock).build();
+    RetryBudget budget =
+        RetryBudget.builder().ratio(0.5).maxTokens(1).minRetriesPerSecond(0).clock(clock).build();
     IdempotentHttpClient client = client(budget);
     server.script(TestServer.Reply.unavailable("0"), TestServer.Reply.unavailable("0"));
-    client.send(post(), BodyHandlers.ofString()); // full budget: 1 token, one retry spends it, then 503 final
+    client.send(
+        post(),
+        BodyHandlers.ofString()); // full budget: 1 token, one retry spends it, then 503 final
     assertTrue(budget.available() < 1.0);
 
     client.send(post(), BodyHandlers.ofString()); // +0.5
@@ -94,7 +108,9 @@ class RetryBudgetTest {
     RetryBudget budget = budget(1, 1);
     IdempotentHttpClient client = client(budget);
     server.script(TestServer.Reply.unavailable("0"), TestServer.Reply.unavailable("0"));
-    assertEquals(GiveUpReason.BUDGET_EXHAUSTED, client.send(post(), BodyHandlers.ofString()).giveUpReason().orElseThrow());
+    assertEquals(
+        GiveUpReason.BUDGET_EXHAUSTED,
+        client.send(post(), BodyHandlers.ofString()).giveUpReason().orElseThrow());
 
     clock.advance(Duration.ofSeconds(1));
     server.script(TestServer.Reply.unavailable("0"));
@@ -107,10 +123,13 @@ class RetryBudgetTest {
     RetryBudget empty = budget(1, 0);
     empty.tryAcquireRetry();
     URI closed = URI.create("http://127.0.0.1:" + IdempotentHttpClientTest.freePort() + "/charges");
-    HttpRequest request = HttpRequest.newBuilder(closed).POST(BodyPublishers.ofString("{}")).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(closed).POST(BodyPublishers.ofString("{}")).build();
 
     RetriesExhaustedException e =
-        assertThrows(RetriesExhaustedException.class, () -> client(empty).send(request, BodyHandlers.ofString()));
+        assertThrows(
+            RetriesExhaustedException.class,
+            () -> client(empty).send(request, BodyHandlers.ofString()));
 
     assertEquals(1, e.attempts());
     assertEquals(GiveUpReason.BUDGET_EXHAUSTED, e.reason());

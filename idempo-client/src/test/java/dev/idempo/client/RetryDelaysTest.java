@@ -35,7 +35,9 @@ class RetryDelaysTest {
   }
 
   private HttpRequest post() {
-    return HttpRequest.newBuilder(server.uri("/charges")).POST(BodyPublishers.ofString("{}")).build();
+    return HttpRequest.newBuilder(server.uri("/charges"))
+        .POST(BodyPublishers.ofString("{}"))
+        .build();
   }
 
   @RepeatedTest(3)
@@ -49,7 +51,12 @@ class RetryDelaysTest {
     }
 
     IdempotentResponse<String> response =
-        client(RetryPolicy.builder().maxAttempts(8).baseDelay(base).maxDelay(cap).random(new Random(seed)))
+        client(
+                RetryPolicy.builder()
+                    .maxAttempts(8)
+                    .baseDelay(base)
+                    .maxDelay(cap)
+                    .random(new Random(seed)))
             .send(post(), BodyHandlers.ofString());
 
     assertEquals(201, response.statusCode(), "seed " + seed);
@@ -69,7 +76,8 @@ class RetryDelaysTest {
 
   @Test
   void retryAfterSecondsIsUsedExactly() throws Exception {
-    server.script(TestServer.Reply.unavailable("3"), TestServer.Reply.status(429, "", "Retry-After", "11"));
+    server.script(
+        TestServer.Reply.unavailable("3"), TestServer.Reply.status(429, "", "Retry-After", "11"));
     client(RetryPolicy.builder().maxAttempts(3)).send(post(), BodyHandlers.ofString());
     assertEquals(List.of(Duration.ofSeconds(3), Duration.ofSeconds(11)), sleeper.delays());
   }
@@ -77,7 +85,8 @@ class RetryDelaysTest {
   @Test
   void retryAfterHttpDateIsMeasuredFromThePolicyClock() throws Exception {
     String inThirtySeconds =
-        DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().plusSeconds(30).atOffset(ZoneOffset.UTC));
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            clock.instant().plusSeconds(30).atOffset(ZoneOffset.UTC));
     server.script(TestServer.Reply.unavailable(inThirtySeconds));
 
     client(RetryPolicy.builder().maxAttempts(2)).send(post(), BodyHandlers.ofString());
@@ -101,7 +110,8 @@ class RetryDelaysTest {
     server.script(TestServer.Reply.unavailable("120"));
 
     IdempotentResponse<String> response =
-        client(RetryPolicy.builder().maxAttempts(5).maxServerDelay(Duration.ofSeconds(60))).send(post(), BodyHandlers.ofString());
+        client(RetryPolicy.builder().maxAttempts(5).maxServerDelay(Duration.ofSeconds(60)))
+            .send(post(), BodyHandlers.ofString());
 
     assertEquals(503, response.statusCode());
     assertEquals(1, response.attempts());
@@ -112,7 +122,11 @@ class RetryDelaysTest {
   @Test
   void aServerDelayAtTheCapIsHonoured() throws Exception {
     server.script(TestServer.Reply.unavailable("60"));
-    client(RetryPolicy.builder().maxAttempts(2).maxServerDelay(Duration.ofSeconds(60)).maxTotalTime(Duration.ofMinutes(5)))
+    client(
+            RetryPolicy.builder()
+                .maxAttempts(2)
+                .maxServerDelay(Duration.ofSeconds(60))
+                .maxTotalTime(Duration.ofMinutes(5)))
         .send(post(), BodyHandlers.ofString());
     assertEquals(List.of(Duration.ofSeconds(60)), sleeper.delays());
   }
@@ -120,9 +134,11 @@ class RetryDelaysTest {
   @Test
   void anInvalidRetryAfterFallsBackToTheBackoff() throws Exception {
     server.script(TestServer.Reply.unavailable("soon"));
-    client(RetryPolicy.builder().maxAttempts(2).baseDelay(Duration.ofMillis(100))).send(post(), BodyHandlers.ofString());
+    client(RetryPolicy.builder().maxAttempts(2).baseDelay(Duration.ofMillis(100)))
+        .send(post(), BodyHandlers.ofString());
     Duration delay = sleeper.delays().get(0);
-    assertTrue(delay.compareTo(Duration.ofMillis(100)) <= 0, "backoff, not a server delay: " + delay);
+    assertTrue(
+        delay.compareTo(Duration.ofMillis(100)) <= 0, "backoff, not a server delay: " + delay);
   }
 
   @Test
@@ -132,7 +148,8 @@ class RetryDelaysTest {
     }
 
     IdempotentResponse<String> response =
-        client(RetryPolicy.builder().maxAttempts(10).maxTotalTime(Duration.ofSeconds(10))).send(post(), BodyHandlers.ofString());
+        client(RetryPolicy.builder().maxAttempts(10).maxTotalTime(Duration.ofSeconds(10)))
+            .send(post(), BodyHandlers.ofString());
 
     // 0 s + 4 s fits, 4 s + 4 s fits, 8 s + 4 s would end past 10 s.
     assertEquals(List.of(Duration.ofSeconds(4), Duration.ofSeconds(4)), sleeper.delays());

@@ -22,17 +22,34 @@ class RetryPolicyTest {
   void fullJitterStaysWithinTheExponentialCeilingAndUsesIt() {
     long seed = new Random().nextLong();
     RetryPolicy policy =
-        policy(seed).baseDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(2)).maxAttempts(100).maxTotalTime(Duration.ofDays(1)).build();
+        policy(seed)
+            .baseDelay(Duration.ofMillis(100))
+            .maxDelay(Duration.ofSeconds(2))
+            .maxAttempts(100)
+            .maxTotalTime(Duration.ofDays(1))
+            .build();
 
     for (int retry = 0; retry < 8; retry++) {
       long ceiling = Math.min(2_000, 100L << retry);
       long max = 0;
       for (int sample = 0; sample < 400; sample++) {
         long delay = policy.backoff(retry).toMillis();
-        assertTrue(delay >= 0 && delay <= ceiling, "seed " + seed + ": retry " + retry + " delay " + delay + " > " + ceiling);
+        assertTrue(
+            delay >= 0 && delay <= ceiling,
+            "seed " + seed + ": retry " + retry + " delay " + delay + " > " + ceiling);
         max = Math.max(max, delay);
       }
-      assertTrue(max > ceiling * 0.8, "seed " + seed + ": retry " + retry + " never came near its ceiling " + ceiling + " (max " + max + ")");
+      assertTrue(
+          max > ceiling * 0.8,
+          "seed "
+              + seed
+              + ": retry "
+              + retry
+              + " never came near its ceiling "
+              + ceiling
+              + " (max "
+              + max
+              + ")");
     }
   }
 
@@ -59,13 +76,18 @@ class RetryPolicyTest {
     assertEquals(Duration.ofSeconds(10), call.onRetryableFailure(Duration.ofSeconds(10)).delay());
     RetryPolicy.Decision tooLong = call.onRetryableFailure(Duration.ofSeconds(11));
     assertEquals(RetryPolicy.GiveUpReason.SERVER_DELAY_TOO_LONG, tooLong.reason());
-    assertThrows(IllegalArgumentException.class, () -> call.onRetryableFailure(Duration.ofSeconds(-1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> call.onRetryableFailure(Duration.ofSeconds(-1)));
   }
 
   @Test
   void noRetryStartsPastTheTotalTime() throws Exception {
     RetryPolicy policy =
-        policy(1).maxAttempts(100).maxTotalTime(Duration.ofSeconds(10)).maxServerDelay(Duration.ofSeconds(60)).build();
+        policy(1)
+            .maxAttempts(100)
+            .maxTotalTime(Duration.ofSeconds(10))
+            .maxServerDelay(Duration.ofSeconds(60))
+            .build();
     RetryPolicy.Call call = policy.newCall();
 
     RetryPolicy.Decision first = call.onRetryableFailure(Duration.ofSeconds(4));
@@ -90,7 +112,8 @@ class RetryPolicyTest {
 
   @Test
   void aSharedBudgetStopsRetriesDuringAnOutage() {
-    RetryBudget budget = RetryBudget.builder().ratio(0.1).minRetriesPerSecond(0).maxTokens(2).clock(clock).build();
+    RetryBudget budget =
+        RetryBudget.builder().ratio(0.1).minRetriesPerSecond(0).maxTokens(2).clock(clock).build();
     RetryPolicy policy = policy(1).maxAttempts(10).budget(budget).build();
 
     List<RetryPolicy.Decision> decisions = new ArrayList<>();
@@ -106,7 +129,8 @@ class RetryPolicyTest {
 
   @Test
   void theBudgetFloorRefillsWithTime() {
-    RetryBudget budget = RetryBudget.builder().ratio(0).minRetriesPerSecond(2).maxTokens(1).clock(clock).build();
+    RetryBudget budget =
+        RetryBudget.builder().ratio(0).minRetriesPerSecond(2).maxTokens(1).clock(clock).build();
 
     assertTrue(budget.tryAcquireRetry());
     assertFalse(budget.tryAcquireRetry());
@@ -127,7 +151,13 @@ class RetryPolicyTest {
     assertNames("maxDelay", () -> builder.maxDelay(Duration.ofHours(2)));
     assertNames("maxTotalTime", () -> builder.maxTotalTime(Duration.ofSeconds(-1)));
     assertNames("maxServerDelay", () -> builder.maxServerDelay(Duration.ofSeconds(-1)));
-    assertNames("maxDelay", () -> RetryPolicy.builder().baseDelay(Duration.ofSeconds(2)).maxDelay(Duration.ofSeconds(1)).build());
+    assertNames(
+        "maxDelay",
+        () ->
+            RetryPolicy.builder()
+                .baseDelay(Duration.ofSeconds(2))
+                .maxDelay(Duration.ofSeconds(1))
+                .build());
     assertNames("ratio", () -> RetryBudget.builder().ratio(1.5));
     assertNames("ratio", () -> RetryBudget.builder().ratio(Double.NaN));
     assertNames("maxTokens", () -> RetryBudget.builder().maxTokens(0.5));
@@ -149,6 +179,8 @@ class RetryPolicyTest {
 
   private static void assertNames(String argument, Runnable call) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
-    assertTrue(e.getMessage().contains(argument), "message should name " + argument + ": " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(argument),
+        "message should name " + argument + ": " + e.getMessage());
   }
 }

@@ -20,7 +20,8 @@ class ServerDelayTest {
   }
 
   private static HttpHeaders headers(String... pairs) {
-    java.util.Map<String, List<String>> map = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    java.util.Map<String, List<String>> map =
+        new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (int i = 0; i < pairs.length; i += 2) {
       map.put(pairs[i], List.of(pairs[i + 1]));
     }
@@ -61,7 +62,8 @@ class ServerDelayTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "soon", "-5", "1.5", "5s", "Sun, 32 Nov 1994 08:49:37 GMT", "Nov 6 1994"})
+  @ValueSource(
+      strings = {"", "soon", "-5", "1.5", "5s", "Sun, 32 Nov 1994 08:49:37 GMT", "Nov 6 1994"})
   void invalidValuesAreIgnored(String value) {
     assertEquals(Optional.empty(), retryAfter(value));
   }
@@ -78,9 +80,11 @@ class ServerDelayTest {
   @Test
   void retryAfterMsWinsWhenValidElseRetryAfterApplies() {
     assertEquals(
-        Optional.of(Duration.ofMillis(40)), ServerDelay.from(headers("Retry-After-Ms", "40", "Retry-After", "3"), NOW));
+        Optional.of(Duration.ofMillis(40)),
+        ServerDelay.from(headers("Retry-After-Ms", "40", "Retry-After", "3"), NOW));
     assertEquals(
-        Optional.of(Duration.ofSeconds(3)), ServerDelay.from(headers("retry-after-ms", "bad", "retry-after", "3"), NOW));
+        Optional.of(Duration.ofSeconds(3)),
+        ServerDelay.from(headers("retry-after-ms", "bad", "retry-after", "3"), NOW));
     assertEquals(Optional.empty(), ServerDelay.from(headers(), NOW));
   }
 }

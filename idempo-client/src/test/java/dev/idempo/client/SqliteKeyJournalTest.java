@@ -39,13 +39,20 @@ class SqliteKeyJournalTest extends KeyJournalContract {
 
   @Test
   void theTableIsCreatedOnFirstUseUnderItsConfiguredName() throws SQLException {
-    JdbcKeyJournal journal = JdbcKeyJournal.builder(url()).table("client_keys").clock(clock).build();
+    JdbcKeyJournal journal =
+        JdbcKeyJournal.builder(url()).table("client_keys").clock(clock).build();
     assertEquals(0, count("SELECT count(*) FROM sqlite_master WHERE name = 'client_keys'"));
 
     journal.reserve("job-1", key("k1"), REQUEST_A);
 
-    assertEquals(1, count("SELECT count(*) FROM client_keys WHERE operation_id = 'job-1' AND idempotency_key = 'k1'"));
-    JdbcKeyJournal.builder(url()).table("client_keys").build().createTableIfAbsent(); // again: harmless
+    assertEquals(
+        1,
+        count(
+            "SELECT count(*) FROM client_keys WHERE operation_id = 'job-1' AND idempotency_key = 'k1'"));
+    JdbcKeyJournal.builder(url())
+        .table("client_keys")
+        .build()
+        .createTableIfAbsent(); // again: harmless
   }
 
   @Test
@@ -63,16 +70,23 @@ class SqliteKeyJournalTest extends KeyJournalContract {
 
   @Test
   void anUnreachableDatabaseIsReportedAndNothingIsReturned() {
-    KeyJournal journal = JdbcKeyJournal.builder("jdbc:sqlite:" + directory.resolve("missing/dir/journal.db")).build();
+    KeyJournal journal =
+        JdbcKeyJournal.builder("jdbc:sqlite:" + directory.resolve("missing/dir/journal.db"))
+            .build();
     JournalUnavailableException e =
-        assertThrows(JournalUnavailableException.class, () -> journal.reserve("job-1", key("k1"), REQUEST_A));
+        assertThrows(
+            JournalUnavailableException.class,
+            () -> journal.reserve("job-1", key("k1"), REQUEST_A));
     assertTrue(e.getMessage().contains("idempo_key_journal"), e.getMessage());
   }
 
   @Test
   void aConnectionOutsideAutoCommitIsCommitted() throws SQLException {
     javax.sql.DataSource manualCommit = new ManualCommitDataSource(url());
-    JdbcKeyJournal.builder(manualCommit).clock(clock).build().reserve("job-1", key("k1"), REQUEST_A);
+    JdbcKeyJournal.builder(manualCommit)
+        .clock(clock)
+        .build()
+        .reserve("job-1", key("k1"), REQUEST_A);
     assertEquals(1, count("SELECT count(*) FROM idempo_key_journal"));
   }
 }

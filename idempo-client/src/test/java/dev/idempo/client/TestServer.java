@@ -74,7 +74,9 @@ final class TestServer implements AutoCloseable {
           "application/problem+json");
     }
 
-    /** The server commits the charge and stores its answer, then drops the connection unanswered. */
+    /**
+     * The server commits the charge and stores its answer, then drops the connection unanswered.
+     */
     static Reply dropAfterEffect() {
       return (server, exchange, seen) -> {
         server.process(seen);
@@ -188,7 +190,8 @@ final class TestServer implements AutoCloseable {
       } else if (answer.replayed()) {
         respond(exchange, answer.status(), answer.responseBody(), "Idempotent-Replayed", "true");
       } else {
-        respond(exchange, answer.status(), answer.responseBody(), "Content-Type", "application/json");
+        respond(
+            exchange, answer.status(), answer.responseBody(), "Content-Type", "application/json");
       }
     } finally {
       exchange.close();

@@ -10,11 +10,10 @@ import java.util.Arrays;
 
 /**
  * The versioned byte format of an outcome in a {@link dev.idempo.store.StoredResponse}, shared by
- * every execution mode so each replays the others' records: a magic byte ({@code 0xD1}), the
- * format version, the kind, then the kind's payload. VALUE carries the {@link
- * dev.idempo.ResultCodec}'s
- * bytes; FAILURE the failure's class name and message (each length-prefixed UTF-8; messages are
- * cut at 4 KiB); OUTCOME_UNKNOWN nothing.
+ * every execution mode so each replays the others' records: a magic byte ({@code 0xD1}), the format
+ * version, the kind, then the kind's payload. VALUE carries the {@link dev.idempo.ResultCodec}'s
+ * bytes; FAILURE the failure's class name and message (each length-prefixed UTF-8; messages are cut
+ * at 4 KiB); OUTCOME_UNKNOWN nothing.
  *
  * <p>Not API: exported only to {@code dev.idempo.jdbc}, whose transactional mode writes and reads
  * the same records. Immutable and thread-safe.
@@ -83,9 +82,8 @@ public final class StoredOutcome {
   /**
    * Reads an outcome.
    *
-   * @throws StoredRecordUnreadableException naming the problem if the bytes are not an outcome
-   *     this version
-   *     reads (another format, another version, a truncated failure)
+   * @throws StoredRecordUnreadableException naming the problem if the bytes are not an outcome this
+   *     version reads (another format, another version, a truncated failure)
    */
   public static StoredOutcome decode(byte[] bytes) {
     if (bytes == null) {
@@ -107,7 +105,8 @@ public final class StoredOutcome {
       throw new StoredRecordUnreadableException(
           "stored response has unknown outcome kind " + bytes[2]);
     }
-    StoredOutcome outcome = new StoredOutcome(kinds[bytes[2]], Arrays.copyOfRange(bytes, 3, bytes.length));
+    StoredOutcome outcome =
+        new StoredOutcome(kinds[bytes[2]], Arrays.copyOfRange(bytes, 3, bytes.length));
     if (outcome.kind == Kind.FAILURE) {
       outcome.failureParts(); // fail now on a truncated failure, not at first use
     }
@@ -119,8 +118,7 @@ public final class StoredOutcome {
   }
 
   /**
-   * The result's bytes, as a replay returns them; for any other kind, throws what a replay
-   * throws.
+   * The result's bytes, as a replay returns them; for any other kind, throws what a replay throws.
    *
    * @throws StoredFailureException for a stored failure
    * @throws OutcomeUnknownException for an unknown outcome

@@ -53,7 +53,8 @@ public sealed interface ClaimResult
   record InFlight(Duration retryAfter) implements ClaimResult {
     public InFlight {
       if (retryAfter == null || retryAfter.isNegative()) {
-        throw new IllegalArgumentException("retryAfter must be zero or positive, was " + retryAfter);
+        throw new IllegalArgumentException(
+            "retryAfter must be zero or positive, was " + retryAfter);
       }
     }
   }

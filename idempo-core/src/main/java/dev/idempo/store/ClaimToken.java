@@ -5,10 +5,10 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A caller-chosen id of one claim call, stored with the record the claim creates or takes over,
- * so that a claim whose answer was lost (a timeout, a dropped connection) can still be undone by
- * {@link IdempotencyStore#abandon}: the caller never learned the fence, but it knows its token.
- * 16 random bytes; unique per call, not secret.
+ * A caller-chosen id of one claim call, stored with the record the claim creates or takes over, so
+ * that a claim whose answer was lost (a timeout, a dropped connection) can still be undone by
+ * {@link IdempotencyStore#abandon}: the caller never learned the fence, but it knows its token. 16
+ * random bytes; unique per call, not secret.
  *
  * <p>Immutable and thread-safe.
  */

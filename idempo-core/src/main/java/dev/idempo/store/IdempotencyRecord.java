@@ -1,8 +1,8 @@
 package dev.idempo.store;
 
+import dev.idempo.Fingerprint;
 import java.time.Instant;
 import java.util.Optional;
-import dev.idempo.Fingerprint;
 
 /**
  * A snapshot of one live record, as {@link IdempotencyStore#find} reads it; for inspection,

@@ -14,46 +14,48 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 /**
- * An {@link IdempotencyStore} in this JVM's memory: for tests, single-instance services and as
- * the reference implementation of the contract. It is per process: two processes (two gateways)
- * each with a memory store do not see each other's records; share a Redis or SQL store instead.
+ * An {@link IdempotencyStore} in this JVM's memory: for tests, single-instance services and as the
+ * reference implementation of the contract. It is per process: two processes (two gateways) each
+ * with a memory store do not see each other's records; share a Redis or SQL store instead.
  *
  * <p><b>Atomicity.</b> Each call is one {@link ConcurrentHashMap#compute} on the record's key, so
  * calls on one key are linearizable and calls on different keys do not contend. Fences come from
  * one counter for the whole store, so they grow across release and expiry.
  *
- * <p><b>Time.</b> Leases and expiry follow the injected {@link InstantSource} (the system clock
- * by default), at millisecond precision.
+ * <p><b>Time.</b> Leases and expiry follow the injected {@link InstantSource} (the system clock by
+ * default), at millisecond precision.
  *
- * <p><b>Bounds.</b> At most {@code maxRecords} records (default {@value #DEFAULT_MAX_RECORDS}),
- * and memory bounded by them whatever callers do: the expiry index holds exactly the current
- * version of each record, never versions a later one replaced. A record inside its retention is
- * never dropped to make room: when a claim of a new key finds the store full it deletes an
- * expired record if there is one, and otherwise throws {@link StoreCapacityExceededException}
- * (nothing is claimed; adapters answer "store unavailable, retry later"). Expiry needs no
- * background thread: an expired record behaves as absent at once, and each new claim deletes up
- * to two expired records.
+ * <p><b>Bounds.</b> At most {@code maxRecords} records (default {@value #DEFAULT_MAX_RECORDS}), and
+ * memory bounded by them whatever callers do: the expiry index holds exactly the current version of
+ * each record, never versions a later one replaced. A record inside its retention is never dropped
+ * to make room: when a claim of a new key finds the store full it deletes an expired record if
+ * there is one, and otherwise throws {@link StoreCapacityExceededException} (nothing is claimed;
+ * adapters answer "store unavailable, retry later"). Expiry needs no background thread: an expired
+ * record behaves as absent at once, and each new claim deletes up to two expired records.
  *
- * <p>No per-tenant bound: the store sees only storage keys, hashes of tenant, operation and key,
- * so it cannot tell one tenant's records from another's.
+ * <p>No per-tenant bound: the store sees only storage keys, hashes of tenant, operation and key, so
+ * it cannot tell one tenant's records from another's.
  *
  * <p>Thread-safe. Records do not survive the JVM.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
   /** The default bound on the number of records. */
   public static final int DEFAULT_MAX_RECORDS = 100_000;
+
   /** The largest {@link Builder#maxRecords} accepted. */
   public static final int MAX_RECORDS_LIMIT = 100_000_000;
 
   private static final int PURGE_PER_INSERT = 2;
 
   private final ConcurrentHashMap<StorageKey, Entry> records = new ConcurrentHashMap<>();
+
   /**
-   * The current version of every record, soonest expiry first. A version joins and leaves it
-   * inside the {@code compute} on its key that creates or replaces it, so it never holds a
-   * version that is no longer current (beyond the instant of that compute).
+   * The current version of every record, soonest expiry first. A version joins and leaves it inside
+   * the {@code compute} on its key that creates or replaces it, so it never holds a version that is
+   * no longer current (beyond the instant of that compute).
    */
   private final ConcurrentSkipListSet<Entry> byExpiry = new ConcurrentSkipListSet<>(new ByExpiry());
+
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicLong fences = new AtomicLong();
   private final AtomicLong versions = new AtomicLong();
@@ -77,8 +79,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
   /**
    * {@inheritDoc}
    *
-   * @throws StoreCapacityExceededException if the key is new, the store holds {@code
-   *     maxRecords} records and none of them has expired
+   * @throws StoreCapacityExceededException if the key is new, the store holds {@code maxRecords}
+   *     records and none of them has expired
    */
   @Override
   public ClaimResult claim(
@@ -332,6 +334,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     /** The fence the update names, or 0 when it names the claim's token instead. */
     final long fence;
+
     final ClaimToken token;
     final int operation;
     final StoredResponse response;
@@ -500,8 +503,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     /**
      * The most records held at once, 1 to {@value #MAX_RECORDS_LIMIT}; {@value
-     * #DEFAULT_MAX_RECORDS} by default. At this bound, claims of new keys are refused with
-     * {@link StoreCapacityExceededException} until records expire.
+     * #DEFAULT_MAX_RECORDS} by default. At this bound, claims of new keys are refused with {@link
+     * StoreCapacityExceededException} until records expire.
      *
      * @throws IllegalArgumentException naming maxRecords if it is out of range
      */

@@ -29,8 +29,10 @@ import java.util.concurrent.TimeUnit;
 public final class RecordPurger implements AutoCloseable {
   /** The default number of records one purge call deletes at most. */
   public static final int DEFAULT_BATCH_SIZE = 1_000;
+
   /** The default pause between runs: 10 s. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+
   /** How long {@link #close()} waits for the batch in progress. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -87,8 +89,12 @@ public final class RecordPurger implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.log(
             Level.WARNING,
-            "purging expired idempotency records from " + store + " failed; next try in "
-                + interval + ": " + e);
+            "purging expired idempotency records from "
+                + store
+                + " failed; next try in "
+                + interval
+                + ": "
+                + e);
       }
     }
     return deleted;
@@ -151,8 +157,13 @@ public final class RecordPurger implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RecordPurger[" + stores.size() + " stores, batches of " + batchSize + ", every "
-        + interval + "]";
+    return "RecordPurger["
+        + stores.size()
+        + " stores, batches of "
+        + batchSize
+        + ", every "
+        + interval
+        + "]";
   }
 
   /** Configures a {@link RecordPurger}; setters reject bad values at once. Not thread-safe. */
@@ -167,8 +178,8 @@ public final class RecordPurger implements AutoCloseable {
 
     /**
      * The most records one purge call deletes, 1 to 100,000; {@value #DEFAULT_BATCH_SIZE} by
-     * default. Smaller batches hold the store's locks for less time; a run loops over as many as
-     * it needs.
+     * default. Smaller batches hold the store's locks for less time; a run loops over as many as it
+     * needs.
      *
      * @throws IllegalArgumentException naming batchSize if it is out of range
      */

@@ -12,6 +12,7 @@ import java.util.Arrays;
 public final class RecoveryPoint {
   /** The longest step name accepted, in characters. */
   public static final int MAX_NAME_LENGTH = 255;
+
   /** The most state bytes accepted. */
   public static final int MAX_STATE_BYTES = 64 * 1024;
 

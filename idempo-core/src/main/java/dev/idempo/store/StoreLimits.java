@@ -10,10 +10,13 @@ import java.time.Duration;
 public final class StoreLimits {
   /** The shortest lease: one millisecond. */
   public static final Duration MIN_LEASE = Duration.ofMillis(1);
+
   /** The longest lease: one day. */
   public static final Duration MAX_LEASE = Duration.ofDays(1);
+
   /** The shortest retention: one millisecond. */
   public static final Duration MIN_RETENTION = Duration.ofMillis(1);
+
   /** The longest retention: 400 days. */
   public static final Duration MAX_RETENTION = Duration.ofDays(400);
 
@@ -44,7 +47,12 @@ public final class StoreLimits {
     Checks.notNull(retention, "retention");
     if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
       throw new IllegalArgumentException(
-          "retention must be between " + MIN_RETENTION + " and " + MAX_RETENTION + ", was " + retention);
+          "retention must be between "
+              + MIN_RETENTION
+              + " and "
+              + MAX_RETENTION
+              + ", was "
+              + retention);
     }
     return retention;
   }

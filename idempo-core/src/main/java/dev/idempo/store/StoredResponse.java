@@ -3,9 +3,9 @@ package dev.idempo.store;
 import java.util.Arrays;
 
 /**
- * The stored outcome of a completed operation: opaque bytes that a store keeps and hands back
- * byte for byte on every replay. The executor and the HTTP layers define what the bytes mean;
- * stores never look inside.
+ * The stored outcome of a completed operation: opaque bytes that a store keeps and hands back byte
+ * for byte on every replay. The executor and the HTTP layers define what the bytes mean; stores
+ * never look inside.
  *
  * <p>Immutable and thread-safe: the bytes are copied in and out.
  */

@@ -1,6 +1,9 @@
 package dev.idempo.store;
 
-/** The answer of a fenced update: {@code complete}, {@code release}, {@code renew}, {@code checkpoint}. */
+/**
+ * The answer of a fenced update: {@code complete}, {@code release}, {@code renew}, {@code
+ * checkpoint}.
+ */
 public enum UpdateResult {
   /** The fence was current; the update took effect. */
   APPLIED,

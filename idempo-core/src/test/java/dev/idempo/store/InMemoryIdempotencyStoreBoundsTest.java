@@ -40,7 +40,9 @@ class InMemoryIdempotencyStoreBoundsTest {
 
   private void completed(InMemoryIdempotencyStore store, int n, Duration retention) {
     long fence = ((ClaimResult.Acquired) store.claim(key(n), fp, lease, retention)).fence();
-    assertEquals(UpdateResult.APPLIED, store.complete(key(n), fence, StoredResponse.of(new byte[] {(byte) n})));
+    assertEquals(
+        UpdateResult.APPLIED,
+        store.complete(key(n), fence, StoredResponse.of(new byte[] {(byte) n})));
   }
 
   /**
@@ -79,8 +81,8 @@ class InMemoryIdempotencyStoreBoundsTest {
   }
 
   /**
-   * Issue 9 item 4: an abandoned IN_PROGRESS record at the head of the in-progress queue kept
-   * every later superseded version queued behind it: 300,000 requests, 300,001 queue entries.
+   * Issue 9 item 4: an abandoned IN_PROGRESS record at the head of the in-progress queue kept every
+   * later superseded version queued behind it: 300,000 requests, 300,001 queue entries.
    */
   @Test
   void anAbandonedClaimDoesNotMakeSupersededVersionsPileUp() {
@@ -88,12 +90,15 @@ class InMemoryIdempotencyStoreBoundsTest {
     store.claim(key(-1), fp, Duration.ofHours(1), Duration.ofDays(1)); // never finished
     for (int i = 0; i < 300_000; i++) {
       StorageKey k = key(i);
-      long fence = ((ClaimResult.Acquired) store.claim(k, fp, lease, Duration.ofMillis(100))).fence();
+      long fence =
+          ((ClaimResult.Acquired) store.claim(k, fp, lease, Duration.ofMillis(100))).fence();
       store.renew(k, fence, lease);
-      assertEquals(UpdateResult.APPLIED, store.complete(k, fence, StoredResponse.of(new byte[] {1})));
+      assertEquals(
+          UpdateResult.APPLIED, store.complete(k, fence, StoredResponse.of(new byte[] {1})));
       now.incrementAndGet();
       if (i % 50_000 == 0) {
-        assertTrue(store.indexedVersions() <= store.maxRecords(), "index " + store.indexedVersions());
+        assertTrue(
+            store.indexedVersions() <= store.maxRecords(), "index " + store.indexedVersions());
       }
     }
     assertTrue(store.size() <= 200, "records " + store.size());
@@ -117,18 +122,22 @@ class InMemoryIdempotencyStoreBoundsTest {
   @Test
   void itNeverEvictsInProgressRecordsAndSaysWhenItIsFull() {
     InMemoryIdempotencyStore store = store(2);
-    long fence = ((ClaimResult.Acquired) store.claim(key(1), fp, lease, Duration.ofHours(1))).fence();
+    long fence =
+        ((ClaimResult.Acquired) store.claim(key(1), fp, lease, Duration.ofHours(1))).fence();
     store.claim(key(2), fp, lease, Duration.ofHours(1));
 
     StoreCapacityExceededException full =
-        assertThrows(StoreCapacityExceededException.class, () -> store.claim(key(3), fp, lease, Duration.ofHours(1)));
+        assertThrows(
+            StoreCapacityExceededException.class,
+            () -> store.claim(key(3), fp, lease, Duration.ofHours(1)));
     assertTrue(full.getMessage().contains("2"), full.getMessage());
     assertEquals(RecordState.IN_PROGRESS, store.find(key(1)).orElseThrow().state());
     assertEquals(RecordState.IN_PROGRESS, store.find(key(2)).orElseThrow().state());
     assertEquals(2, store.size());
 
     store.release(key(1), fence);
-    assertInstanceOf(ClaimResult.Acquired.class, store.claim(key(3), fp, lease, Duration.ofHours(1)));
+    assertInstanceOf(
+        ClaimResult.Acquired.class, store.claim(key(3), fp, lease, Duration.ofHours(1)));
     assertEquals(Optional.empty(), store.find(key(1)));
   }
 
@@ -139,7 +148,8 @@ class InMemoryIdempotencyStoreBoundsTest {
     completed(store, 2, Duration.ofHours(1));
     now.addAndGet(2_000);
 
-    assertInstanceOf(ClaimResult.Acquired.class, store.claim(key(3), fp, lease, Duration.ofHours(1)));
+    assertInstanceOf(
+        ClaimResult.Acquired.class, store.claim(key(3), fp, lease, Duration.ofHours(1)));
 
     assertTrue(store.find(key(2)).isPresent(), "the live completed record stays");
     assertEquals(2, store.size());
@@ -152,7 +162,8 @@ class InMemoryIdempotencyStoreBoundsTest {
       completed(store, i, Duration.ofSeconds(1));
     }
     now.addAndGet(1_000);
-    assertEquals(Optional.empty(), store.find(key(0)), "an expired record behaves as absent at once");
+    assertEquals(
+        Optional.empty(), store.find(key(0)), "an expired record behaves as absent at once");
 
     for (int i = 100; i < 105; i++) {
       completed(store, i, Duration.ofHours(1));
@@ -164,7 +175,8 @@ class InMemoryIdempotencyStoreBoundsTest {
   @Test
   void releaseAndPurgeKeepTheCountExact() {
     InMemoryIdempotencyStore store = store(10);
-    long fence = ((ClaimResult.Acquired) store.claim(key(1), fp, lease, Duration.ofHours(1))).fence();
+    long fence =
+        ((ClaimResult.Acquired) store.claim(key(1), fp, lease, Duration.ofHours(1))).fence();
     completed(store, 2, Duration.ofSeconds(1));
     assertEquals(2, store.size());
 
@@ -214,7 +226,9 @@ class InMemoryIdempotencyStoreBoundsTest {
   @Test
   void builderRejectsBadBounds() {
     assertTrue(
-        assertThrows(IllegalArgumentException.class, () -> InMemoryIdempotencyStore.builder().maxRecords(0))
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> InMemoryIdempotencyStore.builder().maxRecords(0))
             .getMessage()
             .contains("maxRecords"));
     assertThrows(NullPointerException.class, () -> InMemoryIdempotencyStore.builder().clock(null));

@@ -16,8 +16,11 @@ import org.eclipse.jetty.util.Callback;
  * answers the Prometheus text format. Anything else is 404. Thread-safe.
  */
 final class AdminHandler extends Handler.Abstract {
-  /** A key no request can produce (a storage key is a SHA-256): looking it up reads one index entry. */
+  /**
+   * A key no request can produce (a storage key is a SHA-256): looking it up reads one index entry.
+   */
   private static final StorageKey PROBE = StorageKey.of(new byte[StorageKey.LENGTH]);
+
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final IdempotencyStore store;
@@ -39,7 +42,12 @@ final class AdminHandler extends Handler.Abstract {
     } else if (read && path.equals("/metrics")) {
       answer(response, callback, 200, PROMETHEUS_TEXT, metrics.scrape());
     } else {
-      answer(response, callback, 404, "application/json", "{\"error\":\"not found; try /health or /metrics\"}");
+      answer(
+          response,
+          callback,
+          404,
+          "application/json",
+          "{\"error\":\"not found; try /health or /metrics\"}");
     }
     return true;
   }
@@ -48,18 +56,28 @@ final class AdminHandler extends Handler.Abstract {
     String store = JsonText.quote(storeDescription);
     try {
       this.store.find(PROBE);
-      answer(response, callback, 200, "application/json", "{\"status\":\"UP\",\"store\":" + store + "}");
+      answer(
+          response,
+          callback,
+          200,
+          "application/json",
+          "{\"status\":\"UP\",\"store\":" + store + "}");
     } catch (RuntimeException e) {
       answer(
           response,
           callback,
           503,
           "application/json",
-          "{\"status\":\"DOWN\",\"store\":" + store + ",\"reason\":" + JsonText.quote(StoreConnection.oneLine(e)) + "}");
+          "{\"status\":\"DOWN\",\"store\":"
+              + store
+              + ",\"reason\":"
+              + JsonText.quote(StoreConnection.oneLine(e))
+              + "}");
     }
   }
 
-  private static void answer(Response response, Callback callback, int status, String type, String body) {
+  private static void answer(
+      Response response, Callback callback, int status, String type, String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);

@@ -3,9 +3,9 @@ package dev.idempo.gateway;
 import java.time.Duration;
 
 /**
- * Writes durations for messages and logs as the command line takes them: a whole number and a
- * unit, {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}, e.g. {@code 250ms}, {@code 30s},
- * {@code 24h}. Stateless.
+ * Writes durations for messages and logs as the command line takes them: a whole number and a unit,
+ * {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}, e.g. {@code 250ms}, {@code 30s}, {@code
+ * 24h}. Stateless.
  */
 final class DurationText {
   private DurationText() {}

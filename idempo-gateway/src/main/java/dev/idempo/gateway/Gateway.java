@@ -87,14 +87,16 @@ public final class Gateway implements AutoCloseable {
    */
   public synchronized int start() {
     if (state != State.NEW) {
-      throw new IllegalStateException("a gateway starts once; this one is " + state.name().toLowerCase(java.util.Locale.ROOT));
+      throw new IllegalStateException(
+          "a gateway starts once; this one is " + state.name().toLowerCase(java.util.Locale.ROOT));
     }
     try {
       IdempotencyStore store;
       if (config.store().isPresent()) {
         store = config.store().get();
       } else {
-        openedStore = StoreConnection.open(config.storeLocation().get(), config.maxResponseBodyBytes());
+        openedStore =
+            StoreConnection.open(config.storeLocation().get(), config.maxResponseBodyBytes());
         store = openedStore.store();
       }
       metrics = new GatewayMetrics();
@@ -108,9 +110,11 @@ public final class Gateway implements AutoCloseable {
       try {
         upstream = UpstreamClient.start(config);
       } catch (Exception e) {
-        throw new GatewayStartException("cannot start the upstream client: " + StoreConnection.oneLine(e), e);
+        throw new GatewayStartException(
+            "cannot start the upstream client: " + StoreConnection.oneLine(e), e);
       }
-      IdempotentProxyHandler proxy = new IdempotentProxyHandler(idempotency, upstream, metrics, config);
+      IdempotentProxyHandler proxy =
+          new IdempotentProxyHandler(idempotency, upstream, metrics, config);
       AdminHandler admin = new AdminHandler(store, config.storeDescription(), metrics);
       WebhookForwardingHandler webhooks =
           config.webhooks().isEmpty()
@@ -124,7 +128,8 @@ public final class Gateway implements AutoCloseable {
       try {
         server.start();
       } catch (Exception e) {
-        throw new GatewayStartException("cannot start the listener: " + StoreConnection.oneLine(e), e);
+        throw new GatewayStartException(
+            "cannot start the listener: " + StoreConnection.oneLine(e), e);
       }
     } catch (RuntimeException e) {
       release();
@@ -136,12 +141,17 @@ public final class Gateway implements AutoCloseable {
       purger = openedStore.startPurger();
     }
     state = State.STARTED;
-    LOG.debug("idempo gateway listening on {} -> {} (store: {})", uri(), config.upstream(), config.storeDescription());
+    LOG.debug(
+        "idempo gateway listening on {} -> {} (store: {})",
+        uri(),
+        config.upstream(),
+        config.storeDescription());
     return connector.getLocalPort();
   }
 
   private Server newServer(Handler proxy, Handler admin, WebhookForwardingHandler webhooks) {
-    QueuedThreadPool threads = new QueuedThreadPool(config.maxThreads(), Math.min(8, config.maxThreads()));
+    QueuedThreadPool threads =
+        new QueuedThreadPool(config.maxThreads(), Math.min(8, config.maxThreads()));
     threads.setName("idempo-gateway");
     Server server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
@@ -181,8 +191,10 @@ public final class Gateway implements AutoCloseable {
     Handler byConnector =
         new Handler.Abstract() {
           @Override
-          public boolean handle(Request request, Response response, Callback callback) throws Exception {
-            boolean isAdmin = adminOnly != null && request.getConnectionMetaData().getConnector() == adminOnly;
+          public boolean handle(Request request, Response response, Callback callback)
+              throws Exception {
+            boolean isAdmin =
+                adminOnly != null && request.getConnectionMetaData().getConnector() == adminOnly;
             if (isAdmin) {
               return admin.handle(request, response, callback);
             }
@@ -202,7 +214,8 @@ public final class Gateway implements AutoCloseable {
     try {
       connector.open();
     } catch (Exception e) {
-      throw new GatewayStartException("cannot listen on " + address + ": " + StoreConnection.oneLine(e), e);
+      throw new GatewayStartException(
+          "cannot listen on " + address + ": " + StoreConnection.oneLine(e), e);
     }
   }
 
@@ -219,7 +232,9 @@ public final class Gateway implements AutoCloseable {
   /** The admin listener's port, if the configuration has one and the gateway runs. */
   public synchronized OptionalInt adminPort() {
     checkStarted();
-    return adminConnector == null ? OptionalInt.empty() : OptionalInt.of(adminConnector.getLocalPort());
+    return adminConnector == null
+        ? OptionalInt.empty()
+        : OptionalInt.of(adminConnector.getLocalPort());
   }
 
   /**
@@ -229,7 +244,8 @@ public final class Gateway implements AutoCloseable {
    */
   public synchronized URI uri() {
     checkStarted();
-    String host = config.listenHost().contains(":") ? "[" + config.listenHost() + "]" : config.listenHost();
+    String host =
+        config.listenHost().contains(":") ? "[" + config.listenHost() + "]" : config.listenHost();
     return URI.create("http://" + host + ":" + connector.getLocalPort());
   }
 
@@ -254,7 +270,10 @@ public final class Gateway implements AutoCloseable {
     boolean wasStarted = state == State.STARTED;
     state = State.STOPPED;
     if (wasStarted) {
-      LOG.info("idempo gateway stopping: draining {} in-flight request(s) for up to {}", metrics.inFlight(), DurationText.format(config.drainTimeout()));
+      LOG.info(
+          "idempo gateway stopping: draining {} in-flight request(s) for up to {}",
+          metrics.inFlight(),
+          DurationText.format(config.drainTimeout()));
     }
     release();
     stopped.countDown();
@@ -272,7 +291,8 @@ public final class Gateway implements AutoCloseable {
    */
   public boolean awaitStop(Duration timeout) throws InterruptedException {
     return stopped.await(
-        Objects.requireNonNull(timeout, "timeout must not be null").toNanos(), TimeUnit.NANOSECONDS);
+        Objects.requireNonNull(timeout, "timeout must not be null").toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   /** Same as {@link #stop()}. */
@@ -314,7 +334,8 @@ public final class Gateway implements AutoCloseable {
 
   private void checkStarted() {
     if (state != State.STARTED) {
-      throw new IllegalStateException("the gateway is not running (" + state.name().toLowerCase(java.util.Locale.ROOT) + ")");
+      throw new IllegalStateException(
+          "the gateway is not running (" + state.name().toLowerCase(java.util.Locale.ROOT) + ")");
     }
   }
 

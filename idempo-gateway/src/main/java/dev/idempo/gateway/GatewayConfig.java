@@ -27,25 +27,29 @@ import java.util.Set;
  * without one pass through unguarded); lease 30 s, retention 24 h, no waiting for an in-flight
  * duplicate (409 at once); the tenant is a hash of the {@code Authorization} header (a keyed
  * request without one is refused with 400 {@code tenant-required}: see {@link
- * Builder#tenant(String)}); request
- * bodies up to 10 MiB (413 beyond), responses stored up to 1 MiB; upstream timeout 30 s; {@link
- * OnUnknownOutcome#FAIL}; no admin listener; 10 s to drain in-flight requests on stop; 200
- * request threads; no webhook endpoints, webhook event ids kept 7 days.
+ * Builder#tenant(String)}); request bodies up to 10 MiB (413 beyond), responses stored up to 1 MiB;
+ * upstream timeout 30 s; {@link OnUnknownOutcome#FAIL}; no admin listener; 10 s to drain in-flight
+ * requests on stop; 200 request threads; no webhook endpoints, webhook event ids kept 7 days.
  */
 public final class GatewayConfig {
   /** The default limit on request bodies read and fingerprinted: 10 MiB. */
   public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 10 << 20;
+
   /** The default limit on response bodies stored for replay: 1 MiB. */
   public static final int DEFAULT_MAX_RESPONSE_BODY_BYTES = 1 << 20;
+
   /** The default upstream timeout: 30 s. */
   public static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
+
   /**
    * The default for {@link #upstreamIdleTimeout()}: 500 ms, below the shortest common upstream
    * keep-alive (gunicorn's 2 s; Node's, Apache's and uvicorn's 5 s) by more than a LAN round trip.
    */
   public static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofMillis(500);
+
   /** The default time in-flight requests get to finish on stop: 10 s. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
   /** The default number of request threads: 200. */
   public static final int DEFAULT_MAX_THREADS = 200;
 
@@ -96,9 +100,15 @@ public final class GatewayConfig {
     this.maxThreads = builder.maxThreads;
     this.webhooks = List.copyOf(builder.webhooks);
     this.webhookRetention = builder.webhookRetention;
-    if (adminHost != null && adminPort != 0 && adminPort == listenPort && adminHost.equals(listenHost)) {
+    if (adminHost != null
+        && adminPort != 0
+        && adminPort == listenPort
+        && adminHost.equals(listenHost)) {
       throw new IllegalArgumentException(
-          "admin address must differ from the listen address, both were " + listenHost + ":" + listenPort);
+          "admin address must differ from the listen address, both were "
+              + listenHost
+              + ":"
+              + listenPort);
     }
     this.route =
         IdempotencyRoute.builder("/**")
@@ -107,7 +117,10 @@ public final class GatewayConfig {
             .lease(lease)
             .retention(retention)
             .waitForInFlight(waitForInFlight)
-            .takeover(onUnknownOutcome == OnUnknownOutcome.REEXECUTE ? TakeoverPolicy.REEXECUTE : TakeoverPolicy.FAIL_CLOSED)
+            .takeover(
+                onUnknownOutcome == OnUnknownOutcome.REEXECUTE
+                    ? TakeoverPolicy.REEXECUTE
+                    : TakeoverPolicy.FAIL_CLOSED)
             .tenantSource(tenant)
             .build();
   }
@@ -115,8 +128,8 @@ public final class GatewayConfig {
   /**
    * A builder for a gateway in front of {@code upstream}.
    *
-   * @param upstream an {@code http} or {@code https} URL with a host, and optionally a path
-   *     prefix every request path is appended to; no query, fragment or user info
+   * @param upstream an {@code http} or {@code https} URL with a host, and optionally a path prefix
+   *     every request path is appended to; no query, fragment or user info
    * @throws IllegalArgumentException naming the URL if it breaks these rules
    */
   public static Builder builder(URI upstream) {
@@ -212,9 +225,9 @@ public final class GatewayConfig {
   }
 
   /**
-   * How long a pooled upstream connection may stay idle before the gateway closes it; keep it
-   * below the upstream's keep-alive timeout, so the gateway never sends on a connection the
-   * upstream is closing (a request sent then would have an unknown outcome).
+   * How long a pooled upstream connection may stay idle before the gateway closes it; keep it below
+   * the upstream's keep-alive timeout, so the gateway never sends on a connection the upstream is
+   * closing (a request sent then would have an unknown outcome).
    */
   public Duration upstreamIdleTimeout() {
     return upstreamIdleTimeout;
@@ -260,8 +273,8 @@ public final class GatewayConfig {
   }
 
   /**
-   * The webhook endpoints, in the order added: deliveries to these paths are verified,
-   * deduplicated by event id and forwarded once, instead of guarded by Idempotency-Key.
+   * The webhook endpoints, in the order added: deliveries to these paths are verified, deduplicated
+   * by event id and forwarded once, instead of guarded by Idempotency-Key.
    */
   public List<WebhookEndpointSpec> webhooks() {
     return webhooks;
@@ -329,14 +342,18 @@ public final class GatewayConfig {
 
   private static URI checkUpstream(URI upstream) {
     Objects.requireNonNull(upstream, "upstream must not be null");
-    String scheme = upstream.getScheme() == null ? "" : upstream.getScheme().toLowerCase(Locale.ROOT);
+    String scheme =
+        upstream.getScheme() == null ? "" : upstream.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new IllegalArgumentException("upstream must be an http:// or https:// URL, was " + upstream);
+      throw new IllegalArgumentException(
+          "upstream must be an http:// or https:// URL, was " + upstream);
     }
     if (upstream.getHost() == null) {
       throw new IllegalArgumentException("upstream must name a host, was " + upstream);
     }
-    if (upstream.getRawQuery() != null || upstream.getRawFragment() != null || upstream.getRawUserInfo() != null) {
+    if (upstream.getRawQuery() != null
+        || upstream.getRawFragment() != null
+        || upstream.getRawUserInfo() != null) {
       throw new IllegalArgumentException(
           "upstream must not carry a query, fragment or user info, was " + upstream);
     }
@@ -353,7 +370,8 @@ public final class GatewayConfig {
   private static String checkHost(String host, String name) {
     Objects.requireNonNull(host, () -> name + " must not be null");
     if (host.isBlank() || host.chars().anyMatch(c -> c <= ' ' || c == '/' || c == '@')) {
-      throw new IllegalArgumentException(name + " must be a host name or IP address, was \"" + host + "\"");
+      throw new IllegalArgumentException(
+          name + " must be a host name or IP address, was \"" + host + "\"");
     }
     return host;
   }
@@ -366,7 +384,9 @@ public final class GatewayConfig {
     return value;
   }
 
-  /** Configures a {@link GatewayConfig}; each setter rejects bad values at once. Not thread-safe. */
+  /**
+   * Configures a {@link GatewayConfig}; each setter rejects bad values at once. Not thread-safe.
+   */
   public static final class Builder {
     private final URI upstream;
     private String listenHost = "127.0.0.1";
@@ -445,7 +465,9 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** How long a claim is protected while the upstream works; renewed every third. 1 ms to 1 day. */
+    /**
+     * How long a claim is protected while the upstream works; renewed every third. 1 ms to 1 day.
+     */
     public Builder lease(Duration lease) {
       IdempotencyRoute.builder("/**").lease(lease);
       this.lease = lease;
@@ -460,8 +482,8 @@ public final class GatewayConfig {
     }
 
     /**
-     * How long a duplicate waits for the first request and replays it instead of 409: 0 to 10
-     * min. A waiting request holds one of the {@link #maxThreads(int) request threads}.
+     * How long a duplicate waits for the first request and replays it instead of 409: 0 to 10 min.
+     * A waiting request holds one of the {@link #maxThreads(int) request threads}.
      */
     public Builder waitForInFlight(Duration waitForInFlight) {
       IdempotencyRoute.builder("/**").waitForInFlight(waitForInFlight);
@@ -470,8 +492,8 @@ public final class GatewayConfig {
     }
 
     /**
-     * How long the upstream may stay silent (to answer, and between reads of its response): 1 ms
-     * to 1 day.
+     * How long the upstream may stay silent (to answer, and between reads of its response): 1 ms to
+     * 1 day.
      */
     /**
      * How long a pooled upstream connection may stay idle (1 ms to 1 h; 500 ms by default): set it
@@ -492,7 +514,8 @@ public final class GatewayConfig {
     public Builder upstreamTimeout(Duration upstreamTimeout) {
       checkPositive(upstreamTimeout, "upstreamTimeout");
       if (upstreamTimeout.compareTo(Duration.ofDays(1)) > 0) {
-        throw new IllegalArgumentException("upstreamTimeout must be at most 1 day, was " + upstreamTimeout);
+        throw new IllegalArgumentException(
+            "upstreamTimeout must be at most 1 day, was " + upstreamTimeout);
       }
       this.upstreamTimeout = upstreamTimeout;
       return this;
@@ -515,10 +538,10 @@ public final class GatewayConfig {
      * another caller's response, in the text form of {@link TenantSource#parse}: {@code
      * authorization} (the default: a hash of the {@code Authorization} header, so a rotated token
      * is a new tenant), {@code header:NAME} (set by a trusted authenticating proxy), {@code
-     * cookie:NAME}, {@code jwt:CLAIM?jwks=URL[&iss=…][&aud=…]} (a verified JWT claim, the
-     * choice for bearer tokens that are refreshed) or {@code none} (one key space shared by
-     * every caller: single-tenant upstreams only). A keyed request whose tenant cannot be
-     * determined is refused with 400 {@code tenant-required} and never forwarded.
+     * cookie:NAME}, {@code jwt:CLAIM?jwks=URL[&iss=…][&aud=…]} (a verified JWT claim, the choice
+     * for bearer tokens that are refreshed) or {@code none} (one key space shared by every caller:
+     * single-tenant upstreams only). A keyed request whose tenant cannot be determined is refused
+     * with 400 {@code tenant-required} and never forwarded.
      *
      * @throws IllegalArgumentException if {@code spec} is not a tenant source, or is {@code
      *     tls-subject}: the gateway serves plain HTTP and never sees a client certificate
@@ -541,15 +564,18 @@ public final class GatewayConfig {
       return this;
     }
 
-    /** The longest request body read and fingerprinted (413 beyond): 0 to 256 MiB, 10 MiB by default. */
+    /**
+     * The longest request body read and fingerprinted (413 beyond): 0 to 256 MiB, 10 MiB by
+     * default.
+     */
     public Builder maxRequestBodyBytes(int bytes) {
       this.maxRequestBodyBytes = checkBodyLimit(bytes, "maxRequestBodyBytes");
       return this;
     }
 
     /**
-     * The longest response stored for replay: 0 to 256 MiB, 1 MiB by default. A longer response
-     * is delivered, and a retry gets a {@code response-too-large} problem, never a second run.
+     * The longest response stored for replay: 0 to 256 MiB, 1 MiB by default. A longer response is
+     * delivered, and a retry gets a {@code response-too-large} problem, never a second run.
      */
     public Builder maxResponseBodyBytes(int bytes) {
       this.maxResponseBodyBytes = checkBodyLimit(bytes, "maxResponseBodyBytes");
@@ -557,7 +583,8 @@ public final class GatewayConfig {
     }
 
     public Builder onUnknownOutcome(OnUnknownOutcome onUnknownOutcome) {
-      this.onUnknownOutcome = Objects.requireNonNull(onUnknownOutcome, "onUnknownOutcome must not be null");
+      this.onUnknownOutcome =
+          Objects.requireNonNull(onUnknownOutcome, "onUnknownOutcome must not be null");
       return this;
     }
 
@@ -576,7 +603,8 @@ public final class GatewayConfig {
     public Builder drainTimeout(Duration drainTimeout) {
       Objects.requireNonNull(drainTimeout, "drainTimeout must not be null");
       if (drainTimeout.isNegative() || drainTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new IllegalArgumentException("drainTimeout must be between 0 and 10 minutes, was " + drainTimeout);
+        throw new IllegalArgumentException(
+            "drainTimeout must be between 0 and 10 minutes, was " + drainTimeout);
       }
       this.drainTimeout = drainTimeout;
       return this;
@@ -588,18 +616,19 @@ public final class GatewayConfig {
      */
     public Builder maxThreads(int maxThreads) {
       if (maxThreads < 16 || maxThreads > 10_000) {
-        throw new IllegalArgumentException("maxThreads must be between 16 and 10000, was " + maxThreads);
+        throw new IllegalArgumentException(
+            "maxThreads must be between 16 and 10000, was " + maxThreads);
       }
       this.maxThreads = maxThreads;
       return this;
     }
 
     /**
-     * Receives webhooks at the spec's path (repeatable): each delivery's signature is verified,
-     * its event id claimed on the gateway's store, and a new event forwarded once to the upstream
-     * at the same path with {@code Idempotency-Key: PROVIDER:EVENT_ID}. An upstream 2xx records
-     * the event (later deliveries get 200 without a forward); any other answer, a refused
-     * connection or a timeout releases it, so the sender's retry forwards it again.
+     * Receives webhooks at the spec's path (repeatable): each delivery's signature is verified, its
+     * event id claimed on the gateway's store, and a new event forwarded once to the upstream at
+     * the same path with {@code Idempotency-Key: PROVIDER:EVENT_ID}. An upstream 2xx records the
+     * event (later deliveries get 200 without a forward); any other answer, a refused connection or
+     * a timeout releases it, so the sender's retry forwards it again.
      *
      * @throws IllegalArgumentException if another webhook endpoint has the same path
      */
@@ -638,7 +667,11 @@ public final class GatewayConfig {
     private static int checkBodyLimit(int bytes, String name) {
       if (bytes < 0 || bytes > HttpIdempotency.MAX_BODY_LIMIT) {
         throw new IllegalArgumentException(
-            name + " must be between 0 and " + HttpIdempotency.MAX_BODY_LIMIT + " bytes (256 MiB), was " + bytes);
+            name
+                + " must be between 0 and "
+                + HttpIdempotency.MAX_BODY_LIMIT
+                + " bytes (256 MiB), was "
+                + bytes);
       }
       return bytes;
     }

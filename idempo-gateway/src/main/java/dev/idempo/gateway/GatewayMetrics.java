@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The gateway's metrics, in Prometheus text format via Micrometer:
  *
  * <ul>
- *   <li>{@code idempo_gateway_requests_total{outcome}}: every proxied request, counted once when
- *       it ends, by {@link RequestOutcome};
+ *   <li>{@code idempo_gateway_requests_total{outcome}}: every proxied request, counted once when it
+ *       ends, by {@link RequestOutcome};
  *   <li>{@code idempo_gateway_requests_in_flight}: requests being handled now;
  *   <li>{@code idempo_store_calls_seconds{call,result}}: the latency of every store call (claim,
  *       complete, release, renew), {@code result} being {@code success} or {@code failure};
@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe.
  */
 final class GatewayMetrics implements IdempotencyListener {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<RequestOutcome, Counter> requests = new EnumMap<>(RequestOutcome.class);
   private final Map<ExecutionOutcome, Counter> executions = new EnumMap<>(ExecutionOutcome.class);
   private final Map<StoreCall, Timer> storeCalls = new EnumMap<>(StoreCall.class);

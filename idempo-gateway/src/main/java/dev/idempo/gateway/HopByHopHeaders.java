@@ -8,8 +8,8 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * Which headers a proxy must not forward (RFC 9110 §7.6.1): {@code Connection} and every header
- * it names, {@code Keep-Alive}, {@code TE}, {@code Trailer}, {@code Transfer-Encoding}, {@code
+ * Which headers a proxy must not forward (RFC 9110 §7.6.1): {@code Connection} and every header it
+ * names, {@code Keep-Alive}, {@code TE}, {@code Trailer}, {@code Transfer-Encoding}, {@code
  * Upgrade}, and every {@code Proxy-*} header (meant for this hop: {@code Proxy-Authorization},
  * {@code Proxy-Connection}, ...). Stateless.
  */
@@ -23,7 +23,9 @@ final class HopByHopHeaders {
     this.named = named;
   }
 
-  /** The hop-by-hop headers of a message with {@code headers}, including those its Connection names. */
+  /**
+   * The hop-by-hop headers of a message with {@code headers}, including those its Connection names.
+   */
   static HopByHopHeaders of(HttpFields headers) {
     Set<String> named = new HashSet<>();
     for (String value : headers.getValuesList(HttpHeader.CONNECTION)) {

@@ -27,22 +27,21 @@ import org.slf4j.LoggerFactory;
  * The gateway's request handling. Each request runs on one thread, blocking, in this order:
  *
  * <ol>
- *   <li>A request the gateway cannot forward as the request it guards ({@link RequestAmbiguity}:
- *       a method its client would upper-case, a path an upstream may read as another) is refused
- *       with 400 {@code request-ambiguous}; nothing is claimed or forwarded.
+ *   <li>A request the gateway cannot forward as the request it guards ({@link RequestAmbiguity}: a
+ *       method its client would upper-case, a path an upstream may read as another) is refused with
+ *       400 {@code request-ambiguous}; nothing is claimed or forwarded.
  *   <li>{@link HttpIdempotency#begin} decides: pass through (another method, or no key where none
- *       is required), answer at once (a replay or a problem), or proceed under a claim of the
- *       key. The body of a guarded request is read and fingerprinted before the claim.
+ *       is required), answer at once (a replay or a problem), or proceed under a claim of the key.
+ *       The body of a guarded request is read and fingerprinted before the claim.
  *   <li>The request is forwarded ({@link UpstreamClient}). If it could not be sent, the claim is
  *       released and the caller gets 502 {@code upstream-unavailable}: a retry forwards again. A
- *       request none of whose bytes were written before the upstream closed the connection is
- *       sent once more on another connection first: it cannot have taken effect. If
- *       it was sent and no answer came (timeout, lost connection), the outcome is unknown:
- *       recorded, so the caller and every retry get 502 {@code outcome-unknown} ({@link
- *       OnUnknownOutcome#FAIL}), or released so a retry forwards again ({@link
- *       OnUnknownOutcome#REEXECUTE}).
- *   <li>The upstream's response streams back to the caller while it is captured (up to the
- *       response limit). Under a claim one chunk is always held back, so the claim is finished (the response
+ *       request none of whose bytes were written before the upstream closed the connection is sent
+ *       once more on another connection first: it cannot have taken effect. If it was sent and no
+ *       answer came (timeout, lost connection), the outcome is unknown: recorded, so the caller and
+ *       every retry get 502 {@code outcome-unknown} ({@link OnUnknownOutcome#FAIL}), or released so
+ *       a retry forwards again ({@link OnUnknownOutcome#REEXECUTE}).
+ *   <li>The upstream's response streams back to the caller while it is captured (up to the response
+ *       limit). Under a claim one chunk is always held back, so the claim is finished (the response
  *       stored, or the too-large problem stored in its place, or the key released for a "not
  *       processed" status) before the caller receives the last byte: a retry sent the moment the
  *       first answer arrived replays it rather than meeting 409. Should the caller go away, the
@@ -64,7 +63,10 @@ final class IdempotentProxyHandler extends Handler.Abstract {
   private final Duration upstreamTimeout;
 
   IdempotentProxyHandler(
-      HttpIdempotency idempotency, UpstreamClient upstream, GatewayMetrics metrics, GatewayConfig config) {
+      HttpIdempotency idempotency,
+      UpstreamClient upstream,
+      GatewayMetrics metrics,
+      GatewayConfig config) {
     this.idempotency = idempotency;
     this.upstream = upstream;
     this.metrics = metrics;
@@ -113,7 +115,8 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       if (decision instanceof Decision.Respond) {
         Decision.Respond respond = (Decision.Respond) decision;
         outcome = outcomeOf(respond);
-        if (incoming.bufferedBody() == null || respond.problem().equals(Optional.of(ProblemType.BODY_TOO_LARGE))) {
+        if (incoming.bufferedBody() == null
+            || respond.problem().equals(Optional.of(ProblemType.BODY_TOO_LARGE))) {
           // Answered before the whole body was read (a bad key, a body over the limit): the rest
           // of it is never read, so say this connection carries no other request, rather than
           // let the client reuse a connection the server is about to close.
@@ -143,7 +146,9 @@ final class IdempotentProxyHandler extends Handler.Abstract {
           exchange = upstream.send(request, body);
         } catch (RuntimeException e) {
           // Nothing was sent: give the key back so the claim does not outlive this failure.
-          LOG.warn("the request could not be sent upstream ({}); {}", StoreConnection.oneLine(e),
+          LOG.warn(
+              "the request could not be sent upstream ({}); {}",
+              StoreConnection.oneLine(e),
               attempt == null ? "not guarded" : "releasing the key");
           if (attempt != null) {
             release(attempt);
@@ -170,16 +175,21 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       if (answer.getStatus() < 200) {
         // A final answer is 200 or more; 101 to a request that asked for no upgrade is not one.
         exchange.abort(new IOException("interim status " + answer.getStatus() + " as final"));
-        LOG.warn("upstream answered {} as its final response; {}", answer.getStatus(),
+        LOG.warn(
+            "upstream answered {} as its final response; {}",
+            answer.getStatus(),
             attempt == null ? "answering 502" : settlement());
         if (attempt != null) {
           settleUnknown(attempt);
         }
-        send(attempt != null
-            ? unknownOutcomeProblem(new UpstreamExchange.UpstreamFailure(
-                UpstreamExchange.FailureKind.CONNECTION_LOST, new IOException("no final response")))
-            : idempotency.problem(
-                ProblemType.UPSTREAM_UNAVAILABLE, "The upstream sent no final response."));
+        send(
+            attempt != null
+                ? unknownOutcomeProblem(
+                    new UpstreamExchange.UpstreamFailure(
+                        UpstreamExchange.FailureKind.CONNECTION_LOST,
+                        new IOException("no final response")))
+                : idempotency.problem(
+                    ProblemType.UPSTREAM_UNAVAILABLE, "The upstream sent no final response."));
         return;
       }
       try {
@@ -188,8 +198,11 @@ final class IdempotentProxyHandler extends Handler.Abstract {
         // Whatever broke, the claim ends here, deliberately, not when its lease runs out.
         exchange.abort(e);
         if (attempt != null && attempt.isOpen()) {
-          LOG.warn("relaying the upstream's {} answer failed ({}); {}", answer.getStatus(),
-              StoreConnection.oneLine(e), settlement());
+          LOG.warn(
+              "relaying the upstream's {} answer failed ({}); {}",
+              answer.getStatus(),
+              StoreConnection.oneLine(e),
+              settlement());
           settleUnknown(attempt);
         } else {
           LOG.warn(
@@ -209,7 +222,8 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     }
 
     /** Streams the upstream's answer to the caller while capturing it, then finishes the claim. */
-    private void relay(UpstreamExchange exchange, org.eclipse.jetty.client.Response answer, HttpAttempt attempt)
+    private void relay(
+        UpstreamExchange exchange, org.eclipse.jetty.client.Response answer, HttpAttempt attempt)
         throws IOException {
       int status = answer.getStatus();
       HttpFields upstreamHeaders = answer.getHeaders();
@@ -217,7 +231,8 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       response.setStatus(status);
       HttpFields.Mutable headers = response.getHeaders();
       boolean storable = status >= 200 && status <= 599;
-      CapturedResponse.Builder captured = attempt != null && storable ? CapturedResponse.builder(status) : null;
+      CapturedResponse.Builder captured =
+          attempt != null && storable ? CapturedResponse.builder(status) : null;
       for (HttpField field : upstreamHeaders) {
         if (hopByHop.contains(field)) {
           continue;
@@ -233,7 +248,8 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       }
       boolean capture = captured != null && !attempt.releases(status);
       int limit = attempt == null ? 0 : attempt.maxResponseBodyBytes();
-      ByteArrayOutputStream body = capture ? new ByteArrayOutputStream(Math.min(limit, CHUNK_BYTES)) : null;
+      ByteArrayOutputStream body =
+          capture ? new ByteArrayOutputStream(Math.min(limit, CHUNK_BYTES)) : null;
       boolean tooLarge = false;
       boolean callerGone = false;
       byte[] current = new byte[CHUNK_BYTES];
@@ -275,7 +291,11 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       } catch (IOException broken) {
         // The upstream broke off mid-response: its outcome is unknown.
         UpstreamExchange.UpstreamFailure failure = exchange.failure(broken);
-        LOG.warn("upstream broke off its {} answer ({}): {}", status, failure.kind(), UpstreamExchange.UpstreamFailure.reason(broken));
+        LOG.warn(
+            "upstream broke off its {} answer ({}): {}",
+            status,
+            failure.kind(),
+            UpstreamExchange.UpstreamFailure.reason(broken));
         if (attempt != null) {
           settleUnknown(attempt);
         }
@@ -283,9 +303,12 @@ final class IdempotentProxyHandler extends Handler.Abstract {
           throw broken; // the caller sees the response cut short
         }
         response.reset();
-        send(attempt != null
-            ? unknownOutcomeProblem(failure)
-            : idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, "The connection to the upstream was lost during its answer."));
+        send(
+            attempt != null
+                ? unknownOutcomeProblem(failure)
+                : idempotency.problem(
+                    ProblemType.UPSTREAM_UNAVAILABLE,
+                    "The connection to the upstream was lost during its answer."));
         return;
       }
       if (attempt != null) {
@@ -310,13 +333,20 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     }
 
     private RequestOutcome finish(
-        HttpAttempt attempt, int status, CapturedResponse.Builder captured, ByteArrayOutputStream body, boolean tooLarge) {
+        HttpAttempt attempt,
+        int status,
+        CapturedResponse.Builder captured,
+        ByteArrayOutputStream body,
+        boolean tooLarge) {
       try {
         HttpAttempt.Completion completion =
             tooLarge
                 ? attempt.completeTooLargeToStore(status)
-                : attempt.complete(body == null ? captured.build() : captured.body(body.toByteArray()).build());
-        return completion == HttpAttempt.Completion.RELEASED ? RequestOutcome.RELEASED : RequestOutcome.EXECUTED;
+                : attempt.complete(
+                    body == null ? captured.build() : captured.body(body.toByteArray()).build());
+        return completion == HttpAttempt.Completion.RELEASED
+            ? RequestOutcome.RELEASED
+            : RequestOutcome.EXECUTED;
       } catch (RuntimeException e) {
         // The upstream acted and the caller gets its answer; the claim still ends here.
         LOG.warn(
@@ -333,22 +363,33 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       }
     }
 
-    private void answerFailure(UpstreamExchange.UpstreamFailure failure, HttpAttempt attempt) throws IOException {
+    private void answerFailure(UpstreamExchange.UpstreamFailure failure, HttpAttempt attempt)
+        throws IOException {
       String reason = UpstreamExchange.UpstreamFailure.reason(failure.getCause());
       if (failure.kind() == UpstreamExchange.FailureKind.NOT_SENT) {
         LOG.warn("upstream unreachable, request not sent: {}", reason);
         if (attempt != null) {
           release(attempt);
         }
-        send(idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, 
-            "The upstream could not be reached, so the request was not sent. Retry later with the same Idempotency-Key."));
+        send(
+            idempotency.problem(
+                ProblemType.UPSTREAM_UNAVAILABLE,
+                "The upstream could not be reached, so the request was not sent. Retry later with the same Idempotency-Key."));
         return;
       }
-      LOG.warn("upstream gave no answer after the request was sent ({}): {}", failure.kind(), reason);
+      LOG.warn(
+          "upstream gave no answer after the request was sent ({}): {}", failure.kind(), reason);
       if (attempt == null) {
-        send(failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
-            ? idempotency.problem(ProblemType.UPSTREAM_TIMEOUT, "The upstream did not answer within " + DurationText.format(upstreamTimeout) + ".")
-            : idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, "The connection to the upstream was lost before it answered."));
+        send(
+            failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
+                ? idempotency.problem(
+                    ProblemType.UPSTREAM_TIMEOUT,
+                    "The upstream did not answer within "
+                        + DurationText.format(upstreamTimeout)
+                        + ".")
+                : idempotency.problem(
+                    ProblemType.UPSTREAM_UNAVAILABLE,
+                    "The connection to the upstream was lost before it answered."));
         return;
       }
       settleUnknown(attempt);
@@ -359,11 +400,15 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     private CapturedResponse unknownOutcomeProblem(UpstreamExchange.UpstreamFailure failure) {
       String what =
           failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
-              ? "The upstream did not answer within " + DurationText.format(upstreamTimeout) + " after the request was sent"
+              ? "The upstream did not answer within "
+                  + DurationText.format(upstreamTimeout)
+                  + " after the request was sent"
               : "The connection to the upstream was lost after the request was sent";
       if (onUnknownOutcome == OnUnknownOutcome.REEXECUTE) {
-        String detail = what + ". Retry with the same Idempotency-Key: the upstream receives the same key and can"
-            + " recognize the repeat.";
+        String detail =
+            what
+                + ". Retry with the same Idempotency-Key: the upstream receives the same key and can"
+                + " recognize the repeat.";
         return failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
             ? idempotency.problem(ProblemType.UPSTREAM_TIMEOUT, detail)
             : idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, detail);
@@ -385,7 +430,9 @@ final class IdempotentProxyHandler extends Handler.Abstract {
       try {
         attempt.recordOutcomeUnknown();
       } catch (RuntimeException e) {
-        LOG.warn("could not record the unknown outcome; a retry finds the claim when its lease ends: {}", StoreConnection.oneLine(e));
+        LOG.warn(
+            "could not record the unknown outcome; a retry finds the claim when its lease ends: {}",
+            StoreConnection.oneLine(e));
       }
     }
 

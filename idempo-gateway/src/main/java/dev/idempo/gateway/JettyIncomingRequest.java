@@ -27,7 +27,9 @@ final class JettyIncomingRequest implements IncomingRequest {
     return request.getMethod();
   }
 
-  /** The raw path as received, so two paths the upstream may tell apart never share a fingerprint. */
+  /**
+   * The raw path as received, so two paths the upstream may tell apart never share a fingerprint.
+   */
   @Override
   public String path() {
     String path = request.getHttpURI().getPath();

@@ -18,4 +18,5 @@ final class JsonText {
       }
     }
     return json.append('"').toString();
-  }}
+  }
+}

@@ -12,8 +12,8 @@ public enum OnUnknownOutcome {
    */
   FAIL,
   /**
-   * Release the key so a retry forwards the request again, with the same {@code
-   * Idempotency-Key}: only for upstreams that deduplicate on that key themselves.
+   * Release the key so a retry forwards the request again, with the same {@code Idempotency-Key}:
+   * only for upstreams that deduplicate on that key themselves.
    */
   REEXECUTE
 }

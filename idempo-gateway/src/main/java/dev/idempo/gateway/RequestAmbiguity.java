@@ -12,24 +12,23 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Why a request cannot be forwarded as received without changing what is guarded, if it cannot.
- * The gateway guards a request by its method and raw path, and the upstream executes what it reads
- * from the bytes forwarded; the two must agree:
+ * Why a request cannot be forwarded as received without changing what is guarded, if it cannot. The
+ * gateway guards a request by its method and raw path, and the upstream executes what it reads from
+ * the bytes forwarded; the two must agree:
  *
  * <ul>
  *   <li>The method must be forwarded as received. Jetty's client upper-cases methods, so a method
- *       with a lower-case letter ({@code post}) would reach the upstream as another method than
- *       the one received: refused, whatever the route.
- *   <li>No spelling of the path may hold a dot segment ({@code ..}, {@code %2e%2e}, {@code
- *       ..;x}): resolved by the upstream it reaches another path than the one sent (above the
- *       upstream's prefix, say).
+ *       with a lower-case letter ({@code post}) would reach the upstream as another method than the
+ *       one received: refused, whatever the route.
+ *   <li>No spelling of the path may hold a dot segment ({@code ..}, {@code %2e%2e}, {@code ..;x}):
+ *       resolved by the upstream it reaches another path than the one sent (above the upstream's
+ *       prefix, say).
  *   <li>Every reading of the path an upstream may apply (percent-decoding, {@code %2F} and {@code
  *       \} as separators, dot segments resolved, repeated slashes merged, {@code ;parameters}
- *       dropped, a trailing slash ignored) must be guarded by the same route, or by none, as
- *       the path as sent. Otherwise
- *       {@code /x/..%2Fcharges} would pass unguarded while the upstream runs {@code /charges}.
- *       A path whose readings all agree (say {@code /projects/a%2Fb} under {@code /projects/**})
- *       is forwarded unchanged.
+ *       dropped, a trailing slash ignored) must be guarded by the same route, or by none, as the
+ *       path as sent. Otherwise {@code /x/..%2Fcharges} would pass unguarded while the upstream
+ *       runs {@code /charges}. A path whose readings all agree (say {@code /projects/a%2Fb} under
+ *       {@code /projects/**}) is forwarded unchanged.
  * </ul>
  *
  * <p>Stateless and thread-safe.
@@ -118,8 +117,8 @@ final class RequestAmbiguity {
   }
 
   /**
-   * {@code path} percent-decoded as UTF-8: only unreserved characters (RFC 3986's normalization)
-   * if {@code unreservedOnly}, else every escape; null if an escape is malformed.
+   * {@code path} percent-decoded as UTF-8: only unreserved characters (RFC 3986's normalization) if
+   * {@code unreservedOnly}, else every escape; null if an escape is malformed.
    */
   private static String decode(String path, boolean unreservedOnly) {
     if (path.indexOf('%') < 0) {

@@ -12,7 +12,9 @@ enum RequestOutcome {
   IN_FLIGHT,
   /** Refused with 422: the key was used before with another request. */
   MISMATCH,
-  /** Forwarded under a claim that was then released (refused upstream, a "not processed" status). */
+  /**
+   * Forwarded under a claim that was then released (refused upstream, a "not processed" status).
+   */
   RELEASED,
   /** Answered 502 outcome-unknown: now (upstream timeout, lost connection) or from the store. */
   OUTCOME_UNKNOWN,

@@ -28,10 +28,13 @@ import java.util.concurrent.TimeUnit;
 final class StoreConnection implements AutoCloseable {
   /** Room for the stored headers and the encoding around a response body of the largest size. */
   private static final int ENCODING_ALLOWANCE = 64 << 10;
+
   /** How long a store call may wait for a connection or an answer before it fails (503). */
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+
   /** Expired records one purge statement deletes at most: short locks, many batches a run. */
   static final int PURGE_BATCH = 1_000;
+
   /** The pause between purge runs. */
   static final Duration PURGE_INTERVAL = Duration.ofSeconds(10);
 
@@ -51,7 +54,11 @@ final class StoreConnection implements AutoCloseable {
    * @throws GatewayStartException saying why in one line if it cannot be opened
    */
   static StoreConnection open(StoreLocation location, int maxResponseBodyBytes) {
-    int maxStoredBytes = (int) Math.min(JdbcIdempotencyStore.MAX_RESPONSE_BYTES_LIMIT, (long) maxResponseBodyBytes + ENCODING_ALLOWANCE);
+    int maxStoredBytes =
+        (int)
+            Math.min(
+                JdbcIdempotencyStore.MAX_RESPONSE_BYTES_LIMIT,
+                (long) maxResponseBodyBytes + ENCODING_ALLOWANCE);
     try {
       switch (location.kind()) {
         case MEMORY:
@@ -79,7 +86,8 @@ final class StoreConnection implements AutoCloseable {
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
-      throw new GatewayStartException("cannot create the store directory " + directory + ": " + e, e);
+      throw new GatewayStartException(
+          "cannot create the store directory " + directory + ": " + e, e);
     }
     HikariConfig config = new HikariConfig();
     config.setPoolName("idempo-sqlite");
@@ -175,18 +183,18 @@ final class StoreConnection implements AutoCloseable {
   }
 
   /**
-   * True for stores whose expired records are deleted by a periodic purge: SQL stores, whose
-   * tables would grow without it, and the memory store, whose capacity it frees (Redis expires
-   * records itself).
+   * True for stores whose expired records are deleted by a periodic purge: SQL stores, whose tables
+   * would grow without it, and the memory store, whose capacity it frees (Redis expires records
+   * itself).
    */
   boolean purgesExpired() {
     return purgesExpired;
   }
 
   /**
-   * Starts the purge of this store's expired records: the shared {@link RecordPurger}, in
-   * batches of {@value #PURGE_BATCH} every {@link #PURGE_INTERVAL}, looping while full batches
-   * come back so it keeps up with any ingest. The caller closes it before the store.
+   * Starts the purge of this store's expired records: the shared {@link RecordPurger}, in batches
+   * of {@value #PURGE_BATCH} every {@link #PURGE_INTERVAL}, looping while full batches come back so
+   * it keeps up with any ingest. The caller closes it before the store.
    */
   RecordPurger startPurger() {
     return RecordPurger.builder(List.of(store))

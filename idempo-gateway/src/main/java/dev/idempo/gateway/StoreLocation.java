@@ -13,16 +13,16 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code memory} or {@code memory:RECORDS}: in this process only, lost on restart, never
- *       shared between gateways; at most RECORDS records (1 to 100,000,000; 100,000 by
- *       default). A record is never dropped inside its retention to make room: when the store is
- *       full, requests with new keys get 503 {@code store-unavailable} until records expire;
- *   <li>{@code sqlite:PATH}: a SQLite file (its directory is created), durable across restarts;
- *       one process per file;
+ *       shared between gateways; at most RECORDS records (1 to 100,000,000; 100,000 by default). A
+ *       record is never dropped inside its retention to make room: when the store is full, requests
+ *       with new keys get 503 {@code store-unavailable} until records expire;
+ *   <li>{@code sqlite:PATH}: a SQLite file (its directory is created), durable across restarts; one
+ *       process per file;
  *   <li>{@code redis://HOST:PORT} (or {@code rediss://}, with optional password and database as
  *       Lettuce reads them): shared by any number of gateways;
  *   <li>{@code redis-cluster://HOST:PORT,HOST:PORT,...} (or {@code rediss-cluster://}, with
- *       optional {@code :PASSWORD@} before the first node): a Redis Cluster, reached through any
- *       of the listed seed nodes; shared by any number of gateways;
+ *       optional {@code :PASSWORD@} before the first node): a Redis Cluster, reached through any of
+ *       the listed seed nodes; shared by any number of gateways;
  *   <li>{@code jdbc:postgresql://HOST:PORT/DATABASE?user=…&password=…}: shared by any number of
  *       gateways.
  * </ul>
@@ -79,18 +79,21 @@ public final class StoreLocation {
     if (lower.startsWith("sqlite:")) {
       String path = trimmed.substring("sqlite:".length());
       if (path.isBlank()) {
-        throw new IllegalArgumentException("store sqlite: needs a file path, e.g. sqlite:./idempo-data/idempo.db");
+        throw new IllegalArgumentException(
+            "store sqlite: needs a file path, e.g. sqlite:./idempo-data/idempo.db");
       }
       try {
         Path unused = Path.of(path); // parsed only to refuse what names no file
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("store " + text + " does not name a file: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "store " + text + " does not name a file: " + e.getMessage(), e);
       }
       return new StoreLocation(Kind.SQLITE, trimmed);
     }
     if (lower.startsWith("redis://") || lower.startsWith("rediss://")) {
       if (trimmed.length() <= lower.indexOf("://") + 3) {
-        throw new IllegalArgumentException("store " + text + " needs a host, e.g. redis://127.0.0.1:6379");
+        throw new IllegalArgumentException(
+            "store " + text + " needs a host, e.g. redis://127.0.0.1:6379");
       }
       return new StoreLocation(Kind.REDIS, trimmed);
     }
@@ -116,8 +119,11 @@ public final class StoreLocation {
     }
     if (capacity < 1 || capacity > InMemoryIdempotencyStore.MAX_RECORDS_LIMIT) {
       throw new IllegalArgumentException(
-          "store " + text + ": the number after memory: is the most records kept, a whole number"
-              + " from 1 to " + InMemoryIdempotencyStore.MAX_RECORDS_LIMIT
+          "store "
+              + text
+              + ": the number after memory: is the most records kept, a whole number"
+              + " from 1 to "
+              + InMemoryIdempotencyStore.MAX_RECORDS_LIMIT
               + ", e.g. memory:200000");
     }
     return new StoreLocation(Kind.MEMORY, "memory:" + capacity, (int) capacity);
@@ -131,12 +137,16 @@ public final class StoreLocation {
     int slash = nodes.indexOf('/');
     if (slash >= 0) {
       throw new IllegalArgumentException(
-          "store " + redact(text) + ": a Redis Cluster has no database number; give only the seed"
+          "store "
+              + redact(text)
+              + ": a Redis Cluster has no database number; give only the seed"
               + " nodes, e.g. redis-cluster://10.0.0.1:7000,10.0.0.2:7000");
     }
     if (nodes.isEmpty()) {
       throw new IllegalArgumentException(
-          "store " + redact(text) + " needs at least one seed node, e.g."
+          "store "
+              + redact(text)
+              + " needs at least one seed node, e.g."
               + " redis-cluster://10.0.0.1:7000,10.0.0.2:7000");
     }
     for (String node : nodes.split(",", -1)) {
@@ -151,7 +161,11 @@ public final class StoreLocation {
               && Integer.parseInt(port) <= 65535;
       if (!valid) {
         throw new IllegalArgumentException(
-            "store " + redact(text) + ": seed node '" + node + "' is not HOST:PORT (port 1 to"
+            "store "
+                + redact(text)
+                + ": seed node '"
+                + node
+                + "' is not HOST:PORT (port 1 to"
                 + " 65535); write redis-cluster://HOST:PORT,HOST:PORT");
       }
     }
@@ -159,8 +173,8 @@ public final class StoreLocation {
   }
 
   /**
-   * The seed nodes of a Redis Cluster location, each as a Lettuce URI ({@code redis://} or
-   * {@code rediss://}, with the location's password).
+   * The seed nodes of a Redis Cluster location, each as a Lettuce URI ({@code redis://} or {@code
+   * rediss://}, with the location's password).
    */
   List<String> clusterSeeds() {
     if (kind != Kind.REDIS_CLUSTER) {

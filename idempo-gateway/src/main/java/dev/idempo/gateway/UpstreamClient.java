@@ -43,9 +43,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * Jetty's, nginx's and Envoy's guidance has it, the client's idle timeout must be below the
  * server's keep-alive, so the client always closes first: a request sent on a connection the
  * upstream is closing at that very moment cannot be told apart from one the upstream received and
- * then crashed on (both end with the connection closed and nothing received), so its outcome
- * would be unknown. The idle timer alone is not enough on a busy machine, where it can fire late:
- * a pooled connection idle for the idle timeout or longer is never used, timer or not ({@link
+ * then crashed on (both end with the connection closed and nothing received), so its outcome would
+ * be unknown. The idle timer alone is not enough on a busy machine, where it can fire late: a
+ * pooled connection idle for the idle timeout or longer is never used, timer or not ({@link
  * FreshConnectionPool}). The target's bytes are forwarded as received (raw UTF-8 included).
  *
  * <p>Thread-safe.
@@ -53,8 +53,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 final class UpstreamClient {
   /** The largest upstream response header block accepted; the listener writes this much. */
   static final int MAX_RESPONSE_HEADER_BYTES = 16 << 10;
+
   /** The largest request header block the listener accepts; the client sends this much. */
   static final int MAX_REQUEST_HEADER_BYTES = 8 << 10;
+
   private static final String VIA = "1.1 idempo-gateway";
 
   private final HttpClient client;
@@ -137,7 +139,9 @@ final class UpstreamClient {
           }
           List<String> forwardedFor = incoming.getValuesList("X-Forwarded-For");
           String remote = Request.getRemoteAddr(request);
-          headers.put("X-Forwarded-For", forwardedFor.isEmpty() ? remote : String.join(", ", forwardedFor) + ", " + remote);
+          headers.put(
+              "X-Forwarded-For",
+              forwardedFor.isEmpty() ? remote : String.join(", ", forwardedFor) + ", " + remote);
           headers.put("X-Forwarded-Proto", request.isSecure() ? "https" : "http");
           String host = incoming.get(HttpHeader.HOST);
           if (host != null) {
@@ -150,7 +154,8 @@ final class UpstreamClient {
       if (body.length > 0 || request.getLength() == 0) {
         forwarded.body(new BytesRequestContent(contentType, body));
       }
-    } else if (request.getLength() > 0 || (request.getLength() < 0 && incoming.contains(HttpHeader.TRANSFER_ENCODING))) {
+    } else if (request.getLength() > 0
+        || (request.getLength() < 0 && incoming.contains(HttpHeader.TRANSFER_ENCODING))) {
       forwarded.body(new StreamedBody(request, contentType));
     }
     return UpstreamExchange.send(forwarded, timeout);
@@ -158,8 +163,8 @@ final class UpstreamClient {
 
   /**
    * {@code target} as Jetty's client writes it byte for byte: it writes each character as one
-   * ISO-8859-1 byte, while the listener decoded the received target as UTF-8. Re-encoding keeps
-   * raw UTF-8 (say {@code ?note=café}) the same bytes upstream instead of Latin-1.
+   * ISO-8859-1 byte, while the listener decoded the received target as UTF-8. Re-encoding keeps raw
+   * UTF-8 (say {@code ?note=café}) the same bytes upstream instead of Latin-1.
    */
   static String wireText(String target) {
     for (int i = 0; i < target.length(); i++) {
@@ -174,7 +179,9 @@ final class UpstreamClient {
     client.stop();
   }
 
-  /** Headers the client computes (Host, Content-Length) or the gateway sets (forwarding, Expect). */
+  /**
+   * Headers the client computes (Host, Content-Length) or the gateway sets (forwarding, Expect).
+   */
   private static boolean isRewritten(HttpField field) {
     switch (field.getLowerCaseName()) {
       case "host":

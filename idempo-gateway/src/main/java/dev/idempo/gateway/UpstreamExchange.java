@@ -11,10 +11,10 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 
 /**
- * One request sent upstream, read with blocking calls: {@link #awaitResponse()} for the status
- * and headers, then {@link #body()}. Remembers whether the request was sent (its headers
- * written), which decides what a failure means: a request never sent cannot have taken effect.
- * One thread uses it.
+ * One request sent upstream, read with blocking calls: {@link #awaitResponse()} for the status and
+ * headers, then {@link #body()}. Remembers whether the request was sent (its headers written),
+ * which decides what a failure means: a request never sent cannot have taken effect. One thread
+ * uses it.
  */
 final class UpstreamExchange {
   /** How a forwarded request failed. */
@@ -104,7 +104,9 @@ final class UpstreamExchange {
     return false;
   }
 
-  /** The upstream did not answer; {@link #kind()} says whether the request may have taken effect. */
+  /**
+   * The upstream did not answer; {@link #kind()} says whether the request may have taken effect.
+   */
   static final class UpstreamFailure extends Exception {
     private static final long serialVersionUID = 1L;
 
@@ -140,7 +142,9 @@ final class UpstreamExchange {
       return closed;
     }
 
-    /** The innermost cause's type and message, short: Jetty's messages can dump a whole connection. */
+    /**
+     * The innermost cause's type and message, short: Jetty's messages can dump a whole connection.
+     */
     static String reason(Throwable cause) {
       Throwable root = cause;
       while (root.getCause() != null && root.getCause() != root) {

@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  *       upstream can deduplicate too (for example behind several gateways with separate stores);
  *   <li>an upstream 2xx completes the event: the sender gets 200, and every later delivery of it
  *       gets 200 at once without a forward;
- *   <li>any other status, a refused connection or a timeout releases the event: the sender gets
- *       500 and its retry forwards the event again. (The Idempotency-Key handling stores a 500
- *       instead; for webhooks the sender's retry is the recovery path.)
+ *   <li>any other status, a refused connection or a timeout releases the event: the sender gets 500
+ *       and its retry forwards the event again. (The Idempotency-Key handling stores a 500 instead;
+ *       for webhooks the sender's retry is the recovery path.)
  *   <li>a delivery of an event whose forward is still running gets 503 with {@code Retry-After}.
  * </ul>
  *
@@ -51,12 +51,14 @@ import org.slf4j.LoggerFactory;
  */
 final class WebhookForwardingHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookForwardingHandler.class);
+
   /** The header the upstream finds the event's key in, as the Idempotency-Key handling sends it. */
   static final String KEY_HEADER = "Idempotency-Key";
 
   private final WebhookReceiver receiver;
   private final UpstreamClient upstream;
   private final GatewayMetrics metrics;
+
   /**
    * The delivery being received on this thread: the receiver runs the forward on the calling
    * thread, and the forward needs the Jetty request (all its headers, its connection) that {@link
@@ -145,7 +147,10 @@ final class WebhookForwardingHandler extends Handler.Abstract {
       } catch (IOException e) {
         if (status < 300 && status >= 200) {
           // Its status came, so it acted; a body cut short does not undo that.
-          LOG.info("upstream broke off its {} answer to {}: {}", status, event,
+          LOG.info(
+              "upstream broke off its {} answer to {}: {}",
+              status,
+              event,
               UpstreamExchange.UpstreamFailure.reason(e));
         }
       }
@@ -214,11 +219,14 @@ final class WebhookForwardingHandler extends Handler.Abstract {
   private static void send(Response response, CapturedResponse answer) throws IOException {
     response.setStatus(answer.status());
     HttpFields.Mutable headers = response.getHeaders();
-    answer.headers().forEach((name, values) -> {
-      if (!name.equalsIgnoreCase("Content-Length")) {
-        values.forEach(value -> headers.add(name, value));
-      }
-    });
+    answer
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(value -> headers.add(name, value));
+              }
+            });
     headers.put(HttpHeader.CONTENT_LENGTH, answer.bodyLength());
     try (Blocker.Callback written = Blocker.callback()) {
       response.write(true, ByteBuffer.wrap(answer.body(), 0, answer.bodyLength()), written);

@@ -10,8 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * verified}, {@code forwarded} (the upstream took a new event), {@code duplicate}, {@code
  * in_flight}, {@code upstream_failed} (released for the sender's retry), {@code store_failed} or
  * {@code refused}; a refusal also carries its {@code reason} (e.g. {@code
- * webhook-signature-mismatch}), every other result {@code reason=""}. Tags are the configured
- * path and provider, never a value a sender chooses. Thread-safe.
+ * webhook-signature-mismatch}), every other result {@code reason=""}. Tags are the configured path
+ * and provider, never a value a sender chooses. Thread-safe.
  */
 final class WebhookMetrics implements WebhookListener {
   private static final String NAME = "idempo.gateway.webhooks";
@@ -24,8 +24,8 @@ final class WebhookMetrics implements WebhookListener {
 
   private void count(String endpoint, String provider, String result, String reason) {
     registry
-        .counter(NAME, "endpoint", endpoint, "provider", provider, "result", result,
-            "reason", reason)
+        .counter(
+            NAME, "endpoint", endpoint, "provider", provider, "result", result, "reason", reason)
         .increment();
   }
 

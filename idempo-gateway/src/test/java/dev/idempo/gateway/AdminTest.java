@@ -38,7 +38,9 @@ class AdminTest {
       HttpResponse<String> metrics = admin(gateway).send("GET", "/metrics", null, null);
 
       assertEquals(200, metrics.statusCode());
-      assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), metrics.headers().toString());
+      assertTrue(
+          metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+          metrics.headers().toString());
       String text = metrics.body();
       assertMetric(text, "idempo_gateway_requests_total{outcome=\"executed\"} 1.0");
       assertMetric(text, "idempo_gateway_requests_total{outcome=\"replayed\"} 1.0");
@@ -48,7 +50,8 @@ class AdminTest {
       assertMetric(text, "idempo_gateway_requests_total{outcome=\"in_flight\"} 0.0");
       assertMetric(text, "idempo_gateway_requests_in_flight 0.0");
       assertMetric(text, "idempo_store_calls_seconds_count{call=\"claim\",result=\"success\"} 3");
-      assertMetric(text, "idempo_store_calls_seconds_count{call=\"complete\",result=\"success\"} 1");
+      assertMetric(
+          text, "idempo_store_calls_seconds_count{call=\"complete\",result=\"success\"} 1");
       assertMetric(text, "idempo_executions_total{outcome=\"executed\"} 1.0");
     }
   }
@@ -80,18 +83,21 @@ class AdminTest {
   void otherAdminPathsAre404AndTheGatewayDoesNotServeAdminPaths() throws Exception {
     try (Gateway gateway = start(StoreLocation.memory())) {
       assertEquals(404, admin(gateway).send("GET", "/other", null, null).statusCode());
-      HttpResponse<String> proxied = new Requests(gateway.uri()).send("GET", "/metrics", null, null);
+      HttpResponse<String> proxied =
+          new Requests(gateway.uri()).send("GET", "/metrics", null, null);
       assertEquals(201, proxied.statusCode(), "the main port forwards /metrics to the upstream");
       assertEquals(Optional.of("yes"), proxied.headers().firstValue("X-Upstream"));
     }
   }
 
   private Gateway start(StoreLocation store) {
-    Gateway gateway = new Gateway(GatewayConfig.builder(upstream.uri())
-        .listen("127.0.0.1", 0)
-        .storeLocation(store)
-        .admin("127.0.0.1", 0)
-        .build());
+    Gateway gateway =
+        new Gateway(
+            GatewayConfig.builder(upstream.uri())
+                .listen("127.0.0.1", 0)
+                .storeLocation(store)
+                .admin("127.0.0.1", 0)
+                .build());
     gateway.start();
     return gateway;
   }
@@ -101,6 +107,8 @@ class AdminTest {
   }
 
   private static void assertMetric(String text, String line) {
-    assertTrue(text.lines().anyMatch(l -> l.equals(line) || l.startsWith(line)), "missing " + line + " in:\n" + text);
+    assertTrue(
+        text.lines().anyMatch(l -> l.equals(line) || l.startsWith(line)),
+        "missing " + line + " in:\n" + text);
   }
 }

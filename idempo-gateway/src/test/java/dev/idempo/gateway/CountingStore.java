@@ -33,7 +33,11 @@ final class CountingStore implements IdempotencyStore {
 
   @Override
   public ClaimResult claim(
-      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
+      StorageKey key,
+      Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token) {
     calls.incrementAndGet();
     return store.claim(key, fingerprint, lease, retention, token);
   }

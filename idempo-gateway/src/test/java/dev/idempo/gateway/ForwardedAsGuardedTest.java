@@ -87,7 +87,11 @@ class ForwardedAsGuardedTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "/api/..%2Fadmin", "/api/%2e%2e/admin", "/api/..%5Cadmin", "/api/..;x/admin", "/a/./b"
+        "/api/..%2Fadmin",
+        "/api/%2e%2e/admin",
+        "/api/..%5Cadmin",
+        "/api/..;x/admin",
+        "/a/./b"
       })
   void dotSegmentPathTrickIsRefused(String target) throws Exception {
     Gateway gateway = gateway(config -> {});
@@ -113,8 +117,9 @@ class ForwardedAsGuardedTest {
   @Test
   void rawUtf8TargetReachesTheUpstreamAsTheSameBytes() throws Exception {
     String target = "/charges/%C3%A7a?note=caf\u00e9+ok&x=%C3%A9&y=\u20ac";
-    try (RawUpstream raw = RawUpstream.answering(
-        "HTTP/1.1 201 Created\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")) {
+    try (RawUpstream raw =
+        RawUpstream.answering(
+            "HTTP/1.1 201 Created\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")) {
       GatewayConfig config =
           GatewayConfig.builder(raw.uri())
               .listen("127.0.0.1", 0)
@@ -132,5 +137,4 @@ class ForwardedAsGuardedTest {
       assertEquals(expected, raw.lastRequestLine(), "the line's bytes, one Latin-1 character each");
     }
   }
-
 }

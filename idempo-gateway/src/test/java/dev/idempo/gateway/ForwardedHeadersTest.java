@@ -23,8 +23,12 @@ class ForwardedHeadersTest {
   @BeforeEach
   void start() throws Exception {
     upstream = TestUpstream.start();
-    gateway = new Gateway(
-        GatewayConfig.builder(upstream.uri()).listen("127.0.0.1", 0).store(InMemoryIdempotencyStore.create()).build());
+    gateway =
+        new Gateway(
+            GatewayConfig.builder(upstream.uri())
+                .listen("127.0.0.1", 0)
+                .store(InMemoryIdempotencyStore.create())
+                .build());
     gateway.start();
   }
 
@@ -36,32 +40,41 @@ class ForwardedHeadersTest {
 
   @Test
   void requestHopByHopHeadersAreDroppedAndForwardingHeadersAdded() throws Exception {
-    String request = "POST /orders HTTP/1.1\r\n"
-        + "Host: api.example:8443\r\n"
-        + "Connection: X-Drop-Me, close\r\n"
-        + "X-Drop-Me: 1\r\n"
-        + "Keep-Alive: timeout=5\r\n"
-        + "TE: trailers\r\n"
-        + "Trailer: X-Checksum\r\n"
-        + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
-        + "Proxy-Connection: keep-alive\r\n"
-        + "X-Forwarded-For: 10.0.0.1\r\n"
-        + "X-Keep: yes\r\n"
-        + "Idempotency-Key: hop-1\r\n"
-        + "Authorization: Bearer test-caller\r\n"
-        + "Content-Type: text/plain\r\n"
-        + "Content-Length: 5\r\n"
-        + "\r\n"
-        + "hello";
+    String request =
+        "POST /orders HTTP/1.1\r\n"
+            + "Host: api.example:8443\r\n"
+            + "Connection: X-Drop-Me, close\r\n"
+            + "X-Drop-Me: 1\r\n"
+            + "Keep-Alive: timeout=5\r\n"
+            + "TE: trailers\r\n"
+            + "Trailer: X-Checksum\r\n"
+            + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
+            + "Proxy-Connection: keep-alive\r\n"
+            + "X-Forwarded-For: 10.0.0.1\r\n"
+            + "X-Keep: yes\r\n"
+            + "Idempotency-Key: hop-1\r\n"
+            + "Authorization: Bearer test-caller\r\n"
+            + "Content-Type: text/plain\r\n"
+            + "Content-Length: 5\r\n"
+            + "\r\n"
+            + "hello";
 
     String response = exchange(request);
 
     assertTrue(response.startsWith("HTTP/1.1 201"), response);
     TestUpstream.Received received = upstream.last();
-    for (String dropped : new String[] {"X-Drop-Me", "Keep-Alive", "TE", "Trailer", "Proxy-Authorization", "Proxy-Connection"}) {
-      assertNull(received.header(dropped), dropped + " must not reach the upstream: " + received.headers());
+    for (String dropped :
+        new String[] {
+          "X-Drop-Me", "Keep-Alive", "TE", "Trailer", "Proxy-Authorization", "Proxy-Connection"
+        }) {
+      assertNull(
+          received.header(dropped),
+          dropped + " must not reach the upstream: " + received.headers());
     }
-    assertTrue(received.header("Connection") == null || !received.header("Connection").contains("X-Drop-Me"), received.headers().toString());
+    assertTrue(
+        received.header("Connection") == null
+            || !received.header("Connection").contains("X-Drop-Me"),
+        received.headers().toString());
     assertEquals("yes", received.header("X-Keep"));
     assertEquals("hop-1", received.header("Idempotency-Key"));
     assertEquals("10.0.0.1, 127.0.0.1", received.header("X-Forwarded-For"));
@@ -81,8 +94,11 @@ class ForwardedHeadersTest {
 
     assertEquals(200, response.statusCode());
     assertEquals(Optional.of("kept"), response.headers().firstValue("X-End-To-End"));
-    assertTrue(response.headers().firstValue("X-Upstream-Hop").isEmpty(), response.headers().toString());
-    assertTrue(response.headers().firstValue("Proxy-Authenticate").isEmpty(), response.headers().toString());
+    assertTrue(
+        response.headers().firstValue("X-Upstream-Hop").isEmpty(), response.headers().toString());
+    assertTrue(
+        response.headers().firstValue("Proxy-Authenticate").isEmpty(),
+        response.headers().toString());
     assertEquals("ok", replay.body());
     assertEquals(Optional.of("true"), replay.headers().firstValue("Idempotent-Replayed"));
   }

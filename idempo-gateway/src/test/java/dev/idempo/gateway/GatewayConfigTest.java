@@ -17,13 +17,18 @@ class GatewayConfigTest {
 
   @Test
   void theBuilderRefusesBadValuesNamingTheArgument() {
-    assertRefused(b -> b.listen("127.0.0.1", 70000), "listen port must be between 0 and 65535, was 70000");
+    assertRefused(
+        b -> b.listen("127.0.0.1", 70000), "listen port must be between 0 and 65535, was 70000");
     assertRefused(b -> b.listen(" ", 1), "listen host");
     assertRefused(b -> b.admin("127.0.0.1", -1), "admin port must be between 0 and 65535, was -1");
-    assertRefused(b -> b.maxRequestBodyBytes(-1), "maxRequestBodyBytes must be between 0 and 268435456");
-    assertRefused(b -> b.maxResponseBodyBytes(300 << 20), "maxResponseBodyBytes must be between 0 and 268435456");
+    assertRefused(
+        b -> b.maxRequestBodyBytes(-1), "maxRequestBodyBytes must be between 0 and 268435456");
+    assertRefused(
+        b -> b.maxResponseBodyBytes(300 << 20),
+        "maxResponseBodyBytes must be between 0 and 268435456");
     assertRefused(b -> b.upstreamTimeout(Duration.ZERO), "upstreamTimeout must be positive");
-    assertRefused(b -> b.drainTimeout(Duration.ofHours(1)), "drainTimeout must be between 0 and 10 minutes");
+    assertRefused(
+        b -> b.drainTimeout(Duration.ofHours(1)), "drainTimeout must be between 0 and 10 minutes");
     assertRefused(b -> b.maxThreads(2), "maxThreads must be between 16 and 10000, was 2");
     assertRefused(b -> b.methods(List.of("HEAD")), "HEAD cannot be guarded");
     assertRefused(b -> b.methods(List.of()), "methods must name at least one method");
@@ -33,9 +38,11 @@ class GatewayConfigTest {
 
   @Test
   void theUpstreamMustBeAPlainHttpUrl() {
-    for (String bad : new String[] {"ftp://x", "http:///path", "http://x/?q=1", "http://u:p@x", "/relative"}) {
+    for (String bad :
+        new String[] {"ftp://x", "http:///path", "http://x/?q=1", "http://u:p@x", "/relative"}) {
       IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> GatewayConfig.builder(URI.create(bad)), bad);
+          assertThrows(
+              IllegalArgumentException.class, () -> GatewayConfig.builder(URI.create(bad)), bad);
       assertTrue(e.getMessage().startsWith("upstream must"), e.getMessage());
     }
   }
@@ -59,13 +66,15 @@ class GatewayConfigTest {
 
     assertEquals(Optional.of(store), config.store());
     assertEquals(Optional.empty(), config.storeLocation());
-    assertEquals(Optional.of(StoreLocation.memory()),
+    assertEquals(
+        Optional.of(StoreLocation.memory()),
         config.toBuilder().storeLocation(StoreLocation.memory()).build().storeLocation());
   }
 
   @Test
   void aGatewayStartsOnceAndReportsItsPortOnlyWhileRunning() {
-    Gateway gateway = new Gateway(GatewayConfig.builder(UPSTREAM).storeLocation(StoreLocation.memory()).build());
+    Gateway gateway =
+        new Gateway(GatewayConfig.builder(UPSTREAM).storeLocation(StoreLocation.memory()).build());
     assertThrows(IllegalStateException.class, gateway::port);
     int port = gateway.start();
     try {
@@ -81,7 +90,8 @@ class GatewayConfigTest {
 
   private static void assertRefused(Consumer<GatewayConfig.Builder> setting, String message) {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> setting.accept(GatewayConfig.builder(UPSTREAM)));
+        assertThrows(
+            IllegalArgumentException.class, () -> setting.accept(GatewayConfig.builder(UPSTREAM)));
     assertTrue(e.getMessage().contains(message), e.getMessage());
   }
 }

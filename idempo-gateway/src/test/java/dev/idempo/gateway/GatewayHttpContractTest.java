@@ -18,8 +18,8 @@ import java.util.function.UnaryOperator;
  * application as upstream, on the in-memory store. The key requirement, the wait for in-flight
  * duplicates, the store and the upstream are gateway-wide settings, so one gateway serves each
  * route: they share the application (and, but for {@link Route#SMALL_STORE}, the store). An
- * upstream that fails mid-request (closes the connection without an answer) is an unknown
- * outcome: the first caller and every retry get 502 {@code outcome-unknown}.
+ * upstream that fails mid-request (closes the connection without an answer) is an unknown outcome:
+ * the first caller and every retry get 502 {@code outcome-unknown}.
  */
 class GatewayHttpContractTest extends HttpContract {
 
@@ -40,10 +40,7 @@ class GatewayHttpContractTest extends HttpContract {
       start(Route.KEY_REQUIRED, upstream, store, config -> config);
       start(Route.KEY_OPTIONAL, upstream, store, config -> config.keyRequired(false));
       start(
-          Route.WAITING,
-          upstream,
-          store,
-          config -> config.waitForInFlight(Duration.ofSeconds(30)));
+          Route.WAITING, upstream, store, config -> config.waitForInFlight(Duration.ofSeconds(30)));
       start(Route.SMALL_STORE, upstream, smallStore, config -> config);
       start(
           Route.RAW_UPSTREAM,

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What is particular to the gateway, through an in-process gateway on a real socket in front of a
- * real upstream, on the in-memory store: forwarding, configured methods and tenants, streaming
- * and upstream failures. The rows of the HTTP contract every adapter passes are in {@link
+ * real upstream, on the in-memory store: forwarding, configured methods and tenants, streaming and
+ * upstream failures. The rows of the HTTP contract every adapter passes are in {@link
  * GatewayHttpContractTest}.
  */
 class GatewayTest {
@@ -46,7 +46,8 @@ class GatewayTest {
   }
 
   private Requests gateway(Consumer<GatewayConfig.Builder> settings) {
-    GatewayConfig.Builder config = GatewayConfig.builder(upstream.uri()).listen("127.0.0.1", 0).store(store);
+    GatewayConfig.Builder config =
+        GatewayConfig.builder(upstream.uri()).listen("127.0.0.1", 0).store(store);
     settings.accept(config);
     Gateway gateway = new Gateway(config.build());
     closing.add(gateway);
@@ -63,7 +64,9 @@ class GatewayTest {
     Requests gateway = gateway();
 
     HttpResponse<String> response =
-        gateway.post("/orders/a%2Fb?x=1+2&y=%20z", "\"quoted-key\"", "{\"amount\":10}", "Content-Type", "application/json; charset=utf-8");
+        gateway.post(
+            "/orders/a%2Fb?x=1+2&y=%20z",
+            "\"quoted-key\"", "{\"amount\":10}", "Content-Type", "application/json; charset=utf-8");
 
     assertEquals(201, response.statusCode(), response.body());
     TestUpstream.Received received = upstream.last();
@@ -72,7 +75,8 @@ class GatewayTest {
     assertEquals("\"quoted-key\"", received.header("Idempotency-Key"));
     assertEquals("application/json; charset=utf-8", received.header("Content-Type"));
     assertEquals("13", received.header("Content-Length"));
-    assertEquals("{\"amount\":10}", new String(received.body(), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(
+        "{\"amount\":10}", new String(received.body(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test
@@ -82,7 +86,8 @@ class GatewayTest {
     gateway.post("/orders", "key-plain", "raw");
 
     assertNull(upstream.last().header("Content-Type"));
-    assertEquals("raw", new String(upstream.last().body(), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(
+        "raw", new String(upstream.last().body(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test
@@ -95,11 +100,20 @@ class GatewayTest {
     HttpResponse<String> put2 = gateway.send("PUT", "/orders/1", "key-put", "{}");
     HttpResponse<String> head = gateway.send("HEAD", "/orders/1", null, null);
 
-    assertEquals(List.of(201, 201, 201, 201, 201), List.of(get1.statusCode(), get2.statusCode(), put1.statusCode(), put2.statusCode(), head.statusCode()));
+    assertEquals(
+        List.of(201, 201, 201, 201, 201),
+        List.of(
+            get1.statusCode(),
+            get2.statusCode(),
+            put1.statusCode(),
+            put2.statusCode(),
+            head.statusCode()));
     assertTrue(get2.headers().firstValue("Idempotent-Replayed").isEmpty());
     assertEquals(5, upstream.executions(), "each passed through to the upstream");
     assertEquals(0, store.calls(), "no store access");
-    assertEquals("{}", new String(upstream.received().get(2).body(), java.nio.charset.StandardCharsets.UTF_8),
+    assertEquals(
+        "{}",
+        new String(upstream.received().get(2).body(), java.nio.charset.StandardCharsets.UTF_8),
         "a passed-through body is streamed upstream");
   }
 
@@ -144,14 +158,16 @@ class GatewayTest {
     Requests byAuthorization = gateway();
     byAuthorization.post("/orders", "key-t", "{}", "Authorization", "Bearer alice");
     byAuthorization.post("/orders", "key-t", "{}", "Authorization", "Bearer bob");
-    HttpResponse<String> aliceAgain = byAuthorization.post("/orders", "key-t", "{}", "Authorization", "Bearer alice");
+    HttpResponse<String> aliceAgain =
+        byAuthorization.post("/orders", "key-t", "{}", "Authorization", "Bearer alice");
     assertEquals(2, upstream.executions(), "one caller's key never replays another's response");
     assertEquals("{\"execution\":1}", aliceAgain.body());
 
     Requests byTenant = gateway(config -> config.tenantHeader("X-Tenant"));
     byTenant.post("/orders", "key-u", "{}", "X-Tenant", "t1");
     byTenant.post("/orders", "key-u", "{}", "X-Tenant", "t2");
-    HttpResponse<String> t1Again = byTenant.post("/orders", "key-u", "{}", "X-Tenant", "t1", "Authorization", "Bearer x");
+    HttpResponse<String> t1Again =
+        byTenant.post("/orders", "key-u", "{}", "X-Tenant", "t1", "Authorization", "Bearer x");
     assertEquals(4, upstream.executions());
     assertEquals(Optional.of("true"), t1Again.headers().firstValue("Idempotent-Replayed"));
   }
@@ -160,7 +176,8 @@ class GatewayTest {
   void aResponseOverTheLimitIsDeliveredAndItsRetryGetsAProblem() throws Exception {
     Requests gateway = gateway(config -> config.maxResponseBodyBytes(1024));
 
-    HttpResponse<byte[]> first = gateway.sendForBytes(gateway.request("POST", "/large/50000", "key-l", "{}"));
+    HttpResponse<byte[]> first =
+        gateway.sendForBytes(gateway.request("POST", "/large/50000", "key-l", "{}"));
     HttpResponse<String> retry = gateway.post("/large/50000", "key-l", "{}");
 
     assertEquals(200, first.statusCode());
@@ -174,8 +191,10 @@ class GatewayTest {
   void aLargeResponseWithinTheLimitStreamsAndReplaysWhole() throws Exception {
     Requests gateway = gateway();
 
-    HttpResponse<byte[]> first = gateway.sendForBytes(gateway.request("POST", "/large/300000", "key-big", "{}"));
-    HttpResponse<byte[]> retry = gateway.sendForBytes(gateway.request("POST", "/large/300000", "key-big", "{}"));
+    HttpResponse<byte[]> first =
+        gateway.sendForBytes(gateway.request("POST", "/large/300000", "key-big", "{}"));
+    HttpResponse<byte[]> retry =
+        gateway.sendForBytes(gateway.request("POST", "/large/300000", "key-big", "{}"));
 
     assertEquals(300000, first.body().length);
     assertArrayEquals(first.body(), retry.body());
@@ -239,8 +258,12 @@ class GatewayTest {
 
   @Test
   void withReexecuteATimedOutRequestIsForwardedAgainWithTheSameKey() throws Exception {
-    Requests gateway = gateway(config ->
-        config.upstreamTimeout(Duration.ofMillis(300)).onUnknownOutcome(OnUnknownOutcome.REEXECUTE));
+    Requests gateway =
+        gateway(
+            config ->
+                config
+                    .upstreamTimeout(Duration.ofMillis(300))
+                    .onUnknownOutcome(OnUnknownOutcome.REEXECUTE));
 
     HttpResponse<String> first = gateway.post("/hang", "key-re", "{}");
     upstream.releaseHanging();
@@ -257,14 +280,23 @@ class GatewayTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
-            () -> assertTrue(upstream.executions() >= count, "the upstream saw "
-                + upstream.executions() + " request(s), expected " + count));
+            () ->
+                assertTrue(
+                    upstream.executions() >= count,
+                    "the upstream saw "
+                        + upstream.executions()
+                        + " request(s), expected "
+                        + count));
   }
 
   static void assertProblem(HttpResponse<String> response, int status, String slug) {
     assertEquals(status, response.statusCode(), response.body());
-    assertEquals(Optional.of("application/problem+json"), response.headers().firstValue("Content-Type"), response.body());
-    assertTrue(response.body().contains("\"type\":\"urn:idempo:problem:" + slug + "\""), response.body());
+    assertEquals(
+        Optional.of("application/problem+json"),
+        response.headers().firstValue("Content-Type"),
+        response.body());
+    assertTrue(
+        response.body().contains("\"type\":\"urn:idempo:problem:" + slug + "\""), response.body());
     assertFalse(response.body().isEmpty());
   }
 }

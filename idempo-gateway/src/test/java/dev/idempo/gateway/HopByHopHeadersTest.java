@@ -9,8 +9,8 @@ import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hop-by-hop rule alone, for the headers Jetty refuses before a request reaches the gateway
- * (an {@code Upgrade} to a protocol it does not serve); the rest is tested through the gateway in
+ * The hop-by-hop rule alone, for the headers Jetty refuses before a request reaches the gateway (an
+ * {@code Upgrade} to a protocol it does not serve); the rest is tested through the gateway in
  * {@link ForwardedHeadersTest}.
  */
 class HopByHopHeadersTest {

@@ -14,8 +14,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway is a library: it exports its one API package, runs on Jetty's own modules, and
- * needs no argument parser and no logging binding (those are the idempo command's).
+ * The gateway is a library: it exports its one API package, runs on Jetty's own modules, and needs
+ * no argument parser and no logging binding (those are the idempo command's).
  */
 class ModuleTest {
   private final CompiledModule module = CompiledModule.named("dev.idempo.gateway");

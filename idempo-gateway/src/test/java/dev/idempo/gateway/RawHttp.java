@@ -9,9 +9,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One request written byte for byte on its own connection (no client normalizes the method or
- * the target), and the response read until the server closes: for requests the JDK's client
- * would not send as given.
+ * One request written byte for byte on its own connection (no client normalizes the method or the
+ * target), and the response read until the server closes: for requests the JDK's client would not
+ * send as given.
  */
 final class RawHttp {
   /** A response as read off the wire. */

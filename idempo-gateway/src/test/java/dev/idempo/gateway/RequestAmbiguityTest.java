@@ -18,7 +18,11 @@ class RequestAmbiguityTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "/%63harges", "/charges;v=1", "/charges/", "//charges", "/other%2F..%2Fcharges",
+        "/%63harges",
+        "/charges;v=1",
+        "/charges/",
+        "//charges",
+        "/other%2F..%2Fcharges",
         "/payments%2Fx"
       })
   void aPathAnUpstreamMayRouteToAnotherRouteIsRefused(String path) {

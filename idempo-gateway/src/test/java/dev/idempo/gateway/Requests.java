@@ -12,10 +12,14 @@ import java.util.concurrent.CompletableFuture;
 /** Requests to a gateway over real sockets, with the JDK's HTTP/1.1 client. */
 final class Requests {
   private static final HttpClient CLIENT =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   /** The Authorization every request carries unless it names its own. */
   static final String DEFAULT_CALLER = "Bearer test-caller";
+
   /** A header name that, given with any value, sends the request without Authorization. */
   static final String ANONYMOUS = "X-Test-Anonymous";
 
@@ -30,12 +34,15 @@ final class Requests {
    * {@code Authorization: Bearer test-caller} unless {@code headers} name an Authorization (or
    * {@link #ANONYMOUS}).
    */
-  HttpResponse<String> post(String path, String key, String body, String... headers) throws IOException, InterruptedException {
+  HttpResponse<String> post(String path, String key, String body, String... headers)
+      throws IOException, InterruptedException {
     return send(request("POST", path, key, body, headers));
   }
 
-  CompletableFuture<HttpResponse<String>> postAsync(String path, String key, String body, String... headers) {
-    return CLIENT.sendAsync(request("POST", path, key, body, headers), HttpResponse.BodyHandlers.ofString());
+  CompletableFuture<HttpResponse<String>> postAsync(
+      String path, String key, String body, String... headers) {
+    return CLIENT.sendAsync(
+        request("POST", path, key, body, headers), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<String> send(String method, String path, String key, String body, String... headers)
@@ -55,16 +62,19 @@ final class Requests {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(Duration.ofSeconds(30))
-            .method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     if (key != null) {
       builder.header("Idempotency-Key", key);
     }
     boolean authorized = false;
     for (int i = 0; i < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
-      authorized |= headers[i].equalsIgnoreCase("Authorization") || headers[i].equalsIgnoreCase(ANONYMOUS);
+      authorized |=
+          headers[i].equalsIgnoreCase("Authorization") || headers[i].equalsIgnoreCase(ANONYMOUS);
     }
     if (!authorized) {
       builder.header("Authorization", DEFAULT_CALLER); // keyed requests need a tenant

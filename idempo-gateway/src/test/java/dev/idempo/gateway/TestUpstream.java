@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class TestUpstream implements AutoCloseable {
   /** What one request looked like when it reached the upstream. */
-  record Received(String method, String pathAndQuery, Map<String, List<String>> headers, byte[] body) {
+  record Received(
+      String method, String pathAndQuery, Map<String, List<String>> headers, byte[] body) {
     String header(String name) {
       List<String> values = headers.get(name);
       return values == null ? null : String.join(",", values);
@@ -45,11 +46,13 @@ final class TestUpstream implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "test-upstream");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "test-upstream");
+            thread.setDaemon(true);
+            return thread;
+          });
   private final AtomicInteger executions = new AtomicInteger();
   private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
   private final CountDownLatch hanging = new CountDownLatch(1);
@@ -111,8 +114,11 @@ final class TestUpstream implements AutoCloseable {
     byte[] body = exchange.getRequestBody().readAllBytes();
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
-    String pathAndQuery = exchange.getRequestURI().getRawPath()
-        + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+    String pathAndQuery =
+        exchange.getRequestURI().getRawPath()
+            + (exchange.getRequestURI().getRawQuery() == null
+                ? ""
+                : "?" + exchange.getRequestURI().getRawQuery());
     received.add(new Received(exchange.getRequestMethod(), pathAndQuery, headers, body));
     int execution = executions.incrementAndGet();
     String path = exchange.getRequestURI().getPath();
@@ -127,7 +133,10 @@ final class TestUpstream implements AutoCloseable {
         respond(exchange, 200, "application/octet-stream", large);
         return;
       } else if (path.startsWith("/status/")) {
-        respond(exchange, Integer.parseInt(path.substring("/status/".length())), "application/json",
+        respond(
+            exchange,
+            Integer.parseInt(path.substring("/status/".length())),
+            "application/json",
             ("{\"execution\":" + execution + "}").getBytes(StandardCharsets.UTF_8));
         return;
       } else if (path.equals("/hop")) {
@@ -158,10 +167,15 @@ final class TestUpstream implements AutoCloseable {
     response.add("ETag", "\"e" + execution + "\"");
     response.add("Set-Cookie", "session=s" + execution);
     response.add("X-Upstream", "yes");
-    respond(exchange, 201, "application/json", ("{\"execution\":" + execution + "}").getBytes(StandardCharsets.UTF_8));
+    respond(
+        exchange,
+        201,
+        "application/json",
+        ("{\"execution\":" + execution + "}").getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void respond(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+  private static void respond(HttpExchange exchange, int status, String type, byte[] body)
+      throws IOException {
     exchange.getResponseHeaders().set("Content-Type", type);
     boolean empty = status == 204 || status == 304 || exchange.getRequestMethod().equals("HEAD");
     exchange.sendResponseHeaders(status, empty ? -1 : body.length);

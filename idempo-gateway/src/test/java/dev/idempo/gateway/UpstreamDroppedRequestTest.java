@@ -15,11 +15,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regression: the gateway sent a POST again after its upstream had read it, acted on it and
- * closed the connection without answering, whenever the close was seen before Jetty's commit
- * callback for the request had run: the request counted as "not sent", and the resend meant for
- * connections closed before a byte was written ran the operation twice (about 1 in 15 such
- * requests on a loaded machine). A request counts as sent from the moment Jetty begins it.
+ * Regression: the gateway sent a POST again after its upstream had read it, acted on it and closed
+ * the connection without answering, whenever the close was seen before Jetty's commit callback for
+ * the request had run: the request counted as "not sent", and the resend meant for connections
+ * closed before a byte was written ran the operation twice (about 1 in 15 such requests on a loaded
+ * machine). A request counts as sent from the moment Jetty begins it.
  */
 class UpstreamDroppedRequestTest {
   private static final int DROPPED = 150;

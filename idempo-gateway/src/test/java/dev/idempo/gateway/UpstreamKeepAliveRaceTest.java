@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
  * was idle for its keep-alive or longer, but its close reaches the gateway only when the next
  * request arrives, as when the close and the request cross on the wire. So a request the gateway
  * sends on a connection idle 1 s or longer is never read, and would be a false outcome-unknown
- * (with the gateway's former 4 s pool idle timeout, 107 of these 1,000 requests). The
- * gateway must never send on such a connection.
+ * (with the gateway's former 4 s pool idle timeout, 107 of these 1,000 requests). The gateway must
+ * never send on such a connection.
  *
  * <p>The gaps are real time (connection idleness is measured by the gateway's and the upstream's
  * own clocks), bounded: pauses of 0.2 s or 1.2 s, far from the 0.5 s and 1 s thresholds so a busy
@@ -110,8 +110,8 @@ class UpstreamKeepAliveRaceTest {
 
   /**
    * A keep-alive HTTP/1.1 upstream on a plain socket: answers 201 to each request, except that a
-   * request arriving on a connection idle for {@link #UPSTREAM_KEEP_ALIVE_MILLIS} or longer is
-   * not read: the connection is closed under it, as the upstream's idle close would have.
+   * request arriving on a connection idle for {@link #UPSTREAM_KEEP_ALIVE_MILLIS} or longer is not
+   * read: the connection is closed under it, as the upstream's idle close would have.
    */
   private static final class RacingUpstream implements AutoCloseable {
     final AtomicInteger executions = new AtomicInteger();

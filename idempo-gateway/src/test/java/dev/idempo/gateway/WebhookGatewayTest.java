@@ -84,7 +84,8 @@ class WebhookGatewayTest {
       String signature =
           Webhook.Signature.generateSignatureHeader(
               payload, secret, Instant.now().getEpochSecond());
-      return gateway.builder("/hooks/stripe")
+      return gateway
+          .builder("/hooks/stripe")
           .header("Content-Type", "application/json; charset=utf-8")
           .header("Stripe-Signature", signature)
           .POST(HttpRequest.BodyPublishers.ofString(payload, StandardCharsets.UTF_8))
@@ -132,8 +133,10 @@ class WebhookGatewayTest {
   @Test
   void theSameEventHundredTimesConcurrentlyIsForwardedOnceOnSqlite() throws Exception {
     Requests gateway =
-        gateway(upstream.uri(), config ->
-            config.storeLocation(StoreLocation.parse("sqlite:" + directory.resolve("g.db"))));
+        gateway(
+            upstream.uri(),
+            config ->
+                config.storeLocation(StoreLocation.parse("sqlite:" + directory.resolve("g.db"))));
     upstream.holdDeliveries();
     List<CompletableFuture<HttpResponse<String>>> storm = new ArrayList<>();
     CountDownLatch answered = new CountDownLatch(99);
@@ -168,8 +171,9 @@ class WebhookGatewayTest {
     // Once forwarded, another storm is answered 200 from the store, still without a forward.
     List<CompletableFuture<HttpResponse<String>>> again = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      again.add(CLIENT.sendAsync(
-          stripeDelivery(gateway, EVENT, SECRET), HttpResponse.BodyHandlers.ofString()));
+      again.add(
+          CLIENT.sendAsync(
+              stripeDelivery(gateway, EVENT, SECRET), HttpResponse.BodyHandlers.ofString()));
     }
     for (CompletableFuture<HttpResponse<String>> answer : again) {
       HttpResponse<String> response = answer.get(60, TimeUnit.SECONDS);
@@ -185,8 +189,11 @@ class WebhookGatewayTest {
 
     HttpResponse<String> forged = gateway.send(stripeDelivery(gateway, EVENT, "whsec_wrong"));
     HttpResponse<String> unsigned =
-        gateway.send(gateway.builder("/hooks/stripe")
-            .POST(HttpRequest.BodyPublishers.ofString(EVENT)).build());
+        gateway.send(
+            gateway
+                .builder("/hooks/stripe")
+                .POST(HttpRequest.BodyPublishers.ofString(EVENT))
+                .build());
 
     assertEquals(401, forged.statusCode(), forged.body());
     assertEquals("application/problem+json", forged.headers().firstValue("Content-Type").get());
@@ -234,17 +241,28 @@ class WebhookGatewayTest {
 
       String metrics =
           new Requests(URI.create("http://127.0.0.1:" + started.adminPort().getAsInt()))
-              .send("GET", "/metrics", null, null).body();
+              .send("GET", "/metrics", null, null)
+              .body();
 
       String tags = "endpoint=\"/hooks/stripe\",provider=\"stripe\"";
-      assertTrue(metrics.contains("idempo_gateway_webhooks_total{" + tags
-          + ",reason=\"\",result=\"verified\"} 2.0"), metrics);
-      assertTrue(metrics.contains("idempo_gateway_webhooks_total{" + tags
-          + ",reason=\"\",result=\"forwarded\"} 1.0"), metrics);
-      assertTrue(metrics.contains("idempo_gateway_webhooks_total{" + tags
-          + ",reason=\"\",result=\"duplicate\"} 1.0"), metrics);
-      assertTrue(metrics.contains("idempo_gateway_webhooks_total{" + tags
-          + ",reason=\"webhook-signature-mismatch\",result=\"refused\"} 1.0"), metrics);
+      assertTrue(
+          metrics.contains(
+              "idempo_gateway_webhooks_total{" + tags + ",reason=\"\",result=\"verified\"} 2.0"),
+          metrics);
+      assertTrue(
+          metrics.contains(
+              "idempo_gateway_webhooks_total{" + tags + ",reason=\"\",result=\"forwarded\"} 1.0"),
+          metrics);
+      assertTrue(
+          metrics.contains(
+              "idempo_gateway_webhooks_total{" + tags + ",reason=\"\",result=\"duplicate\"} 1.0"),
+          metrics);
+      assertTrue(
+          metrics.contains(
+              "idempo_gateway_webhooks_total{"
+                  + tags
+                  + ",reason=\"webhook-signature-mismatch\",result=\"refused\"} 1.0"),
+          metrics);
     }
   }
 
@@ -330,31 +348,59 @@ class WebhookGatewayTest {
   @Test
   void gitHubStandardWebhooksAndGenericHmacEventsAreForwardedOnceWithTheirEventKeys()
       throws Exception {
-    String standardKey = java.util.Base64.getEncoder().encodeToString(
-        "standard-webhooks-key-32-bytes!!".getBytes(StandardCharsets.UTF_8));
+    String standardKey =
+        java.util.Base64.getEncoder()
+            .encodeToString("standard-webhooks-key-32-bytes!!".getBytes(StandardCharsets.UTF_8));
     Path standardSecret = Files.writeString(directory.resolve("sw"), "whsec_" + standardKey);
     Path plainSecret = Files.writeString(directory.resolve("plain"), "plain-secret");
-    Requests gateway = gateway(upstream.uri(), config -> config
-        .webhook(WebhookEndpointSpec.parse("/hooks/github=github:file:" + plainSecret))
-        .webhook(WebhookEndpointSpec.parse("/hooks/sw=standard-webhooks:file:" + standardSecret))
-        .webhook(WebhookEndpointSpec.parse("/hooks/shop=hmac:file:" + plainSecret
-            + ";provider=shop;header=X-Shop-Hmac;encoding=base64;event-id-header=X-Shop-Id")));
+    Requests gateway =
+        gateway(
+            upstream.uri(),
+            config ->
+                config
+                    .webhook(WebhookEndpointSpec.parse("/hooks/github=github:file:" + plainSecret))
+                    .webhook(
+                        WebhookEndpointSpec.parse(
+                            "/hooks/sw=standard-webhooks:file:" + standardSecret))
+                    .webhook(
+                        WebhookEndpointSpec.parse(
+                            "/hooks/shop=hmac:file:"
+                                + plainSecret
+                                + ";provider=shop;header=X-Shop-Hmac;encoding=base64;event-id-header=X-Shop-Id")));
     String body = "{\"action\":\"opened\"}";
     long now = Instant.now().getEpochSecond();
-    HttpRequest github = gateway.builder("/hooks/github")
-        .header("X-GitHub-Delivery", "d-1").header("X-GitHub-Hook-ID", "7")
-        .header("X-Hub-Signature-256",
-            "sha256=" + hmac("plain-secret".getBytes(StandardCharsets.UTF_8), body, false))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    HttpRequest standard = gateway.builder("/hooks/sw")
-        .header("webhook-id", "msg_1").header("webhook-timestamp", Long.toString(now))
-        .header("webhook-signature", "v1," + hmac(java.util.Base64.getDecoder()
-            .decode(standardKey), "msg_1." + now + "." + body, true))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    HttpRequest shop = gateway.builder("/hooks/shop")
-        .header("X-Shop-Id", "s-1")
-        .header("X-Shop-Hmac", hmac("plain-secret".getBytes(StandardCharsets.UTF_8), body, true))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest github =
+        gateway
+            .builder("/hooks/github")
+            .header("X-GitHub-Delivery", "d-1")
+            .header("X-GitHub-Hook-ID", "7")
+            .header(
+                "X-Hub-Signature-256",
+                "sha256=" + hmac("plain-secret".getBytes(StandardCharsets.UTF_8), body, false))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    HttpRequest standard =
+        gateway
+            .builder("/hooks/sw")
+            .header("webhook-id", "msg_1")
+            .header("webhook-timestamp", Long.toString(now))
+            .header(
+                "webhook-signature",
+                "v1,"
+                    + hmac(
+                        java.util.Base64.getDecoder().decode(standardKey),
+                        "msg_1." + now + "." + body,
+                        true))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    HttpRequest shop =
+        gateway
+            .builder("/hooks/shop")
+            .header("X-Shop-Id", "s-1")
+            .header(
+                "X-Shop-Hmac", hmac("plain-secret".getBytes(StandardCharsets.UTF_8), body, true))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
 
     for (HttpRequest delivery : List.of(github, standard, shop, github, standard, shop)) {
       HttpResponse<String> answer = gateway.send(delivery);
@@ -362,7 +408,9 @@ class WebhookGatewayTest {
     }
 
     assertEquals(
-        List.of("/hooks/github github:d-1", "/hooks/sw standard-webhooks:msg_1",
+        List.of(
+            "/hooks/github github:d-1",
+            "/hooks/sw standard-webhooks:msg_1",
             "/hooks/shop shop:s-1"),
         upstream.deliveries().stream().map(d -> d.path() + " " + d.idempotencyKey()).toList());
   }

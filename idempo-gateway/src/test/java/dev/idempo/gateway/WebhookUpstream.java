@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real upstream on a loopback port for webhook forwarding: records every delivery (path,
- * Idempotency-Key, signature header, body) and answers the status set last, optionally holding
- * each delivery until {@link #release()}.
+ * Idempotency-Key, signature header, body) and answers the status set last, optionally holding each
+ * delivery until {@link #release()}.
  */
 final class WebhookUpstream implements AutoCloseable {
   /** One delivery as it reached the upstream. */
@@ -29,11 +29,13 @@ final class WebhookUpstream implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "webhook-upstream");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "webhook-upstream");
+            thread.setDaemon(true);
+            return thread;
+          });
   private final List<Delivery> deliveries = Collections.synchronizedList(new ArrayList<>());
   private volatile int status = 204;
   private volatile CountDownLatch hold = new CountDownLatch(0);
@@ -95,11 +97,12 @@ final class WebhookUpstream implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     byte[] body = exchange.getRequestBody().readAllBytes();
-    deliveries.add(new Delivery(
-        exchange.getRequestURI().getRawPath(),
-        exchange.getRequestHeaders().getFirst("Idempotency-Key"),
-        exchange.getRequestHeaders().getFirst("Stripe-Signature"),
-        body));
+    deliveries.add(
+        new Delivery(
+            exchange.getRequestURI().getRawPath(),
+            exchange.getRequestHeaders().getFirst("Idempotency-Key"),
+            exchange.getRequestHeaders().getFirst("Stripe-Signature"),
+            body));
     firstArrived.countDown();
     int answer = status;
     try {

@@ -20,7 +20,9 @@ final class BufferedIncomingRequest implements IncomingRequest {
     this.path = Objects.requireNonNull(path, "path must not be null");
     this.query = Objects.requireNonNull(query, "query must not be null");
     Objects.requireNonNull(headers, "headers must not be null")
-        .forEach((name, values) -> this.headers.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
+        .forEach(
+            (name, values) ->
+                this.headers.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values));
     this.body = Objects.requireNonNull(body, "body must not be null").clone();
   }
 

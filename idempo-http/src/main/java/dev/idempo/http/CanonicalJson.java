@@ -9,25 +9,25 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Rewrites an RFC 8259 JSON text into one canonical form, so two texts with the same value have
- * the same bytes and two texts with different values do not:
+ * Rewrites an RFC 8259 JSON text into one canonical form, so two texts with the same value have the
+ * same bytes and two texts with different values do not:
  *
  * <ul>
  *   <li>no whitespace outside strings;
  *   <li>object members sorted by name (UTF-16 code units, as RFC 8785); members with equal names
- *       keep their order, so {@code {"a":1,"a":2}} and {@code {"a":2,"a":1}} stay different;
- *       array order is kept;
+ *       keep their order, so {@code {"a":1,"a":2}} and {@code {"a":2,"a":1}} stay different; array
+ *       order is kept;
  *   <li>strings decoded, then written with {@code \"}, {@code \\} and {@code \}{@code uXXXX}
  *       (lower-case hex) for every character below 0x20 or above 0x7E and no other escape, so
  *       {@code "\u0041"} and {@code "A"} are the same; the output is pure ASCII;
  *   <li>numbers rewritten exactly, never through a double: {@code 1}, {@code 1.0}, {@code 10e-1}
- *       are {@code 1}; {@code 100} is {@code 1e2}; {@code -0} is {@code 0}; digits are never
- *       lost, so {@code 12345678901234567890} and {@code 12345678901234567891} stay different.
+ *       are {@code 1}; {@code 100} is {@code 1e2}; {@code -0} is {@code 0}; digits are never lost,
+ *       so {@code 12345678901234567890} and {@code 12345678901234567891} stay different.
  * </ul>
  *
- * <p>Input that is not well-formed JSON in UTF-8 (a byte-order mark, invalid UTF-8, trailing
- * text, an exponent of more than 18 digits, nesting deeper than {@value #MAX_DEPTH}) is answered
- * with {@code null}: the caller falls back to the raw bytes.
+ * <p>Input that is not well-formed JSON in UTF-8 (a byte-order mark, invalid UTF-8, trailing text,
+ * an exponent of more than 18 digits, nesting deeper than {@value #MAX_DEPTH}) is answered with
+ * {@code null}: the caller falls back to the raw bytes.
  *
  * <p>Stateless and thread-safe; one parse per call.
  */

@@ -12,13 +12,13 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * An HTTP response held in memory: status, headers and body. What a handler answered (captured
- * by a server adapter), what the store keeps for replay ({@link CapturedResponseCodec}), and what
- * {@link HttpIdempotency} answers itself (replays and problems).
+ * An HTTP response held in memory: status, headers and body. What a handler answered (captured by a
+ * server adapter), what the store keeps for replay ({@link CapturedResponseCodec}), and what {@link
+ * HttpIdempotency} answers itself (replays and problems).
  *
- * <p>Header names are case-insensitive and keep the spelling they were first added with; a name
- * may carry several values, kept in order. {@code Content-Length} is never meaningful here:
- * adapters write the body's length.
+ * <p>Header names are case-insensitive and keep the spelling they were first added with; a name may
+ * carry several values, kept in order. {@code Content-Length} is never meaningful here: adapters
+ * write the body's length.
  *
  * <p>Immutable and thread-safe: the body is copied in and out.
  */
@@ -26,8 +26,10 @@ public final class CapturedResponse {
   private final int status;
   private final Map<String, List<String>> headers;
   private final byte[] body;
+
   /** True for the problem stored in place of a response too large to store; never released. */
   private final boolean standIn;
+
   /**
    * The storage key the stored form is bound to (authenticated with it when encrypted), or null:
    * bookkeeping between {@link HttpAttempt}, {@link CapturedResponseCodec} and {@link
@@ -35,7 +37,8 @@ public final class CapturedResponse {
    */
   private final byte[] binding;
 
-  private CapturedResponse(int status, Map<String, List<String>> headers, byte[] body, boolean standIn) {
+  private CapturedResponse(
+      int status, Map<String, List<String>> headers, byte[] body, boolean standIn) {
     this(status, headers, body, standIn, null);
   }
 
@@ -69,9 +72,7 @@ public final class CapturedResponse {
     return status;
   }
 
-  /**
-   * Every header, by case-insensitive name, each with its values in order. Unmodifiable.
-   */
+  /** Every header, by case-insensitive name, each with its values in order. Unmodifiable. */
   public Map<String, List<String>> headers() {
     return headers;
   }
@@ -105,8 +106,8 @@ public final class CapturedResponse {
   /**
    * This response with header {@code name} set to {@code value} alone, replacing its values.
    *
-   * @throws IllegalArgumentException if the name is not an HTTP token or the value holds CR, LF
-   *     or another control character
+   * @throws IllegalArgumentException if the name is not an HTTP token or the value holds CR, LF or
+   *     another control character
    */
   public CapturedResponse withHeader(String name, String value) {
     Builder builder = new Builder(status);
@@ -145,16 +146,16 @@ public final class CapturedResponse {
       return false;
     }
     CapturedResponse that = (CapturedResponse) other;
-    return status == that.status
-        && headers.equals(that.headers)
-        && Arrays.equals(body, that.body);
+    return status == that.status && headers.equals(that.headers) && Arrays.equals(body, that.body);
   }
 
   @Override
   public int hashCode() {
     int headersHash = 0;
     for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-      headersHash += header.getKey().toLowerCase(java.util.Locale.ROOT).hashCode() ^ header.getValue().hashCode();
+      headersHash +=
+          header.getKey().toLowerCase(java.util.Locale.ROOT).hashCode()
+              ^ header.getValue().hashCode();
     }
     return Objects.hash(status, headersHash, Arrays.hashCode(body));
   }

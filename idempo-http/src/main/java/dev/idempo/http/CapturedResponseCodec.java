@@ -38,11 +38,11 @@ import javax.crypto.spec.GCMParameterSpec;
  * <p>An encrypting codec ({@link #encrypted}) writes with the newest key of its {@link
  * EncryptionKeys}, bound to the record's storage key when the response carries one ({@link
  * HttpAttempt} binds every response it stores; {@link HttpIdempotency} refuses a replay bound to
- * another record, or not bound), and reads records under any configured key, so keys can be
- * rotated without losing stored responses. It refuses plain records: where encryption is on, a
- * plain record was not written by this server (or was written before encryption was switched
- * on), and anyone able to write to the store could forge one. A plain codec refuses encrypted
- * records. Reading anything else throws {@link StoredResponseUnreadableException}.
+ * another record, or not bound), and reads records under any configured key, so keys can be rotated
+ * without losing stored responses. It refuses plain records: where encryption is on, a plain record
+ * was not written by this server (or was written before encryption was switched on), and anyone
+ * able to write to the store could forge one. A plain codec refuses encrypted records. Reading
+ * anything else throws {@link StoredResponseUnreadableException}.
  *
  * <p>Thread-safe.
  */
@@ -76,10 +76,10 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
   /**
    * This codec for the one record stored under {@code storageKey}, for adapters that store
    * responses on their own path (the Spring starter's transactional mode; {@link HttpIdempotency}
-   * binds through {@link HttpAttempt}): when encrypting, each response is bound to that record
-   * (its storage key is the cipher's associated data), and decoding refuses an encrypted response
-   * bound to another record, or to none, with {@link StoredResponseUnreadableException}, so one
-   * key's ciphertext is never served for another. A plain codec is returned unchanged in effect.
+   * binds through {@link HttpAttempt}): when encrypting, each response is bound to that record (its
+   * storage key is the cipher's associated data), and decoding refuses an encrypted response bound
+   * to another record, or to none, with {@link StoredResponseUnreadableException}, so one key's
+   * ciphertext is never served for another. A plain codec is returned unchanged in effect.
    */
   public ResultCodec<CapturedResponse> forRecord(StorageKey storageKey) {
     byte[] binding = Objects.requireNonNull(storageKey, "storageKey must not be null").toBytes();
@@ -150,8 +150,8 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
   }
 
   /**
-   * @throws StoredResponseUnreadableException naming the cause if the bytes are not a response
-   *     this codec can read
+   * @throws StoredResponseUnreadableException naming the cause if the bytes are not a response this
+   *     codec can read
    */
   @Override
   public CapturedResponse decode(byte[] bytes) {
@@ -176,7 +176,8 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
       return deserialize(ByteBuffer.wrap(bytes, 3, bytes.length - 3));
     }
     if (bytes[2] != AES_256_GCM && bytes[2] != AES_256_GCM_BOUND) {
-      throw new StoredResponseUnreadableException("stored response has unknown encoding " + bytes[2]);
+      throw new StoredResponseUnreadableException(
+          "stored response has unknown encoding " + bytes[2]);
     }
     boolean bound = bytes[2] == AES_256_GCM_BOUND;
     int keyIdLength = bytes.length > 3 ? bytes[3] & 0xFF : -1;
@@ -279,7 +280,8 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
     } catch (BufferUnderflowException e) {
       throw new StoredResponseUnreadableException("stored response is truncated", e);
     } catch (IllegalArgumentException e) {
-      throw new StoredResponseUnreadableException("stored response is corrupt: " + e.getMessage(), e);
+      throw new StoredResponseUnreadableException(
+          "stored response is corrupt: " + e.getMessage(), e);
     }
   }
 

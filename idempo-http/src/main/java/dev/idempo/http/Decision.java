@@ -39,8 +39,8 @@ public sealed interface Decision
   /**
    * Send {@code response} and do not run the handler.
    *
-   * @param response a replay of the stored response (with {@code Idempotent-Replayed: true}) or
-   *     a problem
+   * @param response a replay of the stored response (with {@code Idempotent-Replayed: true}) or a
+   *     problem
    * @param problem the problem, when the response is one decided now; empty for a replay
    */
   record Respond(CapturedResponse response, Optional<ProblemType> problem) implements Decision {
@@ -49,7 +49,9 @@ public sealed interface Decision
       Objects.requireNonNull(problem, "problem must not be null");
     }
 
-    /** True when the response replays a stored one (it carries {@code Idempotent-Replayed: true}). */
+    /**
+     * True when the response replays a stored one (it carries {@code Idempotent-Replayed: true}).
+     */
     public boolean isReplay() {
       return problem.isEmpty();
     }

@@ -9,10 +9,10 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The AES-256 keys that encrypt stored responses (AES-256-GCM, {@link CapturedResponseCodec}),
- * each under a key id written next to the ciphertext. Keys rotate: new records are encrypted with
- * the newest key (the one added last); records written under an older key still decrypt as long
- * as that key stays configured; a record whose key id is not configured fails with a {@link
+ * The AES-256 keys that encrypt stored responses (AES-256-GCM, {@link CapturedResponseCodec}), each
+ * under a key id written next to the ciphertext. Keys rotate: new records are encrypted with the
+ * newest key (the one added last); records written under an older key still decrypt as long as that
+ * key stays configured; a record whose key id is not configured fails with a {@link
  * StoredResponseUnreadableException} naming the id.
  *
  * <p>Immutable and thread-safe; {@link #toString()} shows key ids, never key material.
@@ -20,6 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class EncryptionKeys {
   /** The longest key id, in characters. */
   public static final int MAX_KEY_ID_LENGTH = 64;
+
   /** The length of an AES-256 key, in bytes. */
   public static final int KEY_LENGTH = 32;
 
@@ -84,7 +85,10 @@ public final class EncryptionKeys {
         char c = keyId.charAt(i);
         if (c < 0x21 || c > 0x7E) {
           throw new IllegalArgumentException(
-              "keyId must be visible ASCII; character at index " + i + " is 0x" + Integer.toHexString(c));
+              "keyId must be visible ASCII; character at index "
+                  + i
+                  + " is 0x"
+                  + Integer.toHexString(c));
         }
       }
       if (key.length != KEY_LENGTH) {

@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The claim of one key for one request ({@link Decision.Proceed}): the adapter runs the handler
- * (or forwards upstream), then finishes the attempt exactly once, from any thread:
+ * The claim of one key for one request ({@link Decision.Proceed}): the adapter runs the handler (or
+ * forwards upstream), then finishes the attempt exactly once, from any thread:
  *
  * <ul>
- *   <li>{@link #complete(CapturedResponse)} with the whole response: stored for replay (only
- *       the allow-listed headers), or released when its status is one the route releases;
+ *   <li>{@link #complete(CapturedResponse)} with the whole response: stored for replay (only the
+ *       allow-listed headers), or released when its status is one the route releases;
  *   <li>{@link #completeTooLargeToStore(int)} when the response was delivered but its body was
  *       longer than {@link #maxResponseBodyBytes()} and not captured: a {@link
  *       ProblemType#RESPONSE_TOO_LARGE} problem is stored in its place, so a retry gets that
@@ -24,19 +24,19 @@ import java.util.Objects;
  *   <li>{@link #release()} when the handler is known not to have run (the upstream refused the
  *       connection): a retry may run it;
  *   <li>{@link #recordOutcomeUnknown()} when it cannot be known (an upstream timeout after the
- *       request was sent, a handler that threw, an asynchronous servlet): every retry gets
- *       {@link ProblemType#OUTCOME_UNKNOWN}.
+ *       request was sent, a handler that threw, an asynchronous servlet): every retry gets {@link
+ *       ProblemType#OUTCOME_UNKNOWN}.
  * </ul>
  *
  * <p>The first caller gets the handler's response as it is (every header, {@code Set-Cookie}
- * included); only the stored copy is filtered. Finish before sending the response's last byte
- * where possible, so a retry arriving at once replays instead of answering 409.
+ * included); only the stored copy is filtered. Finish before sending the response's last byte where
+ * possible, so a retry arriving at once replays instead of answering 409.
  *
  * <p>Until finished, the lease is renewed in the background. {@link #close()} stops renewing
  * without finishing (use try-with-resources so a crash never leaves a renewal running): the key
- * stays in progress until its lease runs out, then the route's takeover policy decides. A
- * streaming gateway may keep the attempt open while the response streams and finish it from the
- * thread that sees the end.
+ * stays in progress until its lease runs out, then the route's takeover policy decides. A streaming
+ * gateway may keep the attempt open while the response streams and finish it from the thread that
+ * sees the end.
  *
  * <p>Thread-safe. A finishing method throws {@link IllegalStateException} if the attempt was
  * already finished or closed; {@link dev.idempo.FenceLostException} if the lease ran out and
@@ -146,10 +146,10 @@ public final class HttpAttempt implements AutoCloseable {
   }
 
   /**
-   * Finishes after a response with {@code status} was delivered whose body was longer than
-   * {@link #maxResponseBodyBytes()}: releases the key if the route releases {@code status};
-   * otherwise stores a {@link ProblemType#RESPONSE_TOO_LARGE} problem (500) in the response's
-   * place, replayed to every retry.
+   * Finishes after a response with {@code status} was delivered whose body was longer than {@link
+   * #maxResponseBodyBytes()}: releases the key if the route releases {@code status}; otherwise
+   * stores a {@link ProblemType#RESPONSE_TOO_LARGE} problem (500) in the response's place, replayed
+   * to every retry.
    *
    * @throws IllegalArgumentException if {@code status} is not between 100 and 599 (the attempt
    *     stays open)
@@ -200,8 +200,8 @@ public final class HttpAttempt implements AutoCloseable {
   }
 
   /**
-   * Finishes with an unknown outcome: the handler may or may not have taken effect, so every
-   * retry gets {@link ProblemType#OUTCOME_UNKNOWN} instead of a second run.
+   * Finishes with an unknown outcome: the handler may or may not have taken effect, so every retry
+   * gets {@link ProblemType#OUTCOME_UNKNOWN} instead of a second run.
    */
   public void recordOutcomeUnknown() {
     attempt.recordOutcomeUnknown();

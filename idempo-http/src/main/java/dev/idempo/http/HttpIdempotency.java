@@ -31,8 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Idempotency-Key semantics for HTTP, with no server API: the flow every server adapter (the
- * servlet filter, the gateway) drives. For each request, {@link #begin} answers a {@link
- * Decision}:
+ * servlet filter, the gateway) drives. For each request, {@link #begin} answers a {@link Decision}:
  *
  * <ol>
  *   <li>a safe method (GET, HEAD, OPTIONS, TRACE, CONNECT) or a request no route guards: {@link
@@ -40,14 +39,14 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>an invalid {@code Idempotency-Key} header: 400 {@link ProblemType#KEY_INVALID}; a missing
  *       one: 400 {@link ProblemType#KEY_MISSING} if the route requires a key, else {@link
  *       Decision.PassThrough};
- *   <li>the route's {@link TenantSource} names the tenant; none (and the source does not share
- *       one key space): 400 {@link ProblemType#TENANT_REQUIRED};
+ *   <li>the route's {@link TenantSource} names the tenant; none (and the source does not share one
+ *       key space): 400 {@link ProblemType#TENANT_REQUIRED};
  *   <li>the body is read (at most {@link #maxRequestBodyBytes()}, else 413 {@link
  *       ProblemType#BODY_TOO_LARGE}) and fingerprinted; the scope is the route's tenant plus the
  *       method and route name;
- *   <li>the key is claimed, atomically in the store: a replay of the stored response (with
- *       {@code Idempotent-Replayed: true}), 409 {@link ProblemType#KEY_IN_FLIGHT} with {@code
- *       Retry-After} (after waiting up to the route's {@code waitForInFlight}), 422 {@link
+ *   <li>the key is claimed, atomically in the store: a replay of the stored response (with {@code
+ *       Idempotent-Replayed: true}), 409 {@link ProblemType#KEY_IN_FLIGHT} with {@code Retry-After}
+ *       (after waiting up to the route's {@code waitForInFlight}), 422 {@link
  *       ProblemType#KEY_MISMATCH}, 502 {@link ProblemType#OUTCOME_UNKNOWN}, 503 {@link
  *       ProblemType#STORE_UNAVAILABLE} (the handler never runs unprotected), or {@link
  *       Decision.Proceed} with an {@link HttpAttempt} the adapter finishes once the handler
@@ -60,19 +59,23 @@ import java.util.concurrent.ScheduledExecutorService;
  * in-flight duplicates, for up to that wait: call it where blocking is allowed (not on an event
  * loop).
  *
- * <p>Defaults: request bodies up to 1 MiB, stored response bodies up to 1 MiB, problem types
- * under {@code urn:idempo:problem:}, no documentation link, the default stored-header allow-list,
- * no encryption, the system clock. Immutable and thread-safe; does not own the store.
+ * <p>Defaults: request bodies up to 1 MiB, stored response bodies up to 1 MiB, problem types under
+ * {@code urn:idempo:problem:}, no documentation link, the default stored-header allow-list, no
+ * encryption, the system clock. Immutable and thread-safe; does not own the store.
  */
 public final class HttpIdempotency {
   /** The response header on replays. */
   public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
   /** The default limit on request bodies: 1 MiB. */
   public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1 << 20;
+
   /** The default limit on stored response bodies: 1 MiB. */
   public static final int DEFAULT_MAX_RESPONSE_BODY_BYTES = 1 << 20;
+
   /** The highest body limit accepted: 256 MiB (bodies are held in memory). */
   public static final int MAX_BODY_LIMIT = 256 << 20;
+
   /** The default base of problem {@code type} URIs. */
   public static final String DEFAULT_PROBLEM_BASE = ProblemResponses.DEFAULT_BASE;
 
@@ -126,9 +129,9 @@ public final class HttpIdempotency {
   }
 
   /**
-   * Decides what to do with {@code request}; see the class comment for the order of checks.
-   * Reads the body through {@link IncomingRequest#body(int)} only for a guarded request that
-   * carries a valid key.
+   * Decides what to do with {@code request}; see the class comment for the order of checks. Reads
+   * the body through {@link IncomingRequest#body(int)} only for a guarded request that carries a
+   * valid key.
    *
    * @throws IOException if reading the body fails; nothing was claimed
    */
@@ -141,10 +144,10 @@ public final class HttpIdempotency {
   }
 
   /**
-   * Everything {@link #begin} does before its claim, for an adapter that claims the key itself
-   * (the Spring starter's transactional mode claims it in the handler's database transaction):
-   * the same {@link Decision.PassThrough} or problem {@link Decision.Respond} as {@code begin},
-   * or, for a guarded request with a valid key whose body was read and fingerprinted, a {@link
+   * Everything {@link #begin} does before its claim, for an adapter that claims the key itself (the
+   * Spring starter's transactional mode claims it in the handler's database transaction): the same
+   * {@link Decision.PassThrough} or problem {@link Decision.Respond} as {@code begin}, or, for a
+   * guarded request with a valid key whose body was read and fingerprinted, a {@link
    * Decision.Claim} with its scope. Touches no store. When the adapter's claim fails, {@link
    * #problem(IdempotencyRoute, RuntimeException)} gives {@code begin}'s answer.
    *
@@ -197,7 +200,9 @@ public final class HttpIdempotency {
     if (body.length > maxRequestBodyBytes) {
       return problem(
           ProblemType.BODY_TOO_LARGE,
-          "The " + new RequestBodyTooLargeException(maxRequestBodyBytes, body.length).getMessage() + ".",
+          "The "
+              + new RequestBodyTooLargeException(maxRequestBodyBytes, body.length).getMessage()
+              + ".",
           null);
     }
     Fingerprint fingerprint =
@@ -214,7 +219,8 @@ public final class HttpIdempotency {
     return new Decision.Claim(route, scope, key.get(), fingerprint);
   }
 
-  private Decision claim(IdempotencyRoute route, Scope scope, IdempotencyKey key, Fingerprint fingerprint) {
+  private Decision claim(
+      IdempotencyRoute route, Scope scope, IdempotencyKey key, Fingerprint fingerprint) {
     Attempt<CapturedResponse> attempt;
     try {
       attempt = executors.get(route).begin(scope, key, fingerprint);
@@ -246,8 +252,8 @@ public final class HttpIdempotency {
   /**
    * The problem {@link #begin} answers when claiming a key of {@code route} fails with {@code
    * failure}: 409 with {@code Retry-After} for a key in flight, 422 for a mismatch, 502 for an
-   * unknown outcome, 503 when the store is unavailable, 500 {@code stored-response-unreadable}
-   * when the stored response is unreadable, and 500 {@code internal-error} (logged) for any other
+   * unknown outcome, 503 when the store is unavailable, 500 {@code stored-response-unreadable} when
+   * the stored response is unreadable, and 500 {@code internal-error} (logged) for any other
    * failure, which is a bug rather than an answer of the store; for adapters that claim keys
    * themselves (see {@link #prepare}).
    */
@@ -286,7 +292,10 @@ public final class HttpIdempotency {
       // One line per refused request during an outage; the stack trace only when debugging.
       LOG.log(
           System.Logger.Level.WARNING,
-          "idempotency store unavailable for route " + route.name() + ", answering 503: " + e.getMessage()
+          "idempotency store unavailable for route "
+              + route.name()
+              + ", answering 503: "
+              + e.getMessage()
               + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
       LOG.log(System.Logger.Level.DEBUG, "idempotency store failure", e);
       return problem(
@@ -297,7 +306,9 @@ public final class HttpIdempotency {
     } catch (StoredRecordUnreadableException e) {
       LOG.log(
           System.Logger.Level.ERROR,
-          "stored response for route " + route.name() + " cannot be read; answering 500 and not running the request again",
+          "stored response for route "
+              + route.name()
+              + " cannot be read; answering 500 and not running the request again",
           e);
       return problem(
           ProblemType.STORED_RESPONSE_UNREADABLE,
@@ -308,7 +319,8 @@ public final class HttpIdempotency {
       // Not a corrupt record: a bug, or a store answering outside its contract. Nothing ran.
       LOG.log(
           System.Logger.Level.ERROR,
-          "internal error while claiming an idempotency key for route " + route.name()
+          "internal error while claiming an idempotency key for route "
+              + route.name()
               + "; answering 500 internal-error, the request was not run",
           e);
       return problem(
@@ -381,7 +393,9 @@ public final class HttpIdempotency {
         + "]";
   }
 
-  /** Configures an {@link HttpIdempotency}; each setter rejects bad values at once. Not thread-safe. */
+  /**
+   * Configures an {@link HttpIdempotency}; each setter rejects bad values at once. Not thread-safe.
+   */
   public static final class Builder {
     private final IdempotencyStore store;
     private final List<IdempotencyRoute> routes = new ArrayList<>();
@@ -400,15 +414,17 @@ public final class HttpIdempotency {
       this.store = store;
     }
 
-    /** Adds a guarded route; {@link #build()} checks the routes together ({@link RouteTable#of}). */
+    /**
+     * Adds a guarded route; {@link #build()} checks the routes together ({@link RouteTable#of}).
+     */
     public Builder route(IdempotencyRoute route) {
       routes.add(Objects.requireNonNull(route, "route must not be null"));
       return this;
     }
 
     /**
-     * The base of problem {@code type} URIs: {@code urn:idempo:problem:} by default; set it to
-     * your API documentation, e.g. {@code https://api.example.com/problems/}.
+     * The base of problem {@code type} URIs: {@code urn:idempo:problem:} by default; set it to your
+     * API documentation, e.g. {@code https://api.example.com/problems/}.
      *
      * @throws IllegalArgumentException if {@code base + "key-mismatch"} is not an absolute URI
      */
@@ -419,19 +435,22 @@ public final class HttpIdempotency {
     }
 
     /**
-     * Where problems are documented: every problem then carries {@code Link: <base +
-     * slug>; rel="describedby"}, e.g. {@code <https://docs.example.com/problems/key-mismatch>}.
-     * None by default (no Link header).
+     * Where problems are documented: every problem then carries {@code Link: <base + slug>;
+     * rel="describedby"}, e.g. {@code <https://docs.example.com/problems/key-mismatch>}. None by
+     * default (no Link header).
      *
      * @throws IllegalArgumentException if {@code base} is not the start of an http(s) URL
      */
     public Builder documentationBase(String base) {
-      new ProblemResponses(DEFAULT_PROBLEM_BASE, Objects.requireNonNull(base, "base must not be null")); // validates
+      new ProblemResponses(
+          DEFAULT_PROBLEM_BASE, Objects.requireNonNull(base, "base must not be null")); // validates
       this.documentationBase = base;
       return this;
     }
 
-    /** The longest request body read and fingerprinted (413 beyond): 0 to 256 MiB, 1 MiB by default. */
+    /**
+     * The longest request body read and fingerprinted (413 beyond): 0 to 256 MiB, 1 MiB by default.
+     */
     public Builder maxRequestBodyBytes(int bytes) {
       this.maxRequestBodyBytes = checkLimit(bytes, "maxRequestBodyBytes");
       return this;
@@ -448,8 +467,8 @@ public final class HttpIdempotency {
     }
 
     /**
-     * Adds response headers to store for replay, besides Content-Type, Content-Location,
-     * Location, ETag, Last-Modified, Link, Cache-Control and Content-Encoding.
+     * Adds response headers to store for replay, besides Content-Type, Content-Location, Location,
+     * ETag, Last-Modified, Link, Cache-Control and Content-Encoding.
      *
      * @throws IllegalArgumentException naming the header if one is not an HTTP token or is never
      *     stored: Set-Cookie, Authorization, Proxy-Authorization, any name containing "token" or
@@ -487,9 +506,7 @@ public final class HttpIdempotency {
       return this;
     }
 
-    /**
-     * Where lease renewals run; by default one shared daemon thread. Not shut down by Idempo.
-     */
+    /** Where lease renewals run; by default one shared daemon thread. Not shut down by Idempo. */
     public Builder renewalScheduler(ScheduledExecutorService renewals) {
       this.renewals = Objects.requireNonNull(renewals, "renewals must not be null");
       return this;

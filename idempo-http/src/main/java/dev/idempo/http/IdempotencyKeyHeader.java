@@ -65,10 +65,7 @@ public final class IdempotencyKeyHeader {
     if (start == end) {
       throw new InvalidIdempotencyKeyException(NAME + " header is empty");
     }
-    String key =
-        value.charAt(start) == '"'
-            ? quoted(value, start, end)
-            : bare(value, start, end);
+    String key = value.charAt(start) == '"' ? quoted(value, start, end) : bare(value, start, end);
     if (key.isEmpty()) {
       throw new InvalidIdempotencyKeyException(NAME + " header holds an empty key");
     }
@@ -99,13 +96,17 @@ public final class IdempotencyKeyHeader {
     int i = start + 1;
     while (true) {
       if (i >= end) {
-        throw new InvalidIdempotencyKeyException(NAME + " header has an unterminated quoted string");
+        throw new InvalidIdempotencyKeyException(
+            NAME + " header has an unterminated quoted string");
       }
       char c = value.charAt(i);
       if (c == '\\') {
         if (i + 1 >= end || (value.charAt(i + 1) != '"' && value.charAt(i + 1) != '\\')) {
           throw new InvalidIdempotencyKeyException(
-              NAME + " header has an invalid escape at index " + i + "; only \\\" and \\\\ are allowed");
+              NAME
+                  + " header has an invalid escape at index "
+                  + i
+                  + "; only \\\" and \\\\ are allowed");
         }
         key.append(value.charAt(i + 1));
         i += 2;
@@ -137,7 +138,8 @@ public final class IdempotencyKeyHeader {
     for (int i = start; i < end; i++) {
       char c = value.charAt(i);
       if (c == ',') {
-        throw new InvalidIdempotencyKeyException(NAME + " header holds a list; send exactly one key");
+        throw new InvalidIdempotencyKeyException(
+            NAME + " header holds a list; send exactly one key");
       }
       if (c == '"') {
         throw new InvalidIdempotencyKeyException(

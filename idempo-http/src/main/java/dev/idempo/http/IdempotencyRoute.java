@@ -20,29 +20,30 @@ import java.util.TreeSet;
  * and which response statuses are released rather than stored. The scope of a key is tenant +
  * method + route {@link #name()}, so the same key on two routes names two operations.
  *
- * <p>Paths are exact ({@code /payments}) or prefixes ({@code /payments/**}: {@code /payments}
- * and everything below it; {@code /**}: every path). Matching is on the path the application
- * routes on, case-sensitive, with no other wildcards and no trailing-slash folding. Methods
- * match ignoring ASCII case ({@code post} is guarded like {@code POST}): servers and clients that
- * upper-case the method (Jetty's HTTP client, Werkzeug) would otherwise execute a request the route
- * never guarded.
+ * <p>Paths are exact ({@code /payments}) or prefixes ({@code /payments/**}: {@code /payments} and
+ * everything below it; {@code /**}: every path). Matching is on the path the application routes on,
+ * case-sensitive, with no other wildcards and no trailing-slash folding. Methods match ignoring
+ * ASCII case ({@code post} is guarded like {@code POST}): servers and clients that upper-case the
+ * method (Jetty's HTTP client, Werkzeug) would otherwise execute a request the route never guarded.
  *
  * <p>Defaults: POST and PATCH; key required; lease 30 s (renewed every 10 s while the handler
  * runs); retention 24 h; no waiting for an in-flight duplicate (409 at once); {@link
  * RequestFingerprinter#RAW_BODY}; {@link TenantSource#authorizationHash()}; {@link
- * TakeoverPolicy#FAIL_CLOSED}; 408, 425, 429 and 503 released, every other status (5xx
- * included) stored. GET, HEAD, OPTIONS, TRACE and CONNECT can never be guarded: they never touch
- * the store.
+ * TakeoverPolicy#FAIL_CLOSED}; 408, 425, 429 and 503 released, every other status (5xx included)
+ * stored. GET, HEAD, OPTIONS, TRACE and CONNECT can never be guarded: they never touch the store.
  *
  * <p>Immutable and thread-safe.
  */
 public final class IdempotencyRoute {
   /** The statuses released by default: they say "not processed", so a retry runs again. */
   public static final Set<Integer> DEFAULT_RELEASED_STATUSES = Set.of(408, 425, 429, 503);
+
   /** The methods guarded by default. */
   public static final Set<String> DEFAULT_METHODS = Set.of("POST", "PATCH");
+
   /** Methods that never touch the store. */
-  public static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT");
+  public static final Set<String> SAFE_METHODS =
+      Set.of("GET", "HEAD", "OPTIONS", "TRACE", "CONNECT");
 
   private final String name;
   private final List<PathPattern> paths;
@@ -79,7 +80,8 @@ public final class IdempotencyRoute {
             .retention(builder.retention)
             .waitForInFlight(builder.waitForInFlight)
             .takeover(builder.takeover)
-            .releaseResultsIf(response -> !response.isStandIn() && released.contains(response.status()))
+            .releaseResultsIf(
+                response -> !response.isStandIn() && released.contains(response.status()))
             .build();
   }
 
@@ -87,8 +89,8 @@ public final class IdempotencyRoute {
    * A builder for a route covering {@code path} and {@code morePaths}.
    *
    * @param path an exact path ({@code /payments}) or a prefix ({@code /payments/**})
-   * @throws IllegalArgumentException naming the path if one does not start with {@code /}, holds
-   *     a wildcard other than a final {@code /**}, a space, {@code ?} or {@code #}
+   * @throws IllegalArgumentException naming the path if one does not start with {@code /}, holds a
+   *     wildcard other than a final {@code /**}, a space, {@code ?} or {@code #}
    */
   public static Builder builder(String path, String... morePaths) {
     Builder builder = new Builder();
@@ -172,8 +174,8 @@ public final class IdempotencyRoute {
   }
 
   /**
-   * How specifically this route matches: {@code Integer.MAX_VALUE} for an exact path, the
-   * prefix's length for a prefix, -1 for no match.
+   * How specifically this route matches: {@code Integer.MAX_VALUE} for an exact path, the prefix's
+   * length for a prefix, -1 for no match.
    */
   int specificity(String method, String path) {
     if (!methods.contains(canonicalMethod(method))) {
@@ -240,7 +242,8 @@ public final class IdempotencyRoute {
         throw new IllegalArgumentException("path must start with /, was \"" + text + "\"");
       }
       if (text.length() > 1000) {
-        throw new IllegalArgumentException("path must be at most 1000 characters, was " + text.length());
+        throw new IllegalArgumentException(
+            "path must be at most 1000 characters, was " + text.length());
       }
       boolean prefix = text.endsWith("/**");
       String base = prefix ? text.substring(0, text.length() - 3) : text;
@@ -264,7 +267,10 @@ public final class IdempotencyRoute {
       if (!prefix) {
         return path.equals(base) ? Integer.MAX_VALUE : -1;
       }
-      if (path.equals(base) || (path.startsWith(base) && path.length() > base.length() && path.charAt(base.length()) == '/')) {
+      if (path.equals(base)
+          || (path.startsWith(base)
+              && path.length() > base.length()
+              && path.charAt(base.length()) == '/')) {
         return base.length();
       }
       return -1;
@@ -304,15 +310,16 @@ public final class IdempotencyRoute {
     }
 
     /**
-     * The route's name, part of every key's scope: keep it stable across deployments, or keys
-     * in flight and stored responses are no longer found. Defaults to the paths joined by commas.
+     * The route's name, part of every key's scope: keep it stable across deployments, or keys in
+     * flight and stored responses are no longer found. Defaults to the paths joined by commas.
      *
      * @throws IllegalArgumentException if {@code name} is empty or longer than 1000 characters
      */
     public Builder name(String name) {
       Objects.requireNonNull(name, "name must not be null");
       if (name.isEmpty() || name.length() > 1000) {
-        throw new IllegalArgumentException("name must be 1 to 1000 characters, was " + name.length());
+        throw new IllegalArgumentException(
+            "name must be 1 to 1000 characters, was " + name.length());
       }
       this.name = name;
       return this;
@@ -333,7 +340,8 @@ public final class IdempotencyRoute {
       for (String method : methods) {
         Objects.requireNonNull(method, "method must not be null");
         if (!CapturedResponse.isToken(method)) {
-          throw new IllegalArgumentException("method must be an HTTP token, was \"" + method + "\"");
+          throw new IllegalArgumentException(
+              "method must be an HTTP token, was \"" + method + "\"");
         }
         String m = method.toUpperCase(Locale.ROOT);
         if (SAFE_METHODS.contains(m)) {
@@ -346,15 +354,17 @@ public final class IdempotencyRoute {
       return this;
     }
 
-    /** Whether a request without a key is refused with 400 (true, the default) or passes through. */
+    /**
+     * Whether a request without a key is refused with 400 (true, the default) or passes through.
+     */
     public Builder keyRequired(boolean keyRequired) {
       this.keyRequired = keyRequired;
       return this;
     }
 
     /**
-     * How long a claim is protected while the handler runs; renewed every third of it. 1 ms to
-     * 1 day; 30 s by default.
+     * How long a claim is protected while the handler runs; renewed every third of it. 1 ms to 1
+     * day; 30 s by default.
      */
     public Builder lease(Duration lease) {
       StoreLimits.checkLease(lease);
@@ -370,12 +380,13 @@ public final class IdempotencyRoute {
 
     /**
      * How long a duplicate waits for the first request to finish and then replays its response,
-     * instead of answering 409 at once. Zero (the default) answers at once; at most 10 minutes.
-     * The waiting request holds its thread.
+     * instead of answering 409 at once. Zero (the default) answers at once; at most 10 minutes. The
+     * waiting request holds its thread.
      */
     public Builder waitForInFlight(Duration waitForInFlight) {
       Objects.requireNonNull(waitForInFlight, "waitForInFlight must not be null");
-      if (waitForInFlight.isNegative() || waitForInFlight.compareTo(IdempotencyPolicy.MAX_WAIT_FOR_IN_FLIGHT) > 0) {
+      if (waitForInFlight.isNegative()
+          || waitForInFlight.compareTo(IdempotencyPolicy.MAX_WAIT_FOR_IN_FLIGHT) > 0) {
         throw new IllegalArgumentException(
             "waitForInFlight must be between 0 and "
                 + IdempotencyPolicy.MAX_WAIT_FOR_IN_FLIGHT
@@ -414,9 +425,9 @@ public final class IdempotencyRoute {
     }
 
     /**
-     * The response statuses released rather than stored (replacing the default 408, 425, 429,
-     * 503): a response with one of them tells the client the request was not processed, so a
-     * retry runs again. Give none to store every response.
+     * The response statuses released rather than stored (replacing the default 408, 425, 429, 503):
+     * a response with one of them tells the client the request was not processed, so a retry runs
+     * again. Give none to store every response.
      *
      * @throws IllegalArgumentException if a status is not between 100 and 599
      */
@@ -425,7 +436,8 @@ public final class IdempotencyRoute {
       Set<Integer> set = new TreeSet<>();
       for (int status : statuses) {
         if (status < 100 || status > 599) {
-          throw new IllegalArgumentException("released status must be between 100 and 599, was " + status);
+          throw new IllegalArgumentException(
+              "released status must be between 100 and 599, was " + status);
         }
         set.add(status);
       }

@@ -15,8 +15,8 @@ public interface IncomingRequest {
   String method();
 
   /**
-   * The path the application routes on, starting with {@code /}, without the query: for a
-   * servlet container the context-relative servlet path plus path info.
+   * The path the application routes on, starting with {@code /}, without the query: for a servlet
+   * container the context-relative servlet path plus path info.
    */
   String path();
 
@@ -33,17 +33,17 @@ public interface IncomingRequest {
   String query();
 
   /**
-   * The values of header {@code name} (any case), one per header line, in the order received;
-   * empty when the request has no such header.
+   * The values of header {@code name} (any case), one per header line, in the order received; empty
+   * when the request has no such header.
    */
   List<String> headers(String name);
 
   /**
-   * Reads the whole body into memory, at most {@code limit} bytes: first against a declared
-   * {@code Content-Length}, then by counting the bytes read, so a body longer than the limit is
-   * never buffered whole. {@link HttpIdempotency#begin} calls this at most once, and only for a
-   * guarded request that carries a key; the adapter keeps the bytes so the handler (or the
-   * upstream) can read the body again.
+   * Reads the whole body into memory, at most {@code limit} bytes: first against a declared {@code
+   * Content-Length}, then by counting the bytes read, so a body longer than the limit is never
+   * buffered whole. {@link HttpIdempotency#begin} calls this at most once, and only for a guarded
+   * request that carries a key; the adapter keeps the bytes so the handler (or the upstream) can
+   * read the body again.
    *
    * @param limit the most bytes to read, 0 or more
    * @throws RequestBodyTooLargeException if the body is longer than {@code limit} bytes
@@ -53,8 +53,8 @@ public interface IncomingRequest {
 
   /**
    * The TLS client certificate chain the server verified for this connection, the client's own
-   * certificate first; empty when TLS is not terminated here or the client sent none (the
-   * default). Read by {@link TenantSource#tlsClientSubject()}.
+   * certificate first; empty when TLS is not terminated here or the client sent none (the default).
+   * Read by {@link TenantSource#tlsClientSubject()}.
    */
   default List<X509Certificate> clientCertificates() {
     return List.of();

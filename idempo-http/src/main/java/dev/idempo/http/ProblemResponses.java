@@ -8,9 +8,9 @@ import java.util.Objects;
 
 /**
  * Renders {@link ProblemType}s as RFC 9457 responses: a JSON object with {@code type}, {@code
- * title}, {@code status} and {@code detail}; {@code Content-Type: application/problem+json};
- * {@code Cache-Control: no-store}; {@code Retry-After} when given; and {@code Link: <base +
- * slug>; rel="describedby"} only when a documentation base is configured. Immutable, thread-safe.
+ * title}, {@code status} and {@code detail}; {@code Content-Type: application/problem+json}; {@code
+ * Cache-Control: no-store}; {@code Retry-After} when given; and {@code Link: <base + slug>;
+ * rel="describedby"} only when a documentation base is configured. Immutable, thread-safe.
  */
 final class ProblemResponses {
   static final String DEFAULT_BASE = "urn:idempo:problem:";
@@ -83,7 +83,9 @@ final class ProblemResponses {
       throw new IllegalArgumentException(
           name + " must be the start of an absolute URI (with a scheme), was \"" + base + "\"");
     }
-    if (mustBeHttp && !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+    if (mustBeHttp
+        && !("http".equalsIgnoreCase(uri.getScheme())
+            || "https".equalsIgnoreCase(uri.getScheme()))) {
       throw new IllegalArgumentException(
           name + " must be an http or https URL, was \"" + base + "\"");
     }
@@ -91,7 +93,10 @@ final class ProblemResponses {
       char c = base.charAt(i);
       if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>') {
         throw new IllegalArgumentException(
-            name + " must be printable ASCII without spaces, quotes or angle brackets, was \"" + base + "\"");
+            name
+                + " must be printable ASCII without spaces, quotes or angle brackets, was \""
+                + base
+                + "\"");
       }
     }
     return base;

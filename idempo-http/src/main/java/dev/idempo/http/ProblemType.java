@@ -41,21 +41,21 @@ public enum ProblemType {
    */
   STORED_RESPONSE_UNREADABLE("stored-response-unreadable", 500, "Stored response unreadable"),
   /**
-   * The server failed in a way that is not about the request or a stored record (a bug, or a
-   * store answering outside its contract); logged, and nothing was run.
+   * The server failed in a way that is not about the request or a stored record (a bug, or a store
+   * answering outside its contract); logged, and nothing was run.
    */
   INTERNAL_ERROR("internal-error", 500, "Internal error"),
   /**
-   * 502: a proxy could not reach its upstream, so the request was not sent; the key is released
-   * and a retry may forward it.
+   * 502: a proxy could not reach its upstream, so the request was not sent; the key is released and
+   * a retry may forward it.
    */
   UPSTREAM_UNAVAILABLE("upstream-unavailable", 502, "Upstream unavailable"),
   /** 504: a proxy's upstream did not answer in time. */
   UPSTREAM_TIMEOUT("upstream-timeout", 504, "Upstream timed out"),
   /**
-   * 400: a proxy refused a request it could not forward as received without changing what it
-   * means: a method token it would alter ({@code post}), or a path the upstream may read as
-   * another route than the one matched ({@code /a/..%2Fcharges}). Nothing was forwarded.
+   * 400: a proxy refused a request it could not forward as received without changing what it means:
+   * a method token it would alter ({@code post}), or a path the upstream may read as another route
+   * than the one matched ({@code /a/..%2Fcharges}). Nothing was forwarded.
    */
   REQUEST_AMBIGUOUS("request-ambiguous", 400, "Request ambiguous");
 

@@ -4,8 +4,8 @@ import dev.idempo.IdempotencyException;
 
 /**
  * A request body is longer than the limit on fingerprinted bodies (HTTP 413, {@link
- * ProblemType#BODY_TOO_LARGE}). Thrown by {@link IncomingRequest#body(int)} implementations, from
- * a declared {@code Content-Length} before reading or while counting the bytes read.
+ * ProblemType#BODY_TOO_LARGE}). Thrown by {@link IncomingRequest#body(int)} implementations, from a
+ * declared {@code Content-Length} before reading or while counting the bytes read.
  */
 public class RequestBodyTooLargeException extends IdempotencyException {
   private static final long serialVersionUID = 1L;
@@ -20,7 +20,11 @@ public class RequestBodyTooLargeException extends IdempotencyException {
   public RequestBodyTooLargeException(long limit, long declaredLength) {
     super(
         declaredLength >= 0
-            ? "request body of " + declaredLength + " bytes is larger than the limit of " + limit + " bytes"
+            ? "request body of "
+                + declaredLength
+                + " bytes is larger than the limit of "
+                + limit
+                + " bytes"
             : "request body is larger than the limit of " + limit + " bytes");
     this.limit = limit;
   }

@@ -24,10 +24,10 @@ public enum RequestFingerprinter {
   /**
    * For {@code application/json} and {@code +json} bodies, the body's canonical JSON: whitespace
    * and the order of object members are ignored, array order is not, strings compare by value
-   * ({@code "\u0041"} is {@code "A"}) and numbers exactly by value ({@code 1.0} is {@code 1};
-   * no digit is ever rounded away). A body that is not well-formed UTF-8 JSON (or nests deeper
-   * than 128 levels) falls back to its raw bytes, as does every body of another content type; a
-   * raw body and a canonical one never compare equal.
+   * ({@code "\u0041"} is {@code "A"}) and numbers exactly by value ({@code 1.0} is {@code 1}; no
+   * digit is ever rounded away). A body that is not well-formed UTF-8 JSON (or nests deeper than
+   * 128 levels) falls back to its raw bytes, as does every body of another content type; a raw body
+   * and a canonical one never compare equal.
    */
   CANONICAL_JSON;
 
@@ -40,7 +40,8 @@ public enum RequestFingerprinter {
    * @param contentType the {@code Content-Type} header's value, or null for none
    * @throws NullPointerException if an argument but {@code contentType} is null
    */
-  public Fingerprint fingerprint(String method, String path, String query, String contentType, byte[] body) {
+  public Fingerprint fingerprint(
+      String method, String path, String query, String contentType, byte[] body) {
     return fingerprint(
         method,
         path,
@@ -106,7 +107,8 @@ public enum RequestFingerprinter {
   static boolean isJson(String normalizedContentType) {
     int end = normalizedContentType.indexOf(';');
     String media = end < 0 ? normalizedContentType : normalizedContentType.substring(0, end);
-    return media.equals("application/json") || (media.startsWith("application/") && media.endsWith("+json"));
+    return media.equals("application/json")
+        || (media.startsWith("application/") && media.endsWith("+json"));
   }
 
   static String normalizeContentType(String contentType) {
@@ -122,7 +124,8 @@ public enum RequestFingerprinter {
         continue;
       }
       int equals = parameter.indexOf('=');
-      String name = (equals < 0 ? parameter : parameter.substring(0, equals)).trim().toLowerCase(Locale.ROOT);
+      String name =
+          (equals < 0 ? parameter : parameter.substring(0, equals)).trim().toLowerCase(Locale.ROOT);
       String value = equals < 0 ? "" : parameter.substring(equals + 1).trim();
       if (name.equals("charset")) {
         if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * The guarded routes, and which one guards a request: among the routes covering the request's
- * method, the one whose path matches most specifically (an exact path, then the longest prefix);
- * on a tie, the route added first.
+ * method, the one whose path matches most specifically (an exact path, then the longest prefix); on
+ * a tie, the route added first.
  *
  * <p>Immutable and thread-safe.
  */
@@ -36,14 +36,23 @@ public final class RouteTable {
       IdempotencyRoute sameName = names.putIfAbsent(route.name(), route);
       if (sameName != null) {
         throw new IllegalArgumentException(
-            "two routes are named \"" + route.name() + "\"; a route's name is part of its keys' scope");
+            "two routes are named \""
+                + route.name()
+                + "\"; a route's name is part of its keys' scope");
       }
       for (String method : route.methods()) {
         for (String path : route.paths()) {
           IdempotencyRoute other = patterns.putIfAbsent(method + " " + path, route);
           if (other != null) {
             throw new IllegalArgumentException(
-                "routes \"" + other.name() + "\" and \"" + route.name() + "\" both guard " + method + " " + path);
+                "routes \""
+                    + other.name()
+                    + "\" and \""
+                    + route.name()
+                    + "\" both guard "
+                    + method
+                    + " "
+                    + path);
           }
         }
       }

@@ -12,10 +12,10 @@ import java.util.TreeSet;
 /**
  * Which response headers are stored for replay: an allow-list. By default Content-Type,
  * Content-Location, Location, ETag, Last-Modified, Link, Cache-Control and Content-Encoding (the
- * stored body means nothing without it), plus the configured extras. Never Set-Cookie,
- * Set-Cookie2, Authorization, Proxy-Authorization, or any name containing "token" or "secret"
- * (any case): configuring one is refused, and the filter drops them again when storing. Never the
- * framing headers (Content-Length, Transfer-Encoding, Connection), which adapters compute, nor
+ * stored body means nothing without it), plus the configured extras. Never Set-Cookie, Set-Cookie2,
+ * Authorization, Proxy-Authorization, or any name containing "token" or "secret" (any case):
+ * configuring one is refused, and the filter drops them again when storing. Never the framing
+ * headers (Content-Length, Transfer-Encoding, Connection), which adapters compute, nor
  * Idempotent-Replayed, which replays add. Immutable and thread-safe.
  */
 final class StoredHeaders {
@@ -33,7 +33,8 @@ final class StoredHeaders {
   private static final Set<String> NEVER =
       Set.of("set-cookie", "set-cookie2", "authorization", "proxy-authorization");
   private static final Set<String> FRAMING =
-      Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "trailer", "upgrade");
+      Set.of(
+          "content-length", "transfer-encoding", "connection", "keep-alive", "trailer", "upgrade");
 
   private final Set<String> allowed; // case-insensitive
 
@@ -61,7 +62,8 @@ final class StoredHeaders {
         throw new IllegalArgumentException("header " + extra + " is never stored: " + why);
       }
       String lower = extra.toLowerCase(Locale.ROOT);
-      if (FRAMING.contains(lower) || lower.equals(HttpIdempotency.REPLAYED_HEADER.toLowerCase(Locale.ROOT))) {
+      if (FRAMING.contains(lower)
+          || lower.equals(HttpIdempotency.REPLAYED_HEADER.toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException(
             "header " + extra + " is never stored: the server adapter writes it on every response");
       }

@@ -94,7 +94,8 @@ class CanonicalJsonTest {
   @Test
   void refusesInvalidUtf8() {
     assertNull(CanonicalJson.canonicalize(new byte[] {'"', (byte) 0xC3, '"'}));
-    assertNull(CanonicalJson.canonicalize(new byte[] {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'}));
+    assertNull(
+        CanonicalJson.canonicalize(new byte[] {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'}));
   }
 
   @Test
@@ -119,7 +120,10 @@ class CanonicalJsonTest {
       String message = "seed " + seed + ", value " + i + ": " + first + " vs " + second;
       assertNotNull(canonical(first), message);
       assertEquals(canonical(first), canonical(second), message);
-      assertEquals(canonical(first), canonical(canonical(first)), "canonical form is a fixed point; " + message);
+      assertEquals(
+          canonical(first),
+          canonical(canonical(first)),
+          "canonical form is a fixed point; " + message);
     }
   }
 
@@ -144,7 +148,8 @@ class CanonicalJsonTest {
 
   private static long seed() {
     long seed = Long.getLong("idempo.seed", new Random().nextLong());
-    System.out.println("CanonicalJsonTest seed " + seed + " (rerun with -Didempo.seed=" + seed + ")");
+    System.out.println(
+        "CanonicalJsonTest seed " + seed + " (rerun with -Didempo.seed=" + seed + ")");
     return seed;
   }
 
@@ -279,7 +284,8 @@ class CanonicalJsonTest {
       space(out, random);
       out.append(']');
     } else {
-      List<Map.Entry<String, Object>> members = new ArrayList<>(((Map<String, Object>) value).entrySet());
+      List<Map.Entry<String, Object>> members =
+          new ArrayList<>(((Map<String, Object>) value).entrySet());
       Collections.shuffle(members, random);
       out.append('{');
       for (int i = 0; i < members.size(); i++) {
@@ -343,7 +349,9 @@ class CanonicalJsonTest {
             break;
           default:
             String shortForm =
-                c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '/' ? "\\/" : c == '\n' ? "\\n" : null;
+                c == '"'
+                    ? "\\\""
+                    : c == '\\' ? "\\\\" : c == '/' ? "\\/" : c == '\n' ? "\\n" : null;
             out.append(shortForm != null ? shortForm : String.format("\\u%04x", (int) c));
         }
       } else {

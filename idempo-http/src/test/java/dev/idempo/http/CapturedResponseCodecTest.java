@@ -62,14 +62,19 @@ class CapturedResponseCodecTest {
       byte[] body = new byte[random.nextInt(3) == 0 ? 0 : random.nextInt(5000)];
       random.nextBytes(body);
       CapturedResponse response = builder.body(body).build();
-      assertEquals(response, plain.decode(plain.encode(response)), "seed " + seed + ", response " + i);
-      assertEquals(response, encrypted.decode(encrypted.encode(response)), "seed " + seed + ", response " + i);
+      assertEquals(
+          response, plain.decode(plain.encode(response)), "seed " + seed + ", response " + i);
+      assertEquals(
+          response,
+          encrypted.decode(encrypted.encode(response)),
+          "seed " + seed + ", response " + i);
     }
   }
 
   @Test
   void encryptedRecordsHideTheBodyAndUseAFreshNonceEachTime() {
-    CapturedResponseCodec codec = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    CapturedResponseCodec codec =
+        CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
     byte[] first = codec.encode(CREATED);
     byte[] second = codec.encode(CREATED);
 
@@ -81,7 +86,8 @@ class CapturedResponseCodecTest {
 
   @Test
   void rotationWritesWithTheNewestKeyAndStillReadsOldRecords() {
-    CapturedResponseCodec before = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    CapturedResponseCodec before =
+        CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
     EncryptionKeys rotated = EncryptionKeys.builder().add("k1", KEY_1).add("k2", KEY_2).build();
     CapturedResponseCodec after = CapturedResponseCodec.encrypted(rotated);
     byte[] old = before.encode(CREATED);
@@ -100,7 +106,8 @@ class CapturedResponseCodecTest {
   @Test
   void plainRecordIsRefusedWhereEncryptionIsOn() {
     byte[] plain = CapturedResponseCodec.plain().encode(CREATED);
-    CapturedResponseCodec encrypting = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    CapturedResponseCodec encrypting =
+        CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
 
     StoredResponseUnreadableException e =
         assertThrows(StoredResponseUnreadableException.class, () -> encrypting.decode(plain));
@@ -109,7 +116,8 @@ class CapturedResponseCodecTest {
 
   @Test
   void boundCiphertextCarriesItsStorageKeyAsAuthenticatedData() {
-    CapturedResponseCodec codec = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    CapturedResponseCodec codec =
+        CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
     byte[] recordA = new byte[32];
     byte[] recordB = new byte[32];
     recordB[0] = 1;
@@ -124,16 +132,23 @@ class CapturedResponseCodecTest {
 
   @Test
   void aPlainCodecRefusesEncryptedRecords() {
-    byte[] sealed = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build()).encode(CREATED);
+    byte[] sealed =
+        CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build())
+            .encode(CREATED);
 
     StoredResponseUnreadableException e =
-        assertThrows(StoredResponseUnreadableException.class, () -> CapturedResponseCodec.plain().decode(sealed));
-    assertEquals("stored response is encrypted with key id 'k1', but no encryption keys are configured", e.getMessage());
+        assertThrows(
+            StoredResponseUnreadableException.class,
+            () -> CapturedResponseCodec.plain().decode(sealed));
+    assertEquals(
+        "stored response is encrypted with key id 'k1', but no encryption keys are configured",
+        e.getMessage());
   }
 
   @Test
   void alteredCiphertextOrASwappedKeyFailsAuthentication() {
-    CapturedResponseCodec codec = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
+    CapturedResponseCodec codec =
+        CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k1", KEY_1).build());
     byte[] sealed = codec.encode(CREATED);
     byte[] altered = sealed.clone();
     altered[altered.length - 20] ^= 1;
@@ -154,15 +169,20 @@ class CapturedResponseCodecTest {
 
     assertEquals(
         "stored response is not in Idempo's HTTP response format (2 bytes)",
-        assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(new byte[] {1, 2})).getMessage());
+        assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(new byte[] {1, 2}))
+            .getMessage());
     byte[] future = good.clone();
     future[1] = 9;
     assertEquals(
         "stored response has HTTP response format version 9; this version of Idempo reads version 1",
-        assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(future)).getMessage());
+        assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(future))
+            .getMessage());
     assertThrows(
-        StoredResponseUnreadableException.class, () -> codec.decode(Arrays.copyOf(good, good.length - 1)));
-    assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(Arrays.copyOf(good, good.length + 1)));
+        StoredResponseUnreadableException.class,
+        () -> codec.decode(Arrays.copyOf(good, good.length - 1)));
+    assertThrows(
+        StoredResponseUnreadableException.class,
+        () -> codec.decode(Arrays.copyOf(good, good.length + 1)));
     byte[] hugeLength = good.clone();
     hugeLength[5] = 0x7F; // header line count
     assertThrows(StoredResponseUnreadableException.class, () -> codec.decode(hugeLength));
@@ -172,22 +192,29 @@ class CapturedResponseCodecTest {
   void encryptionKeysRejectBadInputNamingIt() {
     assertEquals(
         "key k1 must be 32 bytes (AES-256), was 16",
-        assertThrows(IllegalArgumentException.class, () -> EncryptionKeys.builder().add("k1", new byte[16]))
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> EncryptionKeys.builder().add("k1", new byte[16]))
             .getMessage());
     assertThrows(IllegalArgumentException.class, () -> EncryptionKeys.builder().add("", KEY_1));
     assertThrows(IllegalArgumentException.class, () -> EncryptionKeys.builder().add("k 1", KEY_1));
     assertEquals(
         "keyId k1 was already added",
-        assertThrows(IllegalArgumentException.class, () -> EncryptionKeys.builder().add("k1", KEY_1).add("k1", KEY_2))
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> EncryptionKeys.builder().add("k1", KEY_1).add("k1", KEY_2))
             .getMessage());
     assertThrows(IllegalStateException.class, () -> EncryptionKeys.builder().build());
-    assertEquals("EncryptionKeys[current=k2, ids=[k1, k2]]", EncryptionKeys.builder().add("k1", KEY_1).add("k2", KEY_2).build().toString());
+    assertEquals(
+        "EncryptionKeys[current=k2, ids=[k1, k2]]",
+        EncryptionKeys.builder().add("k1", KEY_1).add("k2", KEY_2).build().toString());
   }
 
   @Test
   void theKeyIsCopiedIn() {
     byte[] material = key(7);
-    CapturedResponseCodec codec = CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k", material).build());
+    CapturedResponseCodec codec =
+        CapturedResponseCodec.encrypted(EncryptionKeys.builder().add("k", material).build());
     byte[] sealed = codec.encode(CREATED);
     Arrays.fill(material, (byte) 0);
 

@@ -79,7 +79,8 @@ class HttpIdempotencyPrepareTest {
     assertEquals(
         Optional.of(ProblemType.TENANT_REQUIRED),
         assertInstanceOf(
-                Decision.Respond.class, http.prepare(post("/payments", "{}", "Idempotency-Key", "k")))
+                Decision.Respond.class,
+                http.prepare(post("/payments", "{}", "Idempotency-Key", "k")))
             .problem());
     assertEquals(0, store.calls());
   }

@@ -1,8 +1,5 @@
 package dev.idempo.http;
 
-import dev.idempo.store.tck.OutageStore;
-import dev.idempo.store.tck.MutableClock;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,6 +13,8 @@ import dev.idempo.IdempotencyListener;
 import dev.idempo.Scope;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.store.RecordState;
+import dev.idempo.store.tck.MutableClock;
+import dev.idempo.store.tck.OutageStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,11 +30,13 @@ import org.junit.jupiter.api.Test;
 
 class HttpIdempotencyTest {
   private final MutableClock clock = MutableClock.start();
-  private final InMemoryIdempotencyStore memory = InMemoryIdempotencyStore.builder().clock(clock).build();
+  private final InMemoryIdempotencyStore memory =
+      InMemoryIdempotencyStore.builder().clock(clock).build();
   private final OutageStore store = new OutageStore(memory);
   private final List<ExecutionOutcome> outcomes = new CopyOnWriteArrayList<>();
   private final HttpIdempotency http =
-      base().route(IdempotencyRoute.builder("/payments/**").name("payments").build())
+      base()
+          .route(IdempotencyRoute.builder("/payments/**").name("payments").build())
           .route(IdempotencyRoute.builder("/refunds").name("refunds").build())
           .route(
               IdempotencyRoute.builder("/orders")
@@ -143,8 +144,10 @@ class HttpIdempotencyTest {
     Decision.Respond respond = assertInstanceOf(Decision.Respond.class, decision);
     assertEquals(Optional.of(type), respond.problem());
     assertEquals(type.status(), respond.response().status());
-    assertEquals(Optional.of("application/problem+json"), respond.response().header("Content-Type"));
-    assertTrue(body(respond.response()).contains("\"type\":\"urn:idempo:problem:" + type.slug() + "\""));
+    assertEquals(
+        Optional.of("application/problem+json"), respond.response().header("Content-Type"));
+    assertTrue(
+        body(respond.response()).contains("\"type\":\"urn:idempo:problem:" + type.slug() + "\""));
     return respond;
   }
 
@@ -160,7 +163,8 @@ class HttpIdempotencyTest {
   }
 
   @Test
-  void safeMethodsAndUnguardedRequestsPassThroughWithoutTouchingTheStoreOrTheBody() throws IOException {
+  void safeMethodsAndUnguardedRequestsPassThroughWithoutTouchingTheStoreOrTheBody()
+      throws IOException {
     for (String method : List.of("GET", "HEAD", "OPTIONS", "get")) {
       Request request = new Request(method, "/payments", "").key("k");
       assertEquals(new Decision.PassThrough(Decision.Unguarded.NOT_GUARDED), http.begin(request));
@@ -168,7 +172,9 @@ class HttpIdempotencyTest {
     }
     Request unguarded = post("/elsewhere", "k", "{}");
     assertEquals(new Decision.PassThrough(Decision.Unguarded.NOT_GUARDED), http.begin(unguarded));
-    assertEquals(new Decision.PassThrough(Decision.Unguarded.NOT_GUARDED), http.begin(new Request("PUT", "/payments", "{}").key("k")));
+    assertEquals(
+        new Decision.PassThrough(Decision.Unguarded.NOT_GUARDED),
+        http.begin(new Request("PUT", "/payments", "{}").key("k")));
     assertEquals(0, unguarded.bodyReads);
     assertEquals(0, store.calls());
   }
@@ -176,10 +182,20 @@ class HttpIdempotencyTest {
   @Test
   void lowercaseMethodIsGuardedLikeUppercase() throws IOException {
     for (String method : List.of("post", "Post", "pOsT")) {
-      Request request = new Request(method, "/payments", "{}").key("k-" + method).header("Content-Type", "application/json").header("Authorization", "Bearer test-caller");
-      assertInstanceOf(Decision.Proceed.class, http.begin(request), method + " must be guarded like POST").attempt().close();
+      Request request =
+          new Request(method, "/payments", "{}")
+              .key("k-" + method)
+              .header("Content-Type", "application/json")
+              .header("Authorization", "Bearer test-caller");
+      assertInstanceOf(
+              Decision.Proceed.class, http.begin(request), method + " must be guarded like POST")
+          .attempt()
+          .close();
     }
-    problem(http.begin(new Request("post", "/payments", "{}").header("Authorization", "Bearer test-caller")), ProblemType.KEY_MISSING);
+    problem(
+        http.begin(
+            new Request("post", "/payments", "{}").header("Authorization", "Bearer test-caller")),
+        ProblemType.KEY_MISSING);
   }
 
   @Test
@@ -187,7 +203,11 @@ class HttpIdempotencyTest {
     try (HttpAttempt attempt = proceed(post("/payments", "k1", "{}"))) {
       attempt.complete(response(201, "{\"id\":7}"));
     }
-    Request lower = new Request("post", "/payments", "{}").key("k1").header("Content-Type", "application/json").header("Authorization", "Bearer test-caller");
+    Request lower =
+        new Request("post", "/payments", "{}")
+            .key("k1")
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer test-caller");
 
     assertEquals("{\"id\":7}", body(replay(http.begin(lower))));
   }
@@ -198,8 +218,12 @@ class HttpIdempotencyTest {
       attempt.complete(response(201, "{}"));
     }
 
-    problem(http.begin(post("/payments", "k1", "{}").header("Content-Type", "text/plain")), ProblemType.KEY_MISMATCH);
-    problem(http.begin(post("/payments", "k1", "{}").header("Content-Encoding", "gzip")), ProblemType.KEY_MISMATCH);
+    problem(
+        http.begin(post("/payments", "k1", "{}").header("Content-Type", "text/plain")),
+        ProblemType.KEY_MISMATCH);
+    problem(
+        http.begin(post("/payments", "k1", "{}").header("Content-Encoding", "gzip")),
+        ProblemType.KEY_MISMATCH);
     replay(http.begin(post("/payments", "k1", "{}")));
   }
 
@@ -218,7 +242,8 @@ class HttpIdempotencyTest {
 
   @Test
   void anInvalidKeyIsA400SayingWhy() throws IOException {
-    Decision.Respond tooLong = problem(http.begin(post("/payments", "k".repeat(256), "{}")), ProblemType.KEY_INVALID);
+    Decision.Respond tooLong =
+        problem(http.begin(post("/payments", "k".repeat(256), "{}")), ProblemType.KEY_INVALID);
     assertTrue(body(tooLong.response()).contains("at most 255 characters, was 256"));
     problem(http.begin(post("/payments", "a", "{}").key("b")), ProblemType.KEY_INVALID);
     problem(http.begin(post("/payments", "a, b", "{}")), ProblemType.KEY_INVALID);
@@ -240,7 +265,9 @@ class HttpIdempotencyTest {
       assertEquals(Optional.of("/payments/7"), replay.header("Location"));
       assertEquals(List.of(), replay.headers("Set-Cookie"), "Set-Cookie is never stored");
     }
-    assertEquals(List.of(ExecutionOutcome.EXECUTED, ExecutionOutcome.REPLAYED, ExecutionOutcome.REPLAYED), outcomes);
+    assertEquals(
+        List.of(ExecutionOutcome.EXECUTED, ExecutionOutcome.REPLAYED, ExecutionOutcome.REPLAYED),
+        outcomes);
   }
 
   @Test
@@ -255,7 +282,8 @@ class HttpIdempotencyTest {
     proceed(post("/payments", "pay-3", "{\"amount\":10}")).complete(response(201, "{}"));
 
     problem(http.begin(post("/payments", "pay-3", "{\"amount\":11}")), ProblemType.KEY_MISMATCH);
-    problem(http.begin(post("/payments/other", "pay-3", "{\"amount\":10}")), ProblemType.KEY_MISMATCH);
+    problem(
+        http.begin(post("/payments/other", "pay-3", "{\"amount\":10}")), ProblemType.KEY_MISMATCH);
   }
 
   @Test
@@ -263,9 +291,13 @@ class HttpIdempotencyTest {
     HttpAttempt first = proceed(post("/payments", "pay-4", "{}"));
     clock.advance(Duration.ofMillis(2500));
 
-    Decision.Respond inFlight = problem(http.begin(post("/payments", "pay-4", "{}")), ProblemType.KEY_IN_FLIGHT);
+    Decision.Respond inFlight =
+        problem(http.begin(post("/payments", "pay-4", "{}")), ProblemType.KEY_IN_FLIGHT);
 
-    assertEquals(Optional.of("28"), inFlight.response().header("Retry-After"), "27.5 s of lease left, rounded up");
+    assertEquals(
+        Optional.of("28"),
+        inFlight.response().header("Retry-After"),
+        "27.5 s of lease left, rounded up");
     first.complete(response(200, "done"));
     assertEquals("done", body(replay(http.begin(post("/payments", "pay-4", "{}")))));
   }
@@ -275,7 +307,11 @@ class HttpIdempotencyTest {
     List<HttpAttempt> firsts = new ArrayList<>();
     List<Duration> pauses = new ArrayList<>();
     HttpIdempotency waiting =
-        base().route(IdempotencyRoute.builder("/payments").waitForInFlight(Duration.ofSeconds(5)).build())
+        base()
+            .route(
+                IdempotencyRoute.builder("/payments")
+                    .waitForInFlight(Duration.ofSeconds(5))
+                    .build())
             .sleeper(
                 pause -> {
                   // The first request finishes while the duplicate waits.
@@ -286,7 +322,9 @@ class HttpIdempotencyTest {
                   }
                 })
             .build();
-    firsts.add(assertInstanceOf(Decision.Proceed.class, waiting.begin(post("/payments", "pay-5", "{}"))).attempt());
+    firsts.add(
+        assertInstanceOf(Decision.Proceed.class, waiting.begin(post("/payments", "pay-5", "{}")))
+            .attempt());
 
     CapturedResponse replay = replay(waiting.begin(post("/payments", "pay-5", "{}")));
 
@@ -297,7 +335,11 @@ class HttpIdempotencyTest {
   @Test
   void aWaitThatRunsOutIsA409() throws IOException {
     HttpIdempotency waiting =
-        base().route(IdempotencyRoute.builder("/payments").waitForInFlight(Duration.ofSeconds(1)).build())
+        base()
+            .route(
+                IdempotencyRoute.builder("/payments")
+                    .waitForInFlight(Duration.ofSeconds(1))
+                    .build())
             .sleeper(clock::advance)
             .build();
     assertInstanceOf(Decision.Proceed.class, waiting.begin(post("/payments", "pay-6", "{}")));
@@ -318,7 +360,8 @@ class HttpIdempotencyTest {
   void aRecordedUnknownOutcomeIsA502ForEveryRetry() throws IOException {
     proceed(post("/payments", "pay-8", "{}")).recordOutcomeUnknown();
 
-    Decision.Respond unknown = problem(http.begin(post("/payments", "pay-8", "{}")), ProblemType.OUTCOME_UNKNOWN);
+    Decision.Respond unknown =
+        problem(http.begin(post("/payments", "pay-8", "{}")), ProblemType.OUTCOME_UNKNOWN);
     assertEquals(Optional.empty(), unknown.response().header("Idempotent-Replayed"));
   }
 
@@ -326,12 +369,16 @@ class HttpIdempotencyTest {
   void notProcessedStatusesAreReleasedAndEverythingElseIsStored() throws IOException {
     for (int status : List.of(408, 425, 429, 503)) {
       String key = "released-" + status;
-      assertEquals(HttpAttempt.Completion.RELEASED, proceed(post("/payments", key, "{}")).complete(response(status, "later")));
+      assertEquals(
+          HttpAttempt.Completion.RELEASED,
+          proceed(post("/payments", key, "{}")).complete(response(status, "later")));
       proceed(post("/payments", key, "{}")).release();
     }
     for (int status : List.of(200, 201, 400, 404, 409, 422, 500, 502, 504)) {
       String key = "stored-" + status;
-      assertEquals(HttpAttempt.Completion.STORED, proceed(post("/payments", key, "{}")).complete(response(status, "x")));
+      assertEquals(
+          HttpAttempt.Completion.STORED,
+          proceed(post("/payments", key, "{}")).complete(response(status, "x")));
       assertEquals(status, replay(http.begin(post("/payments", key, "{}"))).status());
     }
   }
@@ -341,34 +388,47 @@ class HttpIdempotencyTest {
     HttpIdempotency custom =
         base().route(IdempotencyRoute.builder("/payments").releasedStatuses(500).build()).build();
 
-    HttpAttempt first = assertInstanceOf(Decision.Proceed.class, custom.begin(post("/payments", "k", "{}"))).attempt();
+    HttpAttempt first =
+        assertInstanceOf(Decision.Proceed.class, custom.begin(post("/payments", "k", "{}")))
+            .attempt();
     assertTrue(first.releases(500));
     assertFalse(first.releases(503));
     assertEquals(HttpAttempt.Completion.RELEASED, first.complete(response(500, "boom")));
-    HttpAttempt second = assertInstanceOf(Decision.Proceed.class, custom.begin(post("/payments", "k", "{}"))).attempt();
+    HttpAttempt second =
+        assertInstanceOf(Decision.Proceed.class, custom.begin(post("/payments", "k", "{}")))
+            .attempt();
     assertEquals(HttpAttempt.Completion.STORED, second.complete(response(503, "stored now")));
   }
 
   @Test
   void aResponseTooLargeToStoreIsReplayedAsAProblemNeverRunAgain() throws IOException {
     HttpIdempotency small =
-        base().route(IdempotencyRoute.builder("/payments").releasedStatuses(500).build()).maxResponseBodyBytes(10).build();
-    HttpAttempt first = assertInstanceOf(Decision.Proceed.class, small.begin(post("/payments", "big", "{}"))).attempt();
+        base()
+            .route(IdempotencyRoute.builder("/payments").releasedStatuses(500).build())
+            .maxResponseBodyBytes(10)
+            .build();
+    HttpAttempt first =
+        assertInstanceOf(Decision.Proceed.class, small.begin(post("/payments", "big", "{}")))
+            .attempt();
     assertEquals(10, first.maxResponseBodyBytes());
 
-    assertEquals(HttpAttempt.Completion.STORED_TOO_LARGE, first.complete(response(200, "01234567890")));
+    assertEquals(
+        HttpAttempt.Completion.STORED_TOO_LARGE, first.complete(response(200, "01234567890")));
 
     CapturedResponse replay = replay(small.begin(post("/payments", "big", "{}")));
     assertEquals(500, replay.status());
     assertTrue(body(replay).contains("urn:idempo:problem:response-too-large"), body(replay));
     assertTrue(body(replay).contains("(status 200)"), body(replay));
-    HttpAttempt exact = assertInstanceOf(Decision.Proceed.class, small.begin(post("/payments", "exact", "{}"))).attempt();
+    HttpAttempt exact =
+        assertInstanceOf(Decision.Proceed.class, small.begin(post("/payments", "exact", "{}")))
+            .attempt();
     assertEquals(HttpAttempt.Completion.STORED, exact.complete(response(200, "0123456789")));
   }
 
   @Test
   void encryptedResponseOfOneKeyIsNeverServedForAnother() throws IOException {
-    SwappingStore tampered = new SwappingStore(InMemoryIdempotencyStore.builder().clock(clock).build());
+    SwappingStore tampered =
+        new SwappingStore(InMemoryIdempotencyStore.builder().clock(clock).build());
     HttpIdempotency encrypted =
         HttpIdempotency.builder(tampered)
             .clock(clock)
@@ -377,15 +437,20 @@ class HttpIdempotencyTest {
             .build();
     Map<String, dev.idempo.store.StorageKey> records = new LinkedHashMap<>();
     for (String key : List.of("victim", "attacker")) {
-      try (HttpAttempt attempt = assertInstanceOf(Decision.Proceed.class, encrypted.begin(post("/payments", key, "{}"))).attempt()) {
+      try (HttpAttempt attempt =
+          assertInstanceOf(Decision.Proceed.class, encrypted.begin(post("/payments", key, "{}")))
+              .attempt()) {
         records.put(key, attempt.scope().storageKey(attempt.key()));
         attempt.complete(response(201, "{\"owner\":\"" + key + "\"}"));
       }
     }
-    // Someone with write access to the store copies the victim's ciphertext into the attacker's record.
+    // Someone with write access to the store copies the victim's ciphertext into the attacker's
+    // record.
     tampered.serve(records.get("attacker"), records.get("victim"));
 
-    problem(encrypted.begin(post("/payments", "attacker", "{}")), ProblemType.STORED_RESPONSE_UNREADABLE);
+    problem(
+        encrypted.begin(post("/payments", "attacker", "{}")),
+        ProblemType.STORED_RESPONSE_UNREADABLE);
     assertTrue(body(replay(encrypted.begin(post("/payments", "victim", "{}")))).contains("victim"));
   }
 
@@ -397,7 +462,9 @@ class HttpIdempotencyTest {
             .body("{}".getBytes(StandardCharsets.UTF_8))
             .build();
 
-    assertEquals(HttpAttempt.Completion.STORED_TOO_LARGE, proceed(post("/payments", "k", "{}")).complete(huge));
+    assertEquals(
+        HttpAttempt.Completion.STORED_TOO_LARGE,
+        proceed(post("/payments", "k", "{}")).complete(huge));
 
     CapturedResponse replay = replay(http.begin(post("/payments", "k", "{}")));
     assertTrue(body(replay).contains("urn:idempo:problem:response-too-large"), body(replay));
@@ -405,9 +472,12 @@ class HttpIdempotencyTest {
 
   @Test
   void anUncapturedResponseWithAReleasedStatusIsReleased() throws IOException {
-    assertEquals(HttpAttempt.Completion.RELEASED, proceed(post("/payments", "k", "{}")).completeTooLargeToStore(429));
     assertEquals(
-        HttpAttempt.Completion.STORED_TOO_LARGE, proceed(post("/payments", "k", "{}")).completeTooLargeToStore(200));
+        HttpAttempt.Completion.RELEASED,
+        proceed(post("/payments", "k", "{}")).completeTooLargeToStore(429));
+    assertEquals(
+        HttpAttempt.Completion.STORED_TOO_LARGE,
+        proceed(post("/payments", "k", "{}")).completeTooLargeToStore(200));
     CapturedResponse replay = replay(http.begin(post("/payments", "k", "{}")));
     assertEquals(500, replay.status());
     assertTrue(body(replay).contains("response-too-large"));
@@ -415,10 +485,14 @@ class HttpIdempotencyTest {
 
   @Test
   void aBodyOverTheLimitIsA413BeforeTheStoreIsTouched() throws IOException {
-    HttpIdempotency small = base().route(IdempotencyRoute.builder("/payments").build()).maxRequestBodyBytes(8).build();
+    HttpIdempotency small =
+        base().route(IdempotencyRoute.builder("/payments").build()).maxRequestBodyBytes(8).build();
 
-    Decision.Respond tooLarge = problem(small.begin(post("/payments", "k", "123456789")), ProblemType.BODY_TOO_LARGE);
-    assertTrue(body(tooLarge.response()).contains("9 bytes is larger than the limit of 8 bytes"), body(tooLarge.response()));
+    Decision.Respond tooLarge =
+        problem(small.begin(post("/payments", "k", "123456789")), ProblemType.BODY_TOO_LARGE);
+    assertTrue(
+        body(tooLarge.response()).contains("9 bytes is larger than the limit of 8 bytes"),
+        body(tooLarge.response()));
     assertInstanceOf(Decision.Proceed.class, small.begin(post("/payments", "k", "12345678")));
     assertEquals(1, store.calls());
   }
@@ -427,7 +501,8 @@ class HttpIdempotencyTest {
   void aStoreOutageIsA503AndNothingRuns() throws IOException {
     store.down(true);
 
-    Decision.Respond down = problem(http.begin(post("/payments", "k", "{}")), ProblemType.STORE_UNAVAILABLE);
+    Decision.Respond down =
+        problem(http.begin(post("/payments", "k", "{}")), ProblemType.STORE_UNAVAILABLE);
 
     assertFalse(down.isReplay());
     store.down(false);
@@ -439,40 +514,69 @@ class HttpIdempotencyTest {
     HttpAttempt first = proceed(post("/payments", "k", "{}"));
     store.down(true);
 
-    assertThrows(dev.idempo.store.StoreUnavailableException.class, () -> first.complete(response(201, "x")));
+    assertThrows(
+        dev.idempo.store.StoreUnavailableException.class, () -> first.complete(response(201, "x")));
     store.down(false);
     problem(http.begin(post("/payments", "k", "{}")), ProblemType.KEY_IN_FLIGHT);
   }
 
   @Test
   void callersWithDifferentCredentialsNeverShareKeys() throws IOException {
-    HttpAttempt alice = proceed(post("/payments", "same", "{}").header("Authorization", "Bearer alice"));
-    HttpAttempt bob = proceed(post("/payments", "same", "{}").header("Authorization", "Bearer bob"));
+    HttpAttempt alice =
+        proceed(post("/payments", "same", "{}").header("Authorization", "Bearer alice"));
+    HttpAttempt bob =
+        proceed(post("/payments", "same", "{}").header("Authorization", "Bearer bob"));
     alice.complete(response(201, "alice's"));
     bob.complete(response(201, "bob's"));
 
-    assertEquals("alice's", body(replay(http.begin(post("/payments", "same", "{}").header("Authorization", "Bearer alice")))));
-    assertEquals("bob's", body(replay(http.begin(post("/payments", "same", "{}").header("Authorization", "Bearer bob")))));
+    assertEquals(
+        "alice's",
+        body(
+            replay(
+                http.begin(
+                    post("/payments", "same", "{}").header("Authorization", "Bearer alice")))));
+    assertEquals(
+        "bob's",
+        body(
+            replay(
+                http.begin(
+                    post("/payments", "same", "{}").header("Authorization", "Bearer bob")))));
     problem(http.begin(post("/payments", "same", "{}").anonymous()), ProblemType.TENANT_REQUIRED);
     assertTrue(alice.scope().tenant().startsWith("authorization:"));
-    assertFalse(alice.scope().tenant().contains("alice"), "the credential itself is never part of the scope");
+    assertFalse(
+        alice.scope().tenant().contains("alice"),
+        "the credential itself is never part of the scope");
     assertEquals("POST payments", alice.scope().operation());
   }
 
   @Test
   void aNamedHeaderCanBeTheTenant() throws IOException {
     HttpIdempotency byHeader =
-        base().route(IdempotencyRoute.builder("/payments").tenantSource(TenantSource.header("X-Tenant")).build()).build();
+        base()
+            .route(
+                IdempotencyRoute.builder("/payments")
+                    .tenantSource(TenantSource.header("X-Tenant"))
+                    .build())
+            .build();
     HttpAttempt acme =
-        assertInstanceOf(Decision.Proceed.class, byHeader.begin(post("/payments", "k", "{}").header("X-Tenant", "acme")))
+        assertInstanceOf(
+                Decision.Proceed.class,
+                byHeader.begin(post("/payments", "k", "{}").header("X-Tenant", "acme")))
             .attempt();
     acme.complete(response(200, "acme"));
 
     assertEquals("acme", acme.scope().tenant());
     assertEquals(
         "acme",
-        body(replay(byHeader.begin(post("/payments", "k", "{}").header("X-Tenant", "acme").header("Authorization", "x")))));
-    assertInstanceOf(Decision.Proceed.class, byHeader.begin(post("/payments", "k", "{}").header("X-Tenant", "globex")));
+        body(
+            replay(
+                byHeader.begin(
+                    post("/payments", "k", "{}")
+                        .header("X-Tenant", "acme")
+                        .header("Authorization", "x")))));
+    assertInstanceOf(
+        Decision.Proceed.class,
+        byHeader.begin(post("/payments", "k", "{}").header("X-Tenant", "globex")));
   }
 
   @Test
@@ -487,15 +591,19 @@ class HttpIdempotencyTest {
   void canonicalJsonRoutesReplayAReformattedBody() throws IOException {
     proceed(post("/orders", "o-1", "{\"sku\":\"a\",\"qty\":2}")).complete(response(201, "order"));
 
-    assertEquals("order", body(replay(http.begin(post("/orders", "o-1", " { \"qty\" : 2.0 , \"sku\" : \"a\" } ")))));
-    problem(http.begin(post("/orders", "o-1", "{\"sku\":\"a\",\"qty\":3}")), ProblemType.KEY_MISMATCH);
+    assertEquals(
+        "order",
+        body(replay(http.begin(post("/orders", "o-1", " { \"qty\" : 2.0 , \"sku\" : \"a\" } ")))));
+    problem(
+        http.begin(post("/orders", "o-1", "{\"sku\":\"a\",\"qty\":3}")), ProblemType.KEY_MISMATCH);
   }
 
   @Test
   void anAttemptMayBeFinishedOnAnotherThread() throws IOException {
     HttpAttempt first = proceed(post("/payments", "async", "{}"));
 
-    HttpAttempt.Completion completion = CompletableFuture.supplyAsync(() -> first.complete(response(202, "queued"))).join();
+    HttpAttempt.Completion completion =
+        CompletableFuture.supplyAsync(() -> first.complete(response(202, "queued"))).join();
 
     assertEquals(HttpAttempt.Completion.STORED, completion);
     assertEquals(202, replay(http.begin(post("/payments", "async", "{}"))).status());
@@ -509,25 +617,37 @@ class HttpIdempotencyTest {
     byte[] k2 = new byte[32];
     Arrays.fill(k2, (byte) 2);
     HttpIdempotency encrypted =
-        base().route(IdempotencyRoute.builder("/payments").name("payments").build())
+        base()
+            .route(IdempotencyRoute.builder("/payments").name("payments").build())
             .encryption(EncryptionKeys.builder().add("k1", k1).build())
             .build();
-    HttpAttempt first = assertInstanceOf(Decision.Proceed.class, encrypted.begin(post("/payments", "enc", "{}"))).attempt();
+    HttpAttempt first =
+        assertInstanceOf(Decision.Proceed.class, encrypted.begin(post("/payments", "enc", "{}")))
+            .attempt();
     first.complete(response(201, "card ending 4242"));
 
     byte[] stored =
-        memory.find(first.scope().storageKey(IdempotencyKey.of("enc"))).orElseThrow().response().orElseThrow().toBytes();
+        memory
+            .find(first.scope().storageKey(IdempotencyKey.of("enc")))
+            .orElseThrow()
+            .response()
+            .orElseThrow()
+            .toBytes();
     assertFalse(new String(stored, StandardCharsets.ISO_8859_1).contains("4242"));
-    assertEquals(RecordState.COMPLETED, memory.find(first.scope().storageKey(IdempotencyKey.of("enc"))).orElseThrow().state());
+    assertEquals(
+        RecordState.COMPLETED,
+        memory.find(first.scope().storageKey(IdempotencyKey.of("enc"))).orElseThrow().state());
 
     HttpIdempotency rotated =
-        base().route(IdempotencyRoute.builder("/payments").name("payments").build())
+        base()
+            .route(IdempotencyRoute.builder("/payments").name("payments").build())
             .encryption(EncryptionKeys.builder().add("k1", k1).add("k2", k2).build())
             .build();
     assertEquals("card ending 4242", body(replay(rotated.begin(post("/payments", "enc", "{}")))));
 
     HttpIdempotency lost =
-        base().route(IdempotencyRoute.builder("/payments").name("payments").build())
+        base()
+            .route(IdempotencyRoute.builder("/payments").name("payments").build())
             .encryption(EncryptionKeys.builder().add("k2", k2).build())
             .build();
     problem(lost.begin(post("/payments", "enc", "{}")), ProblemType.STORED_RESPONSE_UNREADABLE);
@@ -536,18 +656,27 @@ class HttpIdempotencyTest {
   @Test
   void problemsLinkToTheDocumentationOnlyWhenConfigured() throws IOException {
     HttpIdempotency documented =
-        base().route(IdempotencyRoute.builder("/payments").build())
+        base()
+            .route(IdempotencyRoute.builder("/payments").build())
             .problemBase("https://api.example.com/problems/")
             .documentationBase("https://docs.example.com/idempotency/")
             .build();
 
-    Decision.Respond missing = assertInstanceOf(Decision.Respond.class, documented.begin(new Request("POST", "/payments", "")));
+    Decision.Respond missing =
+        assertInstanceOf(
+            Decision.Respond.class, documented.begin(new Request("POST", "/payments", "")));
 
     assertEquals(
         List.of("<https://docs.example.com/idempotency/key-missing>; rel=\"describedby\""),
         missing.response().headers("Link"));
-    assertTrue(body(missing.response()).contains("\"type\":\"https://api.example.com/problems/key-missing\""));
-    assertEquals(List.of(), problem(http.begin(new Request("POST", "/payments", "")), ProblemType.KEY_MISSING).response().headers("Link"));
+    assertTrue(
+        body(missing.response())
+            .contains("\"type\":\"https://api.example.com/problems/key-missing\""));
+    assertEquals(
+        List.of(),
+        problem(http.begin(new Request("POST", "/payments", "")), ProblemType.KEY_MISSING)
+            .response()
+            .headers("Link"));
   }
 
   @Test
@@ -555,22 +684,35 @@ class HttpIdempotencyTest {
     assertThrows(IllegalStateException.class, () -> HttpIdempotency.builder(store).build());
     assertEquals(
         "header Set-Cookie is never stored: it carries credentials or cookies",
-        assertThrows(IllegalArgumentException.class, () -> HttpIdempotency.builder(store).storedHeaders("Set-Cookie"))
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HttpIdempotency.builder(store).storedHeaders("Set-Cookie"))
             .getMessage());
     assertEquals(
         "maxRequestBodyBytes must be between 0 and 268435456 bytes, was -1",
-        assertThrows(IllegalArgumentException.class, () -> HttpIdempotency.builder(store).maxRequestBodyBytes(-1))
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HttpIdempotency.builder(store).maxRequestBodyBytes(-1))
             .getMessage());
-    assertThrows(IllegalArgumentException.class, () -> HttpIdempotency.builder(store).maxResponseBodyBytes(Integer.MAX_VALUE));
-    assertThrows(IllegalArgumentException.class, () -> HttpIdempotency.builder(store).problemBase("problems"));
-    assertThrows(IllegalArgumentException.class, () -> HttpIdempotency.builder(store).documentationBase("ftp://x/"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HttpIdempotency.builder(store).maxResponseBodyBytes(Integer.MAX_VALUE));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HttpIdempotency.builder(store).problemBase("problems"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HttpIdempotency.builder(store).documentationBase("ftp://x/"));
     assertThrows(NullPointerException.class, () -> HttpIdempotency.builder(null));
   }
 
   @Test
   void theConfigurationIsReadable() {
     HttpIdempotency configured =
-        base().route(IdempotencyRoute.builder("/payments").build()).storedHeaders("X-Request-Id").build();
+        base()
+            .route(IdempotencyRoute.builder("/payments").build())
+            .storedHeaders("X-Request-Id")
+            .build();
 
     assertEquals(1 << 20, configured.maxRequestBodyBytes());
     assertEquals(1 << 20, configured.maxResponseBodyBytes());

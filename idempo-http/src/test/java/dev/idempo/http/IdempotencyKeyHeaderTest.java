@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idempo.IdempotencyKey;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class IdempotencyKeyHeaderTest {
 
@@ -74,7 +74,8 @@ class IdempotencyKeyHeaderTest {
       })
   void refusesMalformedKeys(String header) {
     InvalidIdempotencyKeyException e =
-        assertThrows(InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse(header));
+        assertThrows(
+            InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse(header));
     assertTrue(e.getMessage().startsWith("Idempotency-Key"), e.getMessage());
   }
 
@@ -85,10 +86,12 @@ class IdempotencyKeyHeaderTest {
     assertEquals(max, IdempotencyKeyHeader.parse("\"" + max + "\"").value());
 
     InvalidIdempotencyKeyException e =
-        assertThrows(InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse(max + "k"));
+        assertThrows(
+            InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse(max + "k"));
     assertEquals("Idempotency-Key must be at most 255 characters, was 256", e.getMessage());
     // 254 escaped backslashes are 508 characters on the wire but a 254-character key.
-    assertEquals(254, IdempotencyKeyHeader.parse("\"" + "\\\\".repeat(254) + "\"").value().length());
+    assertEquals(
+        254, IdempotencyKeyHeader.parse("\"" + "\\\\".repeat(254) + "\"").value().length());
   }
 
   @Test
@@ -97,7 +100,9 @@ class IdempotencyKeyHeaderTest {
     assertEquals(Optional.of(IdempotencyKey.of("a")), IdempotencyKeyHeader.parse(List.of("a")));
 
     InvalidIdempotencyKeyException e =
-        assertThrows(InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse(List.of("a", "a")));
+        assertThrows(
+            InvalidIdempotencyKeyException.class,
+            () -> IdempotencyKeyHeader.parse(List.of("a", "a")));
     assertEquals("Idempotency-Key header was sent 2 times; send it exactly once", e.getMessage());
   }
 
@@ -105,12 +110,17 @@ class IdempotencyKeyHeaderTest {
   void messagesSayWhatIsWrong() {
     assertEquals(
         "Idempotency-Key header holds a list; send exactly one key",
-        assertThrows(InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse("a,b")).getMessage());
+        assertThrows(InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse("a,b"))
+            .getMessage());
     assertEquals(
         "Idempotency-Key must be visible ASCII (0x21-0x7E); character 4 of the key is 0xE9",
-        assertThrows(InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse("caf\u00e9")).getMessage());
+        assertThrows(
+                InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse("caf\u00e9"))
+            .getMessage());
     assertEquals(
         "Idempotency-Key header has an unterminated quoted string",
-        assertThrows(InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse("\"abc")).getMessage());
+        assertThrows(
+                InvalidIdempotencyKeyException.class, () -> IdempotencyKeyHeader.parse("\"abc"))
+            .getMessage());
   }
 }

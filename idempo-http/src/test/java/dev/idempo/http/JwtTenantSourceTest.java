@@ -199,7 +199,7 @@ class JwtTenantSourceTest {
   private static String claims(String extra) {
     long now = NOW.getEpochSecond();
     return "{\"sub\":\"alice\",\"iss\":\"https://issuer.example/\",\"aud\":[\"payments\",\"ledger\"],"
-               + "\"iat\":"
+        + "\"iat\":"
         + now
         + ",\"exp\":"
         + (now + 600)

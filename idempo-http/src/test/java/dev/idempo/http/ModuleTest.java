@@ -22,13 +22,17 @@ class ModuleTest {
   void exportsOnlyTheApiPackage() {
     assertEquals(
         Set.of("dev.idempo.http"),
-        descriptor.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
+        descriptor.exports().stream()
+            .map(ModuleDescriptor.Exports::source)
+            .collect(Collectors.toSet()));
   }
 
   @Test
   void requiresOnlyTheCore() {
     assertEquals(
         Set.of("java.base", "dev.idempo.core"),
-        descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()));
+        descriptor.requires().stream()
+            .map(ModuleDescriptor.Requires::name)
+            .collect(Collectors.toSet()));
   }
 }

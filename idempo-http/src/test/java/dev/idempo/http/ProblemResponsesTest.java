@@ -56,7 +56,8 @@ class ProblemResponsesTest {
             .render(ProblemType.KEY_MISMATCH, "d");
 
     assertEquals(
-        List.of("<https://docs.example.com/problems/key-mismatch>; rel=\"describedby\""), problem.headers("Link"));
+        List.of("<https://docs.example.com/problems/key-mismatch>; rel=\"describedby\""),
+        problem.headers("Link"));
   }
 
   @Test
@@ -76,8 +77,11 @@ class ProblemResponsesTest {
   void badBasesAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> new ProblemResponses("problems/", null));
     assertThrows(IllegalArgumentException.class, () -> new ProblemResponses("https://x/ y/", null));
-    assertThrows(IllegalArgumentException.class, () -> new ProblemResponses(ProblemResponses.DEFAULT_BASE, "urn:docs:"));
     assertThrows(
-        IllegalArgumentException.class, () -> new ProblemResponses(ProblemResponses.DEFAULT_BASE, "https://x/>; rel=x"));
+        IllegalArgumentException.class,
+        () -> new ProblemResponses(ProblemResponses.DEFAULT_BASE, "urn:docs:"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ProblemResponses(ProblemResponses.DEFAULT_BASE, "https://x/>; rel=x"));
   }
 }

@@ -16,8 +16,14 @@ class RequestFingerprinterTest {
   private static final String JSON = "application/json";
 
   private static Fingerprint fp(
-      RequestFingerprinter fingerprinter, String method, String path, String query, String type, String body) {
-    return fingerprinter.fingerprint(method, path, query, type, body.getBytes(StandardCharsets.UTF_8));
+      RequestFingerprinter fingerprinter,
+      String method,
+      String path,
+      String query,
+      String type,
+      String body) {
+    return fingerprinter.fingerprint(
+        method, path, query, type, body.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -31,17 +37,22 @@ class RequestFingerprinterTest {
     assertNotEquals(base, fp(RAW_BODY, "POST", "/pay", "a=1", null, "{}"));
     assertNotEquals(base, fp(RAW_BODY, "POST", "/pay", "a=1", JSON, "{ }"));
     // Parts are length-prefixed: moving a character between parts changes the fingerprint.
-    assertNotEquals(fp(RAW_BODY, "POST", "/pa", "ya=1", JSON, "{}"), fp(RAW_BODY, "POST", "/pay", "a=1", JSON, "{}"));
+    assertNotEquals(
+        fp(RAW_BODY, "POST", "/pa", "ya=1", JSON, "{}"),
+        fp(RAW_BODY, "POST", "/pay", "a=1", JSON, "{}"));
   }
 
   @Test
   void contentTypeIsComparedNormalized() {
     Fingerprint base = fp(RAW_BODY, "POST", "/p", "", "application/json; charset=utf-8", "{}");
     assertEquals(base, fp(RAW_BODY, "POST", "/p", "", "Application/JSON;Charset=\"UTF-8\"", "{}"));
-    assertEquals(base, fp(RAW_BODY, "POST", "/p", "", " application/json ;  charset = UTF-8 ", "{}"));
-    assertNotEquals(base, fp(RAW_BODY, "POST", "/p", "", "application/json; charset=iso-8859-1", "{}"));
     assertEquals(
-        "multipart/form-data;boundary=AbC", RequestFingerprinter.normalizeContentType("Multipart/Form-Data; Boundary=AbC"));
+        base, fp(RAW_BODY, "POST", "/p", "", " application/json ;  charset = UTF-8 ", "{}"));
+    assertNotEquals(
+        base, fp(RAW_BODY, "POST", "/p", "", "application/json; charset=iso-8859-1", "{}"));
+    assertEquals(
+        "multipart/form-data;boundary=AbC",
+        RequestFingerprinter.normalizeContentType("Multipart/Form-Data; Boundary=AbC"));
   }
 
   @Test
@@ -51,7 +62,8 @@ class RequestFingerprinterTest {
         fp(RAW_BODY, "POST", "/p", "", "multipart/form-data; boundary=\"x; y\"", "{}"));
     assertEquals(
         "multipart/form-data;boundary=\"a; b=c\";x=1",
-        RequestFingerprinter.normalizeContentType("multipart/form-data; boundary=\"a; b=c\" ; X=1"));
+        RequestFingerprinter.normalizeContentType(
+            "multipart/form-data; boundary=\"a; b=c\" ; X=1"));
   }
 
   @Test
@@ -59,8 +71,10 @@ class RequestFingerprinterTest {
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     Fingerprint one = RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of(), body);
 
-    assertEquals(fp(RAW_BODY, "POST", "/p", "", JSON, "{}"), one, "one value: the single-type fingerprint");
-    assertNotEquals(one, RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON, "text/plain"), List.of(), body));
+    assertEquals(
+        fp(RAW_BODY, "POST", "/p", "", JSON, "{}"), one, "one value: the single-type fingerprint");
+    assertNotEquals(
+        one, RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON, "text/plain"), List.of(), body));
     assertNotEquals(
         RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON, "text/plain"), List.of(), body),
         RAW_BODY.fingerprint("POST", "/p", "", List.of("text/plain", JSON), List.of(), body));
@@ -71,7 +85,8 @@ class RequestFingerprinterTest {
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     Fingerprint plain = RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of(), body);
 
-    assertNotEquals(plain, RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of("gzip"), body));
+    assertNotEquals(
+        plain, RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of("gzip"), body));
     assertNotEquals(
         RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of("gzip"), body),
         RAW_BODY.fingerprint("POST", "/p", "", List.of(JSON), List.of("br"), body));
@@ -82,12 +97,24 @@ class RequestFingerprinterTest {
 
   @Test
   void canonicalJsonIgnoresWhitespaceAndMemberOrderButNotArrayOrder() {
-    Fingerprint base = fp(CANONICAL_JSON, "POST", "/p", "", JSON, "{\"amount\":10,\"items\":[1,2]}");
-    assertEquals(base, fp(CANONICAL_JSON, "POST", "/p", "", JSON, " {\n \"items\" : [1, 2],\n \"amount\" : 10.0 }"));
-    assertNotEquals(base, fp(CANONICAL_JSON, "POST", "/p", "", JSON, "{\"amount\":10,\"items\":[2,1]}"));
-    assertNotEquals(base, fp(CANONICAL_JSON, "POST", "/p", "", JSON, "{\"amount\":11,\"items\":[1,2]}"));
+    Fingerprint base =
+        fp(CANONICAL_JSON, "POST", "/p", "", JSON, "{\"amount\":10,\"items\":[1,2]}");
+    assertEquals(
+        base,
+        fp(
+            CANONICAL_JSON,
+            "POST",
+            "/p",
+            "",
+            JSON,
+            " {\n \"items\" : [1, 2],\n \"amount\" : 10.0 }"));
     assertNotEquals(
-        fp(RAW_BODY, "POST", "/p", "", JSON, "{\"b\":1,\"a\":2}"), fp(RAW_BODY, "POST", "/p", "", JSON, "{\"a\":2,\"b\":1}"),
+        base, fp(CANONICAL_JSON, "POST", "/p", "", JSON, "{\"amount\":10,\"items\":[2,1]}"));
+    assertNotEquals(
+        base, fp(CANONICAL_JSON, "POST", "/p", "", JSON, "{\"amount\":11,\"items\":[1,2]}"));
+    assertNotEquals(
+        fp(RAW_BODY, "POST", "/p", "", JSON, "{\"b\":1,\"a\":2}"),
+        fp(RAW_BODY, "POST", "/p", "", JSON, "{\"a\":2,\"b\":1}"),
         "raw mode compares bytes");
   }
 
@@ -117,6 +144,7 @@ class RequestFingerprinterTest {
   void aRawBodyNeverEqualsACanonicalOne() {
     // The canonical text of {"a":1} is {"a":1}; the raw and canonical parts are named apart.
     assertNotEquals(
-        fp(CANONICAL_JSON, "POST", "/p", "", JSON, "{\"a\":1}"), fp(RAW_BODY, "POST", "/p", "", JSON, "{\"a\":1}"));
+        fp(CANONICAL_JSON, "POST", "/p", "", JSON, "{\"a\":1}"),
+        fp(RAW_BODY, "POST", "/p", "", JSON, "{\"a\":1}"));
   }
 }

@@ -12,10 +12,12 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RouteTableTest {
-  private final IdempotencyRoute payments = IdempotencyRoute.builder("/payments/**").name("payments").build();
+  private final IdempotencyRoute payments =
+      IdempotencyRoute.builder("/payments/**").name("payments").build();
   private final IdempotencyRoute refunds =
       IdempotencyRoute.builder("/payments/refunds").name("refunds").methods("POST").build();
-  private final IdempotencyRoute everything = IdempotencyRoute.builder("/**").name("all").methods("PUT").build();
+  private final IdempotencyRoute everything =
+      IdempotencyRoute.builder("/**").name("all").methods("PUT").build();
   private final RouteTable table = RouteTable.of(payments, refunds, everything);
 
   @Test
@@ -30,11 +32,17 @@ class RouteTableTest {
   @Test
   void theMostSpecificRouteCoveringTheMethodWins() {
     assertEquals(Optional.of(refunds), table.match("POST", "/payments/refunds"));
-    assertEquals(Optional.of(payments), table.match("PATCH", "/payments/refunds"), "refunds does not cover PATCH");
+    assertEquals(
+        Optional.of(payments),
+        table.match("PATCH", "/payments/refunds"),
+        "refunds does not cover PATCH");
     assertEquals(Optional.of(payments), table.match("POST", "/payments/refunds/9"));
-    IdempotencyRoute longer = IdempotencyRoute.builder("/payments/refunds/**").name("longer").build();
-    assertEquals(Optional.of(longer), RouteTable.of(payments, longer).match("POST", "/payments/refunds/9"));
-    assertEquals(Optional.of(longer), RouteTable.of(longer, payments).match("POST", "/payments/refunds/9"));
+    IdempotencyRoute longer =
+        IdempotencyRoute.builder("/payments/refunds/**").name("longer").build();
+    assertEquals(
+        Optional.of(longer), RouteTable.of(payments, longer).match("POST", "/payments/refunds/9"));
+    assertEquals(
+        Optional.of(longer), RouteTable.of(longer, payments).match("POST", "/payments/refunds/9"));
   }
 
   @Test
@@ -44,7 +52,9 @@ class RouteTableTest {
     assertTrue(RouteTable.of(payments).match("pAtCh", "/payments").isPresent());
     assertFalse(payments.matches("po\u017Ft", "/payments"), "only ASCII letters fold");
     assertFalse(payments.matches("PUT", "/payments"));
-    assertEquals(Set.of("DELETE", "PUT"), IdempotencyRoute.builder("/x").methods("put", "DELETE").build().methods());
+    assertEquals(
+        Set.of("DELETE", "PUT"),
+        IdempotencyRoute.builder("/x").methods("put", "DELETE").build().methods());
   }
 
   @Test
@@ -65,7 +75,8 @@ class RouteTableTest {
   void badRoutesAreRefusedNamingTheValue() {
     assertEquals(
         "path must start with /, was \"payments\"",
-        assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("payments")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("payments"))
+            .getMessage());
     assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/payments/*"));
     assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/pay*/x"));
     assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/**/x"));
@@ -73,21 +84,29 @@ class RouteTableTest {
     assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a", "/a"));
     assertEquals(
         "method GET cannot be guarded: safe methods never touch the idempotency store",
-        assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").methods("get"))
+        assertThrows(
+                IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").methods("get"))
             .getMessage());
-    assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").methods("HEAD"));
-    assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").methods("OPTIONS"));
+    assertThrows(
+        IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").methods("HEAD"));
+    assertThrows(
+        IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").methods("OPTIONS"));
     assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").methods());
-    assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").methods("PO ST"));
-    assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").lease(Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").retention(Duration.ofDays(401)));
+    assertThrows(
+        IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").methods("PO ST"));
+    assertThrows(
+        IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").lease(Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> IdempotencyRoute.builder("/a").retention(Duration.ofDays(401)));
     assertEquals(
         "waitForInFlight must be between 0 and PT10M, was PT11M",
         assertThrows(
                 IllegalArgumentException.class,
                 () -> IdempotencyRoute.builder("/a").waitForInFlight(Duration.ofMinutes(11)))
             .getMessage());
-    assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").releasedStatuses(600));
+    assertThrows(
+        IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").releasedStatuses(600));
     assertThrows(IllegalArgumentException.class, () -> IdempotencyRoute.builder("/a").name(""));
   }
 
@@ -97,7 +116,13 @@ class RouteTableTest {
         "routes \"payments\" and \"again\" both guard POST /payments/**",
         assertThrows(
                 IllegalArgumentException.class,
-                () -> RouteTable.of(payments, IdempotencyRoute.builder("/payments/**").name("again").methods("POST").build()))
+                () ->
+                    RouteTable.of(
+                        payments,
+                        IdempotencyRoute.builder("/payments/**")
+                            .name("again")
+                            .methods("POST")
+                            .build()))
             .getMessage());
     assertThrows(
         IllegalArgumentException.class,

@@ -30,9 +30,10 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * How store failures reach HTTP callers. Issue 9 item 12: every IllegalStateException from the store was answered as 500
- * stored-response-unreadable ("not run again"), so a store bug looked like a corrupt record. Only
- * {@link StoredRecordUnreadableException} means unreadable; anything else is internal-error.
+ * How store failures reach HTTP callers. Issue 9 item 12: every IllegalStateException from the
+ * store was answered as 500 stored-response-unreadable ("not run again"), so a store bug looked
+ * like a corrupt record. Only {@link StoredRecordUnreadableException} means unreadable; anything
+ * else is internal-error.
  */
 class StoreFailureProblemsTest {
 
@@ -55,7 +56,8 @@ class StoreFailureProblemsTest {
 
   @Test
   void everyStoreFormatExceptionIsTheOneUnreadableType() throws IOException {
-    Decision decision = begin(() -> new StoredResponseUnreadableException("stored response is truncated"));
+    Decision decision =
+        begin(() -> new StoredResponseUnreadableException("stored response is truncated"));
 
     assertEquals(Optional.of(ProblemType.STORED_RESPONSE_UNREADABLE), problem(decision));
   }

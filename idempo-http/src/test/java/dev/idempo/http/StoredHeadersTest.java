@@ -59,10 +59,13 @@ class StoredHeadersTest {
             "Transfer-Encoding",
             "Idempotent-Replayed")) {
       IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> StoredHeaders.withExtras(List.of(name)), name);
-      assertEquals(true, e.getMessage().startsWith("header " + name + " is never stored: "), e.getMessage());
+          assertThrows(
+              IllegalArgumentException.class, () -> StoredHeaders.withExtras(List.of(name)), name);
+      assertEquals(
+          true, e.getMessage().startsWith("header " + name + " is never stored: "), e.getMessage());
     }
-    assertThrows(IllegalArgumentException.class, () -> StoredHeaders.withExtras(List.of("Bad Name")));
+    assertThrows(
+        IllegalArgumentException.class, () -> StoredHeaders.withExtras(List.of("Bad Name")));
   }
 
   @Test
@@ -70,7 +73,14 @@ class StoredHeadersTest {
     Set<String> expected = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     expected.addAll(
         List.of(
-            "Content-Type", "Content-Location", "Location", "ETag", "Last-Modified", "Link", "Cache-Control", "Content-Encoding"));
+            "Content-Type",
+            "Content-Location",
+            "Location",
+            "ETag",
+            "Last-Modified",
+            "Link",
+            "Cache-Control",
+            "Content-Encoding"));
     assertEquals(expected, StoredHeaders.withExtras(List.of()).names());
     assertEquals(Map.of(), CapturedResponse.builder(204).build().headers());
   }

@@ -10,11 +10,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The connection of one group commit, as its operations see it: each distinct SQL text is
- * prepared once per batch and reused by every operation of the batch (SQLite compiles the claim
- * with its triggers on every prepare, a fifth of a batch's time). Closing a statement handed out
- * here only clears its parameters; {@link #close()} closes them all when the batch ends. Not
- * thread-safe: the leader of the batch alone uses it.
+ * The connection of one group commit, as its operations see it: each distinct SQL text is prepared
+ * once per batch and reused by every operation of the batch (SQLite compiles the claim with its
+ * triggers on every prepare, a fifth of a batch's time). Closing a statement handed out here only
+ * clears its parameters; {@link #close()} closes them all when the batch ends. Not thread-safe: the
+ * leader of the batch alone uses it.
  */
 final class BatchStatements implements AutoCloseable {
   private final Connection connection;

@@ -5,8 +5,8 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * The databases {@link JdbcIdempotencyStore} speaks to. By default the builder detects the
- * dialect from the connection's metadata; set it to skip that round trip.
+ * The databases {@link JdbcIdempotencyStore} speaks to. By default the builder detects the dialect
+ * from the connection's metadata; set it to skip that round trip.
  *
  * <ul>
  *   <li>{@link #POSTGRESQL} (13 or newer): leases and expiry follow the server's clock ({@code
@@ -109,15 +109,24 @@ public enum Dialect {
     }
     String counter = tables.fenceCounter();
     String advance =
-        " ON " + tables.records() + " BEGIN UPDATE " + counter
+        " ON "
+            + tables.records()
+            + " BEGIN UPDATE "
+            + counter
             + " SET value = NEW.fence WHERE id = 1 AND value < NEW.fence; END";
     return List.of(
-        "CREATE TABLE IF NOT EXISTS " + counter
+        "CREATE TABLE IF NOT EXISTS "
+            + counter
             + " (id INTEGER PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL)",
         "INSERT OR IGNORE INTO " + counter + " (id, value) VALUES (1, 0)",
-        "CREATE TRIGGER IF NOT EXISTS " + tables.prefix() + "records_fence_insert AFTER INSERT"
+        "CREATE TRIGGER IF NOT EXISTS "
+            + tables.prefix()
+            + "records_fence_insert AFTER INSERT"
             + advance,
-        "CREATE TRIGGER IF NOT EXISTS " + tables.prefix() + "records_fence_update AFTER UPDATE OF"
-            + " fence" + advance);
+        "CREATE TRIGGER IF NOT EXISTS "
+            + tables.prefix()
+            + "records_fence_update AFTER UPDATE OF"
+            + " fence"
+            + advance);
   }
 }

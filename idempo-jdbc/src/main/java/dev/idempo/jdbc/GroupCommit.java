@@ -21,8 +21,7 @@ import javax.sql.DataSource;
  * arrived while the previous batch ran: no timer, no sleep when idle), runs each one's statements
  * inside a savepoint of one transaction, commits once, and only then answers every caller with its
  * own result. Followers wait; when a leader is done it hands leadership to the oldest operation
- * still queued. A batch of one runs in auto-commit mode, exactly like a write without group
- * commit.
+ * still queued. A batch of one runs in auto-commit mode, exactly like a write without group commit.
  *
  * <p><b>Failures.</b> An operation whose statement fails is rolled back to its savepoint and gets
  * its own exception; the others carry on. When the batch cannot run at all (no connection, no
@@ -30,8 +29,8 @@ import javax.sql.DataSource;
  * StoreUnavailableException} and nothing of the batch was written. When the commit itself fails,
  * every operation that had succeeded fails with {@link StoreUnavailableException} whose outcome is
  * unknown: a PostgreSQL server may have committed before the connection dropped, and a SQLite
- * commit that fails in its I/O may already have appended its WAL frames. Nothing is answered
- * before its commit returned.
+ * commit that fails in its I/O may already have appended its WAL frames. Nothing is answered before
+ * its commit returned.
  *
  * <p>Thread-safe. {@link #close()} refuses new operations and runs the queued ones.
  */
@@ -97,7 +96,9 @@ final class GroupCommit implements AutoCloseable {
           if (queue.remove(pending)) {
             handOver(); // leadership may have been offered to this caller
             throw new StoreUnavailableException(
-                database + " idempotency store could not " + operation
+                database
+                    + " idempotency store could not "
+                    + operation
                     + ": interrupted while waiting for a batch; nothing was written",
                 null);
           } // else a leader runs it already: wait for its commit like everyone else
@@ -269,8 +270,13 @@ final class GroupCommit implements AutoCloseable {
             ? e.getMessage() + " (SQLState " + ((SQLException) e).getSQLState() + ")"
             : String.valueOf(e);
     return new StoreUnavailableException(
-        database + " idempotency store could not " + operation + ": its group commit " + what
-            + ": " + detail,
+        database
+            + " idempotency store could not "
+            + operation
+            + ": its group commit "
+            + what
+            + ": "
+            + detail,
         e);
   }
 

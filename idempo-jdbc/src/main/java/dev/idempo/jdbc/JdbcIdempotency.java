@@ -39,23 +39,23 @@ import javax.sql.DataSource;
  * row: two statements in the caller's transaction, and no commit of its own when it joins one. A
  * concurrent duplicate's insert waits on the uncommitted row in the unique index (PostgreSQL; on
  * SQLite it waits for the write lock, up to the connection's {@code busy_timeout}); once the first
- * transaction commits the duplicate reads the stored result and replays it (its second statement
- * is that read), or if the first rolled back it runs the work itself. The duplicate's read
- * locks the completed row until its own transaction ends.
+ * transaction commits the duplicate reads the stored result and replays it (its second statement is
+ * that read), or if the first rolled back it runs the work itself. The duplicate's read locks the
+ * completed row until its own transaction ends.
  *
  * <p><b>Transactions.</b> Given a {@link DataSource}, or a {@link Connection} in auto-commit mode,
  * {@code execute} runs its own transaction: it commits after the work and rolls back on any
  * exception, leaving no record. Given a connection with auto-commit off, it joins the caller's
- * transaction and never commits or rolls back: the caller does. If the work throws there, the
- * key's row is deleted again (if the transaction still accepts statements) so a caller that
- * commits anyway leaves no stuck record. Under REPEATABLE READ or SERIALIZABLE, PostgreSQL answers
- * a duplicate that raced a concurrent commit with a serialization failure (SQLState 40001), as for
+ * transaction and never commits or rolls back: the caller does. If the work throws there, the key's
+ * row is deleted again (if the transaction still accepts statements) so a caller that commits
+ * anyway leaves no stuck record. Under REPEATABLE READ or SERIALIZABLE, PostgreSQL answers a
+ * duplicate that raced a concurrent commit with a serialization failure (SQLState 40001), as for
  * any write conflict: retry the transaction.
  *
  * <p><b>Answers.</b> Returns the value and whether it was replayed; a key used with another
  * fingerprint throws {@link FingerprintMismatchException}; a key held by the leased mode ({@link
- * dev.idempo.Idempotency} on the same tables) throws {@link KeyInFlightException}. The stored
- * bytes use the leased executor's outcome layout, so either mode replays the other's records.
+ * dev.idempo.Idempotency} on the same tables) throws {@link KeyInFlightException}. The stored bytes
+ * use the leased executor's outcome layout, so either mode replays the other's records.
  *
  * <p>Thread-safe: one instance serves any number of threads, each with its own connection.
  */
@@ -65,6 +65,7 @@ public final class JdbcIdempotency {
 
   /** Attempts when the row found changes under us: it expired between insert and read. */
   private static final int MAX_ATTEMPTS = 3;
+
   /** PostgreSQL: "current transaction is aborted", so a clean-up statement cannot run. */
   private static final String TRANSACTION_ABORTED = "25P02";
 
@@ -86,8 +87,8 @@ public final class JdbcIdempotency {
 
   /**
    * A builder for transactional mode on the tables, dialect, clock and response cap of {@code
-   * store} (build the store first: it creates the tables). The connections given to {@code
-   * execute} must reach the same database.
+   * store} (build the store first: it creates the tables). The connections given to {@code execute}
+   * must reach the same database.
    */
   public static Builder builder(JdbcIdempotencyStore store) {
     return new Builder(Objects.requireNonNull(store, "store must not be null"));
@@ -259,7 +260,8 @@ public final class JdbcIdempotency {
       }
     }
     throw new StoreUnavailableException(
-        "the key's record kept changing between the insert and the read (" + MAX_ATTEMPTS
+        "the key's record kept changing between the insert and the read ("
+            + MAX_ATTEMPTS
             + " attempts)",
         null);
   }
@@ -280,7 +282,8 @@ public final class JdbcIdempotency {
     if (row.state() == RecordState.IN_PROGRESS) {
       throw new KeyInFlightException(Duration.ofMillis(Math.max(0, row.leaseMillis())));
     }
-    return TransactionalResult.replayed(codec.decode(dev.idempo.internal.StoredOutcome.decode(row.response()).valueOrThrow()));
+    return TransactionalResult.replayed(
+        codec.decode(dev.idempo.internal.StoredOutcome.decode(row.response()).valueOrThrow()));
   }
 
   private <R> TransactionalResult<R> runWork(

@@ -35,50 +35,53 @@ import javax.sql.DataSource;
  * JdbcIdempotencyStore store = JdbcIdempotencyStore.builder(dataSource).build();
  * }</pre>
  *
- * <p><b>Atomicity.</b> A claim is one {@code INSERT … ON CONFLICT DO UPDATE … WHERE} statement:
- * the database's unique index and row lock decide a race, never a read followed by a write. When
- * the statement takes nothing (a live record is there), a read of that row answers {@code Replay},
+ * <p><b>Atomicity.</b> A claim is one {@code INSERT … ON CONFLICT DO UPDATE … WHERE} statement: the
+ * database's unique index and row lock decide a race, never a read followed by a write. When the
+ * statement takes nothing (a live record is there), a read of that row answers {@code Replay},
  * {@code InFlight} or {@code Mismatch}; should the row change in between so that it could be
  * claimed after all, the claim simply runs again. {@code complete}, {@code release}, {@code renew}
  * and {@code checkpoint} are each one statement whose {@code WHERE} names the key, the fence, the
- * IN_PROGRESS state and liveness, so they are never unfenced; {@code abandon} names the claim
- * token (a column since schema version 2) in place of the fence.
+ * IN_PROGRESS state and liveness, so they are never unfenced; {@code abandon} names the claim token
+ * (a column since schema version 2) in place of the fence.
  *
- * <p><b>Fences</b> come from one source per table prefix, so they grow across release and expiry:
- * a sequence on PostgreSQL; on SQLite a counter row a trigger advances inside the claiming
- * statement. (On PostgreSQL a fresh insert draws its fence just before its row reaches the index,
- * so two claims of one key racing with a release in between may get fences out of draw order;
- * fences are unique either way, and a stale fence never matches.)
+ * <p><b>Fences</b> come from one source per table prefix, so they grow across release and expiry: a
+ * sequence on PostgreSQL; on SQLite a counter row a trigger advances inside the claiming statement.
+ * (On PostgreSQL a fresh insert draws its fence just before its row reaches the index, so two
+ * claims of one key racing with a release in between may get fences out of draw order; fences are
+ * unique either way, and a stale fence never matches.)
  *
  * <p><b>Time.</b> On PostgreSQL leases and expiry follow the server's clock, read with {@code
  * clock_timestamp()} inside each statement (not the transaction-start {@code now()}); a {@link
- * Builder#clock clock} is refused there. On SQLite, meant for one process, they follow the
- * injected {@link InstantSource} (the system clock by default), and this store serializes its own
- * writes so they never spin on SQLite's lock; give SQLite connections a {@code busy_timeout} and
- * WAL mode for the writers it cannot serialize (other stores, transactional mode).
+ * Builder#clock clock} is refused there. On SQLite, meant for one process, they follow the injected
+ * {@link InstantSource} (the system clock by default), and this store serializes its own writes so
+ * they never spin on SQLite's lock; give SQLite connections a {@code busy_timeout} and WAL mode for
+ * the writers it cannot serialize (other stores, transactional mode).
  *
- * <p><b>Group commit.</b> On SQLite by default (see {@link Builder#groupCommit}), concurrent
- * writes share one transaction and one commit; each keeps its own statement, savepoint and answer,
- * and none is answered before its commit. See the package documentation for what it does on a
- * failure and for the durability settings ({@code synchronous}, {@code fsync}) that decide what a
- * power cut may lose.
+ * <p><b>Group commit.</b> On SQLite by default (see {@link Builder#groupCommit}), concurrent writes
+ * share one transaction and one commit; each keeps its own statement, savepoint and answer, and
+ * none is answered before its commit. See the package documentation for what it does on a failure
+ * and for the durability settings ({@code synchronous}, {@code fsync}) that decide what a power cut
+ * may lose.
  *
  * <p><b>Failures.</b> Every {@link SQLException} — unreachable server, closed pool, dropped
  * connection, timeout — surfaces as {@link StoreUnavailableException} carrying it; the effect of
  * that call is unknown, and a claim whose answer was lost leaves at most one IN_PROGRESS record
- * that no caller holds: its claimer removes it with {@link #abandon} and the claim's token, or
- * else it is taken over once its lease ends. A record in an unknown {@code
- * format_version} throws {@link UnknownFormatVersionException}.
+ * that no caller holds: its claimer removes it with {@link #abandon} and the claim's token, or else
+ * it is taken over once its lease ends. A record in an unknown {@code format_version} throws {@link
+ * UnknownFormatVersionException}.
  *
  * <p>Thread-safe. The store does not own the {@link DataSource}: {@link #close()} leaves it open.
  */
 public final class JdbcIdempotencyStore implements IdempotencyStore {
   /** The default cap on a stored response: 1 MiB. */
   public static final int DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
   /** The largest cap on a stored response: 256 MiB. */
   public static final int MAX_RESPONSE_BYTES_LIMIT = 256 * 1024 * 1024;
 
-  /** How often a claim runs again when the row it found changed under it; never reached in practice. */
+  /**
+   * How often a claim runs again when the row it found changed under it; never reached in practice.
+   */
   private static final int MAX_CLAIM_ATTEMPTS = 100;
 
   private final DataSource dataSource;
@@ -171,7 +174,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
             }
           }
           throw new StoreUnavailableException(
-              "claim did not settle after " + MAX_CLAIM_ATTEMPTS
+              "claim did not settle after "
+                  + MAX_CLAIM_ATTEMPTS
                   + " attempts: the record kept changing between the claim and the read",
               null);
         });
@@ -235,7 +239,11 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     StoreLimits.checkFenced(key, fence);
     Objects.requireNonNull(point, "point must not be null");
     return fenced(
-        "checkpoint", sql.checkpoint, key, fence, Map.of("name", point.name(), "state", point.state()));
+        "checkpoint",
+        sql.checkpoint,
+        key,
+        fence,
+        Map.of("name", point.name(), "state", point.state()));
   }
 
   private UpdateResult fenced(
@@ -279,7 +287,9 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         Instant.ofEpochMilli(row.getLong("expires_at")),
         Optional.ofNullable(response).map(StoredResponse::of),
         Optional.ofNullable(recoveryName)
-            .map(name -> RecoveryPoint.of(name, recoveryState == null ? new byte[0] : recoveryState)));
+            .map(
+                name ->
+                    RecoveryPoint.of(name, recoveryState == null ? new byte[0] : recoveryState)));
   }
 
   /**
@@ -336,15 +346,24 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
   static void checkResponseSize(int size, int maxResponseBytes) {
     if (size > maxResponseBytes) {
       throw new IllegalArgumentException(
-          "response of " + size + " bytes exceeds maxResponseBytes (" + maxResponseBytes
+          "response of "
+              + size
+              + " bytes exceeds maxResponseBytes ("
+              + maxResponseBytes
               + "); nothing was stored");
     }
   }
 
   static StoreUnavailableException unavailable(String database, String operation, SQLException e) {
     return new StoreUnavailableException(
-        database + " idempotency store could not " + operation + ": " + e.getMessage()
-            + " (SQLState " + e.getSQLState() + ")",
+        database
+            + " idempotency store could not "
+            + operation
+            + ": "
+            + e.getMessage()
+            + " (SQLState "
+            + e.getSQLState()
+            + ")",
         e);
   }
 
@@ -418,8 +437,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     /**
-     * The prefix of the table names ({@code <prefix>records}, {@code <prefix>schema_version},
-     * …): a letter or underscore, then letters, digits and underscores, 1 to 40 characters; {@code
+     * The prefix of the table names ({@code <prefix>records}, {@code <prefix>schema_version}, …): a
+     * letter or underscore, then letters, digits and underscores, 1 to 40 characters; {@code
      * "idempo_"} by default.
      *
      * @throws IllegalArgumentException naming the prefix if it breaks these rules
@@ -445,7 +464,9 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     public Builder maxResponseBytes(int maxResponseBytes) {
       if (maxResponseBytes < 1 || maxResponseBytes > MAX_RESPONSE_BYTES_LIMIT) {
         throw new IllegalArgumentException(
-            "maxResponseBytes must be between 1 and " + MAX_RESPONSE_BYTES_LIMIT + ", was "
+            "maxResponseBytes must be between 1 and "
+                + MAX_RESPONSE_BYTES_LIMIT
+                + ", was "
                 + maxResponseBytes);
       }
       this.maxResponseBytes = maxResponseBytes;
@@ -505,8 +526,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     /**
-     * Builds the store: detects the dialect unless given, and migrates the schema unless told
-     * not to, on one connection.
+     * Builds the store: detects the dialect unless given, and migrates the schema unless told not
+     * to, on one connection.
      *
      * @throws IllegalArgumentException if the database is neither PostgreSQL nor SQLite
      * @throws IllegalStateException if a clock was set for PostgreSQL, or the database is too old
@@ -516,8 +537,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     public JdbcIdempotencyStore build() {
       Dialect chosen = dialect == null || migrateSchema ? prepareDatabase() : dialect;
       checkClock(chosen);
-      return new JdbcIdempotencyStore(
-          this, chosen, clock != null ? clock : InstantSource.system());
+      return new JdbcIdempotencyStore(this, chosen, clock != null ? clock : InstantSource.system());
     }
 
     private void checkClock(Dialect chosen) {

@@ -37,8 +37,8 @@ final class SchemaMigrations {
   private SchemaMigrations() {}
 
   /**
-   * Brings the tables of {@code tables} up to {@link #CURRENT_VERSION} on {@code connection},
-   * which must not be in a transaction; returns the version found before.
+   * Brings the tables of {@code tables} up to {@link #CURRENT_VERSION} on {@code connection}, which
+   * must not be in a transaction; returns the version found before.
    */
   static int migrate(Connection connection, Dialect dialect, TableNames tables, InstantSource clock)
       throws SQLException {
@@ -46,7 +46,8 @@ final class SchemaMigrations {
     try {
       if (dialect == Dialect.POSTGRESQL) {
         connection.setAutoCommit(false);
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        try (PreparedStatement lock =
+            connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
           lock.setLong(1, lockKey(tables));
           lock.execute();
         }
@@ -73,7 +74,9 @@ final class SchemaMigrations {
       throws SQLException {
     execute(
         connection,
-        "CREATE TABLE IF NOT EXISTS " + tables.schemaVersion() + " (version INTEGER PRIMARY KEY,"
+        "CREATE TABLE IF NOT EXISTS "
+            + tables.schemaVersion()
+            + " (version INTEGER PRIMARY KEY,"
             + " description VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
     int found;
     try (Statement statement = connection.createStatement();
@@ -84,15 +87,23 @@ final class SchemaMigrations {
     }
     if (found > CURRENT_VERSION) {
       throw new UnknownFormatVersionException(
-          "the tables with prefix \"" + tables.prefix() + "\" have schema version " + found
-              + "; this version of idempo-jdbc knows schema versions up to " + CURRENT_VERSION
+          "the tables with prefix \""
+              + tables.prefix()
+              + "\" have schema version "
+              + found
+              + "; this version of idempo-jdbc knows schema versions up to "
+              + CURRENT_VERSION
               + ": upgrade idempo-jdbc",
           found);
     }
     SqlTemplate record =
         SqlTemplate.parse(
-            "INSERT INTO " + tables.schemaVersion() + " (version, description, applied_at)"
-                + " VALUES (:version, :description, " + dialect.now() + ")");
+            "INSERT INTO "
+                + tables.schemaVersion()
+                + " (version, description, applied_at)"
+                + " VALUES (:version, :description, "
+                + dialect.now()
+                + ")");
     for (int version = found + 1; version <= CURRENT_VERSION; version++) {
       apply(connection, dialect, tables, version);
       try (PreparedStatement insert =
@@ -107,8 +118,8 @@ final class SchemaMigrations {
   }
 
   /**
-   * Applies the steps of one schema version; idempotent, should a version row ever be lost
-   * (SQLite has no {@code ADD COLUMN IF NOT EXISTS}, so a column already there is skipped).
+   * Applies the steps of one schema version; idempotent, should a version row ever be lost (SQLite
+   * has no {@code ADD COLUMN IF NOT EXISTS}, so a column already there is skipped).
    */
   static void apply(Connection connection, Dialect dialect, TableNames tables, int version)
       throws SQLException {
@@ -141,8 +152,12 @@ final class SchemaMigrations {
     String records = tables.records();
     if (version == 2) {
       return List.of(
-          "ALTER TABLE " + records + " ADD COLUMN "
-              + (dialect == Dialect.POSTGRESQL ? "IF NOT EXISTS " : "") + "claim_token " + binary);
+          "ALTER TABLE "
+              + records
+              + " ADD COLUMN "
+              + (dialect == Dialect.POSTGRESQL ? "IF NOT EXISTS " : "")
+              + "claim_token "
+              + binary);
     }
     if (version != 1) {
       throw new IllegalArgumentException("no schema version " + version);
@@ -150,11 +165,17 @@ final class SchemaMigrations {
     List<String> steps =
         new ArrayList<>(
             List.of(
-                "CREATE TABLE IF NOT EXISTS " + records + " ("
-                    + "storage_key " + binary + " NOT NULL PRIMARY KEY, "
+                "CREATE TABLE IF NOT EXISTS "
+                    + records
+                    + " ("
+                    + "storage_key "
+                    + binary
+                    + " NOT NULL PRIMARY KEY, "
                     + "format_version INTEGER NOT NULL, "
                     + "state VARCHAR(16) NOT NULL, "
-                    + "fingerprint " + binary + " NOT NULL, "
+                    + "fingerprint "
+                    + binary
+                    + " NOT NULL, "
                     + "fence BIGINT NOT NULL, "
                     + "takeovers INTEGER NOT NULL, "
                     + "claimed_at BIGINT NOT NULL, "
@@ -162,12 +183,23 @@ final class SchemaMigrations {
                     + "expires_at BIGINT NOT NULL, "
                     + "retention_ms BIGINT NOT NULL, "
                     + "completed_at BIGINT, "
-                    + "response " + binary + ", "
+                    + "response "
+                    + binary
+                    + ", "
                     + "recovery_name VARCHAR(255), "
-                    + "recovery_state " + binary + ", "
-                    + "CONSTRAINT " + records + "_state CHECK (state IN ('IN_PROGRESS', 'COMPLETED')), "
-                    + "CONSTRAINT " + records + "_response CHECK (state = 'IN_PROGRESS' OR response IS NOT NULL))",
-                "CREATE INDEX IF NOT EXISTS " + records + "_expires_at ON " + records
+                    + "recovery_state "
+                    + binary
+                    + ", "
+                    + "CONSTRAINT "
+                    + records
+                    + "_state CHECK (state IN ('IN_PROGRESS', 'COMPLETED')), "
+                    + "CONSTRAINT "
+                    + records
+                    + "_response CHECK (state = 'IN_PROGRESS' OR response IS NOT NULL))",
+                "CREATE INDEX IF NOT EXISTS "
+                    + records
+                    + "_expires_at ON "
+                    + records
                     + " (expires_at)"));
     steps.addAll(dialect.createFenceSource(tables));
     return List.copyOf(steps);

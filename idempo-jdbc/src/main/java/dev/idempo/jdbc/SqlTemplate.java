@@ -35,7 +35,10 @@ final class SqlTemplate {
       if (c == '\'') {
         inLiteral = !inLiteral;
       }
-      if (c == ':' && !inLiteral && i + 1 < namedSql.length() && isNameChar(namedSql.charAt(i + 1))) {
+      if (c == ':'
+          && !inLiteral
+          && i + 1 < namedSql.length()
+          && isNameChar(namedSql.charAt(i + 1))) {
         int end = i + 1;
         while (end < namedSql.length() && isNameChar(namedSql.charAt(end))) {
           end++;

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a claim that acquired nothing finds in the row: read by {@link RecordSql#readForClaim}
- * right after the {@code INSERT … ON CONFLICT} declined to take it.
+ * What a claim that acquired nothing finds in the row: read by {@link RecordSql#readForClaim} right
+ * after the {@code INSERT … ON CONFLICT} declined to take it.
  *
  * @param liveMillis how long the record stays live; zero or less once expired
  * @param leaseMillis how long the lease still runs; zero or less once over
@@ -31,7 +31,8 @@ record StoredRow(
   static Optional<StoredRow> read(
       Connection connection, RecordSql sql, InstantSource clock, byte[] key, String table)
       throws SQLException {
-    try (PreparedStatement select = sql.readForClaim.prepare(connection, clock, Map.of("key", key));
+    try (PreparedStatement select =
+            sql.readForClaim.prepare(connection, clock, Map.of("key", key));
         ResultSet row = select.executeQuery()) {
       if (!row.next()) {
         return Optional.empty();
@@ -71,8 +72,12 @@ record StoredRow(
   static void checkFormat(int formatVersion, String table) {
     if (formatVersion != RecordSql.FORMAT_VERSION) {
       throw new UnknownFormatVersionException(
-          "a record in table " + table + " has format version " + formatVersion
-              + "; this version of idempo-jdbc reads format version " + RecordSql.FORMAT_VERSION
+          "a record in table "
+              + table
+              + " has format version "
+              + formatVersion
+              + "; this version of idempo-jdbc reads format version "
+              + RecordSql.FORMAT_VERSION
               + ": it was written by a newer idempo-jdbc, upgrade this one",
           formatVersion);
     }

@@ -60,7 +60,8 @@ final class DroppingProxy implements AutoCloseable {
         new Thread(
             () -> {
               byte[] buffer = new byte[16 * 1024];
-              try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) > 0; ) {
                   if (answers && dropNextAnswer.compareAndSet(true, false)) {
                     break;

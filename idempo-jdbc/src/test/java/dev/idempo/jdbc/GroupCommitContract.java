@@ -33,7 +33,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,8 +48,10 @@ abstract class GroupCommitContract {
   static final Duration RETENTION = Duration.ofMinutes(10);
 
   private final ExecutorService threads = Executors.newCachedThreadPool();
+
   /** Runs once in the next leader before it takes its batch: holds it while operations queue. */
   private final AtomicReference<Runnable> beforeNextBatch = new AtomicReference<>();
+
   private JdbcIdempotencyStore store;
 
   /** A builder on a fresh, empty database or table prefix. */
@@ -212,8 +213,7 @@ abstract class GroupCommitContract {
     JdbcIdempotencyStore store = open(4);
     holdNextBatchFor(12);
 
-    List<ClaimResult> results =
-        all(12, i -> store.claim(newKey(), FINGERPRINT, LEASE, RETENTION));
+    List<ClaimResult> results = all(12, i -> store.claim(newKey(), FINGERPRINT, LEASE, RETENTION));
 
     assertTrue(results.stream().allMatch(r -> r instanceof ClaimResult.Acquired), "" + results);
     assertEquals(3, store.groupCommit().batches(), "12 queued operations, at most 4 a batch");
@@ -267,8 +267,7 @@ abstract class GroupCommitContract {
   void aFailedCommitFailsEveryOperationOfTheBatchAndWritesNothing() throws Exception {
     JdbcIdempotencyStore store = open();
     StorageKey poisoned = newKey();
-    assumeTrue(
-        failCommitsThatWrote(poisoned), "this database cannot be made to fail a commit");
+    assumeTrue(failCommitsThatWrote(poisoned), "this database cannot be made to fail a commit");
     List<StorageKey> keys = List.of(newKey(), poisoned, newKey(), newKey());
     holdNextBatchFor(keys.size());
 

@@ -48,7 +48,16 @@ class JdbcIdempotencyStoreTest {
   // ------------------------------------------------------------------------------------ builder
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "1abc", "idempo-", "a b", "x;DROP TABLE y", "é_", "a23456789012345678901234567890123456789012"})
+  @ValueSource(
+      strings = {
+        "",
+        "1abc",
+        "idempo-",
+        "a b",
+        "x;DROP TABLE y",
+        "é_",
+        "a23456789012345678901234567890123456789012"
+      })
   void aBadTablePrefixIsRejectedNamingIt(String prefix) {
     IllegalArgumentException thrown =
         assertThrows(
@@ -89,7 +98,8 @@ class JdbcIdempotencyStoreTest {
   @Test
   void postgresRefusesAClockBecauseItFollowsTheServers() {
     JdbcIdempotencyStore.Builder builder =
-        JdbcIdempotencyStore.builder(PostgresDatabase.unpooled("jdbc:postgresql://127.0.0.1:1/none"))
+        JdbcIdempotencyStore.builder(
+                PostgresDatabase.unpooled("jdbc:postgresql://127.0.0.1:1/none"))
             .dialect(Dialect.POSTGRESQL)
             .migrateSchema(false)
             .clock(MutableClock.start());
@@ -104,11 +114,15 @@ class JdbcIdempotencyStoreTest {
     try {
       assertEquals(
           Dialect.POSTGRESQL,
-          JdbcIdempotencyStore.builder(PostgresDatabase.pool()).tablePrefix(prefix).build().dialect());
+          JdbcIdempotencyStore.builder(PostgresDatabase.pool())
+              .tablePrefix(prefix)
+              .build()
+              .dialect());
     } finally {
       PostgresDatabase.drop(PostgresDatabase.pool(), prefix);
     }
-    assertEquals(Dialect.SQLITE, JdbcIdempotencyStore.builder(sqlite.newDatabase()).build().dialect());
+    assertEquals(
+        Dialect.SQLITE, JdbcIdempotencyStore.builder(sqlite.newDatabase()).build().dialect());
   }
 
   // ----------------------------------------------------------------------------- response cap
@@ -153,8 +167,8 @@ class JdbcIdempotencyStoreTest {
     }
   }
 
-  private static void assertUnknownFormatIsRefused(DataSource dataSource, JdbcIdempotencyStore store)
-      throws SQLException {
+  private static void assertUnknownFormatIsRefused(
+      DataSource dataSource, JdbcIdempotencyStore store) throws SQLException {
     StorageKey key = StoreUnavailableTest.newKey();
     store.complete(key, acquire(store, key), StoredResponse.of(new byte[] {1}));
     SchemaMigrationsTest.execute(
@@ -162,11 +176,13 @@ class JdbcIdempotencyStoreTest {
 
     UnknownFormatVersionException onClaim =
         assertThrows(
-            UnknownFormatVersionException.class, () -> store.claim(key, FINGERPRINT, LEASE, RETENTION));
+            UnknownFormatVersionException.class,
+            () -> store.claim(key, FINGERPRINT, LEASE, RETENTION));
     UnknownFormatVersionException onFind =
         assertThrows(UnknownFormatVersionException.class, () -> store.find(key));
 
-    for (UnknownFormatVersionException thrown : new UnknownFormatVersionException[] {onClaim, onFind}) {
+    for (UnknownFormatVersionException thrown :
+        new UnknownFormatVersionException[] {onClaim, onFind}) {
       assertEquals(9, thrown.version());
       assertTrue(thrown.getMessage().contains("format version 9"), thrown.getMessage());
     }
@@ -177,7 +193,8 @@ class JdbcIdempotencyStoreTest {
   @Test
   void fencesGrowAcrossPurge() {
     MutableClock clock = MutableClock.start();
-    JdbcIdempotencyStore store = JdbcIdempotencyStore.builder(sqlite.newDatabase()).clock(clock).build();
+    JdbcIdempotencyStore store =
+        JdbcIdempotencyStore.builder(sqlite.newDatabase()).clock(clock).build();
     StorageKey key = StoreUnavailableTest.newKey();
     long first = acquire(store, key);
     clock.advance(RETENTION.plus(LEASE));
@@ -208,7 +225,8 @@ class JdbcIdempotencyStoreTest {
           JdbcIdempotencyStore.builder(PostgresDatabase.pool()).tablePrefix(prefix).build();
       ClaimResult seen = observer.claim(key, FINGERPRINT, LEASE, RETENTION);
       assertEquals(
-          StoredResponse.of(new byte[] {5}), assertInstanceOf(ClaimResult.Replay.class, seen).response());
+          StoredResponse.of(new byte[] {5}),
+          assertInstanceOf(ClaimResult.Replay.class, seen).response());
     } finally {
       PostgresDatabase.drop(PostgresDatabase.pool(), prefix);
     }

@@ -22,13 +22,17 @@ class ModuleTest {
   void exportsOnlyTheApiPackage() {
     assertEquals(
         Set.of("dev.idempo.jdbc"),
-        descriptor.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
+        descriptor.exports().stream()
+            .map(ModuleDescriptor.Exports::source)
+            .collect(Collectors.toSet()));
   }
 
   @Test
   void requiresOnlyTheCoreAndJavaSql() {
     assertEquals(
         Set.of("dev.idempo.core", "java.sql", "java.base"),
-        descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()));
+        descriptor.requires().stream()
+            .map(ModuleDescriptor.Requires::name)
+            .collect(Collectors.toSet()));
   }
 }

@@ -49,8 +49,11 @@ final class PostgresDatabase {
 
   /** A table prefix no other test in this JVM (or an earlier run) uses. */
   static String freshPrefix() {
-    return "t" + PREFIXES.incrementAndGet() + "_"
-        + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36) + "_";
+    return "t"
+        + PREFIXES.incrementAndGet()
+        + "_"
+        + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36)
+        + "_";
   }
 
   /** Drops everything migrations created for {@code prefix}. */

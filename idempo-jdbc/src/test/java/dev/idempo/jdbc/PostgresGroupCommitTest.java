@@ -10,9 +10,9 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * Group commit on a real PostgreSQL server, where a failed statement aborts the transaction (so
- * the savepoint is what lets the others commit). Failures come from the server: a trigger that
- * raises for a poisoned key, and a deferred constraint trigger that raises at COMMIT.
+ * Group commit on a real PostgreSQL server, where a failed statement aborts the transaction (so the
+ * savepoint is what lets the others commit). Failures come from the server: a trigger that raises
+ * for a poisoned key, and a deferred constraint trigger that raises at COMMIT.
  */
 class PostgresGroupCommitTest extends GroupCommitContract {
   private String prefix;
@@ -62,14 +62,31 @@ class PostgresGroupCommitTest extends GroupCommitContract {
         Statement ddl = connection.createStatement()) {
       ddl.execute("CREATE TABLE " + prefix + table + " (k BYTEA PRIMARY KEY)");
       ddl.execute(
-          "CREATE FUNCTION " + prefix + function + "() RETURNS trigger LANGUAGE plpgsql AS $$"
-              + " BEGIN IF EXISTS (SELECT 1 FROM " + prefix + table
+          "CREATE FUNCTION "
+              + prefix
+              + function
+              + "() RETURNS trigger LANGUAGE plpgsql AS $$"
+              + " BEGIN IF EXISTS (SELECT 1 FROM "
+              + prefix
+              + table
               + " WHERE k = NEW.storage_key) THEN RAISE EXCEPTION 'injected failure'; END IF;"
               + " RETURN NEW; END $$");
       ddl.execute(
-          "CREATE " + (deferred.isEmpty() ? "" : "CONSTRAINT ") + "TRIGGER " + prefix + function
-              + " " + when + " INSERT OR UPDATE ON " + prefix + "records " + deferred
-              + " FOR EACH ROW EXECUTE FUNCTION " + prefix + function + "()");
+          "CREATE "
+              + (deferred.isEmpty() ? "" : "CONSTRAINT ")
+              + "TRIGGER "
+              + prefix
+              + function
+              + " "
+              + when
+              + " INSERT OR UPDATE ON "
+              + prefix
+              + "records "
+              + deferred
+              + " FOR EACH ROW EXECUTE FUNCTION "
+              + prefix
+              + function
+              + "()");
       try (PreparedStatement insert =
           connection.prepareStatement("INSERT INTO " + prefix + table + " (k) VALUES (?)")) {
         insert.setBytes(1, key.toBytes());

@@ -9,9 +9,9 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * The PostgreSQL store passes the contract on a real server. Its leases follow the server's
- * clock, so here, and only here, the harness lets real time pass: one unit is 250 ms (a lease is
- * 4 units) and {@code advance} sleeps.
+ * The PostgreSQL store passes the contract on a real server. Its leases follow the server's clock,
+ * so here, and only here, the harness lets real time pass: one unit is 250 ms (a lease is 4 units)
+ * and {@code advance} sleeps.
  */
 class PostgresStoreContractTest extends IdempotencyStoreContract {
   private static final Duration UNIT = Duration.ofMillis(250);

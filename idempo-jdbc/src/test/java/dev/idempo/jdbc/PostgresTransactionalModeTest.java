@@ -65,7 +65,11 @@ class PostgresTransactionalModeTest extends TransactionalModeContract {
         threads.submit(
             () ->
                 transactional.execute(
-                    dataSource, SCOPE, key, ORDER_A, ResultCodec.utf8(),
+                    dataSource,
+                    SCOPE,
+                    key,
+                    ORDER_A,
+                    ResultCodec.utf8(),
                     connection -> {
                       String id = insertOrder(connection, "first", 100);
                       inside.countDown();
@@ -80,7 +84,11 @@ class PostgresTransactionalModeTest extends TransactionalModeContract {
           threads.submit(
               () ->
                   transactional.execute(
-                      duplicateConnection, SCOPE, key, ORDER_A, ResultCodec.utf8(),
+                      duplicateConnection,
+                      SCOPE,
+                      key,
+                      ORDER_A,
+                      ResultCodec.utf8(),
                       connection -> insertOrder(connection, "duplicate", 100)));
       awaitWaitingOnALock(duplicatePid);
       assertFalse(duplicate.isDone(), "the duplicate waits while the first transaction is open");
@@ -105,7 +113,11 @@ class PostgresTransactionalModeTest extends TransactionalModeContract {
         threads.submit(
             () ->
                 transactional.execute(
-                    dataSource, SCOPE, key, ORDER_A, ResultCodec.utf8(),
+                    dataSource,
+                    SCOPE,
+                    key,
+                    ORDER_A,
+                    ResultCodec.utf8(),
                     connection -> {
                       insertOrder(connection, "first", 100);
                       inside.countDown();
@@ -120,13 +132,18 @@ class PostgresTransactionalModeTest extends TransactionalModeContract {
           threads.submit(
               () ->
                   transactional.execute(
-                      duplicateConnection, SCOPE, key, ORDER_A, ResultCodec.utf8(),
+                      duplicateConnection,
+                      SCOPE,
+                      key,
+                      ORDER_A,
+                      ResultCodec.utf8(),
                       connection -> insertOrder(connection, "duplicate", 100)));
       awaitWaitingOnALock(duplicatePid);
 
       finish.countDown();
       java.util.concurrent.ExecutionException failed =
-          assertThrows(java.util.concurrent.ExecutionException.class, () -> first.get(30, TimeUnit.SECONDS));
+          assertThrows(
+              java.util.concurrent.ExecutionException.class, () -> first.get(30, TimeUnit.SECONDS));
       assertEquals("card declined", failed.getCause().getMessage());
       TransactionalResult<String> executed = duplicate.get(30, TimeUnit.SECONDS);
 
@@ -149,7 +166,8 @@ class PostgresTransactionalModeTest extends TransactionalModeContract {
   private void awaitWaitingOnALock(int pid) throws Exception {
     try (Connection monitor = dataSource.getConnection();
         PreparedStatement waiting =
-            monitor.prepareStatement("SELECT wait_event_type FROM pg_stat_activity WHERE pid = ?")) {
+            monitor.prepareStatement(
+                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = ?")) {
       waiting.setInt(1, pid);
       await("backend " + pid + " waiting on a lock")
           .atMost(Duration.ofSeconds(30))

@@ -124,7 +124,8 @@ class SchemaMigrationsTest {
       assertEquals(List.of(1, 2), versions(dataSource, prefix));
       assertInstanceOf(
           ClaimResult.Acquired.class,
-          stores.get(THREADS - 1)
+          stores
+              .get(THREADS - 1)
               .claim(
                   StoreUnavailableTest.newKey(),
                   Fingerprint.of(new byte[0]),
@@ -161,7 +162,8 @@ class SchemaMigrationsTest {
             .build();
 
     StoreUnavailableException thrown =
-        assertThrows(StoreUnavailableException.class, () -> store.find(StoreUnavailableTest.newKey()));
+        assertThrows(
+            StoreUnavailableException.class, () -> store.find(StoreUnavailableTest.newKey()));
     assertTrue(thrown.getMessage().contains("idempo_records"), thrown.getMessage());
   }
 
@@ -169,7 +171,8 @@ class SchemaMigrationsTest {
   void prefixesKeepTheirTablesApart() {
     DataSource dataSource = sqlite.newDatabase();
     JdbcIdempotencyStore first = JdbcIdempotencyStore.builder(dataSource).tablePrefix("a_").build();
-    JdbcIdempotencyStore second = JdbcIdempotencyStore.builder(dataSource).tablePrefix("b_").build();
+    JdbcIdempotencyStore second =
+        JdbcIdempotencyStore.builder(dataSource).tablePrefix("b_").build();
     var key = StoreUnavailableTest.newKey();
     Fingerprint fingerprint = Fingerprint.of(new byte[0]);
 

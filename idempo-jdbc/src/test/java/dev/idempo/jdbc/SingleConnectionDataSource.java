@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * Hands out one real, already open connection again and again (its {@code close} does nothing),
- * so a test knows exactly which connection a store call uses.
+ * Hands out one real, already open connection again and again (its {@code close} does nothing), so
+ * a test knows exactly which connection a store call uses.
  */
 final class SingleConnectionDataSource implements DataSource {
   private final Connection connection;

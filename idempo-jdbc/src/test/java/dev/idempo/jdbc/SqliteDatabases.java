@@ -25,8 +25,7 @@ final class SqliteDatabases implements AutoCloseable {
 
   /**
    * A data source on a new, empty database file, already in WAL mode (switching modes from many
-   * connections at once races on the journal file); every {@code getConnection} opens a
-   * connection.
+   * connections at once races on the journal file); every {@code getConnection} opens a connection.
    */
   synchronized SQLiteDataSource newDatabase() {
     SQLiteDataSource dataSource = dataSource(directory.resolve("db-" + ++count + ".sqlite"));

@@ -21,8 +21,8 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * Group commit on SQLite files in WAL mode. Failures come from the database itself: a trigger
- * that raises for a poisoned key, and a deferred foreign key that fails at COMMIT.
+ * Group commit on SQLite files in WAL mode. Failures come from the database itself: a trigger that
+ * raises for a poisoned key, and a deferred foreign key that fails at COMMIT.
  */
 class SqliteGroupCommitTest extends GroupCommitContract {
   private static SqliteDatabases databases;
@@ -103,7 +103,11 @@ class SqliteGroupCommitTest extends GroupCommitContract {
       ddl.execute("CREATE TABLE poisoned (k BLOB PRIMARY KEY)");
       for (String event : new String[] {"INSERT", "UPDATE"}) {
         ddl.execute(
-            "CREATE TRIGGER poison_" + event + " BEFORE " + event + " ON idempo_records"
+            "CREATE TRIGGER poison_"
+                + event
+                + " BEFORE "
+                + event
+                + " ON idempo_records"
                 + " WHEN NEW.storage_key IN (SELECT k FROM poisoned)"
                 + " BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
       }

@@ -33,8 +33,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A store that cannot reach its database says so — {@link StoreUnavailableException} carrying the
- * {@link SQLException} — and never answers as if the key were absent; a connection dropped in
- * the middle of a claim leaves no second holder.
+ * {@link SQLException} — and never answers as if the key were absent; a connection dropped in the
+ * middle of a claim leaves no second holder.
  */
 class StoreUnavailableTest {
   private static final Fingerprint FINGERPRINT = Fingerprint.of(new byte[] {1});
@@ -61,8 +61,12 @@ class StoreUnavailableTest {
             () -> store.purgeExpired(10),
             () ->
                 transactional.execute(
-                    pool, Scope.operation("op"), IdempotencyKey.of("k"), FINGERPRINT,
-                    ResultCodec.utf8(), connection -> "ran"));
+                    pool,
+                    Scope.operation("op"),
+                    IdempotencyKey.of("k"),
+                    FINGERPRINT,
+                    ResultCodec.utf8(),
+                    connection -> "ran"));
     for (Executable call : calls) {
       StoreUnavailableException thrown = assertThrows(StoreUnavailableException.class, call);
       assertInstanceOf(SQLException.class, thrown.getCause(), thrown.toString());
@@ -85,8 +89,10 @@ class StoreUnavailableTest {
       assertUnavailable(() -> store.find(held));
 
       server.restart();
-      assertEquals(UpdateResult.APPLIED, store.complete(held, fence, StoredResponse.of(new byte[] {7})));
-      assertInstanceOf(ClaimResult.Acquired.class, store.claim(other, FINGERPRINT, LEASE, RETENTION));
+      assertEquals(
+          UpdateResult.APPLIED, store.complete(held, fence, StoredResponse.of(new byte[] {7})));
+      assertInstanceOf(
+          ClaimResult.Acquired.class, store.claim(other, FINGERPRINT, LEASE, RETENTION));
     }
   }
 
@@ -95,11 +101,17 @@ class StoreUnavailableTest {
     PostgresServer server = PostgresServer.shared();
     String prefix = PostgresDatabase.freshPrefix();
     DataSource healthy = PostgresDatabase.pool();
-    JdbcIdempotencyStore observer = JdbcIdempotencyStore.builder(healthy).tablePrefix(prefix).build();
+    JdbcIdempotencyStore observer =
+        JdbcIdempotencyStore.builder(healthy).tablePrefix(prefix).build();
     try (DroppingProxy proxy = new DroppingProxy(server.host(), server.port())) {
       PGSimpleDataSource viaProxy =
           PostgresDatabase.unpooled(
-              "jdbc:postgresql://" + server.host() + ":" + proxy.port() + "/" + server.database()
+              "jdbc:postgresql://"
+                  + server.host()
+                  + ":"
+                  + proxy.port()
+                  + "/"
+                  + server.database()
                   + "?sslmode=disable");
       try (Connection connection = viaProxy.getConnection()) {
         JdbcIdempotencyStore dropped =
@@ -133,7 +145,11 @@ class StoreUnavailableTest {
 
   @Test
   void anUnreachableSqliteFileIsStoreUnavailable() {
-    Path missing = Path.of(System.getProperty("java.io.tmpdir"), "idempo-missing-" + System.nanoTime(), "db.sqlite");
+    Path missing =
+        Path.of(
+            System.getProperty("java.io.tmpdir"),
+            "idempo-missing-" + System.nanoTime(),
+            "db.sqlite");
 
     StoreUnavailableException thrown =
         assertThrows(

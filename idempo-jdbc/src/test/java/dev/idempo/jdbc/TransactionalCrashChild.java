@@ -41,7 +41,11 @@ public final class TransactionalCrashChild {
     JdbcIdempotency transactional = JdbcIdempotency.builder(store).build();
 
     transactional.execute(
-        dataSource, SCOPE, key, FINGERPRINT, ResultCodec.utf8(),
+        dataSource,
+        SCOPE,
+        key,
+        FINGERPRINT,
+        ResultCodec.utf8(),
         connection -> {
           try (PreparedStatement insert =
               connection.prepareStatement("INSERT INTO " + orders + " (id) VALUES ('order-1')")) {

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A process killed in the middle of transactional work (after its business insert, before
- * commit) leaves neither the key's record nor the business row, and the retry runs exactly once.
+ * A process killed in the middle of transactional work (after its business insert, before commit)
+ * leaves neither the key's record nor the business row, and the retry runs exactly once.
  */
 class TransactionalCrashTest {
   private final DataSource dataSource = PostgresDatabase.pool();
@@ -45,8 +45,10 @@ class TransactionalCrashTest {
 
   @Test
   void aProcessKilledInsideTheWorkLeavesNothingAndTheRetryRunsOnce() throws Exception {
-    JdbcIdempotencyStore store = JdbcIdempotencyStore.builder(dataSource).tablePrefix(prefix).build();
-    SchemaMigrationsTest.execute(dataSource, "CREATE TABLE " + orders + " (id VARCHAR(64) PRIMARY KEY)");
+    JdbcIdempotencyStore store =
+        JdbcIdempotencyStore.builder(dataSource).tablePrefix(prefix).build();
+    SchemaMigrationsTest.execute(
+        dataSource, "CREATE TABLE " + orders + " (id VARCHAR(64) PRIMARY KEY)");
     IdempotencyKey key = IdempotencyKey.of("crash-" + UUID.randomUUID());
 
     Process child = startChild(key);
@@ -81,12 +83,20 @@ class TransactionalCrashTest {
         };
     TransactionalResult<String> retry =
         transactional.execute(
-            dataSource, TransactionalCrashChild.SCOPE, key, TransactionalCrashChild.FINGERPRINT,
-            ResultCodec.utf8(), work);
+            dataSource,
+            TransactionalCrashChild.SCOPE,
+            key,
+            TransactionalCrashChild.FINGERPRINT,
+            ResultCodec.utf8(),
+            work);
     TransactionalResult<String> again =
         transactional.execute(
-            dataSource, TransactionalCrashChild.SCOPE, key, TransactionalCrashChild.FINGERPRINT,
-            ResultCodec.utf8(), work);
+            dataSource,
+            TransactionalCrashChild.SCOPE,
+            key,
+            TransactionalCrashChild.FINGERPRINT,
+            ResultCodec.utf8(),
+            work);
 
     assertFalse(retry.isReplayed());
     assertTrue(again.isReplayed());

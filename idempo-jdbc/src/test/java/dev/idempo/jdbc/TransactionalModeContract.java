@@ -42,8 +42,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Transactional mode on one database: the key's record, the work's writes and the result commit
- * together or not at all; a caller's transaction is joined, never committed. Subclasses supply
- * the database.
+ * together or not at all; a caller's transaction is joined, never committed. Subclasses supply the
+ * database.
  */
 abstract class TransactionalModeContract {
   static final Scope SCOPE = Scope.of("tenant-1", "POST /orders");
@@ -81,7 +81,8 @@ abstract class TransactionalModeContract {
     update("DROP TABLE IF EXISTS " + orders);
   }
 
-  // ---------------------------------------------------------------------------------- own transaction
+  // ---------------------------------------------------------------------------------- own
+  // transaction
 
   @Test
   void theKeyTheWorkAndTheResultCommitTogether() throws SQLException {
@@ -120,7 +121,11 @@ abstract class TransactionalModeContract {
             IllegalStateException.class,
             () ->
                 transactional.execute(
-                    dataSource, SCOPE, key, ORDER_A, ResultCodec.utf8(),
+                    dataSource,
+                    SCOPE,
+                    key,
+                    ORDER_A,
+                    ResultCodec.utf8(),
                     connection -> {
                       insertOrder(connection, "order-1", 100);
                       throw boom;
@@ -144,7 +149,11 @@ abstract class TransactionalModeContract {
             WorkFailedException.class,
             () ->
                 transactional.execute(
-                    dataSource, SCOPE, key, ORDER_A, ResultCodec.utf8(),
+                    dataSource,
+                    SCOPE,
+                    key,
+                    ORDER_A,
+                    ResultCodec.utf8(),
                     connection -> {
                       insertOrder(connection, "order-1", 100);
                       throw cause;
@@ -160,7 +169,8 @@ abstract class TransactionalModeContract {
     IdempotencyKey key = newKey();
     placeOrder(key, ORDER_A, "order-1", 100);
 
-    assertThrows(FingerprintMismatchException.class, () -> placeOrder(key, ORDER_B, "order-2", 200));
+    assertThrows(
+        FingerprintMismatchException.class, () -> placeOrder(key, ORDER_B, "order-2", 200));
     assertEquals(1, workRuns.get());
     assertEquals(1, countOrders());
   }
@@ -175,7 +185,11 @@ abstract class TransactionalModeContract {
             IllegalArgumentException.class,
             () ->
                 transactional.execute(
-                    dataSource, SCOPE, key, ORDER_A, ResultCodec.bytes(),
+                    dataSource,
+                    SCOPE,
+                    key,
+                    ORDER_A,
+                    ResultCodec.bytes(),
                     connection -> {
                       insertOrder(connection, "order-1", 100);
                       return large;
@@ -191,11 +205,13 @@ abstract class TransactionalModeContract {
     Duration retention = Duration.ofMillis(300);
     JdbcIdempotency shortLived = JdbcIdempotency.builder(store).retention(retention).build();
     IdempotencyKey key = newKey();
-    shortLived.execute(dataSource, SCOPE, key, ORDER_A, ResultCodec.utf8(), c -> insertOrder(c, "o-1", 1));
+    shortLived.execute(
+        dataSource, SCOPE, key, ORDER_A, ResultCodec.utf8(), c -> insertOrder(c, "o-1", 1));
     advance(retention.plusMillis(100));
 
     TransactionalResult<String> again =
-        shortLived.execute(dataSource, SCOPE, key, ORDER_B, ResultCodec.utf8(), c -> insertOrder(c, "o-2", 2));
+        shortLived.execute(
+            dataSource, SCOPE, key, ORDER_B, ResultCodec.utf8(), c -> insertOrder(c, "o-2", 2));
 
     assertFalse(again.isReplayed());
     assertEquals(2, workRuns.get());
@@ -217,7 +233,8 @@ abstract class TransactionalModeContract {
     assertTrue(store.find(SCOPE.storageKey(key)).isPresent());
   }
 
-  // ------------------------------------------------------------------------------- joined transaction
+  // ------------------------------------------------------------------------------- joined
+  // transaction
 
   @Test
   void aCallerTransactionIsJoinedAndItsRollbackUndoesEverything() throws SQLException {
@@ -228,7 +245,12 @@ abstract class TransactionalModeContract {
 
       TransactionalResult<String> result =
           transactional.execute(
-              connection, SCOPE, key, ORDER_A, ResultCodec.utf8(), c -> insertOrder(c, "order-1", 100));
+              connection,
+              SCOPE,
+              key,
+              ORDER_A,
+              ResultCodec.utf8(),
+              c -> insertOrder(c, "order-1", 100));
       assertFalse(result.isReplayed());
       assertFalse(connection.getAutoCommit(), "a joined transaction stays the caller's");
 
@@ -262,7 +284,8 @@ abstract class TransactionalModeContract {
       transactional.execute(first.proxy(), SCOPE, key, ORDER_A, ResultCodec.utf8(), c -> "done");
       CountingConnection replay = new CountingConnection(real);
       TransactionalResult<String> replayed =
-          transactional.execute(replay.proxy(), SCOPE, key, ORDER_A, ResultCodec.utf8(), c -> "again");
+          transactional.execute(
+              replay.proxy(), SCOPE, key, ORDER_A, ResultCodec.utf8(), c -> "again");
       real.commit();
       real.setAutoCommit(true);
 
@@ -284,7 +307,11 @@ abstract class TransactionalModeContract {
           IllegalStateException.class,
           () ->
               transactional.execute(
-                  connection, SCOPE, key, ORDER_A, ResultCodec.utf8(),
+                  connection,
+                  SCOPE,
+                  key,
+                  ORDER_A,
+                  ResultCodec.utf8(),
                   c -> {
                     throw new IllegalStateException("out of stock");
                   }));
@@ -302,7 +329,8 @@ abstract class TransactionalModeContract {
   void resultsReplayAcrossTransactionalAndLeasedModes() {
     Idempotency<String> leased = Idempotency.builder(store, ResultCodec.utf8()).build();
     IdempotencyKey first = newKey();
-    transactional.execute(dataSource, SCOPE, first, ORDER_A, ResultCodec.utf8(), c -> "transactional");
+    transactional.execute(
+        dataSource, SCOPE, first, ORDER_A, ResultCodec.utf8(), c -> "transactional");
 
     ExecutionResult<String> replayedByLeased =
         leased.execute(SCOPE, first, ORDER_A, context -> "leased");
@@ -325,7 +353,9 @@ abstract class TransactionalModeContract {
         IllegalStateException.class,
         () ->
             leased.execute(
-                SCOPE, key, ORDER_A,
+                SCOPE,
+                key,
+                ORDER_A,
                 context -> {
                   throw new IllegalStateException("card declined");
                 }));
@@ -347,7 +377,8 @@ abstract class TransactionalModeContract {
 
     KeyInFlightException thrown =
         assertThrows(KeyInFlightException.class, () -> placeOrder(key, ORDER_A, "order-1", 100));
-    assertTrue(thrown.retryAfter().compareTo(Duration.ofMinutes(1)) <= 0, thrown.retryAfter().toString());
+    assertTrue(
+        thrown.retryAfter().compareTo(Duration.ofMinutes(1)) <= 0, thrown.retryAfter().toString());
     assertEquals(0, workRuns.get());
   }
 
@@ -357,7 +388,8 @@ abstract class TransactionalModeContract {
     return IdempotencyKey.of("k-" + UUID.randomUUID());
   }
 
-  TransactionalResult<String> placeOrder(IdempotencyKey key, Fingerprint fingerprint, String id, int amount) {
+  TransactionalResult<String> placeOrder(
+      IdempotencyKey key, Fingerprint fingerprint, String id, int amount) {
     return transactional.execute(
         dataSource, SCOPE, key, fingerprint, ResultCodec.utf8(), c -> insertOrder(c, id, amount));
   }

@@ -9,8 +9,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * One Lua script of the store: the shared head {@code record.lua} followed by the operation's
- * body, and its SHA-1 digest for {@code EVALSHA}. Immutable and thread-safe.
+ * One Lua script of the store: the shared head {@code record.lua} followed by the operation's body,
+ * and its SHA-1 digest for {@code EVALSHA}. Immutable and thread-safe.
  */
 final class RecordScript {
   static final RecordScript CLAIM = load("claim");

@@ -47,51 +47,51 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * dev.idempo.redis package documentation} for the server configuration it needs ({@code
  * maxmemory-policy noeviction}) and what a failover can lose.
  *
- * <p><b>Atomicity and round trips.</b> {@link #claim}, {@link #complete}, {@link #release},
- * {@link #renew}, {@link #checkpoint} and {@link #abandon} are each ONE Lua script, run with
- * {@code EVALSHA} (and with {@code EVAL} when the server answers {@code NOSCRIPT}, after a
- * restart, failover or {@code SCRIPT FLUSH}, which also caches it again). Redis runs a script
- * without interleaving other commands, so every decision and its write are one atomic step. A new
- * request costs two round trips (claim, complete), a replay one; the claim token rides in the
- * claim script, and {@link #abandon} runs only after a claim whose answer was lost. {@link #find}
- * is one {@code HGETALL}.
+ * <p><b>Atomicity and round trips.</b> {@link #claim}, {@link #complete}, {@link #release}, {@link
+ * #renew}, {@link #checkpoint} and {@link #abandon} are each ONE Lua script, run with {@code
+ * EVALSHA} (and with {@code EVAL} when the server answers {@code NOSCRIPT}, after a restart,
+ * failover or {@code SCRIPT FLUSH}, which also caches it again). Redis runs a script without
+ * interleaving other commands, so every decision and its write are one atomic step. A new request
+ * costs two round trips (claim, complete), a replay one; the claim token rides in the claim script,
+ * and {@link #abandon} runs only after a claim whose answer was lost. {@link #find} is one {@code
+ * HGETALL}.
  *
  * <p><b>Keys.</b> One record is one hash at {@code <keyPrefix>{<storage key in base64url>}}; the
- * braces are a Redis Cluster hash tag, and the store never touches a second key, so a script's
- * keys always live in one slot. Field layout: {@code v} (format version, {@code 1}), {@code
- * state}, {@code fp}, {@code fence}, {@code tok} (the claim token), {@code lease_until}, {@code
- * exp}, {@code ret}, {@code resp}, {@code rp_name}, {@code rp_state}. A record of another format
- * version fails with {@link UnknownRecordFormatException} and is left unchanged.
+ * braces are a Redis Cluster hash tag, and the store never touches a second key, so a script's keys
+ * always live in one slot. Field layout: {@code v} (format version, {@code 1}), {@code state},
+ * {@code fp}, {@code fence}, {@code tok} (the claim token), {@code lease_until}, {@code exp},
+ * {@code ret}, {@code resp}, {@code rp_name}, {@code rp_state}. A record of another format version
+ * fails with {@link UnknownRecordFormatException} and is left unchanged.
  *
- * <p><b>Time.</b> Leases, expiry and fences use the Redis server's clock ({@code TIME} inside
- * the scripts), never this JVM's. Retention is native: each record carries a {@code PEXPIREAT}
- * at its expiry (for an IN_PROGRESS record the later of its lease end and claim time plus
- * retention; for a COMPLETED one, completion time plus retention), so Redis deletes it and
- * {@link #purgeExpired} has nothing to do and answers 0.
+ * <p><b>Time.</b> Leases, expiry and fences use the Redis server's clock ({@code TIME} inside the
+ * scripts), never this JVM's. Retention is native: each record carries a {@code PEXPIREAT} at its
+ * expiry (for an IN_PROGRESS record the later of its lease end and claim time plus retention; for a
+ * COMPLETED one, completion time plus retention), so Redis deletes it and {@link #purgeExpired} has
+ * nothing to do and answers 0.
  *
  * <p><b>Fences.</b> A claim's fence is {@code max(previous fence + 1, server time in
  * microseconds)}. A release or an expiry deletes the record and with it the previous fence, so a
  * counter alone would restart at 1 and a zombie holder's old fence could become current again.
- * Deriving the fence from the server's clock keeps it growing with no second key and no
- * tombstone whose lifetime would have to outlast every zombie: two claims of one key are at
- * least one round trip apart, so the later one reads a later microsecond. The {@code previous +
- * 1} term keeps takeovers strictly increasing even within one microsecond. The assumption is
- * that the server's clock does not step back by more than the time between two claims of one
- * key; a failover to a replica whose clock lags is the realistic way to break it, and a failover
- * can lose records anyway (see the package documentation). Fences fit comfortably in a {@code
- * long} and are exact in Lua's doubles (below 2<sup>53</sup> until the year 2255).
+ * Deriving the fence from the server's clock keeps it growing with no second key and no tombstone
+ * whose lifetime would have to outlast every zombie: two claims of one key are at least one round
+ * trip apart, so the later one reads a later microsecond. The {@code previous + 1} term keeps
+ * takeovers strictly increasing even within one microsecond. The assumption is that the server's
+ * clock does not step back by more than the time between two claims of one key; a failover to a
+ * replica whose clock lags is the realistic way to break it, and a failover can lose records anyway
+ * (see the package documentation). Fences fit comfortably in a {@code long} and are exact in Lua's
+ * doubles (below 2<sup>53</sup> until the year 2255).
  *
- * <p><b>Failures.</b> Every Redis error, timeout ({@link Builder#commandTimeout}, 2 s by
- * default, enforced by this store whatever the connection's own timeout) or lost connection
- * surfaces as {@link StoreUnavailableException} carrying Lettuce's exception as its cause.
+ * <p><b>Failures.</b> Every Redis error, timeout ({@link Builder#commandTimeout}, 2 s by default,
+ * enforced by this store whatever the connection's own timeout) or lost connection surfaces as
+ * {@link StoreUnavailableException} carrying Lettuce's exception as its cause.
  *
  * <p><b>Replicas.</b> With {@link Builder#waitForReplicas}, every claim that acquires and every
  * complete that applies is followed by {@code WAIT}; if fewer replicas acknowledge in time, the
  * call throws {@link StoreUnavailableException} (and an acquired claim is released first, best
  * effort, so the caller must not run the work and a retry may claim again).
  *
- * <p><b>Redis Cluster.</b> {@link #builder(RedisClusterClient)} runs the same scripts on a
- * cluster, each on the master of its key's slot and on that node's clock; with {@link
+ * <p><b>Redis Cluster.</b> {@link #builder(RedisClusterClient)} runs the same scripts on a cluster,
+ * each on the master of its key's slot and on that node's clock; with {@link
  * Builder#waitForReplicas} each script and its {@code WAIT} share the connection to that master.
  * See the {@linkplain dev.idempo.redis package documentation} for what a failover does.
  *
@@ -101,10 +101,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class RedisIdempotencyStore implements IdempotencyStore {
   /** The default key prefix: {@value}. */
   public static final String DEFAULT_KEY_PREFIX = "idempo:";
+
   /** The default cap on a stored response: 1 MiB. */
   public static final int DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
   /** The largest {@link Builder#maxResponseBytes} accepted: 256 MiB. */
   public static final int MAX_RESPONSE_BYTES_LIMIT = 256 * 1024 * 1024;
+
   /** The default time a command may take before the store reports it unavailable: 2 s. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
@@ -117,10 +120,13 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   private final StatefulConnection<byte[], byte[]> connection;
   private final boolean ownsConnection;
+
   /** Commands routed by Lettuce: to the one server, or to the node owning a key's slot. */
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+
   /** The cluster connection, or null for a standalone server. */
   private final StatefulRedisClusterConnection<byte[], byte[]> cluster;
+
   private final String keyPrefix;
   private final int maxResponseBytes;
   private final Duration commandTimeout;
@@ -171,11 +177,11 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   /**
    * A builder for a store on a Redis Cluster that opens (and on {@link #close()} closes) its own
-   * cluster connection from {@code client}. Every script touches one key, so Lettuce routes it
-   * to the master of that key's slot, and the script reads that node's clock. Give the client
-   * adaptive topology refresh ({@code ClusterTopologyRefreshOptions
-   * .enableAllAdaptiveRefreshTriggers()}) so that it follows a failover promptly; until it does,
-   * calls on the lost master's slots fail with {@link StoreUnavailableException}.
+   * cluster connection from {@code client}. Every script touches one key, so Lettuce routes it to
+   * the master of that key's slot, and the script reads that node's clock. Give the client adaptive
+   * topology refresh ({@code ClusterTopologyRefreshOptions .enableAllAdaptiveRefreshTriggers()}) so
+   * that it follows a failover promptly; until it does, calls on the lost master's slots fail with
+   * {@link StoreUnavailableException}.
    *
    * @throws NullPointerException if {@code client} is null
    */
@@ -315,8 +321,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   /**
    * Answers 0: every record carries a native Redis expiry ({@code PEXPIREAT}), so Redis deletes
-   * expired records itself (lazily on access and by its active expiry cycle), and an expired
-   * record is invisible to every command before it is reclaimed.
+   * expired records itself (lazily on access and by its active expiry cycle), and an expired record
+   * is invisible to every command before it is reclaimed.
    *
    * @throws IllegalArgumentException if {@code limit} is not between 1 and 100,000
    */
@@ -405,11 +411,10 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   /**
    * Where {@code key}'s scripts run: the routed commands, except on a cluster with {@code WAIT},
-   * where a script and its {@code WAIT} must share one connection to one node ({@code WAIT}
-   * counts the replicas that acknowledged the writes of the connection it runs on): then the
-   * connection to the master that owns the key's slot in Lettuce's current view. If that view
-   * is stale, the node answers MOVED and the call fails with {@link StoreUnavailableException}
-   * having written nothing.
+   * where a script and its {@code WAIT} must share one connection to one node ({@code WAIT} counts
+   * the replicas that acknowledged the writes of the connection it runs on): then the connection to
+   * the master that owns the key's slot in Lettuce's current view. If that view is stale, the node
+   * answers MOVED and the call fails with {@link StoreUnavailableException} having written nothing.
    */
   private RedisClusterAsyncCommands<byte[], byte[]> scriptCommands(StorageKey key) {
     if (cluster == null || waitReplicas < 0) {
@@ -447,7 +452,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
       String message = String.valueOf(e.getMessage());
       if (message.startsWith(RedisRecordFormat.UNKNOWN_FORMAT_ERROR)) {
         String version = message.substring(RedisRecordFormat.UNKNOWN_FORMAT_ERROR.length());
-        throw new UnknownRecordFormatException(redisKey(key), "none".equals(version) ? null : version);
+        throw new UnknownRecordFormatException(
+            redisKey(key), "none".equals(version) ? null : version);
       }
       throw unavailable(script.name(), key, e);
     } catch (RedisException e) {
@@ -511,8 +517,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   /**
-   * Waits at most {@code timeout} for {@code future}, whatever the connection's own timeout;
-   * every failure comes out as a {@link RedisException}.
+   * Waits at most {@code timeout} for {@code future}, whatever the connection's own timeout; every
+   * failure comes out as a {@link RedisException}.
    */
   private static <T> T await(RedisFuture<T> future, Duration timeout) {
     try {
@@ -596,8 +602,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     String policy = reply == null ? null : reply.get("maxmemory-policy");
     if (policy == null) {
       LOGGER.log(
-          Level.WARNING,
-          server + " did not report maxmemory-policy; make sure it is noeviction.");
+          Level.WARNING, server + " did not report maxmemory-policy; make sure it is noeviction.");
       return Optional.empty();
     }
     if (!"noeviction".equals(policy)) {
@@ -615,9 +620,9 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   // ------------------------------------------------------------------------------- builder
 
   /**
-   * Configures a {@link RedisIdempotencyStore}; every setter rejects bad values at once, naming
-   * the argument. Not thread-safe; {@link #build()} copies the configuration, so a built store
-   * never changes.
+   * Configures a {@link RedisIdempotencyStore}; every setter rejects bad values at once, naming the
+   * argument. Not thread-safe; {@link #build()} copies the configuration, so a built store never
+   * changes.
    */
   public static final class Builder {
     private final RedisClient client;
@@ -642,8 +647,9 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     }
 
     /**
-     * The prefix of every key the store writes; {@value RedisIdempotencyStore#DEFAULT_KEY_PREFIX} by default. Give
-     * each application (or test) its own to keep their records apart on one server.
+     * The prefix of every key the store writes; {@value RedisIdempotencyStore#DEFAULT_KEY_PREFIX}
+     * by default. Give each application (or test) its own to keep their records apart on one
+     * server.
      *
      * @param keyPrefix up to 256 characters, without '{' or '}' (the store puts the Redis Cluster
      *     hash tag after it); may be empty
@@ -669,8 +675,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
     /**
      * The largest response {@link RedisIdempotencyStore#complete} stores; larger ones are refused
-     * with {@link IllegalArgumentException} before anything is written. 1 byte to 256 MiB; 1 MiB
-     * by default.
+     * with {@link IllegalArgumentException} before anything is written. 1 byte to 256 MiB; 1 MiB by
+     * default.
      */
     public Builder maxResponseBytes(int maxResponseBytes) {
       if (maxResponseBytes < 1 || maxResponseBytes > MAX_RESPONSE_BYTES_LIMIT) {
@@ -685,16 +691,19 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     }
 
     /**
-     * How long one command may take before the store throws {@link StoreUnavailableException}
-     * (the command may still take effect on the server); 1 ms to 10 minutes, 2 s by default.
-     * Applied per call by the store, whatever the connection's own timeout.
+     * How long one command may take before the store throws {@link StoreUnavailableException} (the
+     * command may still take effect on the server); 1 ms to 10 minutes, 2 s by default. Applied per
+     * call by the store, whatever the connection's own timeout.
      */
     public Builder commandTimeout(Duration commandTimeout) {
       Objects.requireNonNull(commandTimeout, "commandTimeout must not be null");
       if (commandTimeout.compareTo(Duration.ofMillis(1)) < 0
           || commandTimeout.compareTo(MAX_COMMAND_TIMEOUT) > 0) {
         throw new IllegalArgumentException(
-            "commandTimeout must be between 1 ms and " + MAX_COMMAND_TIMEOUT + ", was " + commandTimeout);
+            "commandTimeout must be between 1 ms and "
+                + MAX_COMMAND_TIMEOUT
+                + ", was "
+                + commandTimeout);
       }
       this.commandTimeout = commandTimeout;
       return this;

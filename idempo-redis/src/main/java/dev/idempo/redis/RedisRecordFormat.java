@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The layout of a record's hash, format version {@value #VERSION}; the Lua scripts write the
- * same fields.
+ * The layout of a record's hash, format version {@value #VERSION}; the Lua scripts write the same
+ * fields.
  *
  * <table>
  *   <caption>fields</caption>
@@ -33,6 +33,7 @@ import java.util.Optional;
  */
 final class RedisRecordFormat {
   static final String VERSION = "1";
+
   /** The prefix of the error reply a script gives for a record of another format. */
   static final String UNKNOWN_FORMAT_ERROR = "IDEMPO_FORMAT ";
 
@@ -49,9 +50,10 @@ final class RedisRecordFormat {
     if (version == null || !VERSION.equals(text(version))) {
       throw new UnknownRecordFormatException(redisKey, version == null ? null : text(version));
     }
-    RecordState state = "C".equals(text(required(redisKey, fields, "state")))
-        ? RecordState.COMPLETED
-        : RecordState.IN_PROGRESS;
+    RecordState state =
+        "C".equals(text(required(redisKey, fields, "state")))
+            ? RecordState.COMPLETED
+            : RecordState.IN_PROGRESS;
     byte[] response = fields.get("resp");
     byte[] recoveryName = fields.get("rp_name");
     return Optional.of(

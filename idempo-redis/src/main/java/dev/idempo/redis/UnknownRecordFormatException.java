@@ -3,9 +3,9 @@ package dev.idempo.redis;
 import dev.idempo.store.StoredRecordUnreadableException;
 
 /**
- * A record in Redis carries a format version this store cannot read (written by a newer Idempo,
- * or not by Idempo at all). The store refuses to guess: it changes nothing and throws this, a
- * {@link StoredRecordUnreadableException}.
+ * A record in Redis carries a format version this store cannot read (written by a newer Idempo, or
+ * not by Idempo at all). The store refuses to guess: it changes nothing and throws this, a {@link
+ * StoredRecordUnreadableException}.
  */
 public class UnknownRecordFormatException extends StoredRecordUnreadableException {
   private static final long serialVersionUID = 1L;

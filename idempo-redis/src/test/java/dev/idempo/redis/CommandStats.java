@@ -12,8 +12,8 @@ import java.util.TreeMap;
  */
 final class CommandStats {
   /**
-   * The commands the store's scripts run inside Redis; commandstats counts them too, but they
-   * are not round trips.
+   * The commands the store's scripts run inside Redis; commandstats counts them too, but they are
+   * not round trips.
    */
   static final Set<String> INSIDE_SCRIPTS =
       Set.of("time", "hmget", "hset", "hdel", "del", "pexpireat", "exists");

@@ -9,8 +9,8 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * Captures what the store logs through {@link System.Logger}, which the JDK's default logger
- * finder backs with {@code java.util.logging} under the same name.
+ * Captures what the store logs through {@link System.Logger}, which the JDK's default logger finder
+ * backs with {@code java.util.logging} under the same name.
  */
 final class LogCapture extends Handler implements AutoCloseable {
   private final Logger logger; // strong reference: java.util.logging holds loggers weakly

@@ -105,7 +105,9 @@ class RedisIdempotencyStoreTest {
 
     assertEquals(0L, raw.exists(redisKey(inProgress), redisKey(completed)), "Redis expired both");
     ClaimResult.Acquired next =
-        assertInstanceOf(ClaimResult.Acquired.class, store.claim(inProgress, fingerprint("a"), LEASE, RETENTION));
+        assertInstanceOf(
+            ClaimResult.Acquired.class,
+            store.claim(inProgress, fingerprint("a"), LEASE, RETENTION));
     assertFalse(next.takeover());
     assertTrue(next.fence() > first, next.fence() + " must exceed " + first);
     assertEquals(UpdateResult.FENCE_LOST, store.complete(inProgress, first, response("zombie")));
@@ -121,7 +123,8 @@ class RedisIdempotencyStoreTest {
     long fence = acquire(store, newKey());
 
     assertTrue(fence >= serverMicros, fence + " < server time " + serverMicros);
-    assertTrue(fence < serverMicros + 60_000_000L, fence + " is not about server time " + serverMicros);
+    assertTrue(
+        fence < serverMicros + 60_000_000L, fence + " is not about server time " + serverMicros);
   }
 
   // ------------------------------------------------------------------------- record format
@@ -132,17 +135,32 @@ class RedisIdempotencyStoreTest {
     raw.hset(redisKey(key), Map.of("v", "9", "state", "P", "fence", "5"));
 
     UnknownRecordFormatException claim =
-        assertThrows(UnknownRecordFormatException.class, () -> store.claim(key, fingerprint("a"), LEASE, RETENTION));
+        assertThrows(
+            UnknownRecordFormatException.class,
+            () -> store.claim(key, fingerprint("a"), LEASE, RETENTION));
     assertEquals("9", claim.version());
     assertTrue(claim.getMessage().contains("format version 9"), claim.getMessage());
     assertTrue(claim.getMessage().contains(redisKey(key)), claim.getMessage());
-    assertEquals("9", assertThrows(UnknownRecordFormatException.class, () -> store.complete(key, 5, response("x"))).version());
-    assertEquals("9", assertThrows(UnknownRecordFormatException.class, () -> store.release(key, 5)).version());
-    assertEquals("9", assertThrows(UnknownRecordFormatException.class, () -> store.renew(key, 5, LEASE)).version());
     assertEquals(
         "9",
-        assertThrows(UnknownRecordFormatException.class, () -> store.checkpoint(key, 5, RecoveryPoint.of("s", new byte[0]))).version());
-    assertEquals("9", assertThrows(UnknownRecordFormatException.class, () -> store.find(key)).version());
+        assertThrows(
+                UnknownRecordFormatException.class, () -> store.complete(key, 5, response("x")))
+            .version());
+    assertEquals(
+        "9",
+        assertThrows(UnknownRecordFormatException.class, () -> store.release(key, 5)).version());
+    assertEquals(
+        "9",
+        assertThrows(UnknownRecordFormatException.class, () -> store.renew(key, 5, LEASE))
+            .version());
+    assertEquals(
+        "9",
+        assertThrows(
+                UnknownRecordFormatException.class,
+                () -> store.checkpoint(key, 5, RecoveryPoint.of("s", new byte[0])))
+            .version());
+    assertEquals(
+        "9", assertThrows(UnknownRecordFormatException.class, () -> store.find(key)).version());
 
     assertEquals(Map.of("v", "9", "state", "P", "fence", "5"), raw.hgetall(redisKey(key)));
   }
@@ -153,7 +171,9 @@ class RedisIdempotencyStoreTest {
     raw.hset(redisKey(key), "something", "else");
 
     UnknownRecordFormatException claim =
-        assertThrows(UnknownRecordFormatException.class, () -> store.claim(key, fingerprint("a"), LEASE, RETENTION));
+        assertThrows(
+            UnknownRecordFormatException.class,
+            () -> store.claim(key, fingerprint("a"), LEASE, RETENTION));
     assertNull(claim.version());
     assertTrue(claim.getMessage().contains("no format version"), claim.getMessage());
     assertThrows(UnknownRecordFormatException.class, () -> store.release(key, 1));
@@ -188,12 +208,14 @@ class RedisIdempotencyStoreTest {
 
   @Test
   void everyKeyOfARecordLivesInTheSlotOfItsHashTag() {
-    RedisIdempotencyStore other = RedisIdempotencyStore.builder(connection).keyPrefix("other:app:").build();
+    RedisIdempotencyStore other =
+        RedisIdempotencyStore.builder(connection).keyPrefix("other:app:").build();
     for (int i = 0; i < 100; i++) {
       StorageKey key = newKey();
       int tagSlot = SlotHash.getSlot(key.toString());
       assertEquals(tagSlot, SlotHash.getSlot(store.recordKey(key)), redisKey(key));
-      assertEquals(tagSlot, SlotHash.getSlot(other.recordKey(key)), "the prefix never changes the slot");
+      assertEquals(
+          tagSlot, SlotHash.getSlot(other.recordKey(key)), "the prefix never changes the slot");
     }
 
     // The store writes no companion key: claim, checkpoint, complete and release leave one key.
@@ -227,9 +249,11 @@ class RedisIdempotencyStoreTest {
     CommandStats afterFind = CommandStats.read(raw);
 
     assertInstanceOf(ClaimResult.Replay.class, replay);
-    assertEquals(2, afterNew.roundTripsSince(beforeNew), "claim + complete: " + afterNew.since(beforeNew));
+    assertEquals(
+        2, afterNew.roundTripsSince(beforeNew), "claim + complete: " + afterNew.since(beforeNew));
     assertEquals(2L, afterNew.since(beforeNew).get("evalsha"));
-    assertEquals(1, afterReplay.roundTripsSince(afterNew), "replay: " + afterReplay.since(afterNew));
+    assertEquals(
+        1, afterReplay.roundTripsSince(afterNew), "replay: " + afterReplay.since(afterNew));
     assertEquals(1L, afterReplay.since(afterNew).get("evalsha"));
     assertEquals(Map.of("hgetall", 1L), afterFind.since(afterReplay), "find");
   }
@@ -251,7 +275,8 @@ class RedisIdempotencyStoreTest {
     Map<String, Long> fallback = afterFallback.since(before);
     assertEquals(1L, fallback.get("evalsha"), "EVALSHA answered NOSCRIPT: " + fallback);
     assertEquals(1L, fallback.get("eval"), "then EVAL: " + fallback);
-    assertEquals(Map.of("evalsha", 1L), filterScripts(afterAgain.since(afterFallback)), "EVAL cached it");
+    assertEquals(
+        Map.of("evalsha", 1L), filterScripts(afterAgain.since(afterFallback)), "EVAL cached it");
   }
 
   // ------------------------------------------------------------------------------ limits
@@ -264,7 +289,9 @@ class RedisIdempotencyStoreTest {
     long fence = acquire(small, key);
 
     IllegalArgumentException refused =
-        assertThrows(IllegalArgumentException.class, () -> small.complete(key, fence, StoredResponse.of(new byte[11])));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> small.complete(key, fence, StoredResponse.of(new byte[11])));
     assertTrue(refused.getMessage().contains("maxResponseBytes"), refused.getMessage());
     assertTrue(refused.getMessage().contains("11"), refused.getMessage());
     assertEquals(RecordState.IN_PROGRESS, small.find(key).orElseThrow().state());
@@ -287,8 +314,14 @@ class RedisIdempotencyStoreTest {
     IdempotencyRecord inProgress = store.find(key).orElseThrow();
     assertEquals(fence, inProgress.fence());
     assertEquals(fingerprint("a"), inProgress.fingerprint());
-    assertEquals(Optional.of(RecoveryPoint.of("reserved ☕", new byte[] {0, -1, 7})), inProgress.recoveryPoint());
-    assertEquals(RETENTION.toMillis(), Duration.between(inProgress.leaseExpiresAt(), inProgress.expiresAt()).plus(LEASE).toMillis());
+    assertEquals(
+        Optional.of(RecoveryPoint.of("reserved ☕", new byte[] {0, -1, 7})),
+        inProgress.recoveryPoint());
+    assertEquals(
+        RETENTION.toMillis(),
+        Duration.between(inProgress.leaseExpiresAt(), inProgress.expiresAt())
+            .plus(LEASE)
+            .toMillis());
   }
 
   // ----------------------------------------------------------------------- configuration
@@ -313,7 +346,8 @@ class RedisIdempotencyStoreTest {
         assertThrows(StoreUnavailableException.class, () -> owning.find(key));
     assertInstanceOf(RedisException.class, closed.getCause());
 
-    RedisIdempotencyStore borrowing = RedisIdempotencyStore.builder(connection).keyPrefix(prefix).build();
+    RedisIdempotencyStore borrowing =
+        RedisIdempotencyStore.builder(connection).keyPrefix(prefix).build();
     borrowing.close();
     assertTrue(connection.isOpen());
     assertEquals(RecordState.IN_PROGRESS, store.find(key).orElseThrow().state());
@@ -323,20 +357,51 @@ class RedisIdempotencyStoreTest {
   void builderRejectsBadValuesNamingThem() {
     RedisIdempotencyStore.Builder builder = RedisIdempotencyStore.builder(connection);
 
-    assertMessageNames("client", assertThrows(NullPointerException.class, () -> RedisIdempotencyStore.builder((RedisClient) null)));
-    assertMessageNames("connection", assertThrows(NullPointerException.class,
-        () -> RedisIdempotencyStore.builder((StatefulRedisConnection<byte[], byte[]>) null)));
-    assertMessageNames("keyPrefix", assertThrows(NullPointerException.class, () -> builder.keyPrefix(null)));
-    assertMessageNames("keyPrefix", assertThrows(IllegalArgumentException.class, () -> builder.keyPrefix("app{1}:")));
-    assertMessageNames("keyPrefix", assertThrows(IllegalArgumentException.class, () -> builder.keyPrefix("x".repeat(257))));
-    assertMessageNames("maxResponseBytes", assertThrows(IllegalArgumentException.class, () -> builder.maxResponseBytes(0)));
-    assertMessageNames("maxResponseBytes",
-        assertThrows(IllegalArgumentException.class, () -> builder.maxResponseBytes(RedisIdempotencyStore.MAX_RESPONSE_BYTES_LIMIT + 1)));
-    assertMessageNames("commandTimeout", assertThrows(IllegalArgumentException.class, () -> builder.commandTimeout(Duration.ZERO)));
-    assertMessageNames("commandTimeout", assertThrows(NullPointerException.class, () -> builder.commandTimeout(null)));
-    assertMessageNames("replicas", assertThrows(IllegalArgumentException.class, () -> builder.waitForReplicas(-1, Duration.ofSeconds(1))));
-    assertMessageNames("timeout", assertThrows(IllegalArgumentException.class, () -> builder.waitForReplicas(1, Duration.ZERO)));
-    assertMessageNames("timeout", assertThrows(IllegalArgumentException.class, () -> builder.waitForReplicas(1, Duration.ofMinutes(2))));
+    assertMessageNames(
+        "client",
+        assertThrows(
+            NullPointerException.class, () -> RedisIdempotencyStore.builder((RedisClient) null)));
+    assertMessageNames(
+        "connection",
+        assertThrows(
+            NullPointerException.class,
+            () -> RedisIdempotencyStore.builder((StatefulRedisConnection<byte[], byte[]>) null)));
+    assertMessageNames(
+        "keyPrefix", assertThrows(NullPointerException.class, () -> builder.keyPrefix(null)));
+    assertMessageNames(
+        "keyPrefix",
+        assertThrows(IllegalArgumentException.class, () -> builder.keyPrefix("app{1}:")));
+    assertMessageNames(
+        "keyPrefix",
+        assertThrows(IllegalArgumentException.class, () -> builder.keyPrefix("x".repeat(257))));
+    assertMessageNames(
+        "maxResponseBytes",
+        assertThrows(IllegalArgumentException.class, () -> builder.maxResponseBytes(0)));
+    assertMessageNames(
+        "maxResponseBytes",
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> builder.maxResponseBytes(RedisIdempotencyStore.MAX_RESPONSE_BYTES_LIMIT + 1)));
+    assertMessageNames(
+        "commandTimeout",
+        assertThrows(IllegalArgumentException.class, () -> builder.commandTimeout(Duration.ZERO)));
+    assertMessageNames(
+        "commandTimeout",
+        assertThrows(NullPointerException.class, () -> builder.commandTimeout(null)));
+    assertMessageNames(
+        "replicas",
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> builder.waitForReplicas(-1, Duration.ofSeconds(1))));
+    assertMessageNames(
+        "timeout",
+        assertThrows(
+            IllegalArgumentException.class, () -> builder.waitForReplicas(1, Duration.ZERO)));
+    assertMessageNames(
+        "timeout",
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> builder.waitForReplicas(1, Duration.ofMinutes(2))));
   }
 
   // ------------------------------------------------------------------------------ helpers

@@ -53,7 +53,10 @@ class RedisReplicaWaitTest {
   @Test
   void waitingForZeroReplicasAddsOneWaitAfterClaimAndAfterComplete() {
     try (RedisIdempotencyStore store =
-        RedisIdempotencyStore.builder(client).keyPrefix("wait0:").waitForReplicas(0, Duration.ofMillis(100)).build()) {
+        RedisIdempotencyStore.builder(client)
+            .keyPrefix("wait0:")
+            .waitForReplicas(0, Duration.ofMillis(100))
+            .build()) {
       StorageKey warmUp = newKey();
       store.complete(warmUp, acquire(store, warmUp), response("warm"));
       StorageKey key = newKey();
@@ -62,7 +65,8 @@ class RedisReplicaWaitTest {
       long fence = acquire(store, key);
       assertEquals(UpdateResult.APPLIED, store.complete(key, fence, response("done")));
       CommandStats afterNew = CommandStats.read(raw);
-      assertInstanceOf(ClaimResult.Replay.class, store.claim(key, fingerprint("a"), LEASE, RETENTION));
+      assertInstanceOf(
+          ClaimResult.Replay.class, store.claim(key, fingerprint("a"), LEASE, RETENTION));
       CommandStats afterReplay = CommandStats.read(raw);
 
       assertEquals(2L, afterNew.since(before).get("wait"), afterNew.since(before).toString());
@@ -73,32 +77,45 @@ class RedisReplicaWaitTest {
 
   @Test
   void aClaimNoReplicaAcknowledgesFailsAndIsReleasedSoTheWorkMustNotRun() {
-    try (RedisIdempotencyStore plain = RedisIdempotencyStore.builder(client).keyPrefix("wait1:").build();
+    try (RedisIdempotencyStore plain =
+            RedisIdempotencyStore.builder(client).keyPrefix("wait1:").build();
         RedisIdempotencyStore waiting =
-            RedisIdempotencyStore.builder(client).keyPrefix("wait1:").waitForReplicas(1, Duration.ofMillis(100)).build()) {
+            RedisIdempotencyStore.builder(client)
+                .keyPrefix("wait1:")
+                .waitForReplicas(1, Duration.ofMillis(100))
+                .build()) {
       StorageKey key = newKey();
 
       StoreUnavailableException refused =
-          assertThrows(StoreUnavailableException.class, () -> waiting.claim(key, fingerprint("a"), LEASE, RETENTION));
+          assertThrows(
+              StoreUnavailableException.class,
+              () -> waiting.claim(key, fingerprint("a"), LEASE, RETENTION));
 
       assertTrue(refused.getMessage().contains("only 0 of 1 replicas"), refused.getMessage());
       assertTrue(refused.getMessage().contains("must not run"), refused.getMessage());
       assertNull(refused.getCause(), "WAIT answered; it was the count that fell short");
       assertEquals(Optional.empty(), plain.find(key), "the unacknowledged claim was released");
-      assertInstanceOf(ClaimResult.Acquired.class, plain.claim(key, fingerprint("a"), LEASE, RETENTION));
+      assertInstanceOf(
+          ClaimResult.Acquired.class, plain.claim(key, fingerprint("a"), LEASE, RETENTION));
     }
   }
 
   @Test
   void aCompletionNoReplicaAcknowledgesFailsButStaysOnThePrimary() {
-    try (RedisIdempotencyStore plain = RedisIdempotencyStore.builder(client).keyPrefix("wait1:").build();
+    try (RedisIdempotencyStore plain =
+            RedisIdempotencyStore.builder(client).keyPrefix("wait1:").build();
         RedisIdempotencyStore waiting =
-            RedisIdempotencyStore.builder(client).keyPrefix("wait1:").waitForReplicas(1, Duration.ofMillis(100)).build()) {
+            RedisIdempotencyStore.builder(client)
+                .keyPrefix("wait1:")
+                .waitForReplicas(1, Duration.ofMillis(100))
+                .build()) {
       StorageKey key = newKey();
       long fence = acquire(plain, key);
 
       StoreUnavailableException refused =
-          assertThrows(StoreUnavailableException.class, () -> waiting.complete(key, fence, response("done")));
+          assertThrows(
+              StoreUnavailableException.class,
+              () -> waiting.complete(key, fence, response("done")));
 
       assertTrue(refused.getMessage().contains("only 0 of 1 replicas"), refused.getMessage());
       assertEquals(RecordState.COMPLETED, plain.find(key).orElseThrow().state());

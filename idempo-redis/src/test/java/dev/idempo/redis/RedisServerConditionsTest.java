@@ -41,20 +41,27 @@ class RedisServerConditionsTest {
         List.of(),
         (server, client) -> {
           try (RedisIdempotencyStore store =
-              RedisIdempotencyStore.builder(client).commandTimeout(Duration.ofMillis(300)).build()) {
+              RedisIdempotencyStore.builder(client)
+                  .commandTimeout(Duration.ofMillis(300))
+                  .build()) {
             StorageKey key = newKey();
             long fence = acquire(store, key);
             server.kill();
 
             for (Runnable call :
                 List.<Runnable>of(
-                    () -> store.claim(key, fingerprint("a"), Duration.ofSeconds(5), Duration.ofMinutes(1)),
+                    () ->
+                        store.claim(
+                            key, fingerprint("a"), Duration.ofSeconds(5), Duration.ofMinutes(1)),
                     () -> store.complete(key, fence, response("done")),
                     () -> store.release(key, fence),
                     () -> store.find(key))) {
-              StoreUnavailableException unavailable = assertThrows(StoreUnavailableException.class, call::run);
-              assertInstanceOf(RedisException.class, unavailable.getCause(), unavailable.toString());
-              assertTrue(unavailable.getMessage().contains("{" + key + "}"), unavailable.getMessage());
+              StoreUnavailableException unavailable =
+                  assertThrows(StoreUnavailableException.class, call::run);
+              assertInstanceOf(
+                  RedisException.class, unavailable.getCause(), unavailable.toString());
+              assertTrue(
+                  unavailable.getMessage().contains("{" + key + "}"), unavailable.getMessage());
             }
           }
         });
@@ -102,7 +109,9 @@ class RedisServerConditionsTest {
         List.of(),
         (server, client) -> {
           try (RedisIdempotencyStore store =
-                  RedisIdempotencyStore.builder(client).commandTimeout(Duration.ofMillis(300)).build();
+                  RedisIdempotencyStore.builder(client)
+                      .commandTimeout(Duration.ofMillis(300))
+                      .build();
               StatefulRedisConnection<String, String> admin = client.connect()) {
             CountDownLatch abandoned = new CountDownLatch(1);
             Idempotency<String> payments =
@@ -127,7 +136,9 @@ class RedisServerConditionsTest {
             admin.sync().clientPause(1_500); // past the 300 ms client timeout, then recovers
             assertThrows(
                 StoreUnavailableException.class,
-                () -> payments.execute(scope, key, request, context -> "run " + runs.incrementAndGet()));
+                () ->
+                    payments.execute(
+                        scope, key, request, context -> "run " + runs.incrementAndGet()));
 
             assertTrue(abandoned.await(30, TimeUnit.SECONDS), "the lost claim was never abandoned");
             ExecutionResult<String> retry =

@@ -12,10 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 
 /**
- * The Redis store passes the contract on a real redis-server. The store trusts the server's
- * clock, so the harness lets real time pass: one unit is 250 ms (the suite's lease is 4 units).
- * Each store gets its own key prefix, so stores sharing the server never see each other's
- * records.
+ * The Redis store passes the contract on a real redis-server. The store trusts the server's clock,
+ * so the harness lets real time pass: one unit is 250 ms (the suite's lease is 4 units). Each store
+ * gets its own key prefix, so stores sharing the server never see each other's records.
  */
 class RedisStoreContractTest extends IdempotencyStoreContract {
   private static final AtomicInteger STORES = new AtomicInteger();

@@ -8,7 +8,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.Part;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URLDecoder;
 import java.nio.charset.Charset;
@@ -175,7 +174,8 @@ public final class BufferedBodyRequest extends HttpServletRequestWrapper {
       int equals = pair.indexOf('=');
       String name = equals < 0 ? pair : pair.substring(0, equals);
       String value = equals < 0 ? "" : pair.substring(equals + 1);
-      into.computeIfAbsent(decode(name, charset), n -> new ArrayList<>()).add(decode(value, charset));
+      into.computeIfAbsent(decode(name, charset), n -> new ArrayList<>())
+          .add(decode(value, charset));
     }
   }
 

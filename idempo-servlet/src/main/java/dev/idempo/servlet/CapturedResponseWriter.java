@@ -15,7 +15,8 @@ import java.util.Map;
 public final class CapturedResponseWriter {
   private CapturedResponseWriter() {}
 
-  public static void write(CapturedResponse answer, HttpServletResponse response) throws IOException {
+  public static void write(CapturedResponse answer, HttpServletResponse response)
+      throws IOException {
     response.setStatus(answer.status());
     for (Map.Entry<String, List<String>> header : answer.headers().entrySet()) {
       for (String value : header.getValue()) {

@@ -17,9 +17,9 @@ import java.util.Collection;
  * The response as the handler sees it on a guarded route. Status, headers and cookies go to the
  * real response, which stays uncommitted because no body byte reaches it; the body is kept in
  * memory, flushes included, up to the capture limit. Beyond the limit the response switches to
- * streaming: what was kept is written to the client and every later byte goes straight through
- * (the record then says {@code response-too-large}). {@code sendError} and {@code sendRedirect}
- * are held back and sent by {@link #deliver()}. Not thread-safe, like any response.
+ * streaming: what was kept is written to the client and every later byte goes straight through (the
+ * record then says {@code response-too-large}). {@code sendError} and {@code sendRedirect} are held
+ * back and sent by {@link #deliver()}. Not thread-safe, like any response.
  */
 final class CapturingResponse extends HttpServletResponseWrapper {
   private final HttpServletResponse response;
@@ -39,8 +39,8 @@ final class CapturingResponse extends HttpServletResponseWrapper {
   }
 
   /**
-   * Pushes what the handler's writer still buffers into the body, which may outgrow the limit
-   * and start streaming: call before {@link #isStreaming()} once the handler returned.
+   * Pushes what the handler's writer still buffers into the body, which may outgrow the limit and
+   * start streaming: call before {@link #isStreaming()} once the handler returned.
    */
   void flushHandlerWriter() {
     flushWriter();
@@ -81,7 +81,8 @@ final class CapturingResponse extends HttpServletResponseWrapper {
         try {
           captured.header(name, value);
         } catch (IllegalArgumentException unstorable) {
-          // A header the builder refuses (a control character) is not stored; the client still gets it.
+          // A header the builder refuses (a control character) is not stored; the client still gets
+          // it.
         }
       }
       hasContentType |= name.equalsIgnoreCase("Content-Type");

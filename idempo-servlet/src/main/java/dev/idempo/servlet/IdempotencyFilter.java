@@ -13,15 +13,12 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.InstantSource;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -39,14 +36,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * }</pre>
  *
  * <p>On a guarded request with a key the filter reads the body into memory (a declared {@code
- * Content-Length} over the limit is refused with 413 before reading, a longer body while
- * counting), claims the key, and runs the rest of the chain with the body served again from
- * memory and the response captured in memory: nothing reaches the client before the handler
- * returns, flushes included. It then stores the response (allow-listed headers only; 408, 425, 429
- * and 503 are released instead) and sends it. Retries get the stored response with {@code
- * Idempotent-Replayed: true}; every refusal is an {@code application/problem+json} problem (see
- * {@link dev.idempo.http.ProblemType}). A store outage is a 503 problem and the handler does not
- * run.
+ * Content-Length} over the limit is refused with 413 before reading, a longer body while counting),
+ * claims the key, and runs the rest of the chain with the body served again from memory and the
+ * response captured in memory: nothing reaches the client before the handler returns, flushes
+ * included. It then stores the response (allow-listed headers only; 408, 425, 429 and 503 are
+ * released instead) and sends it. Retries get the stored response with {@code Idempotent-Replayed:
+ * true}; every refusal is an {@code application/problem+json} problem (see {@link
+ * dev.idempo.http.ProblemType}). A store outage is a 503 problem and the handler does not run.
  *
  * <p>Each route's {@link dev.idempo.http.TenantSource} says whose key it is: a hash of {@code
  * Authorization} by default (a rotated token is a new tenant), or, say, {@code
@@ -57,9 +53,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>Limits, none of them silent:
  *
  * <ul>
- *   <li>A response body longer than the capture limit ({@code maxResponseBodyBytes}) is streamed
- *       to the client from that point on, and a {@code response-too-large} problem is stored in
- *       its place: a retry gets that problem, never a second run.
+ *   <li>A response body longer than the capture limit ({@code maxResponseBodyBytes}) is streamed to
+ *       the client from that point on, and a {@code response-too-large} problem is stored in its
+ *       place: a retry gets that problem, never a second run.
  *   <li>Asynchronous servlets are not supported yet: if the handler starts async processing, the
  *       response goes through uncaptured, the outcome is recorded as unknown (retries get 502
  *       {@code outcome-unknown}), and an error naming the route is logged. Leave async routes
@@ -68,8 +64,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *       propagates to the container.
  *   <li>Multipart bodies cannot be parsed into parts again ({@code getParts()} throws, saying so);
  *       form parameters are parsed from the buffered body.
- *   <li>Order: install this filter after authentication (a 401 answered inside it would be
- *       stored like any answer) and before any filter that reads request parameters or the body.
+ *   <li>Order: install this filter after authentication (a 401 answered inside it would be stored
+ *       like any answer) and before any filter that reads request parameters or the body.
  *   <li>A response sent with {@code sendError} is stored as its status and allow-listed headers
  *       with an empty body; the first caller gets the container's error page.
  * </ul>
@@ -97,7 +93,8 @@ public final class IdempotencyFilter implements Filter {
 
   /** A filter applying an already built {@link HttpIdempotency}, for frameworks that build it. */
   public static IdempotencyFilter of(HttpIdempotency idempotency) {
-    return new IdempotencyFilter(Objects.requireNonNull(idempotency, "idempotency must not be null"));
+    return new IdempotencyFilter(
+        Objects.requireNonNull(idempotency, "idempotency must not be null"));
   }
 
   /** The configuration this filter applies. */
@@ -194,12 +191,13 @@ public final class IdempotencyFilter implements Filter {
       if (failure != null) {
         failure.addSuppressed(e);
       } else {
-        LOG.log(System.Logger.Level.WARNING, "route " + attempt.route().name() + ": unknown outcome not recorded", e);
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "route " + attempt.route().name() + ": unknown outcome not recorded",
+            e);
       }
     }
   }
-
-
 
   @Override
   public String toString() {
@@ -217,67 +215,89 @@ public final class IdempotencyFilter implements Filter {
       this.idempotency = idempotency;
     }
 
-    /** @see HttpIdempotency.Builder#route */
+    /**
+     * @see HttpIdempotency.Builder#route
+     */
     public Builder route(IdempotencyRoute route) {
       idempotency.route(route);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#problemBase */
+    /**
+     * @see HttpIdempotency.Builder#problemBase
+     */
     public Builder problemBase(String base) {
       idempotency.problemBase(base);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#documentationBase */
+    /**
+     * @see HttpIdempotency.Builder#documentationBase
+     */
     public Builder documentationBase(String base) {
       idempotency.documentationBase(base);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#maxRequestBodyBytes */
+    /**
+     * @see HttpIdempotency.Builder#maxRequestBodyBytes
+     */
     public Builder maxRequestBodyBytes(int bytes) {
       idempotency.maxRequestBodyBytes(bytes);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#maxResponseBodyBytes */
+    /**
+     * @see HttpIdempotency.Builder#maxResponseBodyBytes
+     */
     public Builder maxResponseBodyBytes(int bytes) {
       idempotency.maxResponseBodyBytes(bytes);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#storedHeaders */
+    /**
+     * @see HttpIdempotency.Builder#storedHeaders
+     */
     public Builder storedHeaders(String... names) {
       idempotency.storedHeaders(names);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#encryption */
+    /**
+     * @see HttpIdempotency.Builder#encryption
+     */
     public Builder encryption(EncryptionKeys keys) {
       idempotency.encryption(keys);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#listener */
+    /**
+     * @see HttpIdempotency.Builder#listener
+     */
     public Builder listener(IdempotencyListener listener) {
       idempotency.listener(listener);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#clock */
+    /**
+     * @see HttpIdempotency.Builder#clock
+     */
     public Builder clock(InstantSource clock) {
       idempotency.clock(clock);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#sleeper */
+    /**
+     * @see HttpIdempotency.Builder#sleeper
+     */
     public Builder sleeper(Sleeper sleeper) {
       idempotency.sleeper(sleeper);
       return this;
     }
 
-    /** @see HttpIdempotency.Builder#renewalScheduler */
+    /**
+     * @see HttpIdempotency.Builder#renewalScheduler
+     */
     public Builder renewalScheduler(ScheduledExecutorService renewals) {
       idempotency.renewalScheduler(renewals);
       return this;

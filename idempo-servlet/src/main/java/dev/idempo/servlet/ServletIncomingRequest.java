@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * A servlet request as {@link dev.idempo.http.HttpIdempotency} sees it. The path is the
- * context-relative path the container routes on (servlet path plus path info); the body, once
- * read, is kept for the handler. Public for adapters built on the filter's pieces (the Spring
- * starter's transactional mode). Not thread-safe: one per request.
+ * context-relative path the container routes on (servlet path plus path info); the body, once read,
+ * is kept for the handler. Public for adapters built on the filter's pieces (the Spring starter's
+ * transactional mode). Not thread-safe: one per request.
  */
 public final class ServletIncomingRequest implements IncomingRequest {
   private static final int CHUNK = 8192;

@@ -1,6 +1,5 @@
 package dev.idempo.servlet;
 
-import dev.idempo.store.tck.OutageStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +10,7 @@ import dev.idempo.StoreCall;
 import dev.idempo.http.IdempotencyRoute;
 import dev.idempo.http.RequestFingerprinter;
 import dev.idempo.store.InMemoryIdempotencyStore;
+import dev.idempo.store.tck.OutageStore;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -33,18 +33,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The filter in a real Jetty 12 servlet container, over real HTTP: what is particular to the
- * filter (capture limits, flushing, async and failing handlers, form parameters, configuration).
- * The rows of the HTTP contract every adapter passes are in {@link ServletHttpContractTest}.
+ * The filter in a real Jetty 12 servlet container, over real HTTP: what is particular to the filter
+ * (capture limits, flushing, async and failing handlers, form parameters, configuration). The rows
+ * of the HTTP contract every adapter passes are in {@link ServletHttpContractTest}.
  */
 class IdempotencyFilterTest {
   private static final String PROBLEM = "application/problem+json";
   private static final TestApp app = new TestApp();
   private static final OutageStore store = new OutageStore(InMemoryIdempotencyStore.create());
+
   /** Counted down on every claim, so a test can see a duplicate waiting. */
-  private static final AtomicReference<CountDownLatch> claims = new AtomicReference<>(new CountDownLatch(0));
+  private static final AtomicReference<CountDownLatch> claims =
+      new AtomicReference<>(new CountDownLatch(0));
+
   private static final HttpClient client =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private static JettyServer server;
 
   @BeforeAll
@@ -53,11 +59,25 @@ class IdempotencyFilterTest {
         IdempotencyFilter.builder(store)
             .route(
                 IdempotencyRoute.builder(
-                        "/payments/**", "/flaky", "/fail", "/big", "/bigtext", "/flush", "/async", "/throw", "/form", "/echo", "/error")
+                        "/payments/**",
+                        "/flaky",
+                        "/fail",
+                        "/big",
+                        "/bigtext",
+                        "/flush",
+                        "/async",
+                        "/throw",
+                        "/form",
+                        "/echo",
+                        "/error")
                     .name("api")
                     .build())
             .route(IdempotencyRoute.builder("/slow").name("slow").build())
-            .route(IdempotencyRoute.builder("/wait").name("wait").waitForInFlight(Duration.ofSeconds(20)).build())
+            .route(
+                IdempotencyRoute.builder("/wait")
+                    .name("wait")
+                    .waitForInFlight(Duration.ofSeconds(20))
+                    .build())
             .route(
                 IdempotencyRoute.builder("/optional")
                     .name("optional")
@@ -111,7 +131,10 @@ class IdempotencyFilterTest {
 
   private static void assertFirstRun(HttpResponse<String> response, int status) {
     assertEquals(status, response.statusCode(), response.body());
-    assertEquals(Optional.empty(), header(response, "Idempotent-Replayed"), "a first run carries no replay header");
+    assertEquals(
+        Optional.empty(),
+        header(response, "Idempotent-Replayed"),
+        "a first run carries no replay header");
   }
 
   private static void assertReplay(HttpResponse<String> response, int status) {
@@ -122,7 +145,8 @@ class IdempotencyFilterTest {
   private static void assertProblem(HttpResponse<String> response, int status, String slug) {
     assertEquals(status, response.statusCode(), response.body());
     assertEquals(Optional.of(PROBLEM), header(response, "Content-Type"));
-    assertTrue(response.body().contains("\"type\":\"urn:idempo:problem:" + slug + "\""), response.body());
+    assertTrue(
+        response.body().contains("\"type\":\"urn:idempo:problem:" + slug + "\""), response.body());
     assertTrue(response.body().contains("\"status\":" + status), response.body());
     assertEquals(Optional.empty(), header(response, "Link"), "no documentation base is configured");
     assertEquals(Optional.empty(), header(response, "Idempotent-Replayed"));
@@ -132,14 +156,26 @@ class IdempotencyFilterTest {
 
   // Methods.
 
-  /** Sends {@code method path} byte for byte (java.net.http would upper-case nothing, but checks). */
-  private static String raw(String method, String path, String testCase, String key, String body) throws Exception {
+  /**
+   * Sends {@code method path} byte for byte (java.net.http would upper-case nothing, but checks).
+   */
+  private static String raw(String method, String path, String testCase, String key, String body)
+      throws Exception {
     try (Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
       OutputStream out = socket.getOutputStream();
       out.write(
-          (method + " " + server.uri(path).getRawPath() + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer test-caller\r\n"
-                  + "X-Case: " + testCase + "\r\nContent-Type: application/json\r\nIdempotency-Key: " + key
-                  + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+          (method
+                  + " "
+                  + server.uri(path).getRawPath()
+                  + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer test-caller\r\n"
+                  + "X-Case: "
+                  + testCase
+                  + "\r\nContent-Type: application/json\r\nIdempotency-Key: "
+                  + key
+                  + "\r\nContent-Length: "
+                  + body.length()
+                  + "\r\n\r\n"
+                  + body)
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -153,7 +189,8 @@ class IdempotencyFilterTest {
     for (String method : List.of("Post", "POST")) {
       String retry = raw(method, "/payments", c, "pay-" + c, "{\"amount\":10}");
       assertTrue(retry.contains("Idempotent-Replayed: true"), method + ": " + retry);
-      assertEquals(first.substring(first.indexOf("\r\n\r\n")), retry.substring(retry.indexOf("\r\n\r\n")));
+      assertEquals(
+          first.substring(first.indexOf("\r\n\r\n")), retry.substring(retry.indexOf("\r\n\r\n")));
     }
     assertEquals(1, app.runs(c), "post, Post and POST are one guarded operation");
   }
@@ -161,9 +198,12 @@ class IdempotencyFilterTest {
   @Test
   void matrixParametersAreKeptInTheFingerprint() throws Exception {
     String c = newCase();
-    HttpResponse<String> first = send(post("/payments;account=1", c, "pay-" + c, "{\"amount\":10}"));
-    HttpResponse<String> other = send(post("/payments;account=2", c, "pay-" + c, "{\"amount\":10}"));
-    HttpResponse<String> retry = send(post("/payments;account=1", c, "pay-" + c, "{\"amount\":10}"));
+    HttpResponse<String> first =
+        send(post("/payments;account=1", c, "pay-" + c, "{\"amount\":10}"));
+    HttpResponse<String> other =
+        send(post("/payments;account=2", c, "pay-" + c, "{\"amount\":10}"));
+    HttpResponse<String> retry =
+        send(post("/payments;account=1", c, "pay-" + c, "{\"amount\":10}"));
 
     assertFirstRun(first, 201);
     assertProblem(other, 422, "key-mismatch");
@@ -184,13 +224,16 @@ class IdempotencyFilterTest {
   @Test
   void aDuplicateWaitsForTheFirstAndReplaysItWhereTheRouteWaits() throws Exception {
     String c = newCase();
-    CompletableFuture<HttpResponse<String>> first = client.sendAsync(post("/wait", c, "w-" + c, "{}").build(), BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> first =
+        client.sendAsync(post("/wait", c, "w-" + c, "{}").build(), BodyHandlers.ofString());
     assertTrue(app.entered(c).await(30, TimeUnit.SECONDS));
     CountDownLatch duplicateClaims = new CountDownLatch(2);
     claims.set(duplicateClaims);
 
-    CompletableFuture<HttpResponse<String>> duplicate = client.sendAsync(post("/wait", c, "w-" + c, "{}").build(), BodyHandlers.ofString());
-    assertTrue(duplicateClaims.await(30, TimeUnit.SECONDS), "the duplicate claims again while it waits");
+    CompletableFuture<HttpResponse<String>> duplicate =
+        client.sendAsync(post("/wait", c, "w-" + c, "{}").build(), BodyHandlers.ofString());
+    assertTrue(
+        duplicateClaims.await(30, TimeUnit.SECONDS), "the duplicate claims again while it waits");
     assertFalse(duplicate.isDone());
     app.gate(c).countDown();
 
@@ -206,7 +249,8 @@ class IdempotencyFilterTest {
   // What is stored.
 
   @Test
-  void aResponseOverTheCaptureLimitIsDeliveredAndARetryGetsAProblemNotASecondRun() throws Exception {
+  void aResponseOverTheCaptureLimitIsDeliveredAndARetryGetsAProblemNotASecondRun()
+      throws Exception {
     String c = newCase();
     HttpResponse<String> first = send(post("/big", c, "big-" + c, "{}"));
     HttpResponse<String> retry = send(post("/big", c, "big-" + c, "{}"));
@@ -214,7 +258,8 @@ class IdempotencyFilterTest {
     assertFirstRun(first, 200);
     assertEquals("x".repeat(5000), first.body());
     assertReplay(retry, 500);
-    assertTrue(retry.body().contains("\"type\":\"urn:idempo:problem:response-too-large\""), retry.body());
+    assertTrue(
+        retry.body().contains("\"type\":\"urn:idempo:problem:response-too-large\""), retry.body());
     assertEquals(Optional.of(PROBLEM), header(retry, "Content-Type"));
     assertEquals(1, app.runs(c));
   }
@@ -239,7 +284,10 @@ class IdempotencyFilterTest {
 
     assertFirstRun(first, 200);
     assertEquals("part1 part2", first.body());
-    assertEquals(Optional.of("yes"), header(first, "X-After-Flush"), "a header set after the flush still arrives");
+    assertEquals(
+        Optional.of("yes"),
+        header(first, "X-After-Flush"),
+        "a header set after the flush still arrives");
     assertEquals(Optional.of("11"), header(first, "Content-Length"));
     assertReplay(send(post("/flush", c, "flush-" + c, "{}")), 200);
   }
@@ -297,7 +345,8 @@ class IdempotencyFilterTest {
     assertFirstRun(send(post("/optional", c, "json-" + c, "{\"a\":1,\"b\":[1,2]}")), 201);
 
     assertReplay(send(post("/optional", c, "json-" + c, " { \"b\" : [1, 2], \"a\" : 1.0 }")), 201);
-    assertProblem(send(post("/optional", c, "json-" + c, "{\"a\":1,\"b\":[2,1]}")), 422, "key-mismatch");
+    assertProblem(
+        send(post("/optional", c, "json-" + c, "{\"a\":1,\"b\":[2,1]}")), 422, "key-mismatch");
     assertEquals(1, app.runs(c));
   }
 
@@ -314,29 +363,42 @@ class IdempotencyFilterTest {
     try (JettyServer other = new JettyServer(documented, new TestApp())) {
       HttpResponse<String> missing =
           client.send(
-              HttpRequest.newBuilder(other.uri("/payments")).POST(BodyPublishers.ofString("{}")).build(),
+              HttpRequest.newBuilder(other.uri("/payments"))
+                  .POST(BodyPublishers.ofString("{}"))
+                  .build(),
               BodyHandlers.ofString());
 
       assertEquals(400, missing.statusCode());
-      assertTrue(missing.body().contains("\"type\":\"https://api.example.com/problems/key-missing\""), missing.body());
+      assertTrue(
+          missing.body().contains("\"type\":\"https://api.example.com/problems/key-missing\""),
+          missing.body());
       assertEquals(
-          Optional.of("<https://docs.example.com/idempotency/key-missing>; rel=\"describedby\""), header(missing, "Link"));
+          Optional.of("<https://docs.example.com/idempotency/key-missing>; rel=\"describedby\""),
+          header(missing, "Link"));
     }
   }
 
   @Test
   void theBuilderRefusesBadConfiguration() {
     assertThrows(IllegalStateException.class, () -> IdempotencyFilter.builder(store).build());
-    assertThrows(IllegalArgumentException.class, () -> IdempotencyFilter.builder(store).storedHeaders("Set-Cookie"));
-    assertThrows(IllegalArgumentException.class, () -> IdempotencyFilter.builder(store).problemBase("not a uri"));
-    assertThrows(IllegalArgumentException.class, () -> IdempotencyFilter.builder(store).maxRequestBodyBytes(-1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> IdempotencyFilter.builder(store).storedHeaders("Set-Cookie"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> IdempotencyFilter.builder(store).problemBase("not a uri"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> IdempotencyFilter.builder(store).maxRequestBodyBytes(-1));
     assertThrows(NullPointerException.class, () -> IdempotencyFilter.of(null));
   }
 
   @Test
   void aFilterCanWrapAnHttpIdempotencyBuiltElsewhere() {
     dev.idempo.http.HttpIdempotency built =
-        dev.idempo.http.HttpIdempotency.builder(store).route(IdempotencyRoute.builder("/x").build()).build();
+        dev.idempo.http.HttpIdempotency.builder(store)
+            .route(IdempotencyRoute.builder("/x").build())
+            .build();
 
     assertEquals(built, IdempotencyFilter.of(built).idempotency());
     URI unused = server.uri("/");

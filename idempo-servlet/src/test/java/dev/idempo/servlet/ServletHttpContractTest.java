@@ -15,9 +15,9 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * The HTTP contract through the servlet filter, in Jetty 12, on the in-memory store. A handler
- * that throws: the exception reaches the container (Jetty answers its own 500) and the key records
- * an unknown outcome, so retries get 502 {@code outcome-unknown}.
+ * The HTTP contract through the servlet filter, in Jetty 12, on the in-memory store. A handler that
+ * throws: the exception reaches the container (Jetty answers its own 500) and the key records an
+ * unknown outcome, so retries get 502 {@code outcome-unknown}.
  */
 class ServletHttpContractTest extends HttpContract {
 

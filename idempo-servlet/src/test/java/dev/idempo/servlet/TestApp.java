@@ -41,7 +41,8 @@ final class TestApp extends HttpServlet {
   }
 
   @Override
-  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     String testCase = String.valueOf(request.getHeader("X-Case"));
     int run = runs.computeIfAbsent(testCase, c -> new AtomicInteger()).incrementAndGet();
     String path = request.getPathInfo() == null ? "/" : request.getPathInfo();
@@ -56,7 +57,16 @@ final class TestApp extends HttpServlet {
       response.setHeader("Location", "/payments/" + run);
       response.addCookie(new Cookie("session", "s3cr3t-" + run));
       response.setHeader("X-Secret-Token", "t-" + run);
-      response.getWriter().write("{\"run\":" + run + ",\"method\":\"" + request.getMethod() + "\",\"body\":" + body + "}");
+      response
+          .getWriter()
+          .write(
+              "{\"run\":"
+                  + run
+                  + ",\"method\":\""
+                  + request.getMethod()
+                  + "\",\"body\":"
+                  + body
+                  + "}");
       return;
     }
     switch (path) {
@@ -115,8 +125,14 @@ final class TestApp extends HttpServlet {
         text(
             response,
             200,
-            "a=" + request.getParameter("a") + " b=" + request.getParameter("b") + " q=" + request.getParameter("q")
-                + " run=" + run);
+            "a="
+                + request.getParameter("a")
+                + " b="
+                + request.getParameter("b")
+                + " q="
+                + request.getParameter("q")
+                + " run="
+                + run);
         return;
       case "/echo":
         text(response, 200, "echo " + run + ": " + read(request.getInputStream()));
@@ -129,7 +145,8 @@ final class TestApp extends HttpServlet {
     }
   }
 
-  private static void text(HttpServletResponse response, int status, String body) throws IOException {
+  private static void text(HttpServletResponse response, int status, String body)
+      throws IOException {
     response.setStatus(status);
     response.setContentType("text/plain;charset=utf-8");
     response.getWriter().write(body);

@@ -7,10 +7,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Gives a Spring MVC handler method {@code Idempotency-Key} semantics: the first request with a
- * key runs the handler, every retry with the same key and request gets the first response back
- * (with {@code Idempotent-Replayed: true}), a concurrent duplicate gets 409, the same key with
- * another request 422, and a missing key 400 unless {@link #required()} is false.
+ * Gives a Spring MVC handler method {@code Idempotency-Key} semantics: the first request with a key
+ * runs the handler, every retry with the same key and request gets the first response back (with
+ * {@code Idempotent-Replayed: true}), a concurrent duplicate gets 409, the same key with another
+ * request 422, and a missing key 400 unless {@link #required()} is false.
  *
  * <pre>{@code
  * @PostMapping("/payments")
@@ -24,15 +24,15 @@ import java.lang.annotation.Target;
  * ({@code POST}, {@code PUT}, {@code PATCH}, {@code DELETE}; {@code POST} and {@code PATCH} when
  * the mapping names no method). For each unsafe request a servlet filter asks the same handler
  * mapping which handler method will serve it, so the route matches exactly the paths Spring MVC
- * routes to that method, path variables and all. A method-level annotation replaces a
- * class-level one; on a class, it guards only the unsafe handler methods. A method-level
- * annotation on a handler that maps only safe methods (GET, HEAD, ...) fails the start-up.
+ * routes to that method, path variables and all. A method-level annotation replaces a class-level
+ * one; on a class, it guards only the unsafe handler methods. A method-level annotation on a
+ * handler that maps only safe methods (GET, HEAD, ...) fails the start-up.
  *
- * <p><b>Leased mode</b> (the default) works with any store ({@code idempo.store.type}): the
- * filter claims the key, runs the handler with its response captured in memory, then stores the
- * response (allow-listed headers only, never {@code Set-Cookie}) or, for 408, 425, 429 and 503,
- * releases the key so a retry runs again. A handler that throws records an unknown outcome:
- * retries get 502 {@code outcome-unknown}.
+ * <p><b>Leased mode</b> (the default) works with any store ({@code idempo.store.type}): the filter
+ * claims the key, runs the handler with its response captured in memory, then stores the response
+ * (allow-listed headers only, never {@code Set-Cookie}) or, for 408, 425, 429 and 503, releases the
+ * key so a retry runs again. A handler that throws records an unknown outcome: retries get 502
+ * {@code outcome-unknown}.
  *
  * <p><b>Transactional mode</b> ({@link #transactional()} true) is for handlers whose effect lives
  * in the application's JDBC {@code DataSource}: the key's row, the handler's writes and the stored
@@ -58,8 +58,8 @@ public @interface Idempotent {
   String name() default "";
 
   /**
-   * How long a claim is protected while the handler runs (renewed every third of it); empty:
-   * {@code idempo.defaults.lease} (30 s). Leased mode only.
+   * How long a claim is protected while the handler runs (renewed every third of it); empty: {@code
+   * idempo.defaults.lease} (30 s). Leased mode only.
    */
   String lease() default "";
 
@@ -68,24 +68,24 @@ public @interface Idempotent {
 
   /**
    * How long a duplicate waits for the first request to finish and replays it, instead of 409 at
-   * once; empty: {@code idempo.defaults.wait-for-in-flight} (0). Leased mode only: in
-   * transactional mode a duplicate always waits on the database's row lock.
+   * once; empty: {@code idempo.defaults.wait-for-in-flight} (0). Leased mode only: in transactional
+   * mode a duplicate always waits on the database's row lock.
    */
   String waitForInFlight() default "";
 
   /**
-   * Transactional mode: the handler runs inside a transaction that also holds the key's row and
-   * the stored result, on the application's {@code DataSource}, through its transaction manager.
+   * Transactional mode: the handler runs inside a transaction that also holds the key's row and the
+   * stored result, on the application's {@code DataSource}, through its transaction manager.
    *
    * <ul>
    *   <li>The servlet filter only validates the key, reads and fingerprints the body (400, 413
    *       problems come from it); the claim happens in an AOP advice around the handler method.
-   *   <li>The advice opens the transaction with the handler's own {@code @Transactional}
-   *       settings (isolation, timeout, transaction manager), or the defaults when it has none;
-   *       the handler's {@code @Transactional} joins it. Inside it, on the connection the
-   *       transaction holds ({@code DataSourceUtils.getConnection}), it inserts the key's row,
-   *       runs the handler, and stores its result: the {@code ResponseEntity}'s status and
-   *       allow-listed headers and its body as JSON (Jackson), or the returned body.
+   *   <li>The advice opens the transaction with the handler's own {@code @Transactional} settings
+   *       (isolation, timeout, transaction manager), or the defaults when it has none; the
+   *       handler's {@code @Transactional} joins it. Inside it, on the connection the transaction
+   *       holds ({@code DataSourceUtils.getConnection}), it inserts the key's row, runs the
+   *       handler, and stores its result: the {@code ResponseEntity}'s status and allow-listed
+   *       headers and its body as JSON (Jackson), or the returned body.
    *   <li>A retry gets the stored result back, deserialized to the method's return type, with
    *       {@code Idempotent-Replayed: true}. A concurrent duplicate waits on the row's lock and
    *       then replays (or runs, if the first rolled back); it never gets 409.
@@ -95,9 +95,9 @@ public @interface Idempotent {
    * </ul>
    *
    * <p>Requirements, checked at start-up: a unique {@code DataSource} (PostgreSQL or SQLite) and a
-   * transaction manager for it, Jackson, a handler that returns a body ({@code @ResponseBody}) or
-   * a {@code ResponseEntity} of one (not {@code void}, streams or asynchronous types), no {@code
-   * @Transactional} propagation that would leave the advice's transaction (REQUIRES_NEW,
+   * transaction manager for it, Jackson, a handler that returns a body ({@code @ResponseBody}) or a
+   * {@code ResponseEntity} of one (not {@code void}, streams or asynchronous types), no
+   * {@code @Transactional} propagation that would leave the advice's transaction (REQUIRES_NEW,
    * NOT_SUPPORTED, NEVER, NESTED), and no {@link #lease()} or {@link #waitForInFlight()}.
    */
   boolean transactional() default false;

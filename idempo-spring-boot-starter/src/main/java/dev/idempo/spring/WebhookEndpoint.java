@@ -21,12 +21,12 @@ import org.springframework.core.annotation.AliasFor;
  * }
  * }</pre>
  *
- * <p>The method takes a {@link dev.idempo.webhooks.WebhookEvent}; with {@link #transactional()}
- * it takes {@code (WebhookEvent, java.sql.Connection)} and its writes on that connection commit in
- * one transaction with the event id's row (the application's one DataSource, PostgreSQL or
- * SQLite). Its return value is ignored; an exception answers 500 and releases the event so the
- * sender's retry runs it again. A method without a matching endpoint entry, an entry without a
- * method, or two methods for one path fail the application's start-up.
+ * <p>The method takes a {@link dev.idempo.webhooks.WebhookEvent}; with {@link #transactional()} it
+ * takes {@code (WebhookEvent, java.sql.Connection)} and its writes on that connection commit in one
+ * transaction with the event id's row (the application's one DataSource, PostgreSQL or SQLite). Its
+ * return value is ignored; an exception answers 500 and releases the event so the sender's retry
+ * runs it again. A method without a matching endpoint entry, an entry without a method, or two
+ * methods for one path fail the application's start-up.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

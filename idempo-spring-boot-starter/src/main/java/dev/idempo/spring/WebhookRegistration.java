@@ -46,8 +46,10 @@ public final class WebhookRegistration {
   public static WebhookRegistration of(
       String path, WebhookVerifier verifier, WebhookHandler handler) {
     return new WebhookRegistration(
-        path, Objects.requireNonNull(verifier, "verifier must not be null"),
-        requireHandler(handler), null);
+        path,
+        Objects.requireNonNull(verifier, "verifier must not be null"),
+        requireHandler(handler),
+        null);
   }
 
   /**
@@ -64,7 +66,9 @@ public final class WebhookRegistration {
   public static WebhookRegistration transactional(
       String path, WebhookVerifier verifier, TransactionalWebhookHandler handler) {
     return new WebhookRegistration(
-        path, Objects.requireNonNull(verifier, "verifier must not be null"), null,
+        path,
+        Objects.requireNonNull(verifier, "verifier must not be null"),
+        null,
         Objects.requireNonNull(handler, "handler must not be null"));
   }
 

@@ -59,7 +59,11 @@ class EncryptedTransactionalRecordsTest {
         TenantSource.authorizationHash()
             .tenant(
                 IncomingRequest.of(
-                    "POST", route, "", Map.of("Authorization", List.of(Http.DEFAULT_CALLER)), new byte[0]));
+                    "POST",
+                    route,
+                    "",
+                    Map.of("Authorization", List.of(Http.DEFAULT_CALLER)),
+                    new byte[0]));
     return Scope.of(tenant, "POST " + route).storageKey(IdempotencyKey.of(key)).toBytes();
   }
 
@@ -72,8 +76,10 @@ class EncryptedTransactionalRecordsTest {
     Http http = new Http(port);
     String alice = UUID.randomUUID().toString();
     String bob = UUID.randomUUID().toString();
-    assertThat(http.post("/tx/payments", body(alice), "Idempotency-Key", alice).statusCode()).isEqualTo(201);
-    assertThat(http.post("/tx/payments", body(bob), "Idempotency-Key", bob).statusCode()).isEqualTo(201);
+    assertThat(http.post("/tx/payments", body(alice), "Idempotency-Key", alice).statusCode())
+        .isEqualTo(201);
+    assertThat(http.post("/tx/payments", body(bob), "Idempotency-Key", bob).statusCode())
+        .isEqualTo(201);
     byte[] aliceBytes =
         jdbc.queryForObject(
             "SELECT response FROM idempo_records WHERE storage_key = ?",
@@ -88,7 +94,8 @@ class EncryptedTransactionalRecordsTest {
         aliceBytes,
         storageKey("/tx/payments", bob));
     HttpResponse<String> bobRetry = http.post("/tx/payments", body(bob), "Idempotency-Key", bob);
-    HttpResponse<String> aliceRetry = http.post("/tx/payments", body(alice), "Idempotency-Key", alice);
+    HttpResponse<String> aliceRetry =
+        http.post("/tx/payments", body(alice), "Idempotency-Key", alice);
 
     assertThat(bobRetry.statusCode()).isEqualTo(500);
     assertThat(bobRetry.body()).contains("stored-response-unreadable").doesNotContain(alice);

@@ -12,10 +12,14 @@ import java.util.concurrent.CompletableFuture;
 /** Real HTTP to the application under test, over a loopback socket. Thread-safe. */
 final class Http {
   private static final HttpClient CLIENT =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   /** The Authorization every POST carries unless it names its own: keyed requests need a tenant. */
   static final String DEFAULT_CALLER = "Bearer starter-test-caller";
+
   /** A header name that, given with any value, sends the POST without Authorization. */
   static final String ANONYMOUS = "X-Test-Anonymous";
 
@@ -47,7 +51,9 @@ final class Http {
   HttpResponse<String> get(String path) {
     try {
       return CLIENT.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              .timeout(Duration.ofSeconds(30))
+              .build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -66,7 +72,8 @@ final class Http {
     boolean authorized = false;
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
-      authorized |= headers[i].equalsIgnoreCase("Authorization") || headers[i].equalsIgnoreCase(ANONYMOUS);
+      authorized |=
+          headers[i].equalsIgnoreCase("Authorization") || headers[i].equalsIgnoreCase(ANONYMOUS);
     }
     if (!authorized) {
       request.header("Authorization", DEFAULT_CALLER);

@@ -71,7 +71,13 @@ class LeasedRoutesTest extends PostgresBackedTest {
     double released = count("released");
     double mismatch = count("mismatch");
     double inFlight = count("in-flight");
-    long claims = meters.get("idempo.store.calls").tag("call", "claim").tag("exception", "none").timer().count();
+    long claims =
+        meters
+            .get("idempo.store.calls")
+            .tag("call", "claim")
+            .tag("exception", "none")
+            .timer()
+            .count();
 
     String key = newKey();
     http().post("/orders", "{\"item\":\"" + key + "\"}", "Idempotency-Key", key);
@@ -81,7 +87,8 @@ class LeasedRoutesTest extends PostgresBackedTest {
     http().post("/flaky", key, "Idempotency-Key", key);
     LeasedController.slowGate = new CountDownLatch(1);
     LeasedController.slowStarted = new CountDownLatch(1);
-    CompletableFuture<HttpResponse<String>> slow = http().postAsync("/slow", key, "Idempotency-Key", key);
+    CompletableFuture<HttpResponse<String>> slow =
+        http().postAsync("/slow", key, "Idempotency-Key", key);
     assertThat(LeasedController.slowStarted.await(30, TimeUnit.SECONDS)).isTrue();
     http().post("/slow", key, "Idempotency-Key", key);
     LeasedController.slowGate.countDown();
@@ -92,9 +99,22 @@ class LeasedRoutesTest extends PostgresBackedTest {
     assertThat(count("mismatch") - mismatch).isEqualTo(1);
     assertThat(count("released") - released).isEqualTo(1);
     assertThat(count("in-flight") - inFlight).isEqualTo(1);
-    assertThat(meters.get("idempo.store.calls").tag("call", "claim").tag("exception", "none").timer().count() - claims)
+    assertThat(
+            meters
+                    .get("idempo.store.calls")
+                    .tag("call", "claim")
+                    .tag("exception", "none")
+                    .timer()
+                    .count()
+                - claims)
         .isEqualTo(6);
-    assertThat(meters.get("idempo.store.calls").tag("call", "complete").timer().totalTime(TimeUnit.NANOSECONDS)).isPositive();
+    assertThat(
+            meters
+                .get("idempo.store.calls")
+                .tag("call", "complete")
+                .timer()
+                .totalTime(TimeUnit.NANOSECONDS))
+        .isPositive();
   }
 
   private double count(String outcome) {

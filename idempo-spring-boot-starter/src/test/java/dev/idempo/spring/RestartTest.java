@@ -12,7 +12,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** A stored answer outlives the application: stop it, start it again on the same SQLite file, replay. */
+/**
+ * A stored answer outlives the application: stop it, start it again on the same SQLite file,
+ * replay.
+ */
 class RestartTest {
   @TempDir Path directory;
 
@@ -34,12 +37,16 @@ class RestartTest {
     Path database = directory.resolve("idempo.db");
     HttpResponse<String> first;
     try (ConfigurableApplicationContext app = start(database)) {
-      first = new Http(port(app)).post("/orders", "{\"item\":\"restart\"}", "Idempotency-Key", "restart-1");
+      first =
+          new Http(port(app))
+              .post("/orders", "{\"item\":\"restart\"}", "Idempotency-Key", "restart-1");
       assertThat(first.statusCode()).isEqualTo(201);
       assertThat(app.getBean(Executions.class).count("orders:restart")).isEqualTo(1);
     }
     try (ConfigurableApplicationContext app = start(database)) {
-      HttpResponse<String> retry = new Http(port(app)).post("/orders", "{\"item\":\"restart\"}", "Idempotency-Key", "restart-1");
+      HttpResponse<String> retry =
+          new Http(port(app))
+              .post("/orders", "{\"item\":\"restart\"}", "Idempotency-Key", "restart-1");
 
       assertThat(retry.statusCode()).isEqualTo(201);
       assertThat(Http.replayed(retry)).isTrue();

@@ -21,9 +21,9 @@ import org.springframework.http.ResponseEntity;
 /**
  * Starts a Spring Boot application with the starter in front of the contract application, on its
  * own PostgreSQL database of the shared server: {@code application} declares the handlers of {@code
- * /required/**} and {@code /optional/**} (and {@code /waiting/**} where the harness declares
- * {@link Capability#WAITING_ROUTE}), which answer through {@link #answer}. Its store is the
- * application's one bean, so it serves no {@link Route#SMALL_STORE}.
+ * /required/**} and {@code /optional/**} (and {@code /waiting/**} where the harness declares {@link
+ * Capability#WAITING_ROUTE}), which answer through {@link #answer}. Its store is the application's
+ * one bean, so it serves no {@link Route#SMALL_STORE}.
  */
 final class StarterHarness implements HttpAdapterHarness {
   private final Class<?> application;

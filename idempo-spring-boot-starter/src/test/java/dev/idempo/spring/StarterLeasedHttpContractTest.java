@@ -19,9 +19,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The HTTP contract through {@code @Idempotent} handlers in leased mode, on the JDBC store on
- * PostgreSQL (behind an {@link OutageStore}, so the suite can count its calls and take it down).
- * A handler that throws: Spring answers its 500 and the key records an unknown outcome, so
- * retries get 502 {@code outcome-unknown}.
+ * PostgreSQL (behind an {@link OutageStore}, so the suite can count its calls and take it down). A
+ * handler that throws: Spring answers its 500 and the key records an unknown outcome, so retries
+ * get 502 {@code outcome-unknown}.
  */
 class StarterLeasedHttpContractTest extends HttpContract {
 
@@ -48,8 +48,7 @@ class StarterLeasedHttpContractTest extends HttpContract {
   }
 
   /**
-   * Every method of every path under /required, /optional and /waiting; POST and PATCH are
-   * guarded.
+   * Every method of every path under /required, /optional and /waiting; POST and PATCH are guarded.
    */
   @RestController
   static class LeasedHandlers {

@@ -19,8 +19,8 @@ import org.springframework.web.bind.annotation.RestController;
  * request waits on the row's lock and replays (never 409). The transactional store is the starter's
  * own, not a bean, so the rows that take the store down do not apply. A handler that throws rolls
  * its transaction back with the key: the first caller gets Spring's 500, a retry runs again. The
- * stored result lives in the key's row whole: {@code idempo.max-response-body-size} does not
- * apply, and an answer over it is replayed rather than replaced by {@code response-too-large}.
+ * stored result lives in the key's row whole: {@code idempo.max-response-body-size} does not apply,
+ * and an answer over it is replayed rather than replaced by {@code response-too-large}.
  */
 class StarterTransactionalHttpContractTest extends HttpContract {
 

@@ -33,9 +33,17 @@ class TransactionalModeTest extends PostgresBackedTest {
   private int keyRows(String route, String key) {
     String tenant =
         TenantSource.authorizationHash()
-            .tenant(IncomingRequest.of("POST", route, "", Map.of("Authorization", List.of(Http.DEFAULT_CALLER)), new byte[0]));
-    byte[] storageKey = Scope.of(tenant, "POST " + route).storageKey(IdempotencyKey.of(key)).toBytes();
-    return jdbc.queryForObject("SELECT COUNT(*) FROM idempo_records WHERE storage_key = ?", Integer.class, storageKey);
+            .tenant(
+                IncomingRequest.of(
+                    "POST",
+                    route,
+                    "",
+                    Map.of("Authorization", List.of(Http.DEFAULT_CALLER)),
+                    new byte[0]));
+    byte[] storageKey =
+        Scope.of(tenant, "POST " + route).storageKey(IdempotencyKey.of(key)).toBytes();
+    return jdbc.queryForObject(
+        "SELECT COUNT(*) FROM idempo_records WHERE storage_key = ?", Integer.class, storageKey);
   }
 
   @Test
@@ -93,7 +101,8 @@ class TransactionalModeTest extends PostgresBackedTest {
     List<String> bodies = new ArrayList<>();
     for (CompletableFuture<HttpResponse<String>> future : sent) {
       HttpResponse<String> response = future.get(60, TimeUnit.SECONDS);
-      assertThat(response.statusCode()).isEqualTo(201); // never 409: duplicates wait on the row lock
+      assertThat(response.statusCode())
+          .isEqualTo(201); // never 409: duplicates wait on the row lock
       firstRuns += Http.replayed(response) ? 0 : 1;
       bodies.add(response.body());
     }
@@ -109,7 +118,8 @@ class TransactionalModeTest extends PostgresBackedTest {
     String id = UUID.randomUUID().toString();
     http().post("/tx/payments", body(id), "Idempotency-Key", id);
 
-    HttpResponse<String> other = http().post("/tx/payments", "{\"id\":\"" + id + "\",\"amount\":9}", "Idempotency-Key", id);
+    HttpResponse<String> other =
+        http().post("/tx/payments", "{\"id\":\"" + id + "\",\"amount\":9}", "Idempotency-Key", id);
     HttpResponse<String> missing = http().post("/tx/payments", body(id));
 
     assertThat(other.statusCode()).isEqualTo(422);
@@ -142,8 +152,12 @@ class TransactionalModeTest extends PostgresBackedTest {
     http().post("/tx/plain", body(id), "Idempotency-Key", id);
     http().post("/tx/plain", body(id), "Idempotency-Key", id);
 
-    assertThat(meters.get("idempo.requests").tag("outcome", "executed").counter().count() - executed).isEqualTo(1);
-    assertThat(meters.get("idempo.requests").tag("outcome", "replayed").counter().count() - replayed).isEqualTo(1);
+    assertThat(
+            meters.get("idempo.requests").tag("outcome", "executed").counter().count() - executed)
+        .isEqualTo(1);
+    assertThat(
+            meters.get("idempo.requests").tag("outcome", "replayed").counter().count() - replayed)
+        .isEqualTo(1);
   }
 
   private int executionsOf(String id) {

@@ -39,8 +39,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Webhook endpoints in a real Spring Boot application on a random port, with the JDBC store on
- * the shared PostgreSQL server; deliveries signed with stripe-java's own signing code.
+ * Webhook endpoints in a real Spring Boot application on a random port, with the JDBC store on the
+ * shared PostgreSQL server; deliveries signed with stripe-java's own signing code.
  */
 @SpringBootTest(
     classes = WebhookTestApplication.class,
@@ -120,8 +120,13 @@ class WebhookEndpointTest {
     String id = "evt_" + UUID.randomUUID();
     double verified = count(MicrometerWebhookListener.VERIFIED, "endpoint", "/hooks/stripe");
     double handled = count(MicrometerWebhookListener.HANDLED, "endpoint", "/hooks/stripe");
-    double duplicates = count(MicrometerWebhookListener.DUPLICATES,
-        "endpoint", "/hooks/stripe", "state", "processed");
+    double duplicates =
+        count(
+            MicrometerWebhookListener.DUPLICATES,
+            "endpoint",
+            "/hooks/stripe",
+            "state",
+            "processed");
 
     HttpResponse<String> first = send(stripe("/hooks/stripe", event(id)));
     HttpResponse<String> second = send(stripe("/hooks/stripe", event(id)));
@@ -134,15 +139,26 @@ class WebhookEndpointTest {
         .isEqualTo(verified + 2);
     assertThat(count(MicrometerWebhookListener.HANDLED, "endpoint", "/hooks/stripe"))
         .isEqualTo(handled + 1);
-    assertThat(count(MicrometerWebhookListener.DUPLICATES,
-        "endpoint", "/hooks/stripe", "state", "processed")).isEqualTo(duplicates + 1);
+    assertThat(
+            count(
+                MicrometerWebhookListener.DUPLICATES,
+                "endpoint",
+                "/hooks/stripe",
+                "state",
+                "processed"))
+        .isEqualTo(duplicates + 1);
   }
 
   @Test
   void aBadSignatureIsRefusedWithoutRunningTheHandlerAndCountedByReason() {
     String id = "evt_" + UUID.randomUUID();
-    double refused = count(MicrometerWebhookListener.REFUSED,
-        "endpoint", "/hooks/stripe", "reason", "webhook-signature-mismatch");
+    double refused =
+        count(
+            MicrometerWebhookListener.REFUSED,
+            "endpoint",
+            "/hooks/stripe",
+            "reason",
+            "webhook-signature-mismatch");
 
     HttpResponse<String> forged =
         send(stripe("/hooks/stripe", event(id), "whsec_other", Instant.now()));
@@ -150,8 +166,13 @@ class WebhookEndpointTest {
     assertThat(forged.statusCode()).isEqualTo(401);
     assertThat(forged.headers().firstValue("Content-Type")).contains("application/problem+json");
     assertThat(runs.of("stripe:" + id)).isZero();
-    assertThat(count(MicrometerWebhookListener.REFUSED,
-        "endpoint", "/hooks/stripe", "reason", "webhook-signature-mismatch"))
+    assertThat(
+            count(
+                MicrometerWebhookListener.REFUSED,
+                "endpoint",
+                "/hooks/stripe",
+                "reason",
+                "webhook-signature-mismatch"))
         .isEqualTo(refused + 1);
     // Nothing was recorded: the genuine delivery runs.
     assertThat(send(stripe("/hooks/stripe", event(id))).statusCode()).isEqualTo(200);
@@ -256,8 +277,8 @@ class WebhookEndpointTest {
     String payload = "{\"zen\":\"Keep it logically awesome.\"}";
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    String signature = "sha256=" + HexFormat.of().formatHex(
-        mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
+    String signature =
+        "sha256=" + HexFormat.of().formatHex(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hooks/github"))
             .header("X-GitHub-Delivery", delivery)

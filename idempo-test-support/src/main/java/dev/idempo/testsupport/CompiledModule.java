@@ -29,12 +29,16 @@ public final class CompiledModule {
             .find(name)
             .map(ModuleReference::descriptor)
             .filter(descriptor -> descriptor.name().equals(name))
-            .orElseThrow(() -> new AssertionError("no module-info.class for " + name + " in target/classes")));
+            .orElseThrow(
+                () ->
+                    new AssertionError("no module-info.class for " + name + " in target/classes")));
   }
 
   /** The exported packages, qualified exports included. */
   public Set<String> exportedPackages() {
-    return descriptor.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
+    return descriptor.exports().stream()
+        .map(ModuleDescriptor.Exports::source)
+        .collect(Collectors.toSet());
   }
 
   /** The packages exported only to named modules. */
@@ -47,7 +51,9 @@ public final class CompiledModule {
 
   /** The required modules, {@code java.base} included. */
   public Set<String> requiredModules() {
-    return descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet());
+    return descriptor.requires().stream()
+        .map(ModuleDescriptor.Requires::name)
+        .collect(Collectors.toSet());
   }
 
   /** Every package of the module, exported or not. */

@@ -10,13 +10,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * nodes start a cluster of their own instead. Stateless, thread-safe.
  */
 public final class RedisClusterExtension implements ParameterResolver {
-    @Override
-    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == RedisCluster.class;
-    }
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == RedisCluster.class;
+  }
 
-    @Override
-    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return RedisCluster.shared();
-    }
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return RedisCluster.shared();
+  }
 }

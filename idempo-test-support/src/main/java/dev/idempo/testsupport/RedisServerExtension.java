@@ -6,16 +6,17 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Resolves {@link RedisServer} parameters of test constructors, methods and lifecycle methods to
- * {@link RedisServer#shared()}: {@code @ExtendWith(RedisServerExtension.class)}. Stateless, thread-safe.
+ * {@link RedisServer#shared()}: {@code @ExtendWith(RedisServerExtension.class)}. Stateless,
+ * thread-safe.
  */
 public final class RedisServerExtension implements ParameterResolver {
-    @Override
-    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == RedisServer.class;
-    }
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == RedisServer.class;
+  }
 
-    @Override
-    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return RedisServer.shared();
-    }
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return RedisServer.shared();
+  }
 }

@@ -5,27 +5,30 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * GitHub's scheme: {@code X-Hub-Signature-256: sha256=<hex>}, an HMAC-SHA256 of the raw body
- * under the webhook's secret. The event id is {@code X-GitHub-Delivery} (a redelivery reuses it),
- * scoped by {@code X-GitHub-Hook-ID}, so two hooks (say, a repository's and an organisation's)
- * that forward the same delivery id to one endpoint never collide. The legacy {@code
- * X-Hub-Signature: sha1=<hex>} is read only when {@link Builder#allowLegacySha1()} is set and no
- * SHA-256 signature is present.
+ * GitHub's scheme: {@code X-Hub-Signature-256: sha256=<hex>}, an HMAC-SHA256 of the raw body under
+ * the webhook's secret. The event id is {@code X-GitHub-Delivery} (a redelivery reuses it), scoped
+ * by {@code X-GitHub-Hook-ID}, so two hooks (say, a repository's and an organisation's) that
+ * forward the same delivery id to one endpoint never collide. The legacy {@code X-Hub-Signature:
+ * sha1=<hex>} is read only when {@link Builder#allowLegacySha1()} is set and no SHA-256 signature
+ * is present.
  *
- * <p>GitHub signs no timestamp, so nothing limits how late a captured delivery can be replayed:
- * a replay inside the receiver's retention is deduplicated by its delivery id, one after it would
- * run again. Keep the retention at least as long as GitHub's redelivery window (3 days on
- * github.com, 7 on GitHub Enterprise Server).
+ * <p>GitHub signs no timestamp, so nothing limits how late a captured delivery can be replayed: a
+ * replay inside the receiver's retention is deduplicated by its delivery id, one after it would run
+ * again. Keep the retention at least as long as GitHub's redelivery window (3 days on github.com, 7
+ * on GitHub Enterprise Server).
  *
  * <p>Immutable and thread-safe.
  */
 public final class GitHubVerifier implements WebhookVerifier {
   /** The SHA-256 signature header. */
   public static final String HEADER = "X-Hub-Signature-256";
+
   /** The legacy SHA-1 signature header. */
   public static final String LEGACY_HEADER = "X-Hub-Signature";
+
   /** The delivery id header: the event id. */
   public static final String DELIVERY_HEADER = "X-GitHub-Delivery";
+
   /** The hook id header: the event id's scope. */
   public static final String HOOK_ID_HEADER = "X-GitHub-Hook-ID";
 
@@ -70,7 +73,9 @@ public final class GitHubVerifier implements WebhookVerifier {
     if (header == null || header.isEmpty()) {
       throw new WebhookVerificationException(
           RefusalReason.SIGNATURE_MISSING,
-          "header " + HEADER + " is missing"
+          "header "
+              + HEADER
+              + " is missing"
               + (legacySha1 ? " (and so is " + LEGACY_HEADER + ")" : ""));
     }
     if (!header.startsWith(prefix)) {

@@ -13,13 +13,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A generic HMAC scheme for the long tail of senders: one header holds the MAC ({@code
- * HmacSHA256} by default; SHA-1, -384, -512 too) of a signed payload, hex or base64 encoded,
- * optionally after a fixed prefix ({@code sha256=}). The signed payload is a template over
- * {@code {body}} (the raw bytes), {@code {timestamp}} (the value of a timestamp header, Unix
- * seconds, checked against the tolerance) and {@code {id}} (the value of an event-id header):
- * {@code "{body}"} by default, e.g. {@code "{timestamp}.{body}"} or {@code
- * "v0:{timestamp}:{body}"}.
+ * A generic HMAC scheme for the long tail of senders: one header holds the MAC ({@code HmacSHA256}
+ * by default; SHA-1, -384, -512 too) of a signed payload, hex or base64 encoded, optionally after a
+ * fixed prefix ({@code sha256=}). The signed payload is a template over {@code {body}} (the raw
+ * bytes), {@code {timestamp}} (the value of a timestamp header, Unix seconds, checked against the
+ * tolerance) and {@code {id}} (the value of an event-id header): {@code "{body}"} by default, e.g.
+ * {@code "{timestamp}.{body}"} or {@code "v0:{timestamp}:{body}"}.
  *
  * <p>The event id comes from a header ({@link Builder#eventIdHeader}) or a top-level JSON string
  * ({@link Builder#eventIdJsonField}); with neither, it is the SHA-256 of the body, so only
@@ -217,8 +216,17 @@ public final class HmacVerifier implements WebhookVerifier {
 
   @Override
   public String toString() {
-    return "HmacVerifier[provider=" + provider + ", header=" + signatureHeader + ", algorithm="
-        + algorithm.jdkName() + ", encoding=" + encoding + ", secrets=" + secrets + "]";
+    return "HmacVerifier[provider="
+        + provider
+        + ", header="
+        + signatureHeader
+        + ", algorithm="
+        + algorithm.jdkName()
+        + ", encoding="
+        + encoding
+        + ", secrets="
+        + secrets
+        + "]";
   }
 
   /** Configures an {@link HmacVerifier}; setters reject bad values at once. Not thread-safe. */

@@ -8,8 +8,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The HMACs webhook senders use, computed by the JDK's {@link Mac}; signatures compared with
- * {@link MessageDigest#isEqual}, which takes the same time wherever the first difference lies.
+ * The HMACs webhook senders use, computed by the JDK's {@link Mac}; signatures compared with {@link
+ * MessageDigest#isEqual}, which takes the same time wherever the first difference lies.
  */
 enum MacAlgorithm {
   HMAC_SHA1("HmacSHA1"),
@@ -35,7 +35,8 @@ enum MacAlgorithm {
       }
     }
     throw new IllegalArgumentException(
-        "algorithm must be one of HmacSHA1, HmacSHA256, HmacSHA384, HmacSHA512, was \"" + name
+        "algorithm must be one of HmacSHA1, HmacSHA256, HmacSHA384, HmacSHA512, was \""
+            + name
             + "\"");
   }
 

@@ -39,6 +39,7 @@ public final class PayPalVerifier implements WebhookVerifier {
   public static final String TRANSMISSION_TIME = "PAYPAL-TRANSMISSION-TIME";
   public static final String TRANSMISSION_SIG = "PAYPAL-TRANSMISSION-SIG";
   public static final String AUTH_ALGO = "PAYPAL-AUTH-ALGO";
+
   /** The default tolerance: 300 s. */
   public static final Duration DEFAULT_TOLERANCE = Tolerance.DEFAULT;
 
@@ -56,8 +57,8 @@ public final class PayPalVerifier implements WebhookVerifier {
   }
 
   /**
-   * A builder for the webhook registered under {@code webhookId} (the id PayPal shows for it,
-   * part of every signature).
+   * A builder for the webhook registered under {@code webhookId} (the id PayPal shows for it, part
+   * of every signature).
    *
    * @throws IllegalArgumentException if {@code webhookId} is empty or holds '|'
    */
@@ -145,8 +146,13 @@ public final class PayPalVerifier implements WebhookVerifier {
 
   @Override
   public String toString() {
-    return "PayPalVerifier[webhookId=" + webhookId + ", certificates=" + certificates.size()
-        + ", tolerance=" + tolerance + "]";
+    return "PayPalVerifier[webhookId="
+        + webhookId
+        + ", certificates="
+        + certificates.size()
+        + ", tolerance="
+        + tolerance
+        + "]";
   }
 
   /** Configures a {@link PayPalVerifier}. Not thread-safe. */

@@ -36,8 +36,8 @@ public final class Secret {
   }
 
   /**
-   * A secret given as text (its UTF-8 bytes), e.g. a test key; prefer {@link #fromEnvironment}
-   * or {@link #fromFile} in production so the secret stays out of source code.
+   * A secret given as text (its UTF-8 bytes), e.g. a test key; prefer {@link #fromEnvironment} or
+   * {@link #fromFile} in production so the secret stays out of source code.
    *
    * @throws IllegalArgumentException if {@code value} is empty
    */
@@ -94,8 +94,8 @@ public final class Secret {
   }
 
   /**
-   * Reads a secret named as {@code env:NAME} or {@code file:PATH}, the form configuration files
-   * and command-line flags use.
+   * Reads a secret named as {@code env:NAME} or {@code file:PATH}, the form configuration files and
+   * command-line flags use.
    *
    * @throws IllegalArgumentException if {@code spec} has neither prefix, or the secret cannot be
    *     read

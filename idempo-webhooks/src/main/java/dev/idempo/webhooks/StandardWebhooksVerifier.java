@@ -18,8 +18,8 @@ import java.util.Optional;
  * header names: {@code webhook-id}, {@code webhook-timestamp} (Unix seconds) and {@code
  * webhook-signature}, a space-separated list of {@code v1,<base64>} (HMAC-SHA256) and {@code
  * v1a,<base64>} (Ed25519) signatures over {@code id + "." + timestamp + "." + body}. The event id
- * is {@code webhook-id}. When a request carries no {@code webhook-id}, the {@code svix-*} names
- * are read instead.
+ * is {@code webhook-id}. When a request carries no {@code webhook-id}, the {@code svix-*} names are
+ * read instead.
  *
  * <p>Symmetric secrets are given as {@code whsec_<base64>} (the prefix is optional) and Ed25519
  * public keys as {@code whpk_<base64>} of the 32 raw key bytes. Any number may be active at once; a
@@ -69,9 +69,10 @@ public final class StandardWebhooksVerifier implements WebhookVerifier {
 
   @Override
   public VerifiedDelivery verify(WebhookRequest request, Instant now) {
-    String prefix = request.headers("webhook-id").isEmpty() && !request.headers("svix-id").isEmpty()
-        ? "svix-"
-        : "webhook-";
+    String prefix =
+        request.headers("webhook-id").isEmpty() && !request.headers("svix-id").isEmpty()
+            ? "svix-"
+            : "webhook-";
     String id = request.requiredHeader(prefix + "id", VerifiedDelivery.MAX_EVENT_ID_LENGTH);
     String timestamp = request.requiredHeader(prefix + "timestamp", 32);
     String header = request.requiredHeader(prefix + "signature", MAX_HEADER_LENGTH);
@@ -104,8 +105,7 @@ public final class StandardWebhooksVerifier implements WebhookVerifier {
       // Unknown versions are skipped: the scheme lets senders add them.
     }
     Tolerance.require(signedAt, now, tolerance);
-    byte[] signed =
-        (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
+    byte[] signed = (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
     boolean valid = false;
     if (!hmacSignatures.isEmpty()) {
       for (byte[] key : hmacKeys) {
@@ -161,8 +161,15 @@ public final class StandardWebhooksVerifier implements WebhookVerifier {
 
   @Override
   public String toString() {
-    return "StandardWebhooksVerifier[provider=" + provider + ", secrets=" + hmacKeys.size()
-        + ", publicKeys=" + publicKeys.size() + ", tolerance=" + tolerance + "]";
+    return "StandardWebhooksVerifier[provider="
+        + provider
+        + ", secrets="
+        + hmacKeys.size()
+        + ", publicKeys="
+        + publicKeys.size()
+        + ", tolerance="
+        + tolerance
+        + "]";
   }
 
   /** Configures a {@link StandardWebhooksVerifier}. Not thread-safe. */
@@ -184,8 +191,8 @@ public final class StandardWebhooksVerifier implements WebhookVerifier {
     }
 
     /**
-     * Accepts {@code v1} signatures under {@code secret}: {@code whsec_} followed by base64 of
-     * the key bytes (the prefix is optional).
+     * Accepts {@code v1} signatures under {@code secret}: {@code whsec_} followed by base64 of the
+     * key bytes (the prefix is optional).
      *
      * @throws IllegalArgumentException naming the secret's origin if it is not base64
      */
@@ -198,8 +205,7 @@ public final class StandardWebhooksVerifier implements WebhookVerifier {
       try {
         key = Base64.getDecoder().decode(text);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            secret + " is not whsec_ followed by base64 of the key");
+        throw new IllegalArgumentException(secret + " is not whsec_ followed by base64 of the key");
       }
       if (key.length == 0) {
         throw new IllegalArgumentException(secret + " holds an empty key");
@@ -209,8 +215,8 @@ public final class StandardWebhooksVerifier implements WebhookVerifier {
     }
 
     /**
-     * Accepts {@code v1a} signatures by the Ed25519 key {@code publicKey}: {@code whpk_}
-     * followed by base64 of the 32 raw key bytes (the prefix is optional).
+     * Accepts {@code v1a} signatures by the Ed25519 key {@code publicKey}: {@code whpk_} followed
+     * by base64 of the 32 raw key bytes (the prefix is optional).
      *
      * @throws IllegalArgumentException naming the key's origin if it is not such a key
      */

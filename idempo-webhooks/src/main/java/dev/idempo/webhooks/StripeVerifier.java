@@ -10,22 +10,23 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Stripe's scheme: {@code Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]}, each {@code
- * v1} an HMAC-SHA256 of {@code t + "." + body} under the endpoint's signing secret ({@code
- * whsec_…}, used as it is). The event id is the top-level {@code id} of the JSON body ({@code
- * evt_…}). Several secrets may be active at once (Stripe keeps the old one valid for a while after
- * a roll); a delivery passes if any {@code v1} matches any secret.
+ * Stripe's scheme: {@code Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]}, each {@code v1}
+ * an HMAC-SHA256 of {@code t + "." + body} under the endpoint's signing secret ({@code whsec_…},
+ * used as it is). The event id is the top-level {@code id} of the JSON body ({@code evt_…}).
+ * Several secrets may be active at once (Stripe keeps the old one valid for a while after a roll);
+ * a delivery passes if any {@code v1} matches any secret.
  *
  * <p>The timestamp must lie within the tolerance (default 300 s, as stripe-java) on either side of
  * now: stripe-java refuses only old timestamps, this also refuses ones too far in the future, so a
- * signature made with a fast clock cannot be saved up and replayed later. Stripe signs every
- * retry afresh, so a retry days later still passes; it is deduplicated by its event id.
+ * signature made with a fast clock cannot be saved up and replayed later. Stripe signs every retry
+ * afresh, so a retry days later still passes; it is deduplicated by its event id.
  *
  * <p>Immutable and thread-safe.
  */
 public final class StripeVerifier implements WebhookVerifier {
   /** The signature header. */
   public static final String HEADER = "Stripe-Signature";
+
   /** The default tolerance: 300 s. */
   public static final Duration DEFAULT_TOLERANCE = Tolerance.DEFAULT;
 

@@ -7,6 +7,7 @@ import java.time.Instant;
 final class Tolerance {
   /** The longest tolerance accepted: one day; a longer one makes a signed timestamp pointless. */
   static final Duration MAX = Duration.ofDays(1);
+
   /** The default: five minutes, as Stripe's and the Standard Webhooks libraries use. */
   static final Duration DEFAULT = Duration.ofMinutes(5);
 

@@ -10,8 +10,8 @@ import java.sql.Connection;
 @FunctionalInterface
 public interface TransactionalWebhookHandler {
   /**
-   * Processes {@code event} with reads and writes on {@code connection}; must not commit, roll
-   * back or change auto-commit.
+   * Processes {@code event} with reads and writes on {@code connection}; must not commit, roll back
+   * or change auto-commit.
    *
    * @throws Exception to roll everything back and answer 500, so the sender's retry runs it again
    */

@@ -40,7 +40,9 @@ public record VerifiedDelivery(String eventId, String source, Optional<Instant> 
     if (eventId.length() > MAX_EVENT_ID_LENGTH || hasControl(eventId)) {
       throw new WebhookVerificationException(
           RefusalReason.EVENT_ID_MISSING,
-          "the event id is not 1 to " + MAX_EVENT_ID_LENGTH + " characters without control"
+          "the event id is not 1 to "
+              + MAX_EVENT_ID_LENGTH
+              + " characters without control"
               + " characters");
     }
   }

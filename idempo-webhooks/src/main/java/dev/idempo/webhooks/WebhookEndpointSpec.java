@@ -41,8 +41,18 @@ public final class WebhookEndpointSpec {
           "standard-webhooks", Set.of("tolerance", "provider"),
           "github", Set.of("legacy-sha1"),
           "paypal", Set.of("tolerance", "webhook-id"),
-          "hmac", Set.of("tolerance", "provider", "header", "algorithm", "encoding", "prefix",
-              "timestamp-header", "payload", "event-id-header", "event-id-field"));
+          "hmac",
+              Set.of(
+                  "tolerance",
+                  "provider",
+                  "header",
+                  "algorithm",
+                  "encoding",
+                  "prefix",
+                  "timestamp-header",
+                  "payload",
+                  "event-id-header",
+                  "event-id-field"));
 
   private final String path;
   private final WebhookVerifier verifier;
@@ -77,8 +87,10 @@ public final class WebhookEndpointSpec {
     }
     Set<String> allowed = OPTIONS.get(provider);
     if (allowed == null) {
-      throw invalid(text, "unknown provider; expected one of "
-          + String.join(", ", new java.util.TreeSet<>(OPTIONS.keySet())));
+      throw invalid(
+          text,
+          "unknown provider; expected one of "
+              + String.join(", ", new java.util.TreeSet<>(OPTIONS.keySet())));
     }
     List<Secret> secrets = new ArrayList<>();
     for (String name : parts[0].substring(colon + 1).split(",", -1)) {
@@ -95,8 +107,14 @@ public final class WebhookEndpointSpec {
       }
       String option = parts[i].substring(0, at).toLowerCase(Locale.ROOT);
       if (!allowed.contains(option)) {
-        throw invalid(text, "provider " + provider + " has no option \"" + option
-            + "\"; it takes " + new java.util.TreeSet<>(allowed));
+        throw invalid(
+            text,
+            "provider "
+                + provider
+                + " has no option \""
+                + option
+                + "\"; it takes "
+                + new java.util.TreeSet<>(allowed));
       }
       if (options.put(option, parts[i].substring(at + 1)) != null) {
         throw invalid(text, "option " + option + " is given twice");
@@ -233,12 +251,17 @@ public final class WebhookEndpointSpec {
     throw new IllegalArgumentException(option + " must be true or false, was \"" + text + "\"");
   }
 
-  /** Names the endpoint by its path only: the rest could hold a secret written inline by mistake. */
+  /**
+   * Names the endpoint by its path only: the rest could hold a secret written inline by mistake.
+   */
   private static IllegalArgumentException invalid(String text, String why) {
     int equals = text.indexOf('=');
     String path = equals < 0 ? "" : text.substring(0, Math.min(equals, 200));
     return new IllegalArgumentException(
-        "webhook endpoint \"" + path + "\" is invalid: " + why
+        "webhook endpoint \""
+            + path
+            + "\" is invalid: "
+            + why
             + " (expected PATH=PROVIDER:SECRET[,SECRET...][;OPTION=VALUE...])");
   }
 

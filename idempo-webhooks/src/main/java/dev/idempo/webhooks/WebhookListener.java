@@ -2,8 +2,8 @@ package dev.idempo.webhooks;
 
 /**
  * Observes a {@link WebhookReceiver}, for metrics: count verified deliveries, refusals by reason,
- * duplicates and handler failures without a metrics library in this module (the Spring Boot
- * starter and the gateway bridge it to Micrometer). Every method has an empty default.
+ * duplicates and handler failures without a metrics library in this module (the Spring Boot starter
+ * and the gateway bridge it to Micrometer). Every method has an empty default.
  *
  * <p>Called on the receiving thread; implementations must be thread-safe and fast, and anything
  * they throw is ignored.
@@ -18,15 +18,15 @@ public interface WebhookListener {
   /**
    * A delivery was refused before its handler ran; nothing was recorded.
    *
-   * @param endpoint the endpoint's path, or empty when no endpoint matched (never the request's
-   *     own path, so a metrics tag cannot grow without bound)
+   * @param endpoint the endpoint's path, or empty when no endpoint matched (never the request's own
+   *     path, so a metrics tag cannot grow without bound)
    * @param provider the endpoint's provider, or empty when no endpoint matched
    */
   default void onRefused(String endpoint, String provider, RefusalReason reason) {}
 
   /**
-   * A verified delivery of an event that was already processed (answered 2xx) or is being
-   * processed now ({@code inFlight}, answered 503 with Retry-After); the handler did not run.
+   * A verified delivery of an event that was already processed (answered 2xx) or is being processed
+   * now ({@code inFlight}, answered 503 with Retry-After); the handler did not run.
    */
   default void onDuplicate(String endpoint, String provider, boolean inFlight) {}
 

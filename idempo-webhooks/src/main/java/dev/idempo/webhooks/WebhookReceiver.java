@@ -29,9 +29,9 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * Receives webhooks: verifies each delivery, claims its event id and runs its handler once, with
- * no server API (adapters, such as the gateway's {@code --webhook} mode or a servlet, pass the
- * method, path, headers and raw body in and write the {@link CapturedResponse} out).
+ * Receives webhooks: verifies each delivery, claims its event id and runs its handler once, with no
+ * server API (adapters, such as the gateway's {@code --webhook} mode or a servlet, pass the method,
+ * path, headers and raw body in and write the {@link CapturedResponse} out).
  *
  * <pre>{@code
  * WebhookReceiver receiver =
@@ -47,34 +47,34 @@ import javax.sql.DataSource;
  *
  * <ul>
  *   <li>no endpoint at the path: 404; not POST: 405; body over {@link #maxBodyBytes()}: 413;
- *       signature missing, wrong, or timestamp outside the tolerance: 401; a header that cannot
- *       be parsed or a body without an event id: 400 ({@link RefusalReason}). Nothing is recorded:
- *       a refused delivery never blocks the real one.
+ *       signature missing, wrong, or timestamp outside the tolerance: 401; a header that cannot be
+ *       parsed or a body without an event id: 400 ({@link RefusalReason}). Nothing is recorded: a
+ *       refused delivery never blocks the real one.
  *   <li>first delivery of an event: the handler runs; 200 {@code {"received":true}}.
  *   <li>a duplicate of a processed event (a sender retry, a redelivery, an attacker replaying a
  *       captured delivery inside the tolerance): 200 with {@code Idempotent-Replayed: true}, the
  *       handler does not run, and the sender stops retrying.
  *   <li>a duplicate while the first is still running: <b>503 with {@code Retry-After}</b>. Every
  *       sender (Stripe, PayPal, Standard Webhooks senders) retries any non-2xx on its own backoff,
- *       and 503 is the status HTTP defines for "not now, try later"; a 409 would also be retried
- *       by them but reads as a permanent client error to generic senders and to dashboards.
- *   <li>the handler throws: 500, and the event is <b>released</b>, not stored, so the sender's
- *       next retry runs the handler again. This is the opposite of Idempo's API default, where a
- *       500 is stored and replayed: a webhook sender's retry is the recovery path, and storing
- *       the failure would turn it into a lost event.
+ *       and 503 is the status HTTP defines for "not now, try later"; a 409 would also be retried by
+ *       them but reads as a permanent client error to generic senders and to dashboards.
+ *   <li>the handler throws: 500, and the event is <b>released</b>, not stored, so the sender's next
+ *       retry runs the handler again. This is the opposite of Idempo's API default, where a 500 is
+ *       stored and replayed: a webhook sender's retry is the recovery path, and storing the failure
+ *       would turn it into a lost event.
  *   <li>the store cannot answer: 503; nothing ran.
  * </ul>
  *
  * <h2>Deduplication</h2>
  *
  * The key is (provider, endpoint path, the verifier's source such as GitHub's hook id, event id),
- * hashed into a storage key; the body is not part of it, because senders may change bodies
- * between retries (Stripe's {@code pending_webhooks} count). Records are kept for {@link
- * #DEFAULT_RETENTION 7 days} by default. On any {@link IdempotencyStore} an endpoint runs in
- * leased mode: claim, run, complete; a receiver that dies mid-event leaves the claim until its
- * lease runs out, then the sender's next retry runs the handler again (at least once, never lost).
- * With {@link Builder#transactionalEndpoint} on a {@link JdbcIdempotencyStore} (PostgreSQL or
- * SQLite) the event id row and the handler's writes commit in one transaction: exactly once.
+ * hashed into a storage key; the body is not part of it, because senders may change bodies between
+ * retries (Stripe's {@code pending_webhooks} count). Records are kept for {@link #DEFAULT_RETENTION
+ * 7 days} by default. On any {@link IdempotencyStore} an endpoint runs in leased mode: claim, run,
+ * complete; a receiver that dies mid-event leaves the claim until its lease runs out, then the
+ * sender's next retry runs the handler again (at least once, never lost). With {@link
+ * Builder#transactionalEndpoint} on a {@link JdbcIdempotencyStore} (PostgreSQL or SQLite) the event
+ * id row and the handler's writes commit in one transaction: exactly once.
  *
  * <p>Immutable and thread-safe; {@link #receive} blocks for the handler and the store round trips.
  * Does not own the store.
@@ -84,25 +84,32 @@ public final class WebhookReceiver {
    * The default retention of an event id: 7 days. Senders retry for up to 3 days (Stripe in live
    * mode, PayPal), Standard Webhooks senders such as Svix for about 28 hours, and GitHub lets a
    * delivery be redelivered for 3 days (7 on GitHub Enterprise Server); a record must outlive the
-   * last retry or that retry runs the handler again. 7 days covers the longest window with days
-   * to spare; raise it if operators resend events by hand later than that (Stripe lists events
-   * for 30 days).
+   * last retry or that retry runs the handler again. 7 days covers the longest window with days to
+   * spare; raise it if operators resend events by hand later than that (Stripe lists events for 30
+   * days).
    */
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+
   /** The default lease of a running handler, renewed while it runs: 60 s. */
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+
   /** The default largest body: 1 MiB (Stripe's and GitHub's payloads are capped well below). */
   public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+
   /** The largest body limit accepted: 32 MiB (bodies are held in memory). */
   public static final int MAX_BODY_LIMIT = 32 << 20;
+
   /** The default base of problem {@code type} URIs. */
   public static final String DEFAULT_PROBLEM_BASE = "urn:idempo:problem:";
+
   /** The header on answers to duplicates. */
   public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
   private static final System.Logger LOG = System.getLogger(WebhookReceiver.class.getName());
+
   /** Every delivery of an event is "the same request": the event id alone decides. */
   static final Fingerprint EVENT = Fingerprint.builder().add("webhook", "event").build();
+
   private static final String PROCESSED = "processed";
   private static final int MAX_PATH_LENGTH = 512;
 
@@ -142,8 +149,11 @@ public final class WebhookReceiver {
       if (spec.transactionalHandler != null && transactional == null) {
         if (!(builder.store instanceof JdbcIdempotencyStore)) {
           throw new IllegalStateException(
-              "transactional endpoint " + spec.path + " needs a JdbcIdempotencyStore (PostgreSQL"
-                  + " or SQLite), the receiver's store is " + builder.store.getClass().getName());
+              "transactional endpoint "
+                  + spec.path
+                  + " needs a JdbcIdempotencyStore (PostgreSQL"
+                  + " or SQLite), the receiver's store is "
+                  + builder.store.getClass().getName());
         }
         transactional =
             JdbcIdempotency.builder((JdbcIdempotencyStore) builder.store)
@@ -165,9 +175,9 @@ public final class WebhookReceiver {
   }
 
   /**
-   * Verifies, deduplicates and handles one delivery; see the class comment for the answers.
-   * Never throws for anything a sender can put in a request; an {@link Error} thrown by a handler
-   * is rethrown after the event is released.
+   * Verifies, deduplicates and handles one delivery; see the class comment for the answers. Never
+   * throws for anything a sender can put in a request; an {@link Error} thrown by a handler is
+   * rethrown after the event is released.
    *
    * @param request the delivery; its path is matched exactly (no query string)
    */
@@ -176,16 +186,26 @@ public final class WebhookReceiver {
     Endpoint endpoint = endpoints.get(request.path());
     if (endpoint == null) {
       // Not the request path: a metrics tag must not take any value a stranger sends.
-      return refuse("", "", RefusalReason.UNKNOWN_ENDPOINT,
+      return refuse(
+          "",
+          "",
+          RefusalReason.UNKNOWN_ENDPOINT,
           "No webhook endpoint is registered at this path.");
     }
     String provider = endpoint.verifier.provider();
     if (!request.method().equalsIgnoreCase("POST")) {
-      return refuse(endpoint.path, provider, RefusalReason.METHOD_NOT_ALLOWED,
-          "Webhooks are delivered with POST.").withHeader("Allow", "POST");
+      return refuse(
+              endpoint.path,
+              provider,
+              RefusalReason.METHOD_NOT_ALLOWED,
+              "Webhooks are delivered with POST.")
+          .withHeader("Allow", "POST");
     }
     if (request.bodyLength() > maxBodyBytes) {
-      return refuse(endpoint.path, provider, RefusalReason.BODY_TOO_LARGE,
+      return refuse(
+          endpoint.path,
+          provider,
+          RefusalReason.BODY_TOO_LARGE,
           "The body is longer than " + maxBodyBytes + " bytes.");
     }
     VerifiedDelivery delivery;
@@ -197,7 +217,10 @@ public final class WebhookReceiver {
     } catch (RuntimeException e) {
       // A custom verifier's bug must not turn into a 5xx the sender retries forever.
       LOG.log(System.Logger.Level.WARNING, "verifier of " + endpoint.path + " failed", e);
-      return refuse(endpoint.path, provider, RefusalReason.SIGNATURE_MALFORMED,
+      return refuse(
+          endpoint.path,
+          provider,
+          RefusalReason.SIGNATURE_MALFORMED,
           "The delivery could not be verified.");
     }
     notify(l -> l.onVerified(endpoint.path, provider));
@@ -241,8 +264,14 @@ public final class WebhookReceiver {
       } catch (RuntimeException e) {
         // The handler ran; the sender must not retry it. Without the record a later replay of
         // this delivery would run again, once the lease has run out.
-        LOG.log(System.Logger.Level.WARNING, "event " + event.id() + " at " + endpoint.path
-            + " was handled but could not be recorded as processed: " + e);
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "event "
+                + event.id()
+                + " at "
+                + endpoint.path
+                + " was handled but could not be recorded as processed: "
+                + e);
       }
       notify(l -> l.onHandled(endpoint.path, provider));
       return ok(false);
@@ -256,7 +285,11 @@ public final class WebhookReceiver {
     try {
       result =
           endpoint.transactional.execute(
-              endpoint.dataSource, scope, key, EVENT, ResultCodec.utf8(),
+              endpoint.dataSource,
+              scope,
+              key,
+              EVENT,
+              ResultCodec.utf8(),
               connection -> {
                 try {
                   endpoint.transactionalHandler.handle(event, connection);
@@ -287,26 +320,42 @@ public final class WebhookReceiver {
   private CapturedResponse inFlight(Endpoint endpoint, String provider, Duration retryAfter) {
     notify(l -> l.onDuplicate(endpoint.path, provider, true));
     long seconds = Math.max(1, retryAfter.toSeconds() + (retryAfter.toNanosPart() > 0 ? 1 : 0));
-    return problem(503, "webhook-in-flight", "Webhook event still being processed",
-        "This event is being processed by an earlier delivery; retry in " + seconds + " s.")
+    return problem(
+            503,
+            "webhook-in-flight",
+            "Webhook event still being processed",
+            "This event is being processed by an earlier delivery; retry in " + seconds + " s.")
         .withHeader("Retry-After", Long.toString(seconds));
   }
 
   private CapturedResponse handlerFailed(Endpoint endpoint, WebhookEvent event, Throwable failure) {
-    LOG.log(System.Logger.Level.WARNING, "handler of " + endpoint.path + " failed for event "
-        + event.id() + "; released for the sender's retry", failure);
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "handler of "
+            + endpoint.path
+            + " failed for event "
+            + event.id()
+            + "; released for the sender's retry",
+        failure);
     notify(l -> l.onHandlerFailure(endpoint.path, event.provider(), failure));
-    return problem(500, "webhook-handler-failed", "Webhook handler failed",
+    return problem(
+        500,
+        "webhook-handler-failed",
+        "Webhook handler failed",
         "The event was not processed and will be processed when it is delivered again.");
   }
 
   private CapturedResponse storeFailure(
       Endpoint endpoint, String provider, RuntimeException failure) {
-    LOG.log(System.Logger.Level.WARNING, "idempotency store failed at " + endpoint.path
-        + ", answering 503: " + failure);
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "idempotency store failed at " + endpoint.path + ", answering 503: " + failure);
     notify(l -> l.onStoreFailure(endpoint.path, provider, failure));
-    return problem(503, "store-unavailable", "Idempotency store unavailable",
-        "The event was not processed; deliver it again later.")
+    return problem(
+            503,
+            "store-unavailable",
+            "Idempotency store unavailable",
+            "The event was not processed; deliver it again later.")
         .withHeader("Retry-After", "5");
   }
 
@@ -321,8 +370,9 @@ public final class WebhookReceiver {
         CapturedResponse.builder(200)
             .header("Content-Type", "application/json")
             .header("Cache-Control", "no-store")
-            .body((duplicate ? "{\"received\":true,\"duplicate\":true}" : "{\"received\":true}")
-                .getBytes(StandardCharsets.US_ASCII));
+            .body(
+                (duplicate ? "{\"received\":true,\"duplicate\":true}" : "{\"received\":true}")
+                    .getBytes(StandardCharsets.US_ASCII));
     if (duplicate) {
       response.header(REPLAYED_HEADER, "true");
     }
@@ -453,10 +503,9 @@ public final class WebhookReceiver {
     }
 
     /**
-     * Receives deliveries at {@code path} in transactional mode: the event id row and the
-     * handler's writes on a connection from {@code dataSource} commit in one transaction. The
-     * receiver's store must be a {@link JdbcIdempotencyStore} on the same database ({@link
-     * #build()} checks).
+     * Receives deliveries at {@code path} in transactional mode: the event id row and the handler's
+     * writes on a connection from {@code dataSource} commit in one transaction. The receiver's
+     * store must be a {@link JdbcIdempotencyStore} on the same database ({@link #build()} checks).
      *
      * @throws IllegalArgumentException if {@code path} is not an absolute path or is taken
      */
@@ -525,8 +574,8 @@ public final class WebhookReceiver {
     /**
      * Builds it.
      *
-     * @throws IllegalStateException if no endpoint was added, or a transactional endpoint was
-     *     added but the store is not a {@link JdbcIdempotencyStore}
+     * @throws IllegalStateException if no endpoint was added, or a transactional endpoint was added
+     *     but the store is not a {@link JdbcIdempotencyStore}
      */
     public WebhookReceiver build() {
       return new WebhookReceiver(this);
@@ -534,11 +583,17 @@ public final class WebhookReceiver {
 
     private String checkPath(String path) {
       Objects.requireNonNull(path, "path must not be null");
-      if (!path.startsWith("/") || path.length() > MAX_PATH_LENGTH
-          || !path.matches("[!$&-;=@-~]+") || path.contains("?")) {
+      if (!path.startsWith("/")
+          || path.length() > MAX_PATH_LENGTH
+          || !path.matches("[!$&-;=@-~]+")
+          || path.contains("?")) {
         throw new IllegalArgumentException(
-            "path must be an absolute path of at most " + MAX_PATH_LENGTH + " printable ASCII"
-                + " characters without a query, was \"" + path + "\"");
+            "path must be an absolute path of at most "
+                + MAX_PATH_LENGTH
+                + " printable ASCII"
+                + " characters without a query, was \""
+                + path
+                + "\"");
       }
       for (EndpointSpec spec : endpoints) {
         if (spec.path.equals(path)) {

@@ -98,9 +98,8 @@ public final class WebhookRequest {
   /**
    * The single value of header {@code name}, or null if absent.
    *
-   * @throws WebhookVerificationException ({@link RefusalReason#SIGNATURE_MALFORMED}) if the
-   *     header is repeated, longer than {@code maxLength} characters, or holds a control
-   *     character
+   * @throws WebhookVerificationException ({@link RefusalReason#SIGNATURE_MALFORMED}) if the header
+   *     is repeated, longer than {@code maxLength} characters, or holds a control character
    */
   String singleHeader(String name, int maxLength) {
     List<String> values = headers(name);
@@ -130,8 +129,8 @@ public final class WebhookRequest {
   }
 
   /**
-   * Drops the spaces and tabs HTTP allows around a field value (RFC 9110 §5.5), and nothing
-   * else: a control character is part of the value, so it can never vanish into a valid one.
+   * Drops the spaces and tabs HTTP allows around a field value (RFC 9110 §5.5), and nothing else: a
+   * control character is part of the value, so it can never vanish into a valid one.
    */
   static String stripOptionalWhitespace(String value) {
     int start = 0;

@@ -8,9 +8,9 @@ import java.time.Instant;
  * GitHubVerifier}, {@link PayPalVerifier}, {@link HmacVerifier}).
  *
  * <p>Implementations verify over the raw body bytes, compare signatures in constant time ({@link
- * java.security.MessageDigest#isEqual}), accept any of several active secrets (rotation), and
- * never throw anything but {@link WebhookVerificationException} for bad input, however malformed
- * the headers. They are immutable and thread-safe.
+ * java.security.MessageDigest#isEqual}), accept any of several active secrets (rotation), and never
+ * throw anything but {@link WebhookVerificationException} for bad input, however malformed the
+ * headers. They are immutable and thread-safe.
  */
 public interface WebhookVerifier {
   /** The provider's name, part of the deduplication key: {@code stripe}, {@code github}, .... */

@@ -7,9 +7,9 @@ import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A receiver process for {@link HandlerKilledTest}: receives one Stripe event on a SQLite file
- * and, inside the handler (after its write, in transactional mode), prints {@link #INSIDE} and
- * waits to be killed.
+ * A receiver process for {@link HandlerKilledTest}: receives one Stripe event on a SQLite file and,
+ * inside the handler (after its write, in transactional mode), prints {@link #INSIDE} and waits to
+ * be killed.
  */
 public final class CrashChild {
   static final String INSIDE = "inside the handler";
@@ -26,7 +26,10 @@ public final class CrashChild {
     CountDownLatch never = new CountDownLatch(1);
     WebhookReceiver.Builder builder = WebhookReceiver.builder(store);
     if (transactional) {
-      builder.transactionalEndpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(), dataSource,
+      builder.transactionalEndpoint(
+          StripeDeliveries.PATH,
+          StripeDeliveries.verifier(),
+          dataSource,
           (event, connection) -> {
             try (PreparedStatement insert =
                 connection.prepareStatement("INSERT INTO payments VALUES (?)")) {
@@ -38,7 +41,9 @@ public final class CrashChild {
             never.await();
           });
     } else {
-      builder.endpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(),
+      builder.endpoint(
+          StripeDeliveries.PATH,
+          StripeDeliveries.verifier(),
           event -> {
             System.out.println(INSIDE);
             System.out.flush();

@@ -79,7 +79,9 @@ class DuplicateStormTest {
     CountDownLatch othersAnswered = new CountDownLatch(DELIVERIES - 1);
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .endpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(),
+            .endpoint(
+                StripeDeliveries.PATH,
+                StripeDeliveries.verifier(),
                 event -> {
                   runs.incrementAndGet();
                   othersAnswered.await(30, TimeUnit.SECONDS);
@@ -102,7 +104,10 @@ class DuplicateStormTest {
     AtomicInteger runs = new AtomicInteger();
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .transactionalEndpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(), dataSource,
+            .transactionalEndpoint(
+                StripeDeliveries.PATH,
+                StripeDeliveries.verifier(),
+                dataSource,
                 (event, connection) -> {
                   runs.incrementAndGet();
                   try (var insert =
@@ -129,15 +134,16 @@ class DuplicateStormTest {
       List<Future<CapturedResponse>> futures = new ArrayList<>();
       for (int i = 0; i < DELIVERIES; i++) {
         futures.add(
-            threads.submit(() -> {
-              start.await();
-              CapturedResponse answer = receiver.receive(delivery);
-              if (answer.status() != 200
-                  || answer.header(WebhookReceiver.REPLAYED_HEADER).isPresent()) {
-                answered.countDown();
-              }
-              return answer;
-            }));
+            threads.submit(
+                () -> {
+                  start.await();
+                  CapturedResponse answer = receiver.receive(delivery);
+                  if (answer.status() != 200
+                      || answer.header(WebhookReceiver.REPLAYED_HEADER).isPresent()) {
+                    answered.countDown();
+                  }
+                  return answer;
+                }));
       }
       start.countDown();
       List<CapturedResponse> answers = new ArrayList<>();

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 /** GitHub signatures, against the example in GitHub's "Validating webhook deliveries". */
 class GitHubVerifierTest {
   private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
+
   /** GitHub's documented example: this secret and payload give this signature. */
   private static final String DOC_SECRET = "It's a Secret to Everybody";
+
   private static final String DOC_PAYLOAD = "Hello, World!";
   private static final String DOC_SIGNATURE =
       "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
@@ -39,10 +41,12 @@ class GitHubVerifierTest {
 
   @Test
   void aTamperedBodyOrWrongSecretIsRefused() {
-    assertEquals(RefusalReason.SIGNATURE_MISMATCH,
+    assertEquals(
+        RefusalReason.SIGNATURE_MISMATCH,
         reason(verifier, delivery(DOC_PAYLOAD + "!").header("X-Hub-Signature-256", DOC_SIGNATURE)));
     GitHubVerifier other = GitHubVerifier.builder(Secret.of("another secret")).build();
-    assertEquals(RefusalReason.SIGNATURE_MISMATCH,
+    assertEquals(
+        RefusalReason.SIGNATURE_MISMATCH,
         reason(other, delivery(DOC_PAYLOAD).header("X-Hub-Signature-256", DOC_SIGNATURE)));
     GitHubVerifier rotating =
         GitHubVerifier.builder(Secret.of("another secret"), Secret.of(DOC_SECRET)).build();
@@ -53,18 +57,31 @@ class GitHubVerifierTest {
   @Test
   void malformedAndMissingHeadersAreNamed() {
     assertEquals(RefusalReason.SIGNATURE_MISSING, reason(verifier, delivery(DOC_PAYLOAD)));
-    assertEquals(RefusalReason.SIGNATURE_MALFORMED,
+    assertEquals(
+        RefusalReason.SIGNATURE_MALFORMED,
         reason(verifier, delivery(DOC_PAYLOAD).header("X-Hub-Signature-256", "sha1=abc")));
-    assertEquals(RefusalReason.SIGNATURE_MALFORMED,
-        reason(verifier, delivery(DOC_PAYLOAD).header("X-Hub-Signature-256",
-            DOC_SIGNATURE.toUpperCase().replace("SHA256=", "sha256="))));
-    assertEquals(RefusalReason.SIGNATURE_MALFORMED,
-        reason(verifier, delivery(DOC_PAYLOAD).header("X-Hub-Signature-256", DOC_SIGNATURE)
-            .header("X-Hub-Signature-256", DOC_SIGNATURE)));
+    assertEquals(
+        RefusalReason.SIGNATURE_MALFORMED,
+        reason(
+            verifier,
+            delivery(DOC_PAYLOAD)
+                .header(
+                    "X-Hub-Signature-256",
+                    DOC_SIGNATURE.toUpperCase().replace("SHA256=", "sha256="))));
+    assertEquals(
+        RefusalReason.SIGNATURE_MALFORMED,
+        reason(
+            verifier,
+            delivery(DOC_PAYLOAD)
+                .header("X-Hub-Signature-256", DOC_SIGNATURE)
+                .header("X-Hub-Signature-256", DOC_SIGNATURE)));
     WebhookRequest noDelivery =
-        WebhookRequest.builder("POST", "/hooks/github").body(DOC_PAYLOAD)
-            .header("X-Hub-Signature-256", DOC_SIGNATURE).build();
-    assertEquals(RefusalReason.EVENT_ID_MISSING,
+        WebhookRequest.builder("POST", "/hooks/github")
+            .body(DOC_PAYLOAD)
+            .header("X-Hub-Signature-256", DOC_SIGNATURE)
+            .build();
+    assertEquals(
+        RefusalReason.EVENT_ID_MISSING,
         assertThrows(WebhookVerificationException.class, () -> verifier.verify(noDelivery, NOW))
             .reason());
   }
@@ -81,14 +98,18 @@ class GitHubVerifierTest {
     assertTrue(enabled.allowsLegacySha1());
     // With both headers present, SHA-256 decides: a bad SHA-256 is not rescued by a good SHA-1.
     WebhookRequest both =
-        delivery(DOC_PAYLOAD).header("X-Hub-Signature", sha1)
-            .header("X-Hub-Signature-256", "sha256=" + "0".repeat(64)).build();
-    assertEquals(RefusalReason.SIGNATURE_MISMATCH,
+        delivery(DOC_PAYLOAD)
+            .header("X-Hub-Signature", sha1)
+            .header("X-Hub-Signature-256", "sha256=" + "0".repeat(64))
+            .build();
+    assertEquals(
+        RefusalReason.SIGNATURE_MISMATCH,
         assertThrows(WebhookVerificationException.class, () -> enabled.verify(both, NOW)).reason());
   }
 
   private static RefusalReason reason(GitHubVerifier verifier, WebhookRequest.Builder request) {
-    return assertThrows(WebhookVerificationException.class,
-        () -> verifier.verify(request.build(), NOW)).reason();
+    return assertThrows(
+            WebhookVerificationException.class, () -> verifier.verify(request.build(), NOW))
+        .reason();
   }
 }

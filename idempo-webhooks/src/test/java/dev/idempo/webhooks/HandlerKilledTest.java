@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A receiver process killed (SIGKILL) inside its handler: the sender's retry runs the event
- * once. Leased mode waits for the dead receiver's lease; transactional mode needs no wait, the
- * killed transaction having taken the event id's row with it.
+ * A receiver process killed (SIGKILL) inside its handler: the sender's retry runs the event once.
+ * Leased mode waits for the dead receiver's lease; transactional mode needs no wait, the killed
+ * transaction having taken the event id's row with it.
  */
 class HandlerKilledTest {
   @TempDir Path directory;
@@ -42,8 +42,8 @@ class HandlerKilledTest {
     AtomicInteger runs = new AtomicInteger();
     WebhookReceiver receiver =
         WebhookReceiver.builder(JdbcIdempotencyStore.builder(dataSource).clock(clock).build())
-            .endpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(),
-                event -> runs.incrementAndGet())
+            .endpoint(
+                StripeDeliveries.PATH, StripeDeliveries.verifier(), event -> runs.incrementAndGet())
             .clock(clock)
             .build();
     CapturedResponse early = receiver.receive(StripeDeliveries.signed("evt_k", clock.instant()));
@@ -71,7 +71,10 @@ class HandlerKilledTest {
     AtomicInteger runs = new AtomicInteger();
     WebhookReceiver receiver =
         WebhookReceiver.builder(JdbcIdempotencyStore.builder(dataSource).build())
-            .transactionalEndpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(), dataSource,
+            .transactionalEndpoint(
+                StripeDeliveries.PATH,
+                StripeDeliveries.verifier(),
+                dataSource,
                 (event, connection) -> {
                   runs.incrementAndGet();
                   try (var insert =
@@ -98,21 +101,23 @@ class HandlerKilledTest {
     try {
       StringBuilder output = new StringBuilder();
       CompletableFuture<Boolean> inside =
-          CompletableFuture.supplyAsync(() -> {
-            try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-              String line;
-              while ((line = reader.readLine()) != null) {
-                output.append(line).append('\n');
-                if (line.equals(CrashChild.INSIDE)) {
-                  return true;
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (BufferedReader reader =
+                    new BufferedReader(
+                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = reader.readLine()) != null) {
+                    output.append(line).append('\n');
+                    if (line.equals(CrashChild.INSIDE)) {
+                      return true;
+                    }
+                  }
+                  return false;
+                } catch (java.io.IOException e) {
+                  return false;
                 }
-              }
-              return false;
-            } catch (java.io.IOException e) {
-              return false;
-            }
-          });
+              });
       assertTrue(inside.get(60, TimeUnit.SECONDS), "the child never got inside: " + output);
     } finally {
       child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block in the child runs

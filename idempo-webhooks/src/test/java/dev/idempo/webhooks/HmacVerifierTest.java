@@ -24,7 +24,8 @@ class HmacVerifierTest {
             .eventIdHeader("X-Shopify-Webhook-Id")
             .build();
     WebhookRequest request =
-        WebhookRequest.builder("POST", "/hooks/shop").body(BODY)
+        WebhookRequest.builder("POST", "/hooks/shop")
+            .body(BODY)
             .header("X-Shopify-Hmac-Sha256", Signing.base64(Signing.hmac("HmacSHA256", KEY, BODY)))
             .header("X-Shopify-Webhook-Id", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043")
             .build();
@@ -44,17 +45,22 @@ class HmacVerifierTest {
             .build();
     long t = NOW.getEpochSecond();
     WebhookRequest request =
-        WebhookRequest.builder("POST", "/hooks/slack").body(BODY)
-            .header("X-Slack-Signature",
+        WebhookRequest.builder("POST", "/hooks/slack")
+            .body(BODY)
+            .header(
+                "X-Slack-Signature",
                 "v0=" + Signing.hex(Signing.hmac("HmacSHA256", KEY, "v0:" + t + ":" + BODY)))
             .header("X-Slack-Request-Timestamp", Long.toString(t))
             .build();
     VerifiedDelivery delivery = slackLike.verify(request, NOW);
     assertEquals("ev_9", delivery.eventId());
     assertEquals(NOW, delivery.timestamp().orElseThrow());
-    assertEquals(RefusalReason.TIMESTAMP_STALE,
-        assertThrows(WebhookVerificationException.class,
-            () -> slackLike.verify(request, NOW.plusSeconds(301))).reason());
+    assertEquals(
+        RefusalReason.TIMESTAMP_STALE,
+        assertThrows(
+                WebhookVerificationException.class,
+                () -> slackLike.verify(request, NOW.plusSeconds(301)))
+            .reason());
   }
 
   @Test
@@ -64,15 +70,18 @@ class HmacVerifierTest {
             .algorithm("HmacSHA512")
             .build();
     WebhookRequest request =
-        WebhookRequest.builder("POST", "/hooks/plain").body(BODY)
+        WebhookRequest.builder("POST", "/hooks/plain")
+            .body(BODY)
             .header("X-Signature", Signing.hex(Signing.hmac("HmacSHA512", KEY, BODY)))
             .build();
     assertTrue(plain.verify(request, NOW).eventId().startsWith("sha256:"));
     WebhookRequest wrongAlgorithm =
-        WebhookRequest.builder("POST", "/hooks/plain").body(BODY)
+        WebhookRequest.builder("POST", "/hooks/plain")
+            .body(BODY)
             .header("X-Signature", Signing.hex(Signing.hmac("HmacSHA256", KEY, BODY)))
             .build();
-    assertEquals(RefusalReason.SIGNATURE_MISMATCH,
+    assertEquals(
+        RefusalReason.SIGNATURE_MISMATCH,
         assertThrows(WebhookVerificationException.class, () -> plain.verify(wrongAlgorithm, NOW))
             .reason());
   }
@@ -80,17 +89,24 @@ class HmacVerifierTest {
   @Test
   void badConfigurationIsRefusedNamingTheValue() {
     IllegalArgumentException algorithm =
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+            IllegalArgumentException.class,
             () -> HmacVerifier.builder("x", "X-Sig", Secret.of(SECRET)).algorithm("MD5"));
     assertTrue(algorithm.getMessage().contains("MD5"));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> HmacVerifier.builder("x", "X-Sig", Secret.of(SECRET)).signedPayload("{timestamp}"));
-    assertThrows(IllegalArgumentException.class,
-        () -> HmacVerifier.builder("x", "X-Sig", Secret.of(SECRET))
-            .signedPayload("{timestamp}.{body}").build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            HmacVerifier.builder("x", "X-Sig", Secret.of(SECRET))
+                .signedPayload("{timestamp}.{body}")
+                .build());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> HmacVerifier.builder("Bad Name", "X-Sig", Secret.of(SECRET)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> HmacVerifier.builder("x", "X Sig", Secret.of(SECRET)));
   }
 }

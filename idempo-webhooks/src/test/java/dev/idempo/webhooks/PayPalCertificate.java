@@ -34,11 +34,29 @@ final class PayPalCertificate {
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     Process process =
         new ProcessBuilder(
-                List.of(keytool.toString(), "-genkeypair", "-alias", name, "-keyalg", "RSA",
-                    "-keysize", "2048", "-sigalg", "SHA256withRSA", "-dname",
-                    "CN=messageverificationcerts.test, O=Idempo test", "-validity",
-                    Integer.toString(validityDays), "-storetype", "PKCS12", "-keystore",
-                    keystore.toString(), "-storepass", "changeit", "-keypass", "changeit"))
+                List.of(
+                    keytool.toString(),
+                    "-genkeypair",
+                    "-alias",
+                    name,
+                    "-keyalg",
+                    "RSA",
+                    "-keysize",
+                    "2048",
+                    "-sigalg",
+                    "SHA256withRSA",
+                    "-dname",
+                    "CN=messageverificationcerts.test, O=Idempo test",
+                    "-validity",
+                    Integer.toString(validityDays),
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    keystore.toString(),
+                    "-storepass",
+                    "changeit",
+                    "-keypass",
+                    "changeit"))
             .redirectErrorStream(true)
             .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -68,8 +86,9 @@ final class PayPalCertificate {
     crc.update(body.getBytes(StandardCharsets.UTF_8));
     Signature signer = Signature.getInstance("SHA256withRSA");
     signer.initSign(privateKey);
-    signer.update((transmissionId + "|" + time + "|" + webhookId + "|" + crc.getValue())
-        .getBytes(StandardCharsets.UTF_8));
+    signer.update(
+        (transmissionId + "|" + time + "|" + webhookId + "|" + crc.getValue())
+            .getBytes(StandardCharsets.UTF_8));
     return Base64.getEncoder().encodeToString(signer.sign());
   }
 }

@@ -44,7 +44,8 @@ class PayPalVerifierTest {
         .header("PAYPAL-TRANSMISSION-TIME", time)
         .header("PAYPAL-AUTH-ALGO", "SHA256withRSA")
         .header("PAYPAL-CERT-URL", "https://evil.example/cert.pem")
-        .header("PAYPAL-TRANSMISSION-SIG",
+        .header(
+            "PAYPAL-TRANSMISSION-SIG",
             signer.sign("69cd13f0-d67a-11e5-baa3-778b53f4ae55", time, webhookId, body))
         .body(body);
   }
@@ -64,7 +65,8 @@ class PayPalVerifierTest {
         PayPalVerifier.builder(WEBHOOK_ID).certificate(Secret.fromFile(pem)).build();
     fromFile.verify(delivery(paypal, BODY, WEBHOOK_ID).build(), now);
     IllegalArgumentException notPem =
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+            IllegalArgumentException.class,
             () -> PayPalVerifier.builder(WEBHOOK_ID).certificate(Secret.of("not a certificate")));
     assertTrue(notPem.getMessage().contains("Secret[inline]"), notPem.getMessage());
   }
@@ -75,28 +77,40 @@ class PayPalVerifierTest {
     assertEquals(RefusalReason.SIGNATURE_MISMATCH, reason(delivery(paypal, BODY, "OTHERHOOK")));
     WebhookRequest.Builder tampered = delivery(paypal, BODY, WEBHOOK_ID);
     WebhookRequest changed = tampered.body(BODY.replace("10.00", "99.00")).build();
-    assertEquals(RefusalReason.SIGNATURE_MISMATCH,
+    assertEquals(
+        RefusalReason.SIGNATURE_MISMATCH,
         assertThrows(WebhookVerificationException.class, () -> verifier().verify(changed, now))
             .reason());
     // Rotation: the rogue certificate added as a second trusted one verifies its own deliveries.
-    PayPalVerifier both = PayPalVerifier.builder(WEBHOOK_ID)
-        .certificate(paypal.certificate).certificate(rogue.certificate).build();
+    PayPalVerifier both =
+        PayPalVerifier.builder(WEBHOOK_ID)
+            .certificate(paypal.certificate)
+            .certificate(rogue.certificate)
+            .build();
     both.verify(delivery(rogue, BODY, WEBHOOK_ID).build(), now);
   }
 
   @Test
   void staleTransmissionsAndExpiredCertificatesAreRefused() throws Exception {
     WebhookRequest request = delivery(paypal, BODY, WEBHOOK_ID).build();
-    assertEquals(RefusalReason.TIMESTAMP_STALE,
-        assertThrows(WebhookVerificationException.class,
-            () -> verifier().verify(request, now.plusSeconds(301))).reason());
-    assertEquals(RefusalReason.TIMESTAMP_IN_FUTURE,
-        assertThrows(WebhookVerificationException.class,
-            () -> verifier().verify(request, now.minusSeconds(301))).reason());
+    assertEquals(
+        RefusalReason.TIMESTAMP_STALE,
+        assertThrows(
+                WebhookVerificationException.class,
+                () -> verifier().verify(request, now.plusSeconds(301)))
+            .reason());
+    assertEquals(
+        RefusalReason.TIMESTAMP_IN_FUTURE,
+        assertThrows(
+                WebhookVerificationException.class,
+                () -> verifier().verify(request, now.minusSeconds(301)))
+            .reason());
     Instant afterExpiry = paypal.certificate.getNotAfter().toInstant().plusSeconds(1);
-    assertEquals(RefusalReason.SIGNATURE_MISMATCH,
-        assertThrows(WebhookVerificationException.class,
-            () -> verifier().verify(request, afterExpiry)).reason());
+    assertEquals(
+        RefusalReason.SIGNATURE_MISMATCH,
+        assertThrows(
+                WebhookVerificationException.class, () -> verifier().verify(request, afterExpiry))
+            .reason());
   }
 
   @Test
@@ -104,15 +118,23 @@ class PayPalVerifierTest {
     WebhookRequest.Builder otherAlgorithm = delivery(paypal, BODY, WEBHOOK_ID);
     WebhookRequest request = otherAlgorithm.build();
     WebhookRequest sha1 =
-        WebhookRequest.of("POST", "/hooks/paypal",
-            withHeader(request, "PAYPAL-AUTH-ALGO", "SHA1withRSA"), request.body());
-    assertEquals(RefusalReason.SIGNATURE_MALFORMED,
+        WebhookRequest.of(
+            "POST",
+            "/hooks/paypal",
+            withHeader(request, "PAYPAL-AUTH-ALGO", "SHA1withRSA"),
+            request.body());
+    assertEquals(
+        RefusalReason.SIGNATURE_MALFORMED,
         assertThrows(WebhookVerificationException.class, () -> verifier().verify(sha1, now))
             .reason());
     WebhookRequest badTime =
-        WebhookRequest.of("POST", "/hooks/paypal",
-            withHeader(request, "PAYPAL-TRANSMISSION-TIME", "yesterday"), request.body());
-    assertEquals(RefusalReason.SIGNATURE_MALFORMED,
+        WebhookRequest.of(
+            "POST",
+            "/hooks/paypal",
+            withHeader(request, "PAYPAL-TRANSMISSION-TIME", "yesterday"),
+            request.body());
+    assertEquals(
+        RefusalReason.SIGNATURE_MALFORMED,
         assertThrows(WebhookVerificationException.class, () -> verifier().verify(badTime, now))
             .reason());
     String noId = "{\"event_type\":\"PAYMENT.CAPTURE.COMPLETED\"}";
@@ -149,8 +171,10 @@ class PayPalVerifierTest {
     char flipped = alphabet.charAt(alphabet.indexOf(sent.charAt(last)) ^ 1);
     String altered = sent.substring(0, last) + flipped + sent.substring(last + 1);
     assertTrue(sent.endsWith("="), "an RSA-2048 signature's base64 is padded");
-    assertTrue(java.util.Arrays.equals(
-        java.util.Base64.getDecoder().decode(sent), java.util.Base64.getDecoder().decode(altered)));
+    assertTrue(
+        java.util.Arrays.equals(
+            java.util.Base64.getDecoder().decode(sent),
+            java.util.Base64.getDecoder().decode(altered)));
     WebhookRequest tampered =
         WebhookRequest.of(
             "POST",
@@ -158,7 +182,8 @@ class PayPalVerifierTest {
             withHeader(request, "PAYPAL-TRANSMISSION-SIG", altered),
             request.body());
 
-    assertEquals("WH-2WR32451HC0233532-67976317FL4543714", verifier().verify(request, now).eventId());
+    assertEquals(
+        "WH-2WR32451HC0233532-67976317FL4543714", verifier().verify(request, now).eventId());
     assertEquals(
         RefusalReason.SIGNATURE_MALFORMED,
         assertThrows(WebhookVerificationException.class, () -> verifier().verify(tampered, now))
@@ -174,7 +199,8 @@ class PayPalVerifierTest {
     headers.putAll(request.headers());
     headers.remove("PAYPAL-AUTH-ALGO");
     WebhookRequest without = WebhookRequest.of("POST", "/hooks/paypal", headers, request.body());
-    assertEquals(RefusalReason.SIGNATURE_MISSING,
+    assertEquals(
+        RefusalReason.SIGNATURE_MISSING,
         assertThrows(WebhookVerificationException.class, () -> verifier().verify(without, now))
             .reason());
   }

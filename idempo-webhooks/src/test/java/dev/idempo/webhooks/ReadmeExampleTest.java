@@ -24,8 +24,7 @@ class ReadmeExampleTest {
   void aStripeEventDeliveredTwiceIsRecordedOnce() {
     Map<String, String> environment = Map.of("STRIPE_WEBHOOK_SECRET", "whsec_readme");
     String body = "{\"id\":\"evt_1\",\"type\":\"payment_intent.succeeded\"}";
-    String signature =
-        Signing.stripeHeader("whsec_readme", Instant.now().getEpochSecond(), body);
+    String signature = Signing.stripeHeader("whsec_readme", Instant.now().getEpochSecond(), body);
     Map<String, List<String>> headers = Map.of("Stripe-Signature", List.of(signature));
     byte[] rawBody = body.getBytes(StandardCharsets.UTF_8);
 
@@ -36,7 +35,8 @@ class ReadmeExampleTest {
     // --- README example (Secret.fromEnvironment("STRIPE_WEBHOOK_SECRET") there) ---
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .endpoint("/hooks/stripe",
+            .endpoint(
+                "/hooks/stripe",
                 StripeVerifier.builder(secret).build(),
                 event -> recordPayment(event.id(), event.bodyAsString()))
             .build();

@@ -32,7 +32,8 @@ class SecretTest {
     Secret secret = Secret.fromEnvironment("STRIPE_SECRET", Map.of("STRIPE_SECRET", "whsec_x"));
     assertEquals("Secret[env:STRIPE_SECRET]", secret.toString());
     IllegalArgumentException unset =
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+            IllegalArgumentException.class,
             () -> Secret.fromEnvironment("NOT_SET_ANYWHERE", Map.of()));
     assertTrue(unset.getMessage().contains("NOT_SET_ANYWHERE"), unset.getMessage());
   }
@@ -43,8 +44,8 @@ class SecretTest {
     Path empty = Files.writeString(directory.resolve("empty"), "\n");
     assertThrows(IllegalArgumentException.class, () -> Secret.fromFile(empty));
     IllegalArgumentException missing =
-        assertThrows(IllegalArgumentException.class,
-            () -> Secret.fromFile(directory.resolve("absent")));
+        assertThrows(
+            IllegalArgumentException.class, () -> Secret.fromFile(directory.resolve("absent")));
     assertTrue(missing.getMessage().contains("absent"));
     IllegalArgumentException inline =
         assertThrows(IllegalArgumentException.class, () -> Secret.parse("whsec_topsecret"));

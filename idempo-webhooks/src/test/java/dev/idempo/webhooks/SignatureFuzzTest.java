@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fuzzes the signature headers of every scheme with a seeded {@link Random} (set {@code
  * -Didempo.fuzz.seed=N} to replay a printed seed): malformed, truncated, repeated, wrong scheme,
- * huge values, flipped characters, other timestamps. Never an exception out of the receiver,
- * never a 5xx, never a handler run.
+ * huge values, flipped characters, other timestamps. Never an exception out of the receiver, never
+ * a 5xx, never a handler run.
  */
 class SignatureFuzzTest {
   private static final String STRIPE_SECRET = "whsec_fuzz_stripe";
@@ -55,12 +55,15 @@ class SignatureFuzzTest {
     WebhookHandler handler = event -> runs.incrementAndGet();
     return WebhookReceiver.builder(InMemoryIdempotencyStore.builder().clock(clock).build())
         .endpoint("/stripe", StripeVerifier.builder(Secret.of(STRIPE_SECRET)).build(), handler)
-        .endpoint("/sw", StandardWebhooksVerifier.builder().secret(Secret.of(SW_SECRET)).build(),
-            handler)
+        .endpoint(
+            "/sw", StandardWebhooksVerifier.builder().secret(Secret.of(SW_SECRET)).build(), handler)
         .endpoint("/github", GitHubVerifier.builder(Secret.of(GITHUB_SECRET)).build(), handler)
-        .endpoint("/paypal",
-            PayPalVerifier.builder(PAYPAL_WEBHOOK).certificate(paypal.certificate).build(), handler)
-        .endpoint("/hmac",
+        .endpoint(
+            "/paypal",
+            PayPalVerifier.builder(PAYPAL_WEBHOOK).certificate(paypal.certificate).build(),
+            handler)
+        .endpoint(
+            "/hmac",
             HmacVerifier.builder("acme", "X-Acme-Signature", Secret.of(HMAC_SECRET))
                 .encoding(HmacVerifier.Encoding.BASE64)
                 .timestampHeader("X-Acme-Timestamp")
@@ -74,8 +77,8 @@ class SignatureFuzzTest {
   }
 
   /** A delivery to one endpoint and the headers whose every change must refuse it. */
-  private record Delivery(String path, Map<String, List<String>> headers, String body,
-      List<String> signatureHeaders) {}
+  private record Delivery(
+      String path, Map<String, List<String>> headers, String body, List<String> signatureHeaders) {}
 
   private Delivery delivery(String path, String eventId, boolean rightSecret) throws Exception {
     long t = clock.instant().getEpochSecond();
@@ -83,21 +86,24 @@ class SignatureFuzzTest {
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     switch (path) {
       case "/stripe" -> {
-        headers.put("Stripe-Signature",
+        headers.put(
+            "Stripe-Signature",
             List.of(Signing.stripeHeader(rightSecret ? STRIPE_SECRET : "whsec_x", t, body)));
         return new Delivery(path, headers, body, List.of("Stripe-Signature"));
       }
       case "/sw" -> {
         headers.put("webhook-id", List.of(eventId));
         headers.put("webhook-timestamp", List.of(Long.toString(t)));
-        headers.put("webhook-signature", List.of(
-            Signing.standardV1(rightSecret ? SW_SECRET : "whsec_AAAA", eventId, t, body)));
-        return new Delivery(path, headers, body,
-            List.of("webhook-id", "webhook-timestamp", "webhook-signature"));
+        headers.put(
+            "webhook-signature",
+            List.of(Signing.standardV1(rightSecret ? SW_SECRET : "whsec_AAAA", eventId, t, body)));
+        return new Delivery(
+            path, headers, body, List.of("webhook-id", "webhook-timestamp", "webhook-signature"));
       }
       case "/github" -> {
         headers.put("X-GitHub-Delivery", List.of(eventId));
-        headers.put("X-Hub-Signature-256",
+        headers.put(
+            "X-Hub-Signature-256",
             List.of(Signing.gitHubHeader(rightSecret ? GITHUB_SECRET : "other", body)));
         return new Delivery(path, headers, body, List.of("X-Hub-Signature-256"));
       }
@@ -107,16 +113,24 @@ class SignatureFuzzTest {
         headers.put("PAYPAL-TRANSMISSION-ID", List.of(id));
         headers.put("PAYPAL-TRANSMISSION-TIME", List.of(time));
         headers.put("PAYPAL-AUTH-ALGO", List.of("SHA256withRSA"));
-        headers.put("PAYPAL-TRANSMISSION-SIG",
+        headers.put(
+            "PAYPAL-TRANSMISSION-SIG",
             List.of(paypal.sign(id, time, rightSecret ? PAYPAL_WEBHOOK : "WH-OTHER", body)));
-        return new Delivery(path, headers, body,
-            List.of("PAYPAL-TRANSMISSION-ID", "PAYPAL-TRANSMISSION-TIME",
-                "PAYPAL-TRANSMISSION-SIG", "PAYPAL-AUTH-ALGO"));
+        return new Delivery(
+            path,
+            headers,
+            body,
+            List.of(
+                "PAYPAL-TRANSMISSION-ID",
+                "PAYPAL-TRANSMISSION-TIME",
+                "PAYPAL-TRANSMISSION-SIG",
+                "PAYPAL-AUTH-ALGO"));
       }
       default -> {
         byte[] key = (rightSecret ? HMAC_SECRET : "nope").getBytes(StandardCharsets.UTF_8);
         headers.put("X-Acme-Timestamp", List.of(Long.toString(t)));
-        headers.put("X-Acme-Signature",
+        headers.put(
+            "X-Acme-Signature",
             List.of(Signing.base64(Signing.hmac("HmacSHA256", key, t + "." + body))));
         return new Delivery(path, headers, body, List.of("X-Acme-Signature", "X-Acme-Timestamp"));
       }
@@ -153,10 +167,22 @@ class SignatureFuzzTest {
         mutate(delivery.headers(), header, random); // a later mutation undid an earlier one
       }
       CapturedResponse answer = send(delivery, seed);
-      assertTrue(Set.of(400, 401, 413).contains(answer.status()),
-          "seed " + seed + ", case " + i + " " + path + " " + header + "="
-              + shown(delivery.headers().get(header)) + ": " + answer.status()
-              + " " + new String(answer.body(), StandardCharsets.UTF_8));
+      assertTrue(
+          Set.of(400, 401, 413).contains(answer.status()),
+          "seed "
+              + seed
+              + ", case "
+              + i
+              + " "
+              + path
+              + " "
+              + header
+              + "="
+              + shown(delivery.headers().get(header))
+              + ": "
+              + answer.status()
+              + " "
+              + new String(answer.body(), StandardCharsets.UTF_8));
       assertEquals("application/problem+json", answer.header("Content-Type").orElseThrow());
     }
     assertEquals(0, runs.get(), "seed " + seed + ": a handler ran");
@@ -170,8 +196,28 @@ class SignatureFuzzTest {
     System.out.println("SignatureFuzzTest bodies seed: " + seed);
     Random random = new Random(seed);
     receiver = receiver();
-    String[] pieces = {"{", "}", "[", "]", "\"id\"", ":", ",", "\"evt_", "\\u12", "\\", "\"",
-        "null", "1e9", "-", " ", "{\"id\":", "\"a\"", "\u00e9", "true", "\ud800"};
+    String[] pieces = {
+      "{",
+      "}",
+      "[",
+      "]",
+      "\"id\"",
+      ":",
+      ",",
+      "\"evt_",
+      "\\u12",
+      "\\",
+      "\"",
+      "null",
+      "1e9",
+      "-",
+      " ",
+      "{\"id\":",
+      "\"a\"",
+      "\u00e9",
+      "true",
+      "\ud800"
+    };
     for (int i = 0; i < 2000; i++) {
       StringBuilder body = new StringBuilder();
       int length = random.nextInt(30);
@@ -183,10 +229,12 @@ class SignatureFuzzTest {
       }
       String text = body.toString();
       Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      headers.put("Stripe-Signature",
+      headers.put(
+          "Stripe-Signature",
           List.of(Signing.stripeHeader(STRIPE_SECRET, clock.instant().getEpochSecond(), text)));
       CapturedResponse answer = send(new Delivery("/stripe", headers, text, List.of()), seed);
-      assertTrue(answer.status() == 200 || answer.status() == 400,
+      assertTrue(
+          answer.status() == 200 || answer.status() == 400,
           "seed " + seed + ", body " + text + ": " + answer.status());
     }
   }
@@ -211,16 +259,20 @@ class SignatureFuzzTest {
 
   private CapturedResponse send(Delivery delivery, long seed) {
     try {
-      return receiver.receive(WebhookRequest.of("POST", delivery.path(), delivery.headers(),
-          delivery.body().getBytes(StandardCharsets.UTF_8)));
+      return receiver.receive(
+          WebhookRequest.of(
+              "POST",
+              delivery.path(),
+              delivery.headers(),
+              delivery.body().getBytes(StandardCharsets.UTF_8)));
     } catch (RuntimeException e) {
       throw new AssertionError("seed " + seed + ": an exception escaped for " + delivery, e);
     }
   }
 
   /**
-   * One change to header {@code name} that can never leave a valid delivery: it changes the
-   * value beyond the spaces and tabs HTTP strips, and damages whatever it keeps.
+   * One change to header {@code name} that can never leave a valid delivery: it changes the value
+   * beyond the spaces and tabs HTTP strips, and damages whatever it keeps.
    */
   private static void mutate(Map<String, List<String>> headers, String name, Random random) {
     List<String> values = headers.get(name);
@@ -232,12 +284,14 @@ class SignatureFuzzTest {
           headers.remove(name);
           return;
         }
-        case 1 -> changed =
-            value.isEmpty() ? "" : value.substring(0, random.nextInt(value.length()));
+        case 1 ->
+            changed = value.isEmpty() ? "" : value.substring(0, random.nextInt(value.length()));
         case 2 -> changed = junk(random, random.nextInt(200));
-        case 3 -> changed = random.nextBoolean()
-            ? junk(random, 20_000 + random.nextInt(200_000))
-            : damaged(value) + junk(random, 20_000 + random.nextInt(200_000));
+        case 3 ->
+            changed =
+                random.nextBoolean()
+                    ? junk(random, 20_000 + random.nextInt(200_000))
+                    : damaged(value) + junk(random, 20_000 + random.nextInt(200_000));
         case 4 -> {
           headers.put(name, List.of(value, value));
           return;
@@ -260,9 +314,16 @@ class SignatureFuzzTest {
 
   private static String wrongScheme(String name, String value, Random random) {
     String[][] swaps = {
-      {"v1=", "v0="}, {"v1=", "v2="}, {"v1=", "V1="}, {"v1,", "v1a,"}, {"v1,", "v2,"},
-      {"sha256=", "sha1="}, {"sha256=", "SHA256="}, {"sha256=", "sha512="},
-      {"SHA256withRSA", "SHA1withRSA"}, {"SHA256withRSA", "RS256"}
+      {"v1=", "v0="},
+      {"v1=", "v2="},
+      {"v1=", "V1="},
+      {"v1,", "v1a,"},
+      {"v1,", "v2,"},
+      {"sha256=", "sha1="},
+      {"sha256=", "SHA256="},
+      {"sha256=", "sha512="},
+      {"SHA256withRSA", "SHA1withRSA"},
+      {"SHA256withRSA", "RS256"}
     };
     List<String[]> applicable = new ArrayList<>();
     for (String[] swap : swaps) {

@@ -44,7 +44,6 @@ final class Signing {
 
   /** An X-Hub-Signature-256 value. */
   static String gitHubHeader(String secret, String payload) {
-    return "sha256="
-        + hex(hmac("HmacSHA256", secret.getBytes(StandardCharsets.UTF_8), payload));
+    return "sha256=" + hex(hmac("HmacSHA256", secret.getBytes(StandardCharsets.UTF_8), payload));
   }
 }

@@ -21,20 +21,23 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Standard Webhooks signatures, cross-checked against the Standard Webhooks Java library
- * ({@code com.standardwebhooks:standardwebhooks}) and the specification's test vector. That
- * library reads the system clock, so these tests check at the real current second.
+ * Standard Webhooks signatures, cross-checked against the Standard Webhooks Java library ({@code
+ * com.standardwebhooks:standardwebhooks}) and the specification's test vector. That library reads
+ * the system clock, so these tests check at the real current second.
  */
 class StandardWebhooksVerifierTest {
   /** The test vector published with the specification and Svix's documentation. */
   private static final String VECTOR_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
   private static final String VECTOR_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek";
   private static final long VECTOR_TIMESTAMP = 1614265330;
   private static final String VECTOR_PAYLOAD = "{\"test\": 2432232314}";
   private static final String VECTOR_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
-  private static final String SECRET = "whsec_" + Base64.getEncoder().encodeToString(
-      "a 24-byte test secret...".getBytes(StandardCharsets.US_ASCII));
+  private static final String SECRET =
+      "whsec_"
+          + Base64.getEncoder()
+              .encodeToString("a 24-byte test secret...".getBytes(StandardCharsets.US_ASCII));
   private static final String PAYLOAD = "{\"type\":\"invoice.paid\",\"data\":{\"amount\":1200}}";
 
   private final Instant now = Instant.ofEpochSecond(Instant.now().getEpochSecond());
@@ -90,7 +93,11 @@ class StandardWebhooksVerifierTest {
         StandardWebhooksVerifier.builder().secret(Secret.of(VECTOR_SECRET)).build();
     VerifiedDelivery delivery =
         vector.verify(
-            request("webhook-", VECTOR_ID, Long.toString(VECTOR_TIMESTAMP), VECTOR_SIGNATURE,
+            request(
+                "webhook-",
+                VECTOR_ID,
+                Long.toString(VECTOR_TIMESTAMP),
+                VECTOR_SIGNATURE,
                 VECTOR_PAYLOAD),
             Instant.ofEpochSecond(VECTOR_TIMESTAMP + 10));
     assertEquals(VECTOR_ID, delivery.eventId());
@@ -100,10 +107,13 @@ class StandardWebhooksVerifierTest {
   void aDeliverySignedByTheLibraryVerifiesUnderBothHeaderFamilies() throws Exception {
     String signature = new Webhook(SECRET).sign("msg_1", now.getEpochSecond(), PAYLOAD);
     String timestamp = Long.toString(now.getEpochSecond());
-    assertEquals("msg_1",
-        verifier.verify(request("webhook-", "msg_1", timestamp, signature, PAYLOAD), now)
+    assertEquals(
+        "msg_1",
+        verifier
+            .verify(request("webhook-", "msg_1", timestamp, signature, PAYLOAD), now)
             .eventId());
-    assertEquals("msg_1",
+    assertEquals(
+        "msg_1",
         verifier.verify(request("svix-", "msg_1", timestamp, signature, PAYLOAD), now).eventId());
     assertTrue(libraryAccepts("msg_1", timestamp, signature, PAYLOAD));
   }
@@ -143,14 +153,17 @@ class StandardWebhooksVerifierTest {
         RefusalReason.SIGNATURE_MISMATCH,
         assertThrows(
                 dev.idempo.webhooks.WebhookVerificationException.class,
-                () -> asymmetric.verify(
-                    request("webhook-", "msg_3", timestamp, signature, PAYLOAD + " "), now))
+                () ->
+                    asymmetric.verify(
+                        request("webhook-", "msg_3", timestamp, signature, PAYLOAD + " "), now))
             .reason());
     // A v1a signature is never checked as an HMAC, nor a v1 one as Ed25519.
     assertThrows(
         dev.idempo.webhooks.WebhookVerificationException.class,
-        () -> asymmetric.verify(
-            request("webhook-", "msg_3", timestamp, "v1" + signature.substring(3), PAYLOAD), now));
+        () ->
+            asymmetric.verify(
+                request("webhook-", "msg_3", timestamp, "v1" + signature.substring(3), PAYLOAD),
+                now));
   }
 
   @Test
@@ -162,26 +175,35 @@ class StandardWebhooksVerifierTest {
       RefusalReason reason =
           assertThrows(
                   dev.idempo.webhooks.WebhookVerificationException.class,
-                  () -> verifier.verify(
-                      request("webhook-", "msg_4", Long.toString(t), signature, PAYLOAD), now))
+                  () ->
+                      verifier.verify(
+                          request("webhook-", "msg_4", Long.toString(t), signature, PAYLOAD), now))
               .reason();
-      assertEquals(offset < 0 ? RefusalReason.TIMESTAMP_STALE : RefusalReason.TIMESTAMP_IN_FUTURE,
-          reason);
+      assertEquals(
+          offset < 0 ? RefusalReason.TIMESTAMP_STALE : RefusalReason.TIMESTAMP_IN_FUTURE, reason);
       assertTrue(!libraryAccepts("msg_4", Long.toString(t), signature, PAYLOAD));
     }
     long edge = now.getEpochSecond() - 300;
-    verifier.verify(request("webhook-", "msg_4", Long.toString(edge),
-        new Webhook(SECRET).sign("msg_4", edge, PAYLOAD), PAYLOAD), now);
+    verifier.verify(
+        request(
+            "webhook-",
+            "msg_4",
+            Long.toString(edge),
+            new Webhook(SECRET).sign("msg_4", edge, PAYLOAD),
+            PAYLOAD),
+        now);
   }
 
   @Test
   void badSecretsAndKeysAreRejectedNamingTheirOrigin() {
     IllegalArgumentException notBase64 =
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+            IllegalArgumentException.class,
             () -> StandardWebhooksVerifier.builder().secret(Secret.of("whsec_!!!")));
     assertTrue(notBase64.getMessage().contains("Secret[inline]"), notBase64.getMessage());
     assertTrue(!notBase64.getMessage().contains("!!!"), notBase64.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> StandardWebhooksVerifier.builder().publicKey(Secret.of("whpk_AAAA")));
     assertThrows(IllegalStateException.class, () -> StandardWebhooksVerifier.builder().build());
   }
@@ -196,8 +218,10 @@ class StandardWebhooksVerifierTest {
     for (int i = 0; i < 400; i++) {
       // Clear of the tolerance edges, where the library's later reading of the clock differs.
       int offset = random.nextInt(290);
-      long t = now.getEpochSecond() + (random.nextBoolean() ? offset : -offset)
-          + (random.nextInt(4) == 0 ? (random.nextBoolean() ? 320 : -320) : 0);
+      long t =
+          now.getEpochSecond()
+              + (random.nextBoolean() ? offset : -offset)
+              + (random.nextInt(4) == 0 ? (random.nextBoolean() ? 320 : -320) : 0);
       String id = "msg_" + random.nextInt(1000);
       String payload = PAYLOAD;
       String timestamp = Long.toString(t);
@@ -208,7 +232,7 @@ class StandardWebhooksVerifierTest {
         case 2 -> signature = signature.substring(0, random.nextInt(signature.length()));
         case 3 -> timestamp = Long.toString(t + 1);
         case 4 -> signature = "v1,bm9wZQ== " + signature;
-        default -> { }
+        default -> {}
       }
       boolean idempo = idempoAccepts(id, timestamp, signature, payload);
       boolean library = libraryAccepts(id, timestamp, signature, payload);
@@ -227,10 +251,14 @@ class StandardWebhooksVerifierTest {
     String signature = new Webhook(SECRET).sign("msg_5", now.getEpochSecond(), PAYLOAD);
     String unpadded = signature.replace("=", "");
     assertTrue(!unpadded.equals(signature), "the test signature must end in padding");
-    assertEquals(RefusalReason.SIGNATURE_MISMATCH,
-        assertThrows(dev.idempo.webhooks.WebhookVerificationException.class,
-            () -> verifier.verify(
-                request("webhook-", "msg_5", timestamp, unpadded, PAYLOAD), now)).reason());
+    assertEquals(
+        RefusalReason.SIGNATURE_MISMATCH,
+        assertThrows(
+                dev.idempo.webhooks.WebhookVerificationException.class,
+                () ->
+                    verifier.verify(
+                        request("webhook-", "msg_5", timestamp, unpadded, PAYLOAD), now))
+            .reason());
     assertTrue(!libraryAccepts("msg_5", timestamp, unpadded, PAYLOAD));
   }
 }

@@ -157,9 +157,9 @@ class StripeVerifierTest {
   }
 
   /**
-   * Random corruptions of a valid delivery: every one Idempo refuses, stripe-java refuses too,
-   * and every one stripe-java accepts, Idempo accepts (timestamps are kept inside the past
-   * tolerance, where the two agree).
+   * Random corruptions of a valid delivery: every one Idempo refuses, stripe-java refuses too, and
+   * every one stripe-java accepts, Idempo accepts (timestamps are kept inside the past tolerance,
+   * where the two agree).
    */
   @Test
   void idempoAndStripeJavaAgreeOnRandomlyCorruptedDeliveries() {
@@ -178,7 +178,7 @@ class StripeVerifierTest {
         case 2 -> header = header.substring(0, random.nextInt(header.length()));
         case 3 -> header = "v1=" + "00".repeat(32) + "," + header;
         case 4 -> header = header + ",v0=" + "11".repeat(32);
-        default -> { }
+        default -> {}
       }
       boolean idempo = idempoAccepts(payload, header, NOW);
       boolean stripe = stripeAccepts(payload, header, NOW);

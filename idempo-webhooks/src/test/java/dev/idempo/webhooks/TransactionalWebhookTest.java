@@ -37,7 +37,10 @@ class TransactionalWebhookTest {
     AtomicInteger attempts = new AtomicInteger();
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .transactionalEndpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(), dataSource,
+            .transactionalEndpoint(
+                StripeDeliveries.PATH,
+                StripeDeliveries.verifier(),
+                dataSource,
                 (event, connection) -> {
                   try (PreparedStatement insert =
                       connection.prepareStatement("INSERT INTO payments VALUES (?)")) {
@@ -68,15 +71,21 @@ class TransactionalWebhookTest {
     AtomicInteger runs = new AtomicInteger();
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .transactionalEndpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(), dataSource,
+            .transactionalEndpoint(
+                StripeDeliveries.PATH,
+                StripeDeliveries.verifier(),
+                dataSource,
                 (event, connection) -> runs.incrementAndGet())
-            .endpoint("/hooks/github", GitHubVerifier.builder(Secret.of("s")).build(),
+            .endpoint(
+                "/hooks/github",
+                GitHubVerifier.builder(Secret.of("s")).build(),
                 event -> runs.incrementAndGet())
             .build();
     assertEquals(200, receiver.receive(StripeDeliveries.signed("evt_a", Instant.now())).status());
     String payload = "{}";
     WebhookRequest github =
-        WebhookRequest.builder("POST", "/hooks/github").header("X-GitHub-Delivery", "evt_a")
+        WebhookRequest.builder("POST", "/hooks/github")
+            .header("X-GitHub-Delivery", "evt_a")
             .header("X-Hub-Signature-256", Signing.gitHubHeader("s", payload))
             .body(payload)
             .build();

@@ -26,42 +26,64 @@ class WebhookEndpointSpecTest {
   @Test
   void aStripeEndpointWithTwoSecretsAndATolerance() throws Exception {
     WebhookEndpointSpec spec =
-        WebhookEndpointSpec.parse("/hooks/stripe=stripe:" + file("old", "whsec_old") + ","
-            + file("new", "whsec_new") + ";tolerance=60s");
+        WebhookEndpointSpec.parse(
+            "/hooks/stripe=stripe:"
+                + file("old", "whsec_old")
+                + ","
+                + file("new", "whsec_new")
+                + ";tolerance=60s");
     assertEquals("/hooks/stripe", spec.path());
     StripeVerifier stripe = assertInstanceOf(StripeVerifier.class, spec.verifier());
     assertEquals(Duration.ofSeconds(60), stripe.tolerance());
     String body = StripeDeliveries.body("evt_s");
     for (String secret : new String[] {"whsec_old", "whsec_new"}) {
-      stripe.verify(WebhookRequest.builder("POST", "/hooks/stripe").body(body)
-          .header("Stripe-Signature", Signing.stripeHeader(secret, NOW.getEpochSecond(), body))
-          .build(), NOW);
+      stripe.verify(
+          WebhookRequest.builder("POST", "/hooks/stripe")
+              .body(body)
+              .header("Stripe-Signature", Signing.stripeHeader(secret, NOW.getEpochSecond(), body))
+              .build(),
+          NOW);
     }
   }
 
   @Test
   void everyProviderParses() throws Exception {
     String whsec = "whsec_" + Base64.getEncoder().encodeToString(new byte[24]);
-    assertEquals("svix",
+    assertEquals(
+        "svix",
         WebhookEndpointSpec.parse("/a=svix:" + file("sw", whsec) + ";provider=svix;tolerance=PT2M")
-            .verifier().provider());
-    GitHubVerifier github = assertInstanceOf(GitHubVerifier.class,
-        WebhookEndpointSpec.parse("/b=github:" + file("gh", "s") + ";legacy-sha1=true").verifier());
+            .verifier()
+            .provider());
+    GitHubVerifier github =
+        assertInstanceOf(
+            GitHubVerifier.class,
+            WebhookEndpointSpec.parse("/b=github:" + file("gh", "s") + ";legacy-sha1=true")
+                .verifier());
     assertTrue(github.allowsLegacySha1());
     PayPalCertificate certificate = PayPalCertificate.generate(directory, "pp", 2);
-    assertEquals("paypal",
-        WebhookEndpointSpec.parse("/c=paypal:" + file("pem", certificate.pem().strip())
-            + ";webhook-id=WH-1").verifier().provider());
-    assertEquals("shop",
-        WebhookEndpointSpec.parse("/d=hmac:" + file("h", "k") + ";provider=shop;header=X-Sig;"
-            + "encoding=base64;timestamp-header=X-Ts;payload={timestamp}.{body};"
-            + "event-id-field=id;algorithm=HmacSHA512;prefix=v1=").verifier().provider());
+    assertEquals(
+        "paypal",
+        WebhookEndpointSpec.parse(
+                "/c=paypal:" + file("pem", certificate.pem().strip()) + ";webhook-id=WH-1")
+            .verifier()
+            .provider());
+    assertEquals(
+        "shop",
+        WebhookEndpointSpec.parse(
+                "/d=hmac:"
+                    + file("h", "k")
+                    + ";provider=shop;header=X-Sig;"
+                    + "encoding=base64;timestamp-header=X-Ts;payload={timestamp}.{body};"
+                    + "event-id-field=id;algorithm=HmacSHA512;prefix=v1=")
+            .verifier()
+            .provider());
   }
 
   @Test
   void mistakesAreNamedAndNeverEchoAnInlineSecret() throws Exception {
     String secret = file("s", "whsec_x");
-    for (String[] bad : new String[][] {
+    for (String[] bad :
+        new String[][] {
           {"hooks/x=stripe:" + secret, "PATH="},
           {"/x=stripe", "PROVIDER:SECRET"},
           {"/x=strpe:" + secret, "unknown provider"},

@@ -75,11 +75,12 @@ class WebhookReceiverTest {
   void aHandlerFailureAnswers500AndReleasesTheEventSoTheRetryRunsIt() {
     AtomicInteger attempts = new AtomicInteger();
     WebhookReceiver receiver =
-        receiver(event -> {
-          if (attempts.incrementAndGet() == 1) {
-            throw new IllegalStateException("database down");
-          }
-        });
+        receiver(
+            event -> {
+              if (attempts.incrementAndGet() == 1) {
+                throw new IllegalStateException("database down");
+              }
+            });
     CapturedResponse failed = receiver.receive(StripeDeliveries.signed("evt_f", clock.instant()));
     assertEquals(500, failed.status());
     assertEquals("application/problem+json", failed.header("Content-Type").orElseThrow());
@@ -99,11 +100,12 @@ class WebhookReceiverTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
     WebhookReceiver receiver =
-        receiver(event -> {
-          runs.incrementAndGet();
-          started.countDown();
-          assertTrue(finish.await(10, TimeUnit.SECONDS));
-        });
+        receiver(
+            event -> {
+              runs.incrementAndGet();
+              started.countDown();
+              assertTrue(finish.await(10, TimeUnit.SECONDS));
+            });
     CompletableFuture<CapturedResponse> first =
         CompletableFuture.supplyAsync(
             () -> receiver.receive(StripeDeliveries.signed("evt_slow", clock.instant())));
@@ -128,7 +130,8 @@ class WebhookReceiverTest {
     WebhookRequest valid = StripeDeliveries.signed("evt_r", clock.instant());
     WebhookRequest forged =
         WebhookRequest.builder("POST", StripeDeliveries.PATH)
-            .header("Stripe-Signature",
+            .header(
+                "Stripe-Signature",
                 "t=" + clock.instant().getEpochSecond() + ",v1=" + "0".repeat(64))
             .body(StripeDeliveries.body("evt_r"))
             .build();
@@ -165,8 +168,8 @@ class WebhookReceiverTest {
   void unknownPathsOtherMethodsAndLargeBodiesAreRefusedAsProblems() {
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .endpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(),
-                event -> runs.incrementAndGet())
+            .endpoint(
+                StripeDeliveries.PATH, StripeDeliveries.verifier(), event -> runs.incrementAndGet())
             .maxBodyBytes(64)
             .problemBase("https://errors.example.com/")
             .clock(clock)
@@ -174,8 +177,8 @@ class WebhookReceiverTest {
     CapturedResponse unknown =
         receiver.receive(WebhookRequest.builder("POST", "/hooks/other").body("{}").build());
     assertEquals(404, unknown.status());
-    assertTrue(body(unknown)
-        .contains("\"type\":\"https://errors.example.com/webhook-endpoint-unknown\""));
+    assertTrue(
+        body(unknown).contains("\"type\":\"https://errors.example.com/webhook-endpoint-unknown\""));
     CapturedResponse get =
         receiver.receive(WebhookRequest.builder("GET", StripeDeliveries.PATH).build());
     assertEquals(405, get.status());
@@ -190,7 +193,10 @@ class WebhookReceiverTest {
     WebhookReceiver receiver = counting();
     // A receiver claimed evt_dead and died: its claim stays until the lease runs out.
     ClaimResult claim =
-        store.claim(storageKey("evt_dead", ""), WebhookReceiver.EVENT, Duration.ofSeconds(30),
+        store.claim(
+            storageKey("evt_dead", ""),
+            WebhookReceiver.EVENT,
+            Duration.ofSeconds(30),
             WebhookReceiver.DEFAULT_RETENTION);
     assertInstanceOf(ClaimResult.Acquired.class, claim);
 
@@ -209,7 +215,9 @@ class WebhookReceiverTest {
     String secret = "gh-secret";
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .endpoint("/hooks/github", GitHubVerifier.builder(Secret.of(secret)).build(),
+            .endpoint(
+                "/hooks/github",
+                GitHubVerifier.builder(Secret.of(secret)).build(),
                 event -> runs.incrementAndGet())
             .clock(clock)
             .build();
@@ -231,14 +239,15 @@ class WebhookReceiverTest {
   void aListenerThatThrowsChangesNoAnswer() {
     WebhookReceiver receiver =
         WebhookReceiver.builder(store)
-            .endpoint(StripeDeliveries.PATH, StripeDeliveries.verifier(),
-                event -> runs.incrementAndGet())
-            .listener(new WebhookListener() {
-              @Override
-              public void onVerified(String endpoint, String provider) {
-                throw new IllegalStateException("metrics down");
-              }
-            })
+            .endpoint(
+                StripeDeliveries.PATH, StripeDeliveries.verifier(), event -> runs.incrementAndGet())
+            .listener(
+                new WebhookListener() {
+                  @Override
+                  public void onVerified(String endpoint, String provider) {
+                    throw new IllegalStateException("metrics down");
+                  }
+                })
             .clock(clock)
             .build();
     assertEquals(200, receiver.receive(StripeDeliveries.signed("evt_l", clock.instant())).status());
@@ -249,22 +258,33 @@ class WebhookReceiverTest {
   void theBuilderRefusesBadConfigurationLoudly() {
     WebhookReceiver.Builder builder = WebhookReceiver.builder(store);
     assertThrows(IllegalStateException.class, builder::build);
-    assertThrows(IllegalArgumentException.class,
-        () -> builder.endpoint("hooks", StripeDeliveries.verifier(), event -> { }));
-    builder.endpoint("/a", StripeDeliveries.verifier(), event -> { });
-    assertThrows(IllegalArgumentException.class,
-        () -> builder.endpoint("/a", StripeDeliveries.verifier(), event -> { }));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> builder.endpoint("hooks", StripeDeliveries.verifier(), event -> {}));
+    builder.endpoint("/a", StripeDeliveries.verifier(), event -> {});
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> builder.endpoint("/a", StripeDeliveries.verifier(), event -> {}));
     assertThrows(IllegalArgumentException.class, () -> builder.retention(Duration.ofDays(401)));
     assertThrows(IllegalArgumentException.class, () -> builder.maxBodyBytes(-1));
     IllegalStateException notJdbc =
-        assertThrows(IllegalStateException.class,
-            () -> WebhookReceiver.builder(store)
-                .transactionalEndpoint("/t", StripeDeliveries.verifier(),
-                    new org.sqlite.SQLiteDataSource(), (event, connection) -> { })
-                .build());
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                WebhookReceiver.builder(store)
+                    .transactionalEndpoint(
+                        "/t",
+                        StripeDeliveries.verifier(),
+                        new org.sqlite.SQLiteDataSource(),
+                        (event, connection) -> {})
+                    .build());
     assertTrue(notJdbc.getMessage().contains("JdbcIdempotencyStore"), notJdbc.getMessage());
-    assertEquals(Duration.ofDays(7), WebhookReceiver.builder(store)
-        .endpoint("/a", StripeDeliveries.verifier(), event -> { }).build().retention());
+    assertEquals(
+        Duration.ofDays(7),
+        WebhookReceiver.builder(store)
+            .endpoint("/a", StripeDeliveries.verifier(), event -> {})
+            .build()
+            .retention());
   }
 
   static StorageKey storageKey(String eventId, String source) {

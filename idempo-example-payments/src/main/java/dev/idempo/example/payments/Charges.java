@@ -21,7 +21,10 @@ public class Charges {
     Charge charge = new Charge(UUID.randomUUID().toString(), customer, amountCents, currency);
     jdbc.update(
         "INSERT INTO charges (id, customer, amount_cents, currency) VALUES (?, ?, ?, ?)",
-        charge.id(), charge.customer(), charge.amountCents(), charge.currency());
+        charge.id(),
+        charge.customer(),
+        charge.amountCents(),
+        charge.currency());
     return charge;
   }
 
@@ -29,12 +32,14 @@ public class Charges {
     List<Charge> found =
         jdbc.query(
             "SELECT id, customer, amount_cents, currency FROM charges WHERE id = ?",
-            (row, n) -> new Charge(row.getString(1), row.getString(2), row.getLong(3), row.getString(4)),
+            (row, n) ->
+                new Charge(row.getString(1), row.getString(2), row.getLong(3), row.getString(4)),
             id);
     return found.stream().findFirst();
   }
 
   public int countFor(String customer) {
-    return jdbc.queryForObject("SELECT COUNT(*) FROM charges WHERE customer = ?", Integer.class, customer);
+    return jdbc.queryForObject(
+        "SELECT COUNT(*) FROM charges WHERE customer = ?", Integer.class, customer);
   }
 }

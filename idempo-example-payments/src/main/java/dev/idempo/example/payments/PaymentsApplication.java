@@ -19,8 +19,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  *      -d '{"customer":"cus_42","amountCents":1999,"currency":"EUR"}'
  * </pre>
  *
- * <p>Keys are scoped by the caller's {@code Authorization} header (the starter's default tenant):
- * a keyed request without one gets 400 {@code tenant-required}.
+ * <p>Keys are scoped by the caller's {@code Authorization} header (the starter's default tenant): a
+ * keyed request without one gets 400 {@code tenant-required}.
  */
 @SpringBootApplication
 public class PaymentsApplication {

@@ -33,7 +33,8 @@ public class PaymentsController {
   @Transactional
   public ResponseEntity<Charge> charge(@RequestBody ChargeRequest request) {
     if (request.amountCents() <= 0 || request.customer() == null || request.currency() == null) {
-      throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "customer, currency and a positive amountCents are required");
+      throw new ResponseStatusException(
+          HttpStatus.BAD_REQUEST, "customer, currency and a positive amountCents are required");
     }
     Charge charge = charges.create(request.customer(), request.amountCents(), request.currency());
     return ResponseEntity.created(URI.create("/payments/" + charge.id())).body(charge);

@@ -23,7 +23,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /** The payments API on a random port, on a fresh SQLite file: a retried POST charges once. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PaymentsApplicationTest {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @LocalServerPort int port;
   @Autowired Charges charges;
@@ -33,7 +34,10 @@ class PaymentsApplicationTest {
     Path directory = Files.createTempDirectory("payments-test");
     properties.add(
         "spring.datasource.url",
-        () -> "jdbc:sqlite:" + directory.resolve("payments.db") + "?journal_mode=WAL&busy_timeout=10000");
+        () ->
+            "jdbc:sqlite:"
+                + directory.resolve("payments.db")
+                + "?journal_mode=WAL&busy_timeout=10000");
   }
 
   private HttpRequest charge(String key, String customer) {
@@ -41,8 +45,11 @@ class PaymentsApplicationTest {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/payments"))
             .header("Content-Type", "application/json")
             .header("Authorization", "Bearer " + customer) // whose key it is: the default tenant
-            .POST(HttpRequest.BodyPublishers.ofString(
-                "{\"customer\":\"" + customer + "\",\"amountCents\":1999,\"currency\":\"EUR\"}"));
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"customer\":\""
+                        + customer
+                        + "\",\"amountCents\":1999,\"currency\":\"EUR\"}"));
     if (key != null) {
       request.header("Idempotency-Key", key);
     }
@@ -64,7 +71,8 @@ class PaymentsApplicationTest {
     assertThat(retry.statusCode()).isEqualTo(201);
     assertThat(retry.headers().firstValue("Idempotent-Replayed")).contains("true");
     assertThat(retry.body()).isEqualTo(first.body());
-    assertThat(retry.headers().firstValue("Location")).isEqualTo(first.headers().firstValue("Location"));
+    assertThat(retry.headers().firstValue("Location"))
+        .isEqualTo(first.headers().firstValue("Location"));
     assertThat(charges.countFor(customer)).isEqualTo(1);
 
     HttpResponse<String> nextOrder = send(charge("order-1002", customer));
@@ -78,7 +86,8 @@ class PaymentsApplicationTest {
     String customer = "cus_" + UUID.randomUUID();
     List<CompletableFuture<HttpResponse<String>>> retries = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      retries.add(CLIENT.sendAsync(charge("double-click", customer), HttpResponse.BodyHandlers.ofString()));
+      retries.add(
+          CLIENT.sendAsync(charge("double-click", customer), HttpResponse.BodyHandlers.ofString()));
     }
     List<String> bodies = new ArrayList<>();
     for (CompletableFuture<HttpResponse<String>> retry : retries) {

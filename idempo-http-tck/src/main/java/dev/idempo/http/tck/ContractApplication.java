@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@value #HEADER_BYTES_HEADER}: adds an {@code X-Tck-Padding} header with a value of that
  *       many bytes;
  *   <li>{@value #INTERIM_HEADER}: interim (1xx) statuses, comma-separated, to send before the final
- *       answer; only a host that writes raw bytes ({@link ContractUpstream#startRaw}) sends them,
- *       a 103 with a {@code Link} header.
+ *       answer; only a host that writes raw bytes ({@link ContractUpstream#startRaw}) sends them, a
+ *       103 with a {@code Link} header.
  * </ul>
  *
  * <p>Every run answers its status with {@code Content-Type: application/json}, a {@code Location}

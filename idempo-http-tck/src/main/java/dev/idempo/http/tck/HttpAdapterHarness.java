@@ -105,8 +105,8 @@ public interface HttpAdapterHarness extends AutoCloseable {
      */
     ROLLS_BACK_FAILED_RUNS,
     /**
-     * The adapter stores a response whole whatever its size (the starter's transactional mode
-     * keeps it in the key's row), so a retry replays an answer over {@link
+     * The adapter stores a response whole whatever its size (the starter's transactional mode keeps
+     * it in the key's row), so a retry replays an answer over {@link
      * HttpContract#MAX_RESPONSE_BODY_BYTES} instead of getting {@code response-too-large}.
      */
     STORES_ANY_RESPONSE_SIZE
@@ -142,8 +142,7 @@ public interface HttpAdapterHarness extends AutoCloseable {
   }
 
   /**
-   * The clock the adapter's store keeps leases by, when it declares {@link
-   * Capability#STORE_CLOCK}.
+   * The clock the adapter's store keeps leases by, when it declares {@link Capability#STORE_CLOCK}.
    *
    * @throws UnsupportedOperationException if it does not
    */

@@ -45,14 +45,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The HTTP contract every server adapter passes (docs/design.md, {@link HttpIdempotency}),
- * over real sockets. An adapter's test extends this class and supplies an {@link
- * HttpAdapterHarness}; every row here then runs against that adapter, unchanged. Rows that need a
- * {@link Capability} the harness does not declare are reported as skipped, naming it; a few
- * capabilities ({@link Capability#SHARED_KEY_SPACE}, {@link Capability#ROLLS_BACK_FAILED_RUNS},
- * {@link Capability#STORES_ANY_RESPONSE_SIZE}) instead choose which documented answer a row
- * expects. Each row of the status table in docs/design.md (section "The HTTP contract") and each
- * HTTP-visible bug of issue 9 is a row here; rows pinning a bug say so.
+ * The HTTP contract every server adapter passes (docs/design.md, {@link HttpIdempotency}), over
+ * real sockets. An adapter's test extends this class and supplies an {@link HttpAdapterHarness};
+ * every row here then runs against that adapter, unchanged. Rows that need a {@link Capability} the
+ * harness does not declare are reported as skipped, naming it; a few capabilities ({@link
+ * Capability#SHARED_KEY_SPACE}, {@link Capability#ROLLS_BACK_FAILED_RUNS}, {@link
+ * Capability#STORES_ANY_RESPONSE_SIZE}) instead choose which documented answer a row expects. Each
+ * row of the status table in docs/design.md (section "The HTTP contract") and each HTTP-visible bug
+ * of issue 9 is a row here; rows pinning a bug say so.
  *
  * <p>Every request carries an {@code Authorization} header (one caller unless a row says
  * otherwise), so its tenant is known however the adapter scopes keys by default. One harness serves
@@ -382,8 +382,7 @@ public abstract class HttpContract {
   }
 
   @Test
-  void onALeasedRouteThatWaitsADuplicateWaitsForTheRunningRequestAndReplaysIt()
-      throws Exception {
+  void onALeasedRouteThatWaitsADuplicateWaitsForTheRunningRequestAndReplaysIt() throws Exception {
     requireCapability(Capability.WAITING_ROUTE);
     String c = newCase();
     CompletableFuture<HttpResponse<byte[]>> first =
@@ -569,8 +568,7 @@ public abstract class HttpContract {
     // What the first caller sees is the adapter's (each harness documents it); the retry never
     // runs work that may have taken effect.
     String c = newCase();
-    HttpRequest.Builder failing =
-        keyed(c, "{}").header(ContractApplication.THROW_HEADER, "1");
+    HttpRequest.Builder failing = keyed(c, "{}").header(ContractApplication.THROW_HEADER, "1");
 
     HttpResponse<byte[]> first = send(failing);
     HttpResponse<byte[]> retry = send(failing);

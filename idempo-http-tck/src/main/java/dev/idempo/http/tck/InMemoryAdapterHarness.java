@@ -10,10 +10,9 @@ import java.util.Set;
 /**
  * A harness for a leased-mode adapter on the in-memory store, behind an {@link OutageStore}: it
  * declares {@link Capability#STORE_OUTAGE}, {@link Capability#IN_FLIGHT_CONFLICT}, {@link
- * Capability#WAITING_ROUTE}, {@link Capability#SMALL_STORE} and {@link Capability#STORE_CLOCK}.
- * The adapter under test claims keys in {@link #store}, and those of {@link Route#SMALL_STORE} in
- * {@link #smallStore}. Thread-safe as far as the harness goes: the suite starts and closes it
- * once.
+ * Capability#WAITING_ROUTE}, {@link Capability#SMALL_STORE} and {@link Capability#STORE_CLOCK}. The
+ * adapter under test claims keys in {@link #store}, and those of {@link Route#SMALL_STORE} in
+ * {@link #smallStore}. Thread-safe as far as the harness goes: the suite starts and closes it once.
  */
 public abstract class InMemoryAdapterHarness implements HttpAdapterHarness {
   private final MutableClock clock = MutableClock.start();

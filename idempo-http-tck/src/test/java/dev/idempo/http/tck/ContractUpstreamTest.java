@@ -82,8 +82,7 @@ class ContractUpstreamTest {
   }
 
   @Test
-  void theRawUpstreamSendsInterimResponsesBeforeTheAnswerAndReadsChunkedBodies()
-      throws Exception {
+  void theRawUpstreamSendsInterimResponsesBeforeTheAnswerAndReadsChunkedBodies() throws Exception {
     ContractApplication application = new ContractApplication();
     try (ContractUpstream upstream = ContractUpstream.startRaw(application)) {
       String response =
@@ -142,12 +141,10 @@ class ContractUpstreamTest {
   }
 
   private static String exchange(ContractUpstream upstream, String request) throws Exception {
-    try (Socket socket =
-        new Socket(upstream.uri().getHost(), upstream.uri().getPort())) {
+    try (Socket socket = new Socket(upstream.uri().getHost(), upstream.uri().getPort())) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
-      return new String(
-          socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

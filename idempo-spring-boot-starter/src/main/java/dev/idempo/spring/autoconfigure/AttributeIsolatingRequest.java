@@ -11,9 +11,9 @@ import java.util.Set;
 
 /**
  * A request whose attribute writes stay in the wrapper: reads see the wrapper's own values first,
- * then the real request's. Lets the filter ask a handler mapping which handler will serve a
- * request without leaving the mapping's bookkeeping (parsed path, matched pattern, URI variables)
- * on the real request. Not thread-safe, like any request.
+ * then the real request's. Lets the filter ask a handler mapping which handler will serve a request
+ * without leaving the mapping's bookkeeping (parsed path, matched pattern, URI variables) on the
+ * real request. Not thread-safe, like any request.
  */
 final class AttributeIsolatingRequest extends HttpServletRequestWrapper {
   private static final Object REMOVED = new Object();

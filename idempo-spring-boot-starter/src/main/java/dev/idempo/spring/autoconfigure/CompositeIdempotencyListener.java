@@ -6,7 +6,9 @@ import dev.idempo.Scope;
 import dev.idempo.StoreCall;
 import java.util.List;
 
-/** Tells every {@link IdempotencyListener} bean, in order; one that throws does not stop the rest. */
+/**
+ * Tells every {@link IdempotencyListener} bean, in order; one that throws does not stop the rest.
+ */
 final class CompositeIdempotencyListener implements IdempotencyListener {
   private final List<IdempotencyListener> listeners;
 

@@ -32,14 +32,20 @@ final class HandlerResultCodec implements ResultCodec<Object> {
   private final boolean entity;
   private final JavaType bodyType;
 
-  HandlerResultCodec(ObjectMapper mapper, CapturedResponseCodec codec, Collection<String> storedHeaders, Method method, Class<?> beanType) {
+  HandlerResultCodec(
+      ObjectMapper mapper,
+      CapturedResponseCodec codec,
+      Collection<String> storedHeaders,
+      Method method,
+      Class<?> beanType) {
     this.mapper = mapper;
     this.codec = codec;
     this.storedHeaders.addAll(storedHeaders);
     ResolvableType returnType = ResolvableType.forMethodReturnType(method, beanType);
     this.entity = ResponseEntity.class.isAssignableFrom(returnType.toClass());
     ResolvableType body = entity ? returnType.as(ResponseEntity.class).getGeneric(0) : returnType;
-    this.bodyType = mapper.constructType(body == ResolvableType.NONE ? Object.class : body.getType());
+    this.bodyType =
+        mapper.constructType(body == ResolvableType.NONE ? Object.class : body.getType());
   }
 
   private HandlerResultCodec(HandlerResultCodec unbound, ResultCodec<CapturedResponse> codec) {
@@ -83,14 +89,15 @@ final class HandlerResultCodec implements ResultCodec<Object> {
     try {
       stored.body(mapper.writerFor(bodyType).writeValueAsBytes(body));
     } catch (IOException e) {
-      throw new UncheckedIOException("the handler's result cannot be written as JSON to be stored: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "the handler's result cannot be written as JSON to be stored: " + e.getMessage(), e);
     }
     return codec.encode(stored.build());
   }
 
   /**
-   * @throws StoredResponseUnreadableException if the bytes or the JSON body cannot be read back
-   *     as the method's return type (say, the type changed since the result was stored)
+   * @throws StoredResponseUnreadableException if the bytes or the JSON body cannot be read back as
+   *     the method's return type (say, the type changed since the result was stored)
    */
   @Override
   public Object decode(byte[] bytes) {

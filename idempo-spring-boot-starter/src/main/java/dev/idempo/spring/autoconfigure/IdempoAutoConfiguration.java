@@ -41,8 +41,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 /**
  * Auto-configuration of Idempo for Spring MVC: the {@link IdempotencyStore} chosen by {@code
  * idempo.store.type} (unless the application declares one), the {@code @Idempotent} handlers, the
- * servlet filter that guards them, and transactional mode when spring-jdbc and Jackson are
- * present. Off with {@code idempo.enabled=false}.
+ * servlet filter that guards them, and transactional mode when spring-jdbc and Jackson are present.
+ * Off with {@code idempo.enabled=false}.
  */
 @AutoConfiguration(
     afterName = {
@@ -68,9 +68,12 @@ public class IdempoAutoConfiguration {
   @Bean(STORE_BEAN)
   @ConditionalOnMissingBean(IdempotencyStore.class)
   IdempotencyStore idempotencyStore(
-      IdempoProperties properties, ObjectProvider<DataSource> dataSources, ListableBeanFactory beans) {
+      IdempoProperties properties,
+      ObjectProvider<DataSource> dataSources,
+      ListableBeanFactory beans) {
     IdempoProperties.Store store = properties.getStore();
-    IdempoProperties.StoreType type = store.getType() == null ? IdempoProperties.StoreType.MEMORY : store.getType();
+    IdempoProperties.StoreType type =
+        store.getType() == null ? IdempoProperties.StoreType.MEMORY : store.getType();
     switch (type) {
       case JDBC -> {
         DataSource dataSource =
@@ -83,7 +86,8 @@ public class IdempoAutoConfiguration {
                 });
         JdbcIdempotencyStore.Builder builder = JdbcIdempotencyStore.builder(dataSource);
         IdempotentHandlers.checked(
-            "idempo.store.jdbc.table-prefix", () -> builder.tablePrefix(store.getJdbc().getTablePrefix()));
+            "idempo.store.jdbc.table-prefix",
+            () -> builder.tablePrefix(store.getJdbc().getTablePrefix()));
         return builder.migrateSchema(store.getJdbc().isMigrateSchema()).build();
       }
       case REDIS -> {
@@ -96,7 +100,8 @@ public class IdempoAutoConfiguration {
       default -> {
         InMemoryIdempotencyStore.Builder builder = InMemoryIdempotencyStore.builder();
         IdempotentHandlers.checked(
-            "idempo.store.memory.max-records", () -> builder.maxRecords(store.getMemory().getMaxRecords()));
+            "idempo.store.memory.max-records",
+            () -> builder.maxRecords(store.getMemory().getMaxRecords()));
         return builder.build();
       }
     }
@@ -135,7 +140,8 @@ public class IdempoAutoConfiguration {
       ObjectProvider<TransactionalMode> transactionalMode) {
     Duration interval = properties.getStore().getPurgeInterval();
     if (interval == null || interval.isNegative()) {
-      throw new IllegalStateException("idempo.store.purge-interval must be 0 (off) or positive, was " + interval);
+      throw new IllegalStateException(
+          "idempo.store.purge-interval must be 0 (off) or positive, was " + interval);
     }
     int batchSize = properties.getStore().getPurgeBatchSize();
     IdempotentHandlers.checked(
@@ -149,7 +155,8 @@ public class IdempoAutoConfiguration {
         () -> {
           List<IdempotencyStore> stores = new ArrayList<>();
           store.ifAvailable(stores::add);
-          transactionalMode.ifAvailable(mode -> mode.store().filter(s -> !stores.contains(s)).ifPresent(stores::add));
+          transactionalMode.ifAvailable(
+              mode -> mode.store().filter(s -> !stores.contains(s)).ifPresent(stores::add));
           return stores;
         },
         interval,
@@ -200,22 +207,30 @@ public class IdempoAutoConfiguration {
         ObjectProvider<ObjectMapper> mappers,
         IdempoProperties properties,
         ObjectProvider<IdempotencyListener> listeners) {
-      return new TransactionalIdempotencyInterceptor(beans, dataSources, mappers, properties, listeners);
+      return new TransactionalIdempotencyInterceptor(
+          beans, dataSources, mappers, properties, listeners);
     }
 
-    /** Static and lazy, so advisors are found without creating the interceptor's dependencies early. */
+    /**
+     * Static and lazy, so advisors are found without creating the interceptor's dependencies early.
+     */
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static Advisor idempotencyTransactionalAdvisor(ObjectProvider<TransactionalIdempotencyInterceptor> interceptor) {
+    static Advisor idempotencyTransactionalAdvisor(
+        ObjectProvider<TransactionalIdempotencyInterceptor> interceptor) {
       MethodInterceptor lazy = invocation -> interceptor.getObject().invoke(invocation);
       return new TransactionalIdempotencyAdvisor(lazy);
     }
   }
 
-  /** Makes sure an auto-proxy creator exists (Spring Boot's AOP or transaction support adds one too). */
+  /**
+   * Makes sure an auto-proxy creator exists (Spring Boot's AOP or transaction support adds one
+   * too).
+   */
   static class AutoProxying implements ImportBeanDefinitionRegistrar {
     @Override
-    public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+    public void registerBeanDefinitions(
+        AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
       AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
     }
   }

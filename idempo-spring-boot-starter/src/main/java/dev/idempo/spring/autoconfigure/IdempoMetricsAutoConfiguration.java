@@ -10,8 +10,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Micrometer metrics for Idempo when the application has a {@link MeterRegistry} bean (Spring
- * Boot Actuator, or its own): {@code idempo.requests{outcome}} and {@code
+ * Micrometer metrics for Idempo when the application has a {@link MeterRegistry} bean (Spring Boot
+ * Actuator, or its own): {@code idempo.requests{outcome}} and {@code
  * idempo.store.calls{call,exception}}; see {@link MicrometerIdempotencyListener}. Off with {@code
  * idempo.metrics.enabled=false}.
  */
@@ -24,7 +24,10 @@ import org.springframework.context.annotation.Bean;
     })
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
-@ConditionalOnProperty(prefix = "idempo", name = {"enabled", "metrics.enabled"}, matchIfMissing = true)
+@ConditionalOnProperty(
+    prefix = "idempo",
+    name = {"enabled", "metrics.enabled"},
+    matchIfMissing = true)
 public class IdempoMetricsAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean

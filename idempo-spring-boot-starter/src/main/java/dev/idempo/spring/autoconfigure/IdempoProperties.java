@@ -126,7 +126,10 @@ public class IdempoProperties {
     MEMORY,
     /** The application's DataSource (PostgreSQL or SQLite; the dialect is detected). */
     JDBC,
-    /** Redis, through the application's Lettuce RedisClient or LettuceConnectionFactory, or idempo.store.redis.uri. */
+    /**
+     * Redis, through the application's Lettuce RedisClient or LettuceConnectionFactory, or
+     * idempo.store.redis.uri.
+     */
     REDIS
   }
 
@@ -281,7 +284,9 @@ public class IdempoProperties {
     }
   }
 
-  /** {@code idempo.defaults.*}: what an {@code @Idempotent} handler gets unless it says otherwise. */
+  /**
+   * {@code idempo.defaults.*}: what an {@code @Idempotent} handler gets unless it says otherwise.
+   */
   public static class Defaults {
     /** How long a claim is protected while the handler runs; renewed every third of it. */
     private Duration lease = Duration.ofSeconds(30);
@@ -293,12 +298,15 @@ public class IdempoProperties {
     private Duration waitForInFlight = Duration.ZERO;
 
     /**
-     * What a retry gets after the first request's handler stopped without an answer:
-     * fail-closed (502 outcome-unknown) or reexecute.
+     * What a retry gets after the first request's handler stopped without an answer: fail-closed
+     * (502 outcome-unknown) or reexecute.
      */
     private TakeoverPolicy takeover = TakeoverPolicy.FAIL_CLOSED;
 
-    /** How requests are compared: raw-body, or canonical-json (ignores JSON whitespace and member order). */
+    /**
+     * How requests are compared: raw-body, or canonical-json (ignores JSON whitespace and member
+     * order).
+     */
     private RequestFingerprinter fingerprint = RequestFingerprinter.RAW_BODY;
 
     /** Response statuses that release the key (not stored), so a retry runs again. */

@@ -30,8 +30,8 @@ public class IdempoWebhooksProperties {
   private Duration tolerance;
 
   /**
-   * How long an event id is remembered; longer than the senders' retry windows (Stripe, PayPal
-   * and GitHub redelivery: 3 days).
+   * How long an event id is remembered; longer than the senders' retry windows (Stripe, PayPal and
+   * GitHub redelivery: 3 days).
    */
   private Duration retention = Duration.ofDays(7);
 

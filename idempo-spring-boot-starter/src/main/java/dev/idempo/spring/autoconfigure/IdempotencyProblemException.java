@@ -14,7 +14,10 @@ final class IdempotencyProblemException extends IdempotencyException {
   private final transient CapturedResponse problem;
 
   IdempotencyProblemException(CapturedResponse problem, Throwable cause) {
-    super("answered with problem " + Objects.requireNonNull(problem, "problem must not be null").status(), cause);
+    super(
+        "answered with problem "
+            + Objects.requireNonNull(problem, "problem must not be null").status(),
+        cause);
     this.problem = problem;
   }
 

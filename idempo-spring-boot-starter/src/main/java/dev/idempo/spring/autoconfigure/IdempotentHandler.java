@@ -8,7 +8,8 @@ import java.util.Objects;
 import org.springframework.web.method.HandlerMethod;
 
 /** An {@code @Idempotent} handler method and how it is guarded. Immutable. */
-sealed interface IdempotentHandler permits IdempotentHandler.Leased, IdempotentHandler.Transactional {
+sealed interface IdempotentHandler
+    permits IdempotentHandler.Leased, IdempotentHandler.Transactional {
   HandlerMethod handler();
 
   IdempotencyRoute route();
@@ -31,7 +32,10 @@ sealed interface IdempotentHandler permits IdempotentHandler.Leased, IdempotentH
    * @param codec how stored results are encoded (encrypted when configured)
    */
   record Transactional(
-      HandlerMethod handler, IdempotencyRoute route, HttpIdempotency http, CapturedResponseCodec codec)
+      HandlerMethod handler,
+      IdempotencyRoute route,
+      HttpIdempotency http,
+      CapturedResponseCodec codec)
       implements IdempotentHandler {
     public Transactional {
       Objects.requireNonNull(handler, "handler must not be null");

@@ -19,11 +19,11 @@ import java.util.Locale;
 
 /**
  * The servlet filter behind {@code @Idempotent}: for each unsafe request it asks the handler
- * mappings which handler will serve it and, if that handler is guarded, either runs the leased
- * flow ({@link dev.idempo.servlet.IdempotencyFilter}) or, for a transactional handler, has
- * {@link HttpIdempotency#prepare} check the key, read and fingerprint the body, and leaves a
- * {@link TransactionalClaim} for the advice around the handler. Safe methods, other dispatches
- * and unguarded handlers pass straight through. Thread-safe.
+ * mappings which handler will serve it and, if that handler is guarded, either runs the leased flow
+ * ({@link dev.idempo.servlet.IdempotencyFilter}) or, for a transactional handler, has {@link
+ * HttpIdempotency#prepare} check the key, read and fingerprint the body, and leaves a {@link
+ * TransactionalClaim} for the advice around the handler. Safe methods, other dispatches and
+ * unguarded handlers pass straight through. Thread-safe.
  */
 final class IdempotentHandlerFilter implements Filter {
   private final IdempotentHandlers handlers;

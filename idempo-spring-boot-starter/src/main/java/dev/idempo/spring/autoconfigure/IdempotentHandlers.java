@@ -7,8 +7,8 @@ import dev.idempo.http.HttpIdempotency;
 import dev.idempo.http.IdempotencyRoute;
 import dev.idempo.http.TenantSource;
 import dev.idempo.servlet.IdempotencyFilter;
-import dev.idempo.spring.Idempotent;
 import dev.idempo.spring.IdempotencyRouteCustomizer;
+import dev.idempo.spring.Idempotent;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,8 +20,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -111,7 +111,9 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
         return null; // the dispatcher will answer it (method not allowed, media type, ...)
       }
       if (chain != null) {
-        return chain.getHandler() instanceof HandlerMethod handler ? guarded.get(handler.getMethod()) : null;
+        return chain.getHandler() instanceof HandlerMethod handler
+            ? guarded.get(handler.getMethod())
+            : null;
       }
     }
     return null;
@@ -124,16 +126,22 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
     List<RequestMappingHandlerMapping> found = new ArrayList<>(mappings.stream().toList());
     AnnotationAwareOrderComparator.sort(found);
     RouteDefaults defaults = new RouteDefaults(properties, tenantSource.getIfUnique(() -> null));
-    IdempotencyListener listener = new CompositeIdempotencyListener(listeners.orderedStream().toList());
+    IdempotencyListener listener =
+        new CompositeIdempotencyListener(listeners.orderedStream().toList());
     HttpSettings common = HttpSettings.from(properties, listener);
     List<IdempotencyRouteCustomizer> routeCustomizers = customizers.orderedStream().toList();
     Map<Method, IdempotentHandler> guarded = new LinkedHashMap<>();
     for (RequestMappingHandlerMapping mapping : found) {
-      for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : mapping.getHandlerMethods().entrySet()) {
+      for (Map.Entry<RequestMappingInfo, HandlerMethod> entry :
+          mapping.getHandlerMethods().entrySet()) {
         HandlerMethod handler = entry.getValue();
-        Idempotent onMethod = AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
+        Idempotent onMethod =
+            AnnotatedElementUtils.findMergedAnnotation(handler.getMethod(), Idempotent.class);
         Idempotent annotation =
-            onMethod != null ? onMethod : AnnotatedElementUtils.findMergedAnnotation(handler.getBeanType(), Idempotent.class);
+            onMethod != null
+                ? onMethod
+                : AnnotatedElementUtils.findMergedAnnotation(
+                    handler.getBeanType(), Idempotent.class);
         if (annotation == null || guarded.containsKey(handler.getMethod())) {
           continue;
         }
@@ -141,7 +149,9 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
         if (methods.isEmpty()) {
           if (onMethod != null) {
             throw new IllegalStateException(
-                "@Idempotent on " + IdempotentHandler.describe(handler) + ", which maps only "
+                "@Idempotent on "
+                    + IdempotentHandler.describe(handler)
+                    + ", which maps only "
                     + entry.getKey().getMethodsCondition().getMethods()
                     + ": safe methods never touch the idempotency store; guard a POST, PUT, PATCH"
                     + " or DELETE handler");
@@ -156,24 +166,33 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
     this.lookupMappings = List.copyOf(found);
     this.handlers = Map.copyOf(guarded);
     if (!guarded.isEmpty()) {
-      LOG.info("Idempo guards " + guarded.size() + " handler(s) with " + store.getIfAvailable(() -> null) + ": "
-          + guarded.values().stream()
-              .map(h -> h.route().methods() + " " + h.route().name()
-                  + (h instanceof IdempotentHandler.Transactional ? " (transactional)" : ""))
-              .collect(Collectors.joining(", ")));
+      LOG.info(
+          "Idempo guards "
+              + guarded.size()
+              + " handler(s) with "
+              + store.getIfAvailable(() -> null)
+              + ": "
+              + guarded.values().stream()
+                  .map(
+                      h ->
+                          h.route().methods()
+                              + " "
+                              + h.route().name()
+                              + (h instanceof IdempotentHandler.Transactional
+                                  ? " (transactional)"
+                                  : ""))
+                  .collect(Collectors.joining(", ")));
     }
   }
 
   private IdempotentHandler guard(
-      HandlerMethod handler,
-      IdempotencyRoute route,
-      Idempotent annotation,
-      HttpSettings common) {
+      HandlerMethod handler, IdempotencyRoute route, Idempotent annotation, HttpSettings common) {
     IdempotencyStore keys =
         store.getIfAvailable(
             () -> {
               throw new IllegalStateException(
-                  "@Idempotent on " + IdempotentHandler.describe(handler)
+                  "@Idempotent on "
+                      + IdempotentHandler.describe(handler)
                       + " needs an IdempotencyStore bean; set idempo.store.type");
             });
     HttpIdempotency.Builder http = HttpIdempotency.builder(keys).route(route);
@@ -187,7 +206,8 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
         transactionalMode.getIfAvailable(
             () -> {
               throw new IllegalStateException(
-                  "@Idempotent(transactional = true) on " + IdempotentHandler.describe(handler)
+                  "@Idempotent(transactional = true) on "
+                      + IdempotentHandler.describe(handler)
                       + " needs spring-jdbc, Jackson, one DataSource bean and a transaction"
                       + " manager; add spring-boot-starter-jdbc (and a PostgreSQL or SQLite"
                       + " DataSource), or drop transactional = true for leased mode");
@@ -219,22 +239,28 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
       List<IdempotencyRouteCustomizer> customizers) {
     String where = "@Idempotent on " + IdempotentHandler.describe(handler);
     if (annotation.transactional() && !annotation.lease().isEmpty()) {
-      throw new IllegalStateException(where + ": lease has no meaning in transactional mode (the"
-          + " transaction holds the key's row); remove it");
+      throw new IllegalStateException(
+          where
+              + ": lease has no meaning in transactional mode (the"
+              + " transaction holds the key's row); remove it");
     }
     if (annotation.transactional() && !annotation.waitForInFlight().isEmpty()) {
-      throw new IllegalStateException(where + ": waitForInFlight has no meaning in transactional"
-          + " mode (a duplicate always waits on the key's row); remove it");
+      throw new IllegalStateException(
+          where
+              + ": waitForInFlight has no meaning in transactional"
+              + " mode (a duplicate always waits on the key's row); remove it");
     }
     // Matching is Spring MVC's (see find); the route only needs to cover every path.
     IdempotencyRoute.Builder route = IdempotencyRoute.builder("/**");
     try {
-      route.name(annotation.name().isEmpty() ? defaultName(info) : annotation.name())
+      route
+          .name(annotation.name().isEmpty() ? defaultName(info) : annotation.name())
           .methods(methods.toArray(new String[0]))
           .keyRequired(annotation.required())
           .lease(duration(annotation.lease(), defaults.lease, "lease"))
           .retention(duration(annotation.retention(), defaults.retention, "retention"))
-          .waitForInFlight(duration(annotation.waitForInFlight(), defaults.waitForInFlight, "waitForInFlight"));
+          .waitForInFlight(
+              duration(annotation.waitForInFlight(), defaults.waitForInFlight, "waitForInFlight"));
       defaults.applyTo(route);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(where + ": " + e.getMessage(), e);
@@ -264,14 +290,20 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
       return DurationStyle.detectAndParse(text.trim());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          attribute + " = \"" + text + "\" is not a duration; write e.g. \"30s\", \"24h\" or \"PT1M\"", e);
+          attribute
+              + " = \""
+              + text
+              + "\" is not a duration; write e.g. \"30s\", \"24h\" or \"PT1M\"",
+          e);
     }
   }
 
   @Override
   public String toString() {
     Map<Method, IdempotentHandler> guarded = handlers;
-    return "IdempotentHandlers[" + (guarded == null ? "not discovered" : guarded.size() + " handlers") + "]";
+    return "IdempotentHandlers["
+        + (guarded == null ? "not discovered" : guarded.size() + " handlers")
+        + "]";
   }
 
   /** The {@code idempo.defaults.*} and {@code idempo.tenant.*} properties, checked once. */
@@ -289,18 +321,21 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
       this.retention = properties.getRetention();
       this.waitForInFlight = properties.getWaitForInFlight();
       this.tenant = tenantBean != null ? tenantBean : tenantFromProperties(all.getTenant());
-      this.released = properties.getReleasedStatuses().stream().mapToInt(Integer::intValue).toArray();
+      this.released =
+          properties.getReleasedStatuses().stream().mapToInt(Integer::intValue).toArray();
       IdempotencyRoute.Builder check = IdempotencyRoute.builder("/**");
       checked("idempo.defaults.lease", () -> check.lease(lease));
       checked("idempo.defaults.retention", () -> check.retention(retention));
       checked("idempo.defaults.wait-for-in-flight", () -> check.waitForInFlight(waitForInFlight));
       checked("idempo.defaults.takeover", () -> check.takeover(properties.getTakeover()));
-      checked("idempo.defaults.fingerprint", () -> check.fingerprinter(properties.getFingerprint()));
+      checked(
+          "idempo.defaults.fingerprint", () -> check.fingerprinter(properties.getFingerprint()));
       checked("idempo.defaults.released-statuses", () -> check.releasedStatuses(released));
     }
 
     void applyTo(IdempotencyRoute.Builder route) {
-      route.takeover(properties.getTakeover())
+      route
+          .takeover(properties.getTakeover())
           .fingerprinter(properties.getFingerprint())
           .tenantSource(tenant)
           .releasedStatuses(released);
@@ -312,7 +347,8 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
   }
 
   /** Applies the {@code idempo.*} settings every route's {@link HttpIdempotency} shares. */
-  private record HttpSettings(Consumer<HttpIdempotency.Builder> settings, CapturedResponseCodec codec) {
+  private record HttpSettings(
+      Consumer<HttpIdempotency.Builder> settings, CapturedResponseCodec codec) {
     void applyTo(HttpIdempotency.Builder http) {
       settings.accept(http);
     }
@@ -320,23 +356,31 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
     static HttpSettings from(IdempoProperties properties, IdempotencyListener listener) {
       int maxRequest = bytes(properties.getMaxRequestBodySize(), "idempo.max-request-body-size");
       int maxResponse = bytes(properties.getMaxResponseBodySize(), "idempo.max-response-body-size");
-      List<String> storedHeaders = new ArrayList<>(new LinkedHashSet<>(properties.getStoredHeaders()));
+      List<String> storedHeaders =
+          new ArrayList<>(new LinkedHashSet<>(properties.getStoredHeaders()));
       Optional<EncryptionKeys> encryption = encryptionKeys(properties.getEncryption());
       Consumer<HttpIdempotency.Builder> settings =
           http -> {
             checked("idempo.problem-base", () -> http.problemBase(properties.getProblemBase()));
-            if (properties.getDocumentationBase() != null && !properties.getDocumentationBase().isBlank()) {
-              checked("idempo.documentation-base", () -> http.documentationBase(properties.getDocumentationBase()));
+            if (properties.getDocumentationBase() != null
+                && !properties.getDocumentationBase().isBlank()) {
+              checked(
+                  "idempo.documentation-base",
+                  () -> http.documentationBase(properties.getDocumentationBase()));
             }
             checked("idempo.max-request-body-size", () -> http.maxRequestBodyBytes(maxRequest));
             checked("idempo.max-response-body-size", () -> http.maxResponseBodyBytes(maxResponse));
-            checked("idempo.stored-headers", () -> http.storedHeaders(storedHeaders.toArray(new String[0])));
+            checked(
+                "idempo.stored-headers",
+                () -> http.storedHeaders(storedHeaders.toArray(new String[0])));
             encryption.ifPresent(http::encryption);
             http.listener(listener);
           };
-      settings.accept(HttpIdempotency.builder(InMemoryIdempotencyStore.create())); // checks them now
+      settings.accept(
+          HttpIdempotency.builder(InMemoryIdempotencyStore.create())); // checks them now
       return new HttpSettings(
-          settings, encryption.map(CapturedResponseCodec::encrypted).orElseGet(CapturedResponseCodec::plain));
+          settings,
+          encryption.map(CapturedResponseCodec::encrypted).orElseGet(CapturedResponseCodec::plain));
     }
 
     private static Optional<EncryptionKeys> encryptionKeys(IdempoProperties.Encryption encryption) {
@@ -349,7 +393,8 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
         IdempoProperties.Key key = keys.get(i);
         String property = "idempo.encryption.keys[" + i + "]";
         if (key.getId() == null || key.getSecret() == null) {
-          throw new IllegalStateException(property + " needs both id and secret (32 bytes, base64)");
+          throw new IllegalStateException(
+              property + " needs both id and secret (32 bytes, base64)");
         }
         byte[] secret;
         try {
@@ -366,7 +411,11 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
       long bytes = size == null ? -1 : size.toBytes();
       if (bytes < 0 || bytes > HttpIdempotency.MAX_BODY_LIMIT) {
         throw new IllegalStateException(
-            property + " must be between 0B and " + (HttpIdempotency.MAX_BODY_LIMIT >> 20) + "MB, was " + size);
+            property
+                + " must be between 0B and "
+                + (HttpIdempotency.MAX_BODY_LIMIT >> 20)
+                + "MB, was "
+                + size);
       }
       return (int) bytes;
     }

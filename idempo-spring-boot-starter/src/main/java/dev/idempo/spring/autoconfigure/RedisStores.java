@@ -27,8 +27,7 @@ import org.springframework.util.ClassUtils;
  * idempo.store.redis.cluster-nodes}), the application's {@link RedisClient} or {@link
  * RedisClusterClient} bean, or the client behind its {@code LettuceConnectionFactory} (standalone
  * or cluster). The store opens a connection of its own on that client and closes it with the
- * context; the client stays the application's. Loaded only when idempo-redis is on the class
- * path.
+ * context; the client stays the application's. Loaded only when idempo-redis is on the class path.
  */
 final class RedisStores {
   private static final String CONNECTION_FACTORY =
@@ -41,15 +40,18 @@ final class RedisStores {
    * @param storeBean the store's bean name: it is destroyed (its connection closed) before the
    *     client bean it uses
    */
-  static RedisIdempotencyStore create(IdempoProperties.Redis redis, ListableBeanFactory beans, String storeBean) {
+  static RedisIdempotencyStore create(
+      IdempoProperties.Redis redis, ListableBeanFactory beans, String storeBean) {
     AbstractRedisClient client = client(redis, beans, storeBean);
     RedisIdempotencyStore.Builder builder =
         client instanceof RedisClusterClient cluster
             ? RedisIdempotencyStore.builder(cluster)
             : RedisIdempotencyStore.builder((RedisClient) client);
-    IdempotentHandlers.checked("idempo.store.redis.key-prefix", () -> builder.keyPrefix(redis.getKeyPrefix()));
     IdempotentHandlers.checked(
-        "idempo.store.redis.command-timeout", () -> builder.commandTimeout(redis.getCommandTimeout()));
+        "idempo.store.redis.key-prefix", () -> builder.keyPrefix(redis.getKeyPrefix()));
+    IdempotentHandlers.checked(
+        "idempo.store.redis.command-timeout",
+        () -> builder.commandTimeout(redis.getCommandTimeout()));
     return builder.build();
   }
 
@@ -59,7 +61,9 @@ final class RedisStores {
     boolean clusterNodes = redis.getClusterNodes() != null && !redis.getClusterNodes().isEmpty();
     if (uri && clusterNodes) {
       throw new IllegalStateException(
-          "idempo.store.redis.uri and " + CLUSTER_NODES + " are both set; set uri for one Redis"
+          "idempo.store.redis.uri and "
+              + CLUSTER_NODES
+              + " are both set; set uri for one Redis"
               + " server, cluster-nodes for a Redis Cluster");
     }
     if (uri) {
@@ -91,17 +95,23 @@ final class RedisStores {
             "idempo.store.type=redis: the LettuceConnectionFactory uses a "
                 + nativeClient.getClass().getSimpleName()
                 + "; the Redis store needs a RedisClient or RedisClusterClient: set"
-                + " idempo.store.redis.uri or " + CLUSTER_NODES);
+                + " idempo.store.redis.uri or "
+                + CLUSTER_NODES);
       }
     }
     throw new IllegalStateException(
         "idempo.store.type=redis needs a Redis client: set idempo.store.redis.uri"
-            + " (redis://host:6379) or " + CLUSTER_NODES + " (host:7000,host:7001), or declare a"
+            + " (redis://host:6379) or "
+            + CLUSTER_NODES
+            + " (host:7000,host:7001), or declare a"
             + " Lettuce RedisClient or RedisClusterClient bean, or use"
             + " spring-boot-starter-data-redis with Lettuce");
   }
 
-  /** Reads the client behind the application's LettuceConnectionFactory; only with spring-data-redis. */
+  /**
+   * Reads the client behind the application's LettuceConnectionFactory; only with
+   * spring-data-redis.
+   */
   private static final class ConnectionFactoryClient {
     static AbstractRedisClient find(ListableBeanFactory beans, String storeBean) {
       var type = org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory.class;
@@ -117,7 +127,10 @@ final class RedisStores {
     }
   }
 
-  /** Registers that {@code storeBean} uses the unique bean of {@code type}, so it is destroyed first. */
+  /**
+   * Registers that {@code storeBean} uses the unique bean of {@code type}, so it is destroyed
+   * first.
+   */
   private static void dependsOn(ListableBeanFactory beans, String storeBean, Class<?> type) {
     String[] names = beans.getBeanNamesForType(type, false, false);
     if (names.length == 1 && beans instanceof ConfigurableBeanFactory registry) {

@@ -9,11 +9,14 @@ import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 
 /**
- * What the filter hands the transactional advice for one request: the handler, the key's scope,
- * the key and the request's fingerprint. Carried as a request attribute. Immutable.
+ * What the filter hands the transactional advice for one request: the handler, the key's scope, the
+ * key and the request's fingerprint. Carried as a request attribute. Immutable.
  */
 record TransactionalClaim(
-    IdempotentHandler.Transactional handler, Scope scope, IdempotencyKey key, Fingerprint fingerprint) {
+    IdempotentHandler.Transactional handler,
+    Scope scope,
+    IdempotencyKey key,
+    Fingerprint fingerprint) {
   /** The request attribute holding the claim. */
   static final String ATTRIBUTE = TransactionalClaim.class.getName();
 

@@ -12,10 +12,10 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
 /**
- * Puts {@link TransactionalIdempotencyInterceptor} around {@code @Idempotent(transactional =
- * true)} methods (a method-level annotation wins over the class's), just outside Spring's
- * transaction advice ({@code Ordered.LOWEST_PRECEDENCE - 1}; {@code @EnableTransactionManagement}
- * defaults to {@code LOWEST_PRECEDENCE}).
+ * Puts {@link TransactionalIdempotencyInterceptor} around {@code @Idempotent(transactional = true)}
+ * methods (a method-level annotation wins over the class's), just outside Spring's transaction
+ * advice ({@code Ordered.LOWEST_PRECEDENCE - 1}; {@code @EnableTransactionManagement} defaults to
+ * {@code LOWEST_PRECEDENCE}).
  */
 final class TransactionalIdempotencyAdvisor extends AbstractPointcutAdvisor {
   private static final long serialVersionUID = 1L;

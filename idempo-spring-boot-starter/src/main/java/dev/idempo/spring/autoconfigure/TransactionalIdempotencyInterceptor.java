@@ -49,14 +49,14 @@ import org.springframework.web.method.HandlerMethod;
 /**
  * Runs {@code @Idempotent(transactional = true)} handlers: in a transaction opened with the
  * handler's own {@code @Transactional} settings (which the handler's transaction advice then
- * joins), on the connection Spring binds to it, {@link JdbcIdempotency} inserts the key's row,
- * runs the handler and stores its result, or replays the result an earlier request committed. See
- * {@link dev.idempo.spring.Idempotent#transactional()} for the contract.
+ * joins), on the connection Spring binds to it, {@link JdbcIdempotency} inserts the key's row, runs
+ * the handler and stores its result, or replays the result an earlier request committed. See {@link
+ * dev.idempo.spring.Idempotent#transactional()} for the contract.
  *
  * <p>Ordered just outside Spring's transaction advice, so it owns the transaction and can roll it
- * back for a released status. If an application orders its transaction advice outside this one,
- * the advice joins that transaction instead: a handler that throws still leaves nothing, but a
- * released status marks the transaction rollback-only and the commit then fails (500).
+ * back for a released status. If an application orders its transaction advice outside this one, the
+ * advice joins that transaction instead: a handler that throws still leaves nothing, but a released
+ * status marks the transaction rollback-only and the commit then fails (500).
  *
  * <p>Thread-safe; handlers are prepared once, at start-up.
  */
@@ -125,13 +125,15 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
     DataSource dataSource =
         dataSources.getIfUnique(
             () -> {
-              throw new IllegalStateException(where + " needs exactly one DataSource bean (or a @Primary one)");
+              throw new IllegalStateException(
+                  where + " needs exactly one DataSource bean (or a @Primary one)");
             });
     TransactionAttribute attribute =
         transactionAttributes.getTransactionAttribute(method.getMethod(), method.getBeanType());
     if (attribute != null && !JOINABLE_PROPAGATIONS.contains(attribute.getPropagationBehavior())) {
       throw new IllegalStateException(
-          where + ": its @Transactional propagation would leave the transaction that holds the"
+          where
+              + ": its @Transactional propagation would leave the transaction that holds the"
               + " key's row; use REQUIRED (the default), SUPPORTS or MANDATORY");
     }
     PlatformTransactionManager transactionManager = transactionManager(attribute, where);
@@ -139,23 +141,36 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
         && resources.getResourceFactory() instanceof DataSource managed
         && managed != dataSource) {
       throw new IllegalStateException(
-          where + ": its transaction manager " + transactionManager.getClass().getSimpleName()
+          where
+              + ": its transaction manager "
+              + transactionManager.getClass().getSimpleName()
               + " manages another DataSource than the application's, so the key's row could not"
               + " join its transaction");
     }
     DefaultTransactionDefinition definition =
-        attribute != null ? new DefaultTransactionDefinition(attribute) : new DefaultTransactionDefinition();
+        attribute != null
+            ? new DefaultTransactionDefinition(attribute)
+            : new DefaultTransactionDefinition();
     definition.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRED);
     definition.setName(ClassUtils.getQualifiedMethodName(method.getMethod(), method.getBeanType()));
     ObjectMapper mapper = mappers.getIfAvailable(ObjectMapper::new);
     HandlerResultCodec codec =
         new HandlerResultCodec(
-            mapper, handler.codec(), handler.http().storedHeaders(), method.getMethod(), method.getBeanType());
+            mapper,
+            handler.codec(),
+            handler.http().storedHeaders(),
+            method.getMethod(),
+            method.getBeanType());
     JdbcIdempotency idempotency =
         JdbcIdempotency.builder(store(dataSource)).retention(handler.route().retention()).build();
     plans.put(
         method.getMethod(),
-        new Plan(handler, dataSource, new TransactionTemplate(transactionManager, definition), idempotency, codec));
+        new Plan(
+            handler,
+            dataSource,
+            new TransactionTemplate(transactionManager, definition),
+            idempotency,
+            codec));
   }
 
   @Override
@@ -168,23 +183,27 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
     if (store == null) {
       IdempoProperties.Jdbc jdbc = properties.getStore().getJdbc();
       JdbcIdempotencyStore.Builder builder = JdbcIdempotencyStore.builder(dataSource);
-      IdempotentHandlers.checked("idempo.store.jdbc.table-prefix", () -> builder.tablePrefix(jdbc.getTablePrefix()));
+      IdempotentHandlers.checked(
+          "idempo.store.jdbc.table-prefix", () -> builder.tablePrefix(jdbc.getTablePrefix()));
       store = builder.migrateSchema(jdbc.isMigrateSchema()).build();
     }
     return store;
   }
 
-  private PlatformTransactionManager transactionManager(TransactionAttribute attribute, String where) {
+  private PlatformTransactionManager transactionManager(
+      TransactionAttribute attribute, String where) {
     String qualifier = attribute != null ? attribute.getQualifier() : null;
     if (StringUtils.hasText(qualifier)) {
-      return BeanFactoryAnnotationUtils.qualifiedBeanOfType(beans, PlatformTransactionManager.class, qualifier);
+      return BeanFactoryAnnotationUtils.qualifiedBeanOfType(
+          beans, PlatformTransactionManager.class, qualifier);
     }
     return beans
         .getBeanProvider(PlatformTransactionManager.class)
         .getIfUnique(
             () -> {
               throw new IllegalStateException(
-                  where + " needs one PlatformTransactionManager bean for the DataSource (or name it"
+                  where
+                      + " needs one PlatformTransactionManager bean for the DataSource (or name it"
                       + " with @Transactional(\"...\"))");
             });
   }
@@ -193,18 +212,21 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
     Class<?> returned = method.getMethod().getReturnType();
     if (returned == void.class || returned == Void.class) {
       throw new IllegalStateException(
-          where + " returns nothing: transactional mode stores and replays the returned body or"
+          where
+              + " returns nothing: transactional mode stores and replays the returned body or"
               + " ResponseEntity; return one, or use leased mode");
     }
     boolean entity = ResponseEntity.class.isAssignableFrom(returned);
     if (!entity && HttpEntity.class.isAssignableFrom(returned)) {
-      throw new IllegalStateException(where + ": return a ResponseEntity rather than an HttpEntity");
+      throw new IllegalStateException(
+          where + ": return a ResponseEntity rather than an HttpEntity");
     }
     if (!entity
         && !AnnotatedElementUtils.hasAnnotation(method.getBeanType(), ResponseBody.class)
         && !AnnotatedElementUtils.hasAnnotation(method.getMethod(), ResponseBody.class)) {
       throw new IllegalStateException(
-          where + " returns a view, not a @ResponseBody: transactional mode can only replay bodies");
+          where
+              + " returns a view, not a @ResponseBody: transactional mode can only replay bodies");
     }
     Class<?> body =
         entity
@@ -219,7 +241,10 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
         Class<?> unsupported = ClassUtils.resolveClassName(name, loader);
         if (unsupported.isAssignableFrom(returned) || unsupported.isAssignableFrom(body)) {
           throw new IllegalStateException(
-              where + " returns " + unsupported.getSimpleName() + ", which cannot be stored and"
+              where
+                  + " returns "
+                  + unsupported.getSimpleName()
+                  + ", which cannot be stored and"
                   + " replayed; use leased mode, or return the body itself");
         }
       }
@@ -234,7 +259,8 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
     }
     Plan plan = plans.get(claim.handler().handler().getMethod());
     if (plan == null) {
-      throw new IllegalStateException("handler " + claim.handler().route().name() + " was not prepared");
+      throw new IllegalStateException(
+          "handler " + claim.handler().route().name() + " was not prepared");
     }
     HttpIdempotency http = plan.handler().http();
     TransactionalResult<Object> result;
@@ -275,14 +301,18 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
   }
 
   /** Inside the transaction: claim on its connection, run the handler, store its result. */
-  private static TransactionalResult<Object> run(Plan plan, TransactionalClaim claim, MethodInvocation invocation) {
+  private static TransactionalResult<Object> run(
+      Plan plan, TransactionalClaim claim, MethodInvocation invocation) {
     DataSource dataSource = plan.dataSource();
     Connection connection = DataSourceUtils.getConnection(dataSource);
     try {
       if (!DataSourceUtils.isConnectionTransactional(connection, dataSource)) {
         throw new IllegalStateException(
-            "route " + claim.handler().route().name() + ": the transaction of "
-                + plan.transaction().getTransactionManager() + " does not hold a connection of the"
+            "route "
+                + claim.handler().route().name()
+                + ": the transaction of "
+                + plan.transaction().getTransactionManager()
+                + " does not hold a connection of the"
                 + " application's DataSource, so the key's row cannot join it");
       }
       return plan.idempotency()
@@ -291,8 +321,7 @@ final class TransactionalIdempotencyInterceptor implements MethodInterceptor, Tr
               claim.scope(),
               claim.key(),
               claim.fingerprint(),
-              plan.codec()
-                  .forRecord(plan.handler().codec(), claim.scope().storageKey(claim.key())),
+              plan.codec().forRecord(plan.handler().codec(), claim.scope().storageKey(claim.key())),
               joined -> {
                 Object value;
                 try {

@@ -4,8 +4,8 @@ import dev.idempo.store.IdempotencyStore;
 import java.util.Optional;
 
 /**
- * What runs {@code @Idempotent(transactional = true)} handlers; present only when spring-jdbc,
- * a DataSource, a transaction manager and Jackson are. Kept free of their types so the rest of the
+ * What runs {@code @Idempotent(transactional = true)} handlers; present only when spring-jdbc, a
+ * DataSource, a transaction manager and Jackson are. Kept free of their types so the rest of the
  * starter loads without them.
  */
 interface TransactionalMode {

@@ -69,14 +69,17 @@ final class WebhookEndpointMethods implements BeanPostProcessor {
     Class<?>[] parameters = method.getParameterTypes();
     boolean leased = parameters.length == 1 && parameters[0] == WebhookEvent.class;
     boolean transactional =
-        parameters.length == 2 && parameters[0] == WebhookEvent.class
+        parameters.length == 2
+            && parameters[0] == WebhookEvent.class
             && parameters[1] == Connection.class;
     if (annotation.transactional() ? !transactional : !leased) {
-      throw new IllegalStateException(where + " must take "
-          + (annotation.transactional()
-              ? "(WebhookEvent, java.sql.Connection) with transactional = true"
-              : "one WebhookEvent (or (WebhookEvent, java.sql.Connection) with"
-                  + " transactional = true)"));
+      throw new IllegalStateException(
+          where
+              + " must take "
+              + (annotation.transactional()
+                  ? "(WebhookEvent, java.sql.Connection) with transactional = true"
+                  : "one WebhookEvent (or (WebhookEvent, java.sql.Connection) with"
+                      + " transactional = true)"));
     }
     Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
     invocable.setAccessible(true);

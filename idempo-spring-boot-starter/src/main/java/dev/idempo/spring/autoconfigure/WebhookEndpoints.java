@@ -24,8 +24,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
- * Builds the application's {@link WebhookReceiver} once every singleton exists, matching the
- * {@code idempo.webhooks.endpoints} entries with the {@code @WebhookEndpoint} methods and {@link
+ * Builds the application's {@link WebhookReceiver} once every singleton exists, matching the {@code
+ * idempo.webhooks.endpoints} entries with the {@code @WebhookEndpoint} methods and {@link
  * WebhookRegistration} beans by path; any mismatch fails the start-up, naming the path and the
  * handler. Thread-safe after start-up.
  */
@@ -93,13 +93,22 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
     }
     List<Handler> handlers = new ArrayList<>();
     for (WebhookEndpointMethods.Found found : methods.found()) {
-      handlers.add(found.transactional()
-          ? new Handler(found.path(), null, null, found::invoke, found.where())
-          : new Handler(found.path(), null, found::invoke, null, found.where()));
+      handlers.add(
+          found.transactional()
+              ? new Handler(found.path(), null, null, found::invoke, found.where())
+              : new Handler(found.path(), null, found::invoke, null, found.where()));
     }
-    registrations.orderedStream().forEach(registration -> handlers.add(new Handler(
-        registration.path(), registration.verifier().orElse(null), registration.handler(),
-        registration.transactionalHandler(), registration.toString())));
+    registrations
+        .orderedStream()
+        .forEach(
+            registration ->
+                handlers.add(
+                    new Handler(
+                        registration.path(),
+                        registration.verifier().orElse(null),
+                        registration.handler(),
+                        registration.transactionalHandler(),
+                        registration.toString())));
     if (specs.isEmpty() && handlers.isEmpty()) {
       return null;
     }
@@ -107,24 +116,44 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
     for (Handler handler : handlers) {
       Handler other = byPath.put(handler.path(), handler);
       if (other != null) {
-        throw new IllegalStateException("webhook endpoint " + handler.path() + " has two handlers: "
-            + other.where() + " and " + handler.where());
+        throw new IllegalStateException(
+            "webhook endpoint "
+                + handler.path()
+                + " has two handlers: "
+                + other.where()
+                + " and "
+                + handler.where());
       }
       boolean configured = specs.containsKey(handler.path());
       if (handler.verifier() != null && configured) {
-        throw new IllegalStateException(handler.where() + " brings its own verifier, but"
-            + " idempo.webhooks.endpoints also configures " + handler.path() + "; keep one");
+        throw new IllegalStateException(
+            handler.where()
+                + " brings its own verifier, but"
+                + " idempo.webhooks.endpoints also configures "
+                + handler.path()
+                + "; keep one");
       }
       if (handler.verifier() == null && !configured) {
-        throw new IllegalStateException(handler.where() + " has no idempo.webhooks.endpoints entry"
-            + " for " + handler.path() + ", e.g. " + handler.path() + "=stripe:env:STRIPE_SECRET");
+        throw new IllegalStateException(
+            handler.where()
+                + " has no idempo.webhooks.endpoints entry"
+                + " for "
+                + handler.path()
+                + ", e.g. "
+                + handler.path()
+                + "=stripe:env:STRIPE_SECRET");
       }
     }
     for (String path : specs.keySet()) {
       if (!byPath.containsKey(path)) {
-        throw new IllegalStateException("idempo.webhooks.endpoints configures " + path + " but no"
-            + " handler is declared for it: add @WebhookEndpoint(\"" + path + "\") to a bean"
-            + " method or a WebhookRegistration bean");
+        throw new IllegalStateException(
+            "idempo.webhooks.endpoints configures "
+                + path
+                + " but no"
+                + " handler is declared for it: add @WebhookEndpoint(\""
+                + path
+                + "\") to a bean"
+                + " method or a WebhookRegistration bean");
       }
     }
     boolean anyTransactional = byPath.values().stream().anyMatch(h -> h.transactional() != null);
@@ -133,19 +162,24 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
     for (Handler handler : byPath.values()) {
       WebhookVerifier verifier =
           handler.verifier() != null ? handler.verifier() : specs.get(handler.path());
-      IdempotentHandlers.checked(handler.where(), () -> {
-        if (handler.transactional() != null) {
-          builder.transactionalEndpoint(
-              handler.path(), verifier, dataSource, handler.transactional());
-        } else {
-          builder.endpoint(handler.path(), verifier, handler.leased());
-        }
-      });
+      IdempotentHandlers.checked(
+          handler.where(),
+          () -> {
+            if (handler.transactional() != null) {
+              builder.transactionalEndpoint(
+                  handler.path(), verifier, dataSource, handler.transactional());
+            } else {
+              builder.endpoint(handler.path(), verifier, handler.leased());
+            }
+          });
     }
     IdempotentHandlers.checked(
         "idempo.webhooks.retention", () -> builder.retention(properties.getRetention()));
-    IdempotentHandlers.checked("idempo.webhooks.max-body-size", () -> builder.maxBodyBytes(
-        (int) Math.min(Integer.MAX_VALUE, properties.getMaxBodySize().toBytes())));
+    IdempotentHandlers.checked(
+        "idempo.webhooks.max-body-size",
+        () ->
+            builder.maxBodyBytes(
+                (int) Math.min(Integer.MAX_VALUE, properties.getMaxBodySize().toBytes())));
     IdempoProperties idempo = idempoProperties.getIfAvailable();
     if (idempo != null && idempo.getProblemBase() != null) {
       builder.problemBase(idempo.getProblemBase());
@@ -162,7 +196,8 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
   /** The entry with {@code idempo.webhooks.tolerance} added, when it sets none of its own. */
   private String withTolerance(String entry) {
     Duration tolerance = properties.getTolerance();
-    if (entry == null || tolerance == null
+    if (entry == null
+        || tolerance == null
         || entry.toLowerCase(Locale.ROOT).contains(";tolerance=")) {
       return entry;
     }
@@ -191,10 +226,13 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
       }
     }
     String transactional = where;
-    return dataSources.getIfUnique(() -> {
-      throw new IllegalStateException(transactional + " is transactional and needs exactly one"
-          + " DataSource bean (or a @Primary one) on PostgreSQL or SQLite");
-    });
+    return dataSources.getIfUnique(
+        () -> {
+          throw new IllegalStateException(
+              transactional
+                  + " is transactional and needs exactly one"
+                  + " DataSource bean (or a @Primary one) on PostgreSQL or SQLite");
+        });
   }
 
   /**

@@ -36,7 +36,8 @@ final class WebhookFilter implements Filter {
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     Optional<WebhookReceiver> receiver = endpoints.receiver();
-    if (receiver.isEmpty() || !(request instanceof HttpServletRequest http)
+    if (receiver.isEmpty()
+        || !(request instanceof HttpServletRequest http)
         || !(response instanceof HttpServletResponse out)) {
       chain.doFilter(request, response);
       return;
@@ -54,11 +55,14 @@ final class WebhookFilter implements Filter {
       out.setHeader("Connection", "close"); // the rest of the body is never read
     }
     out.setStatus(answer.status());
-    answer.headers().forEach((name, values) -> {
-      if (!name.equalsIgnoreCase("Content-Length")) {
-        values.forEach(value -> out.addHeader(name, value));
-      }
-    });
+    answer
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(value -> out.addHeader(name, value));
+              }
+            });
     out.setContentLength(answer.bodyLength());
     answer.writeBodyTo(out.getOutputStream());
     out.flushBuffer();

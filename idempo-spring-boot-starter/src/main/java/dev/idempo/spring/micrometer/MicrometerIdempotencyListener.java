@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value #REQUESTS}, a counter tagged {@code outcome}: {@code executed}, {@code replayed},
  *       {@code released}, {@code in-flight}, {@code mismatch}, {@code outcome-unknown}, {@code
  *       fence-lost} (one per {@link ExecutionOutcome});
- *   <li>{@value #STORE_CALLS}, a timer tagged {@code call} ({@code claim}, {@code complete},
- *       {@code release}, {@code renew}, {@code checkpoint}) and {@code exception} ({@code none},
- *       or the simple name of the exception the store threw).
+ *   <li>{@value #STORE_CALLS}, a timer tagged {@code call} ({@code claim}, {@code complete}, {@code
+ *       release}, {@code renew}, {@code checkpoint}) and {@code exception} ({@code none}, or the
+ *       simple name of the exception the store threw).
  * </ul>
  *
  * <p>Tenants and keys never become tags. Thread-safe; meters are registered once, up front for the
@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 public final class MicrometerIdempotencyListener implements IdempotencyListener {
   /** The counter of outcomes. */
   public static final String REQUESTS = "idempo.requests";
+
   /** The timer of store calls. */
   public static final String STORE_CALLS = "idempo.store.calls";
 
@@ -70,7 +71,8 @@ public final class MicrometerIdempotencyListener implements IdempotencyListener 
 
   @Override
   public void onStoreCall(StoreCall call, long nanos, Throwable failure) {
-    Timer timer = failure == null ? calls.get(call) : timer(call, failure.getClass().getSimpleName());
+    Timer timer =
+        failure == null ? calls.get(call) : timer(call, failure.getClass().getSimpleName());
     timer.record(nanos, TimeUnit.NANOSECONDS);
   }
 

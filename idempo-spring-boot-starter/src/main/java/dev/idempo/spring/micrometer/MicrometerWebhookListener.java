@@ -56,8 +56,14 @@ public final class MicrometerWebhookListener implements WebhookListener {
   @Override
   public void onDuplicate(String endpoint, String provider, boolean inFlight) {
     registry
-        .counter(DUPLICATES, "endpoint", endpoint, "provider", provider,
-            "state", inFlight ? "in-flight" : "processed")
+        .counter(
+            DUPLICATES,
+            "endpoint",
+            endpoint,
+            "provider",
+            provider,
+            "state",
+            inFlight ? "in-flight" : "processed")
         .increment();
   }
 

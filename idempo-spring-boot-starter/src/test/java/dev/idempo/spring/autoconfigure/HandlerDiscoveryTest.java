@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.idempo.http.IdempotencyRoute;
 import dev.idempo.http.RequestFingerprinter;
 import dev.idempo.http.TenantSource;
-import dev.idempo.spring.Idempotent;
 import dev.idempo.spring.IdempotencyRouteCustomizer;
+import dev.idempo.spring.Idempotent;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -84,20 +84,29 @@ class HandlerDiscoveryTest {
 
   @Test
   void idempotentOnAGetHandlerFails() {
-    runner.withUserConfiguration(GetController.class).run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).hasStackTraceContaining("GetController.things(..)")
-          .hasStackTraceContaining("safe methods never touch the idempotency store");
-    });
+    runner
+        .withUserConfiguration(GetController.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .hasStackTraceContaining("GetController.things(..)")
+                  .hasStackTraceContaining("safe methods never touch the idempotency store");
+            });
   }
 
   @Test
   void aBadDurationFailsNamingTheAttribute() {
-    runner.withUserConfiguration(BadLeaseController.class).run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).hasStackTraceContaining("lease = \"soon\" is not a duration");
-      assertThat(context.getStartupFailure()).hasStackTraceContaining("BadLeaseController.create(..)");
-    });
+    runner
+        .withUserConfiguration(BadLeaseController.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .hasStackTraceContaining("lease = \"soon\" is not a duration");
+              assertThat(context.getStartupFailure())
+                  .hasStackTraceContaining("BadLeaseController.create(..)");
+            });
   }
 
   @Test
@@ -105,23 +114,29 @@ class HandlerDiscoveryTest {
     runner
         .withUserConfiguration(ClassLevelController.class)
         .withPropertyValues("idempo.defaults.retention=0s")
-        .run(context -> {
-          assertThat(context).hasFailed();
-          assertThat(context.getStartupFailure()).hasStackTraceContaining("idempo.defaults.retention: retention must be between");
-        });
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .hasStackTraceContaining("idempo.defaults.retention: retention must be between");
+            });
   }
 
   @Test
   void aClassLevelAnnotationGuardsOnlyTheUnsafeHandlers() {
-    runner.withUserConfiguration(ClassLevelController.class).run(context -> {
-      assertThat(context).hasNotFailed();
-      assertThat(context.getBean(IdempotentHandlers.class).all())
-          .singleElement()
-          .satisfies(handler -> {
-            assertThat(handler.route().methods()).containsExactly("POST");
-            assertThat(handler.route().name()).isEqualTo("/things");
-          });
-    });
+    runner
+        .withUserConfiguration(ClassLevelController.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context.getBean(IdempotentHandlers.class).all())
+                  .singleElement()
+                  .satisfies(
+                      handler -> {
+                        assertThat(handler.route().methods()).containsExactly("POST");
+                        assertThat(handler.route().name()).isEqualTo("/things");
+                      });
+            });
   }
 
   @Test
@@ -132,55 +147,77 @@ class HandlerDiscoveryTest {
         .withBean(TenantSource.class, () -> tenant)
         .withBean(
             IdempotencyRouteCustomizer.class,
-            () -> (handler, route) -> route.releasedStatuses().fingerprinter(RequestFingerprinter.CANONICAL_JSON))
+            () ->
+                (handler, route) ->
+                    route.releasedStatuses().fingerprinter(RequestFingerprinter.CANONICAL_JSON))
         .withPropertyValues("idempo.defaults.retention=2h")
-        .run(context -> {
-          IdempotencyRoute route = context.getBean(IdempotentHandlers.class).all().iterator().next().route();
-          assertThat(route.releasedStatuses()).isEmpty();
-          assertThat(route.fingerprinter()).isEqualTo(RequestFingerprinter.CANONICAL_JSON);
-          assertThat(route.tenantSource()).isSameAs(tenant);
-          assertThat(route.retention()).isEqualTo(Duration.ofHours(2));
-        });
+        .run(
+            context -> {
+              IdempotencyRoute route =
+                  context.getBean(IdempotentHandlers.class).all().iterator().next().route();
+              assertThat(route.releasedStatuses()).isEmpty();
+              assertThat(route.fingerprinter()).isEqualTo(RequestFingerprinter.CANONICAL_JSON);
+              assertThat(route.tenantSource()).isSameAs(tenant);
+              assertThat(route.retention()).isEqualTo(Duration.ofHours(2));
+            });
   }
 
   @Test
   void aTransactionalHandlerReturningNothingFails() {
-    runner.withUserConfiguration(VoidTransactionalController.class).run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).hasStackTraceContaining("returns nothing");
-    });
+    runner
+        .withUserConfiguration(VoidTransactionalController.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure()).hasStackTraceContaining("returns nothing");
+            });
   }
 
   @Test
   void aTransactionalHandlerWithoutADataSourceFails() {
-    runner.withUserConfiguration(TransactionalController.class).run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).hasStackTraceContaining("needs exactly one DataSource bean");
-    });
+    runner
+        .withUserConfiguration(TransactionalController.class)
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .hasStackTraceContaining("needs exactly one DataSource bean");
+            });
   }
 
   @Test
   void redisWithoutAClientFails() {
-    runner.withPropertyValues("idempo.store.type=redis").run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).hasStackTraceContaining("idempo.store.type=redis needs a Redis client");
-    });
+    runner
+        .withPropertyValues("idempo.store.type=redis")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .hasStackTraceContaining("idempo.store.type=redis needs a Redis client");
+            });
   }
 
   @Test
   void jdbcWithoutADataSourceFails() {
-    runner.withPropertyValues("idempo.store.type=jdbc").run(context -> {
-      assertThat(context).hasFailed();
-      assertThat(context.getStartupFailure()).hasStackTraceContaining("idempo.store.type=jdbc needs exactly one DataSource");
-    });
+    runner
+        .withPropertyValues("idempo.store.type=jdbc")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(context.getStartupFailure())
+                  .hasStackTraceContaining("idempo.store.type=jdbc needs exactly one DataSource");
+            });
   }
 
   @Test
   void configurationMetadataIsGeneratedForIdeCompletion() throws Exception {
-    try (var metadata = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+    try (var metadata =
+        getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
       assertThat(metadata).isNotNull();
       String json = new String(metadata.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(json).contains("\"idempo.store.type\"", "\"idempo.defaults.retention\"", "\"idempo.problem-base\"");
+      assertThat(json)
+          .contains(
+              "\"idempo.store.type\"", "\"idempo.defaults.retention\"", "\"idempo.problem-base\"");
     }
   }
 }

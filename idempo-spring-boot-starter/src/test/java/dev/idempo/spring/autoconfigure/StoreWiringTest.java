@@ -22,8 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -48,7 +48,9 @@ class StoreWiringTest {
 
   private WebApplicationContextRunner withDataSource() {
     return runner.withConfiguration(
-        AutoConfigurations.of(DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class));
+        AutoConfigurations.of(
+            DataSourceAutoConfiguration.class,
+            DataSourceTransactionManagerAutoConfiguration.class));
   }
 
   @TempDir Path directory;
@@ -58,7 +60,8 @@ class StoreWiringTest {
     runner.run(
         context -> {
           assertThat(context).hasNotFailed();
-          assertThat(context.getBean(IdempotencyStore.class)).isInstanceOf(InMemoryIdempotencyStore.class);
+          assertThat(context.getBean(IdempotencyStore.class))
+              .isInstanceOf(InMemoryIdempotencyStore.class);
           roundTrip(context.getBean(IdempotencyStore.class));
         });
   }
@@ -68,7 +71,9 @@ class StoreWiringTest {
     withDataSource()
         .withPropertyValues(
             "idempo.store.type=jdbc",
-            "spring.datasource.url=jdbc:sqlite:" + directory.resolve("keys.db") + "?journal_mode=WAL&busy_timeout=5000")
+            "spring.datasource.url=jdbc:sqlite:"
+                + directory.resolve("keys.db")
+                + "?journal_mode=WAL&busy_timeout=5000")
         .run(
             context -> {
               IdempotencyStore store = context.getBean(IdempotencyStore.class);
@@ -88,7 +93,8 @@ class StoreWiringTest {
             "spring.datasource.username=" + PostgresServer.USER)
         .run(
             context -> {
-              JdbcIdempotencyStore store = (JdbcIdempotencyStore) context.getBean(IdempotencyStore.class);
+              JdbcIdempotencyStore store =
+                  (JdbcIdempotencyStore) context.getBean(IdempotencyStore.class);
               assertThat(store.dialect()).isEqualTo(Dialect.POSTGRESQL);
               assertThat(store.tablePrefix()).isEqualTo("wiring_");
               roundTrip(store);
@@ -98,10 +104,12 @@ class StoreWiringTest {
   @Test
   void redisFromTheUriProperty() {
     runner
-        .withPropertyValues("idempo.store.type=redis", "idempo.store.redis.uri=" + RedisServer.shared().uri())
+        .withPropertyValues(
+            "idempo.store.type=redis", "idempo.store.redis.uri=" + RedisServer.shared().uri())
         .run(
             context -> {
-              assertThat(context.getBean(IdempotencyStore.class)).isInstanceOf(RedisIdempotencyStore.class);
+              assertThat(context.getBean(IdempotencyStore.class))
+                  .isInstanceOf(RedisIdempotencyStore.class);
               roundTrip(context.getBean(IdempotencyStore.class));
             });
   }
@@ -180,7 +188,9 @@ class StoreWiringTest {
             });
     runner
         .withPropertyValues("idempo.store.purge-interval=0")
-        .run(context -> assertThat(context.getBean(ExpiredRecordPurger.class).isRunning()).isFalse());
+        .run(
+            context ->
+                assertThat(context.getBean(ExpiredRecordPurger.class).isRunning()).isFalse());
   }
 
   /**
@@ -217,13 +227,20 @@ class StoreWiringTest {
 
   /** Claim, complete, then a second claim replays the stored bytes. */
   static void roundTrip(IdempotencyStore store) {
-    StorageKey key = Scope.of("", "POST /wiring").storageKey(IdempotencyKey.of(UUID.randomUUID().toString()));
+    StorageKey key =
+        Scope.of("", "POST /wiring").storageKey(IdempotencyKey.of(UUID.randomUUID().toString()));
     Fingerprint fingerprint = Fingerprint.builder().add("body", "wiring").build();
-    ClaimResult first = store.claim(key, fingerprint, Duration.ofSeconds(30), Duration.ofMinutes(5));
+    ClaimResult first =
+        store.claim(key, fingerprint, Duration.ofSeconds(30), Duration.ofMinutes(5));
     assertThat(first).isInstanceOf(ClaimResult.Acquired.class);
     byte[] answer = "charged once".getBytes(StandardCharsets.UTF_8);
-    assertThat(store.complete(key, ((ClaimResult.Acquired) first).fence(), StoredResponse.of(answer)).applied()).isTrue();
-    ClaimResult second = store.claim(key, fingerprint, Duration.ofSeconds(30), Duration.ofMinutes(5));
+    assertThat(
+            store
+                .complete(key, ((ClaimResult.Acquired) first).fence(), StoredResponse.of(answer))
+                .applied())
+        .isTrue();
+    ClaimResult second =
+        store.claim(key, fingerprint, Duration.ofSeconds(30), Duration.ofMinutes(5));
     assertThat(second).isInstanceOf(ClaimResult.Replay.class);
     assertThat(((ClaimResult.Replay) second).response().toBytes()).isEqualTo(answer);
   }

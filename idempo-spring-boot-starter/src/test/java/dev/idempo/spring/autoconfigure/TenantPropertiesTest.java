@@ -17,7 +17,9 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code idempo.tenant.source}: the gateway's vocabulary plus spring-security, checked at start. */
+/**
+ * {@code idempo.tenant.source}: the gateway's vocabulary plus spring-security, checked at start.
+ */
 class TenantPropertiesTest {
   private final WebApplicationContextRunner runner =
       new WebApplicationContextRunner()
@@ -46,7 +48,13 @@ class TenantPropertiesTest {
         context -> {
           assertThat(context).hasNotFailed();
           TenantSource source =
-              context.getBean(IdempotentHandlers.class).all().iterator().next().route().tenantSource();
+              context
+                  .getBean(IdempotentHandlers.class)
+                  .all()
+                  .iterator()
+                  .next()
+                  .route()
+                  .tenantSource();
           assertThat(source.toString()).isEqualTo(expected);
         });
   }
@@ -71,7 +79,13 @@ class TenantPropertiesTest {
         .run(
             context ->
                 assertThat(
-                        context.getBean(IdempotentHandlers.class).all().iterator().next().route().tenantSource())
+                        context
+                            .getBean(IdempotentHandlers.class)
+                            .all()
+                            .iterator()
+                            .next()
+                            .route()
+                            .tenantSource())
                     .hasToString("header:X-Tenant"));
   }
 
@@ -82,7 +96,13 @@ class TenantPropertiesTest {
         .run(
             context ->
                 assertThat(
-                        context.getBean(IdempotentHandlers.class).all().iterator().next().route().tenantSource())
+                        context
+                            .getBean(IdempotentHandlers.class)
+                            .all()
+                            .iterator()
+                            .next()
+                            .route()
+                            .tenantSource())
                     .isSameAs(SpringSecurityTenantSource.create()));
   }
 

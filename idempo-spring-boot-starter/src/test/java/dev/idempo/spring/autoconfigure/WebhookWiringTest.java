@@ -83,73 +83,94 @@ class WebhookWiringTest {
 
   @Test
   void noEndpointsNoReceiver() {
-    runner.run(context -> {
-      assertThat(context).hasNotFailed();
-      assertThat(context.getBean(WebhookEndpoints.class).receiver()).isEmpty();
-    });
-  }
-
-  @Test
-  void anEntryWithAHandlerBuildsAReceiverWithTheRetention() throws Exception {
-    runner.withUserConfiguration(LeasedHandler.class)
-        .withPropertyValues(
-            "idempo.webhooks.endpoints[0]=/hooks/stripe=stripe:file:" + secretFile(),
-            "idempo.webhooks.retention=4d")
-        .run(context -> {
+    runner.run(
+        context -> {
           assertThat(context).hasNotFailed();
-          var receiver = context.getBean(WebhookEndpoints.class).receiver().orElseThrow();
-          assertThat(receiver.paths()).containsExactly("/hooks/stripe");
-          assertThat(receiver.retention()).isEqualTo(java.time.Duration.ofDays(4));
+          assertThat(context.getBean(WebhookEndpoints.class).receiver()).isEmpty();
         });
   }
 
   @Test
+  void anEntryWithAHandlerBuildsAReceiverWithTheRetention() throws Exception {
+    runner
+        .withUserConfiguration(LeasedHandler.class)
+        .withPropertyValues(
+            "idempo.webhooks.endpoints[0]=/hooks/stripe=stripe:file:" + secretFile(),
+            "idempo.webhooks.retention=4d")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              var receiver = context.getBean(WebhookEndpoints.class).receiver().orElseThrow();
+              assertThat(receiver.paths()).containsExactly("/hooks/stripe");
+              assertThat(receiver.retention()).isEqualTo(java.time.Duration.ofDays(4));
+            });
+  }
+
+  @Test
   void aRegistrationMayBringItsOwnVerifier() {
-    runner.withUserConfiguration(RegistrationWithVerifier.class).run(context -> {
-      assertThat(context).hasNotFailed();
-      assertThat(context.getBean(WebhookEndpoints.class).receiver().orElseThrow().paths())
-          .containsExactly("/hooks/stripe");
-    });
+    runner
+        .withUserConfiguration(RegistrationWithVerifier.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context.getBean(WebhookEndpoints.class).receiver().orElseThrow().paths())
+                  .containsExactly("/hooks/stripe");
+            });
   }
 
   @Test
   void anEntryWithoutAHandlerFailsTheStart() throws Exception {
-    runner.withPropertyValues(
+    runner
+        .withPropertyValues(
             "idempo.webhooks.endpoints[0]=/hooks/stripe=stripe:file:" + secretFile())
-        .run(context -> assertThat(messages(context.getStartupFailure()))
-            .contains("configures /hooks/stripe but no handler is declared"));
+        .run(
+            context ->
+                assertThat(messages(context.getStartupFailure()))
+                    .contains("configures /hooks/stripe but no handler is declared"));
   }
 
   @Test
   void aHandlerWithoutAnEntryFailsTheStart() {
-    runner.withUserConfiguration(LeasedHandler.class)
-        .run(context -> assertThat(messages(context.getStartupFailure()))
-            .contains("has no idempo.webhooks.endpoints entry for /hooks/stripe"));
+    runner
+        .withUserConfiguration(LeasedHandler.class)
+        .run(
+            context ->
+                assertThat(messages(context.getStartupFailure()))
+                    .contains("has no idempo.webhooks.endpoints entry for /hooks/stripe"));
   }
 
   @Test
   void aHandlerWithWrongParametersFailsTheStart() {
-    runner.withUserConfiguration(WrongParameters.class)
-        .run(context -> assertThat(messages(context.getStartupFailure()))
-            .contains("must take one WebhookEvent"));
+    runner
+        .withUserConfiguration(WrongParameters.class)
+        .run(
+            context ->
+                assertThat(messages(context.getStartupFailure()))
+                    .contains("must take one WebhookEvent"));
   }
 
   @Test
   void aBadEntryNamesThePropertyAndNotTheSecret() {
-    runner.withUserConfiguration(LeasedHandler.class)
+    runner
+        .withUserConfiguration(LeasedHandler.class)
         .withPropertyValues("idempo.webhooks.endpoints[0]=/hooks/stripe=strype:env:TOP_SECRET")
-        .run(context -> assertThat(messages(context.getStartupFailure()))
-            .contains("idempo.webhooks.endpoints[0]")
-            .contains("unknown provider")
-            .doesNotContain("TOP_SECRET"));
+        .run(
+            context ->
+                assertThat(messages(context.getStartupFailure()))
+                    .contains("idempo.webhooks.endpoints[0]")
+                    .contains("unknown provider")
+                    .doesNotContain("TOP_SECRET"));
   }
 
   @Test
   void aTransactionalHandlerWithoutADataSourceFailsTheStart() throws Exception {
-    runner.withUserConfiguration(TransactionalHandler.class)
+    runner
+        .withUserConfiguration(TransactionalHandler.class)
         .withPropertyValues(
             "idempo.webhooks.endpoints[0]=/hooks/stripe=stripe:file:" + secretFile())
-        .run(context -> assertThat(messages(context.getStartupFailure()))
-            .contains("needs exactly one DataSource"));
+        .run(
+            context ->
+                assertThat(messages(context.getStartupFailure()))
+                    .contains("needs exactly one DataSource"));
   }
 }

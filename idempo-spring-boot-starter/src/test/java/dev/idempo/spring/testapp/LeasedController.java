@@ -20,8 +20,10 @@ import org.springframework.web.bind.annotation.RestController;
 public class LeasedController {
   /** Held by the in-flight test: /slow waits on it. */
   public static volatile CountDownLatch slowGate = new CountDownLatch(0);
+
   /** Counted down when /slow has started. */
   public static volatile CountDownLatch slowStarted = new CountDownLatch(1);
+
   /** How many more calls of /flaky answer 503. */
   public static final AtomicInteger flakyFailures = new AtomicInteger();
 
@@ -71,7 +73,8 @@ public class LeasedController {
   public ResponseEntity<Map<String, Object>> flaky(@RequestBody String body) {
     int run = executions.record("flaky:" + body);
     if (flakyFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(Map.of("run", run, "status", "busy"));
+      return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+          .body(Map.of("run", run, "status", "busy"));
     }
     return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("run", run, "status", "done"));
   }
@@ -80,12 +83,14 @@ public class LeasedController {
   @Idempotent
   public ResponseEntity<Map<String, Object>> broken(@RequestBody String body) {
     int run = executions.record("broken:" + body);
-    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(Map.of("run", run, "error", "boom"));
+    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+        .body(Map.of("run", run, "error", "boom"));
   }
 
   @PostMapping("/whoami")
   @Idempotent
-  public Map<String, Object> whoami(@RequestHeader(name = "Authorization") String authorization, @RequestBody String body) {
+  public Map<String, Object> whoami(
+      @RequestHeader(name = "Authorization") String authorization, @RequestBody String body) {
     return Map.of("caller", authorization, "run", executions.record("whoami:" + authorization));
   }
 

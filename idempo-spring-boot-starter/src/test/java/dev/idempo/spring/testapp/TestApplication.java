@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 
-/** The application the starter's HTTP tests run: a few guarded handlers, leased and transactional. */
+/**
+ * The application the starter's HTTP tests run: a few guarded handlers, leased and transactional.
+ */
 @SpringBootApplication
 public class TestApplication {
   @Bean

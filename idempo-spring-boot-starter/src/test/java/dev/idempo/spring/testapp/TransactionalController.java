@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
 public class TransactionalController {
   /** How many more calls fail after their INSERT: by throwing, or with a 503. */
   public static final AtomicInteger throwAfterInsert = new AtomicInteger();
+
   public static final AtomicInteger unavailableAfterInsert = new AtomicInteger();
 
   private final JdbcTemplate jdbc;
@@ -36,7 +37,8 @@ public class TransactionalController {
   @Transactional
   public ResponseEntity<Payment> pay(@RequestBody PaymentRequest request) {
     int run = executions.record("tx:" + request.id());
-    jdbc.update("INSERT INTO tx_payments (id, amount) VALUES (?, ?)", request.id(), request.amount());
+    jdbc.update(
+        "INSERT INTO tx_payments (id, amount) VALUES (?, ?)", request.id(), request.amount());
     if (throwAfterInsert.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       throw new IllegalStateException("card network hung up after the INSERT");
     }
@@ -54,7 +56,8 @@ public class TransactionalController {
   @ResponseStatus(HttpStatus.CREATED)
   public Payment plain(@RequestBody PaymentRequest request) {
     int run = executions.record("tx-plain:" + request.id());
-    jdbc.update("INSERT INTO tx_payments (id, amount) VALUES (?, ?)", request.id(), request.amount());
+    jdbc.update(
+        "INSERT INTO tx_payments (id, amount) VALUES (?, ?)", request.id(), request.amount());
     return new Payment(request.id(), request.amount(), run);
   }
 }

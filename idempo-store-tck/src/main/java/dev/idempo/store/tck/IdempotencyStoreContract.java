@@ -99,7 +99,8 @@ public abstract class IdempotencyStoreContract {
     acquire(key, "a");
 
     ClaimResult.InFlight inFlight =
-        assertInstanceOf(ClaimResult.InFlight.class, store.claim(key, fingerprint("a"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.InFlight.class, store.claim(key, fingerprint("a"), lease, retention));
 
     assertTrue(inFlight.retryAfter().compareTo(lease) <= 0, "retryAfter " + inFlight.retryAfter());
     assertTrue(
@@ -112,7 +113,8 @@ public abstract class IdempotencyStoreContract {
     StorageKey key = newKey();
     acquire(key, "a");
 
-    assertInstanceOf(ClaimResult.Mismatch.class, store.claim(key, fingerprint("b"), lease, retention));
+    assertInstanceOf(
+        ClaimResult.Mismatch.class, store.claim(key, fingerprint("b"), lease, retention));
   }
 
   @Test
@@ -121,7 +123,8 @@ public abstract class IdempotencyStoreContract {
     long fence = acquire(key, "a");
     assertEquals(UpdateResult.APPLIED, store.complete(key, fence, response("first")));
 
-    assertInstanceOf(ClaimResult.Mismatch.class, store.claim(key, fingerprint("b"), lease, retention));
+    assertInstanceOf(
+        ClaimResult.Mismatch.class, store.claim(key, fingerprint("b"), lease, retention));
   }
 
   @Test
@@ -130,7 +133,8 @@ public abstract class IdempotencyStoreContract {
     acquire(key, "a");
     advance(lease.plus(unit));
 
-    assertInstanceOf(ClaimResult.Mismatch.class, store.claim(key, fingerprint("b"), lease, retention));
+    assertInstanceOf(
+        ClaimResult.Mismatch.class, store.claim(key, fingerprint("b"), lease, retention));
   }
 
   @Test
@@ -139,7 +143,8 @@ public abstract class IdempotencyStoreContract {
     StorageKey second = newKey();
     acquire(first, "a");
 
-    assertInstanceOf(ClaimResult.Acquired.class, store.claim(second, fingerprint("a"), lease, retention));
+    assertInstanceOf(
+        ClaimResult.Acquired.class, store.claim(second, fingerprint("a"), lease, retention));
   }
 
   // ---------------------------------------------------------------------------- concurrency
@@ -181,7 +186,8 @@ public abstract class IdempotencyStoreContract {
     assertEquals(1, actual.size(), "exactly one winner: " + actual);
 
     ClaimResult.Replay replay =
-        assertInstanceOf(ClaimResult.Replay.class, store.claim(key, fingerprint("same"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.Replay.class, store.claim(key, fingerprint("same"), lease, retention));
     assertEquals(actual.get(0), text(replay.response()));
   }
 
@@ -192,7 +198,9 @@ public abstract class IdempotencyStoreContract {
     advance(lease.plus(unit));
 
     List<ClaimResult> results =
-        race(Math.max(64, harness.racingThreads()), () -> store.claim(key, fingerprint("same"), lease, retention));
+        race(
+            Math.max(64, harness.racingThreads()),
+            () -> store.claim(key, fingerprint("same"), lease, retention));
 
     List<ClaimResult.Acquired> takeovers = new ArrayList<>();
     for (ClaimResult result : results) {
@@ -220,7 +228,9 @@ public abstract class IdempotencyStoreContract {
     byte[] large = new byte[256 * 1024];
     random.nextBytes(large);
     bodies.add(large);
-    bodies.add("{\"charge\":\"ch_1\",\"amount\":1000,\"note\":\"café ☕\"}".getBytes(StandardCharsets.UTF_8));
+    bodies.add(
+        "{\"charge\":\"ch_1\",\"amount\":1000,\"note\":\"café ☕\"}"
+            .getBytes(StandardCharsets.UTF_8));
 
     for (byte[] body : bodies) {
       StorageKey key = newKey();
@@ -229,7 +239,8 @@ public abstract class IdempotencyStoreContract {
 
       for (int replay = 0; replay < 2; replay++) {
         ClaimResult.Replay result =
-            assertInstanceOf(ClaimResult.Replay.class, store.claim(key, fingerprint("a"), lease, retention));
+            assertInstanceOf(
+                ClaimResult.Replay.class, store.claim(key, fingerprint("a"), lease, retention));
         assertArrayEquals(body, result.response().toBytes(), "body of " + body.length + " bytes");
       }
     }
@@ -264,7 +275,8 @@ public abstract class IdempotencyStoreContract {
     assertEquals(UpdateResult.FENCE_LOST, store.complete(key, 1, response("x")));
     assertEquals(UpdateResult.FENCE_LOST, store.release(key, 1));
     assertEquals(UpdateResult.FENCE_LOST, store.renew(key, 1, lease));
-    assertEquals(UpdateResult.FENCE_LOST, store.checkpoint(key, 1, RecoveryPoint.of("step", new byte[0])));
+    assertEquals(
+        UpdateResult.FENCE_LOST, store.checkpoint(key, 1, RecoveryPoint.of("step", new byte[0])));
     assertEquals(Optional.empty(), store.find(key));
   }
 
@@ -279,13 +291,15 @@ public abstract class IdempotencyStoreContract {
     assertEquals(UpdateResult.FENCE_LOST, store.complete(key, stale, response("stale")));
     assertEquals(UpdateResult.FENCE_LOST, store.release(key, stale));
     assertEquals(UpdateResult.FENCE_LOST, store.renew(key, stale, lease));
-    assertEquals(UpdateResult.FENCE_LOST, store.checkpoint(key, stale, RecoveryPoint.of("s", new byte[1])));
+    assertEquals(
+        UpdateResult.FENCE_LOST, store.checkpoint(key, stale, RecoveryPoint.of("s", new byte[1])));
 
     IdempotencyRecord record = store.find(key).orElseThrow();
     assertEquals(RecordState.IN_PROGRESS, record.state());
     assertEquals(fence, record.fence());
     assertEquals(Optional.empty(), record.recoveryPoint());
-    assertInstanceOf(ClaimResult.InFlight.class, store.claim(key, fingerprint("a"), lease, retention));
+    assertInstanceOf(
+        ClaimResult.InFlight.class, store.claim(key, fingerprint("a"), lease, retention));
     assertEquals(UpdateResult.APPLIED, store.complete(key, fence, response("holder")));
     assertEquals("holder", replayText(key, "a"));
   }
@@ -297,14 +311,16 @@ public abstract class IdempotencyStoreContract {
     advance(lease.plus(unit));
 
     ClaimResult.Acquired takeover =
-        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
     assertTrue(takeover.takeover());
     assertTrue(takeover.fence() > old, takeover.fence() + " must exceed " + old);
 
     assertEquals(UpdateResult.FENCE_LOST, store.complete(key, old, response("old")));
     assertEquals(UpdateResult.FENCE_LOST, store.renew(key, old, lease));
     assertEquals(UpdateResult.FENCE_LOST, store.release(key, old));
-    assertInstanceOf(ClaimResult.InFlight.class, store.claim(key, fingerprint("a"), lease, retention));
+    assertInstanceOf(
+        ClaimResult.InFlight.class, store.claim(key, fingerprint("a"), lease, retention));
 
     assertEquals(UpdateResult.APPLIED, store.complete(key, takeover.fence(), response("new")));
     assertEquals("new", replayText(key, "a"));
@@ -339,7 +355,8 @@ public abstract class IdempotencyStoreContract {
 
     advance(lease); // the renewed lease is over, by any clock
     ClaimResult.Acquired takeover =
-        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
     assertTrue(takeover.takeover());
   }
 
@@ -351,9 +368,11 @@ public abstract class IdempotencyStoreContract {
     assertEquals(Optional.empty(), store.find(key));
 
     ClaimResult.Acquired next =
-        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("b"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.Acquired.class, store.claim(key, fingerprint("b"), lease, retention));
     assertFalse(next.takeover());
-    assertTrue(next.fence() > first, "fences grow across release: " + next.fence() + " after " + first);
+    assertTrue(
+        next.fence() > first, "fences grow across release: " + next.fence() + " after " + first);
     assertEquals(UpdateResult.FENCE_LOST, store.complete(key, first, response("stale")));
     assertEquals(UpdateResult.APPLIED, store.complete(key, next.fence(), response("fresh")));
   }
@@ -365,7 +384,8 @@ public abstract class IdempotencyStoreContract {
     advance(retention.plus(unit));
 
     ClaimResult.Acquired next =
-        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
     assertFalse(next.takeover(), "an expired record behaves as absent");
     assertTrue(next.fence() > first);
     assertEquals(UpdateResult.FENCE_LOST, store.complete(key, first, response("stale")));
@@ -379,7 +399,8 @@ public abstract class IdempotencyStoreContract {
     ClaimToken token = ClaimToken.random();
     long fence = claimFence(store.claim(key, fingerprint("a"), lease, retention, token));
     assertEquals(UpdateResult.APPLIED, store.renew(key, fence, lease), "renew keeps the token");
-    assertEquals(UpdateResult.APPLIED, store.checkpoint(key, fence, RecoveryPoint.of("s", bytes("1"))));
+    assertEquals(
+        UpdateResult.APPLIED, store.checkpoint(key, fence, RecoveryPoint.of("s", bytes("1"))));
 
     assertEquals(UpdateResult.APPLIED, store.abandon(key, token));
 
@@ -387,7 +408,8 @@ public abstract class IdempotencyStoreContract {
     assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, token), "abandon is idempotent");
     assertEquals(UpdateResult.FENCE_LOST, store.complete(key, fence, response("stale")));
     ClaimResult.Acquired retry =
-        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
     assertFalse(retry.takeover(), "nothing is left of the abandoned claim");
     assertTrue(retry.fence() > fence);
   }
@@ -403,9 +425,11 @@ public abstract class IdempotencyStoreContract {
     ClaimToken second = ClaimToken.random();
     ClaimResult.Acquired takeover =
         assertInstanceOf(
-            ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention, second));
+            ClaimResult.Acquired.class,
+            store.claim(key, fingerprint("a"), lease, retention, second));
     assertTrue(takeover.takeover());
-    assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, first), "a takeover replaces the token");
+    assertEquals(
+        UpdateResult.FENCE_LOST, store.abandon(key, first), "a takeover replaces the token");
     assertEquals(UpdateResult.APPLIED, store.complete(key, takeover.fence(), response("done")));
     assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, second), "completed records stay");
     assertEquals("done", replayText(key, "a"));
@@ -430,7 +454,8 @@ public abstract class IdempotencyStoreContract {
     assertEquals(UpdateResult.APPLIED, lossy.abandon(key, token));
 
     ClaimResult.Acquired retry =
-        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
     assertFalse(retry.takeover(), "a fresh run, not a takeover of an unknown outcome");
   }
 
@@ -444,12 +469,14 @@ public abstract class IdempotencyStoreContract {
     assertEquals(UpdateResult.APPLIED, store.complete(key, fence, response("done")));
 
     advance(retention.minus(unit.multipliedBy(2)));
-    assertEquals("done", replayText(key, "a"), "retention counts from completion, not from the claim");
+    assertEquals(
+        "done", replayText(key, "a"), "retention counts from completion, not from the claim");
 
     advance(unit.multipliedBy(3));
     assertEquals(Optional.empty(), store.find(key));
     ClaimResult.Acquired again =
-        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("b"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.Acquired.class, store.claim(key, fingerprint("b"), lease, retention));
     assertFalse(again.takeover());
   }
 
@@ -493,12 +520,17 @@ public abstract class IdempotencyStoreContract {
   void aTakeoverReceivesTheLastRecoveryPointTheEarlierHolderSaved() {
     StorageKey key = newKey();
     long fence = acquire(key, "a");
-    assertEquals(UpdateResult.APPLIED, store.checkpoint(key, fence, RecoveryPoint.of("reserved", bytes("r-1"))));
-    assertEquals(UpdateResult.APPLIED, store.checkpoint(key, fence, RecoveryPoint.of("charged", bytes("ch-9"))));
+    assertEquals(
+        UpdateResult.APPLIED,
+        store.checkpoint(key, fence, RecoveryPoint.of("reserved", bytes("r-1"))));
+    assertEquals(
+        UpdateResult.APPLIED,
+        store.checkpoint(key, fence, RecoveryPoint.of("charged", bytes("ch-9"))));
     advance(lease.plus(unit));
 
     ClaimResult.Acquired takeover =
-        assertInstanceOf(ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
+        assertInstanceOf(
+            ClaimResult.Acquired.class, store.claim(key, fingerprint("a"), lease, retention));
 
     assertTrue(takeover.takeover());
     assertEquals(Optional.of(RecoveryPoint.of("charged", bytes("ch-9"))), takeover.recoveryPoint());
@@ -531,17 +563,43 @@ public abstract class IdempotencyStoreContract {
     StorageKey key = newKey();
     Fingerprint fp = fingerprint("a");
 
-    assertMessageNames("key", assertThrows(NullPointerException.class, () -> store.claim(null, fp, lease, retention)));
-    assertMessageNames("fingerprint", assertThrows(NullPointerException.class, () -> store.claim(key, null, lease, retention)));
-    assertMessageNames("lease", assertThrows(IllegalArgumentException.class, () -> store.claim(key, fp, Duration.ZERO, retention)));
-    assertMessageNames("lease", assertThrows(IllegalArgumentException.class, () -> store.claim(key, fp, Duration.ofDays(2), retention)));
-    assertMessageNames("retention", assertThrows(IllegalArgumentException.class, () -> store.claim(key, fp, lease, Duration.ofDays(401))));
-    assertMessageNames("fence", assertThrows(IllegalArgumentException.class, () -> store.complete(key, 0, response("x"))));
-    assertMessageNames("response", assertThrows(NullPointerException.class, () -> store.complete(key, 1, null)));
-    assertMessageNames("lease", assertThrows(IllegalArgumentException.class, () -> store.renew(key, 1, Duration.ofMillis(-5))));
-    assertMessageNames("limit", assertThrows(IllegalArgumentException.class, () -> store.purgeExpired(0)));
-    assertMessageNames("token", assertThrows(NullPointerException.class, () -> store.claim(key, fp, lease, retention, null)));
-    assertMessageNames("token", assertThrows(NullPointerException.class, () -> store.abandon(key, null)));
+    assertMessageNames(
+        "key",
+        assertThrows(NullPointerException.class, () -> store.claim(null, fp, lease, retention)));
+    assertMessageNames(
+        "fingerprint",
+        assertThrows(NullPointerException.class, () -> store.claim(key, null, lease, retention)));
+    assertMessageNames(
+        "lease",
+        assertThrows(
+            IllegalArgumentException.class, () -> store.claim(key, fp, Duration.ZERO, retention)));
+    assertMessageNames(
+        "lease",
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> store.claim(key, fp, Duration.ofDays(2), retention)));
+    assertMessageNames(
+        "retention",
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> store.claim(key, fp, lease, Duration.ofDays(401))));
+    assertMessageNames(
+        "fence",
+        assertThrows(IllegalArgumentException.class, () -> store.complete(key, 0, response("x"))));
+    assertMessageNames(
+        "response", assertThrows(NullPointerException.class, () -> store.complete(key, 1, null)));
+    assertMessageNames(
+        "lease",
+        assertThrows(
+            IllegalArgumentException.class, () -> store.renew(key, 1, Duration.ofMillis(-5))));
+    assertMessageNames(
+        "limit", assertThrows(IllegalArgumentException.class, () -> store.purgeExpired(0)));
+    assertMessageNames(
+        "token",
+        assertThrows(
+            NullPointerException.class, () -> store.claim(key, fp, lease, retention, null)));
+    assertMessageNames(
+        "token", assertThrows(NullPointerException.class, () -> store.abandon(key, null)));
     assertEquals(Optional.empty(), store.find(key), "rejected calls must not create records");
   }
 
@@ -623,5 +681,4 @@ public abstract class IdempotencyStoreContract {
       pool.shutdownNow();
     }
   }
-
 }

@@ -28,7 +28,8 @@ public final class MutableClock implements InstantSource {
   @Override
   public Instant instant() {
     long now = nanos.get();
-    return Instant.ofEpochSecond(Math.floorDiv(now, 1_000_000_000L), Math.floorMod(now, 1_000_000_000L));
+    return Instant.ofEpochSecond(
+        Math.floorDiv(now, 1_000_000_000L), Math.floorMod(now, 1_000_000_000L));
   }
 
   @Override

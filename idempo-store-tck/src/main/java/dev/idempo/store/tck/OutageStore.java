@@ -18,11 +18,11 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real store (the in-memory one) behind a switch that simulates an outage: while down, every
- * call throws {@link StoreUnavailableException} as a store whose server is unreachable does;
- * with {@link #loseReplies} calls take effect and then throw, as when a reply is lost. It also
- * counts the calls that reached it. For adapters' tests: "the store is down" must never
- * mean "run the work unprotected". Thread-safe.
+ * A real store (the in-memory one) behind a switch that simulates an outage: while down, every call
+ * throws {@link StoreUnavailableException} as a store whose server is unreachable does; with {@link
+ * #loseReplies} calls take effect and then throw, as when a reply is lost. It also counts the calls
+ * that reached it. For adapters' tests: "the store is down" must never mean "run the work
+ * unprotected". Thread-safe.
  */
 public final class OutageStore implements IdempotencyStore {
   private final IdempotencyStore store;
@@ -45,9 +45,9 @@ public final class OutageStore implements IdempotencyStore {
   }
 
   /**
-   * While on, every call (but {@link #find}) reaches the store and takes effect, then throws
-   * {@link StoreUnavailableException} as if its reply had been lost: a client timeout while the
-   * server was slow, a connection dropped after the command was sent.
+   * While on, every call (but {@link #find}) reaches the store and takes effect, then throws {@link
+   * StoreUnavailableException} as if its reply had been lost: a client timeout while the server was
+   * slow, a connection dropped after the command was sent.
    */
   public void loseReplies(boolean loseReplies) {
     this.loseReplies = loseReplies;
@@ -55,8 +55,8 @@ public final class OutageStore implements IdempotencyStore {
 
   /**
    * While on, every call (but {@link #find}) throws an {@link IllegalStateException} without
-   * reaching the store: a bug in the store or its binding, which an adapter must not report as
-   * an outage or as an unreadable record.
+   * reaching the store: a bug in the store or its binding, which an adapter must not report as an
+   * outage or as an unreadable record.
    */
   public void malfunction(boolean malfunctioning) {
     this.malfunctioning = malfunctioning;
@@ -84,13 +84,18 @@ public final class OutageStore implements IdempotencyStore {
       throw new IllegalStateException("store answered outside its contract (simulated bug)");
     }
     if (down) {
-      throw new StoreUnavailableException("store is down (simulated outage)", new ConnectException("Connection refused"));
+      throw new StoreUnavailableException(
+          "store is down (simulated outage)", new ConnectException("Connection refused"));
     }
   }
 
   @Override
   public ClaimResult claim(
-      StorageKey key, Fingerprint fingerprint, Duration lease, Duration retention, ClaimToken token) {
+      StorageKey key,
+      Fingerprint fingerprint,
+      Duration lease,
+      Duration retention,
+      ClaimToken token) {
     reach();
     ClaimResult result = answer(store.claim(key, fingerprint, lease, retention, token));
     if (corruptReplays && result instanceof ClaimResult.Replay) {

@@ -4,12 +4,12 @@ import dev.idempo.store.IdempotencyStore;
 import java.time.Duration;
 
 /**
- * What the contract suite needs from one store under test: a fresh, empty store, and a way to
- * let time pass on the clock that store trusts.
+ * What the contract suite needs from one store under test: a fresh, empty store, and a way to let
+ * time pass on the clock that store trusts.
  *
  * <p>In-process stores inject a {@link MutableClock} and advance it. Stores that trust a server's
- * clock (Redis, SQL) let real time pass; they choose a small {@link #timeUnit()} so the suite
- * stays quick, and the suite expresses every lease and retention in multiples of it.
+ * clock (Redis, SQL) let real time pass; they choose a small {@link #timeUnit()} so the suite stays
+ * quick, and the suite expresses every lease and retention in multiples of it.
  */
 public interface StoreHarness extends AutoCloseable {
 
@@ -20,9 +20,9 @@ public interface StoreHarness extends AutoCloseable {
   void advance(Duration duration);
 
   /**
-   * The unit the suite measures leases and retention in: one second for a fake clock; a few
-   * hundred milliseconds where real time must pass. Leases in the suite are 4 units, so a store's
-   * lease precision (and round-trip time) must be well under one unit.
+   * The unit the suite measures leases and retention in: one second for a fake clock; a few hundred
+   * milliseconds where real time must pass. Leases in the suite are 4 units, so a store's lease
+   * precision (and round-trip time) must be well under one unit.
    */
   default Duration timeUnit() {
     return Duration.ofSeconds(1);

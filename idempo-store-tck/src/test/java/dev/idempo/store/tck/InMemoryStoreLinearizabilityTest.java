@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Lincheck checks that the in-memory store's claim, complete and release are linearizable: every
  * concurrent history it explores equals some sequential order of the same calls (abandon by claim
- * token included). Two keys, two
- * fingerprints and small fences make collisions (and so the interesting interleavings) likely.
+ * token included). Two keys, two fingerprints and small fences make collisions (and so the
+ * interesting interleavings) likely.
  */
 @Param(name = "key", gen = IntGen.class, conf = "0:1")
 @Param(name = "request", gen = IntGen.class, conf = "0:1")
@@ -53,7 +53,8 @@ public class InMemoryStoreLinearizabilityTest {
       return "acquired " + acquired.fence() + (acquired.takeover() ? " takeover" : "");
     }
     if (result instanceof ClaimResult.Replay) {
-      return "replay " + new String(((ClaimResult.Replay) result).response().toBytes(), StandardCharsets.UTF_8);
+      return "replay "
+          + new String(((ClaimResult.Replay) result).response().toBytes(), StandardCharsets.UTF_8);
     }
     if (result instanceof ClaimResult.InFlight) {
       return "in flight";

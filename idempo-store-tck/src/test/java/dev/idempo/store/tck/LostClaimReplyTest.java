@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 9 item 7: a claim that ran on the store but whose reply was lost left an IN_PROGRESS
- * record nobody held; the caller got "not run, retry", and the retries got 409, then
- * outcome-unknown, although the work never ran. The same after a release that failed.
+ * Issue 9 item 7: a claim that ran on the store but whose reply was lost left an IN_PROGRESS record
+ * nobody held; the caller got "not run, retry", and the retries got 409, then outcome-unknown,
+ * although the work never ran. The same after a release that failed.
  */
 class LostClaimReplyTest {
   private final MutableClock clock = MutableClock.start();
@@ -60,7 +60,8 @@ class LostClaimReplyTest {
     store.loseReplies(true);
     assertThrows(
         StoreUnavailableException.class,
-        () -> payments.execute(scope, key, request, context -> "charge #" + runs.incrementAndGet()));
+        () ->
+            payments.execute(scope, key, request, context -> "charge #" + runs.incrementAndGet()));
     assertTrue(memory.find(scope.storageKey(key)).isPresent(), "the lost claim took effect");
     store.loseReplies(false);
 
