@@ -46,7 +46,8 @@ public final class BenchmarkMain {
             });
       }
     }
-    System.out.printf("%n%-55s %7s %20s %8s %12s%n", "benchmark", "threads", "score", "unit", "vs baseline");
+    System.out.printf(
+        "%n%-55s %7s %20s %8s %12s%n", "benchmark", "threads", "score", "unit", "vs baseline");
     for (String[] row : rows) {
       System.out.printf("%-55s %7s %20s %8s %12s%n", (Object[]) row);
     }

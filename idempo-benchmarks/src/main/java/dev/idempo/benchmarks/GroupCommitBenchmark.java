@@ -24,13 +24,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
- * Issue 13 item 3: group commit against one commit per write, on SQLite (set up as the gateway
- * sets it up: WAL, a pool of 4, {@code synchronous} NORMAL or FULL) and on PostgreSQL (fsync and
- * {@code synchronous_commit} on, a pool of 16). A first run is a claim and a complete of a new key,
- * as the gateway makes for every new request. Each round runs every configuration back to back on
- * a fresh database; the rounds repeat the whole comparison so the spread shows the machine's
- * noise. Prints first runs per second, p50 and p99 of a first run (claim + complete) and the
- * ratio to the baseline of the same round (SQLite: today's path, NORMAL, no group commit).
+ * Issue 13 item 3: group commit against one commit per write, on SQLite (set up as the gateway sets
+ * it up: WAL, a pool of 4, {@code synchronous} NORMAL or FULL) and on PostgreSQL (fsync and {@code
+ * synchronous_commit} on, a pool of 16). A first run is a claim and a complete of a new key, as the
+ * gateway makes for every new request. Each round runs every configuration back to back on a fresh
+ * database; the rounds repeat the whole comparison so the spread shows the machine's noise. Prints
+ * first runs per second, p50 and p99 of a first run (claim + complete) and the ratio to the
+ * baseline of the same round (SQLite: today's path, NORMAL, no group commit).
  *
  * <pre>java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.GroupCommitBenchmark
  *     [seconds=5] [rounds=3] [callers=16] [sqlite|postgres|all=all]
@@ -95,8 +95,14 @@ public final class GroupCommitBenchmark {
     }
     System.out.println();
     System.out.printf(
-        Locale.ROOT, "%-46s %7s %22s %9s %9s %s%n", "configuration (callers=" + callers + ")",
-        "rounds", "first runs/s (min-max)", "p50 µs", "p99 µs", "ratio to baseline, per round");
+        Locale.ROOT,
+        "%-46s %7s %22s %9s %9s %s%n",
+        "configuration (callers=" + callers + ")",
+        "rounds",
+        "first runs/s (min-max)",
+        "p50 µs",
+        "p99 µs",
+        "ratio to baseline, per round");
     for (Map.Entry<String, List<Row>> entry : results.entrySet()) {
       List<Row> baseline =
           results.get(
@@ -104,7 +110,8 @@ public final class GroupCommitBenchmark {
                   ? "sqlite NORMAL, one commit per write (today)"
                   : "postgres, one commit per write");
       System.out.println(
-          baseline == null ? entry.getKey() + ": no baseline measured"
+          baseline == null
+              ? entry.getKey() + ": no baseline measured"
               : summary(entry.getKey(), entry.getValue(), baseline));
     }
   }
@@ -210,7 +217,12 @@ public final class GroupCommitBenchmark {
   private record Row(String name, double perSecond, double p50, double p99) {
     String format(Row baseline) {
       return String.format(
-          Locale.ROOT, "%-46s %10.0f/s p50 %8.1f µs p99 %9.1f µs%s", name, perSecond, p50, p99,
+          Locale.ROOT,
+          "%-46s %10.0f/s p50 %8.1f µs p99 %9.1f µs%s",
+          name,
+          perSecond,
+          p50,
+          p99,
           baseline == null
               ? ""
               : String.format(Locale.ROOT, "  %.2fx", perSecond / baseline.perSecond));
@@ -227,8 +239,15 @@ public final class GroupCommitBenchmark {
       ratios.append(String.format(Locale.ROOT, "%.2fx ", ratio));
     }
     return String.format(
-        Locale.ROOT, "%-46s %7d %8.0f (%5.0f-%5.0f) %9.1f %9.1f %s", name, rows.size(),
-        median(rates), rates[0], rates[rates.length - 1], median(p50s), median(p99s),
+        Locale.ROOT,
+        "%-46s %7d %8.0f (%5.0f-%5.0f) %9.1f %9.1f %s",
+        name,
+        rows.size(),
+        median(rates),
+        rates[0],
+        rates[rates.length - 1],
+        median(p50s),
+        median(p99s),
         ratios.toString().trim());
   }
 

@@ -27,14 +27,14 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The in-memory store's cost per request: a claim of a new key plus its complete, and a claim
- * that replays. The baseline is the least any atomic claim+complete on a concurrent map can do:
- * {@code putIfAbsent} then {@code replace} on a {@link ConcurrentHashMap}.
+ * The in-memory store's cost per request: a claim of a new key plus its complete, and a claim that
+ * replays. The baseline is the least any atomic claim+complete on a concurrent map can do: {@code
+ * putIfAbsent} then {@code replace} on a {@link ConcurrentHashMap}.
  *
  * <p>The store is bounded (the default 100,000 records) and never evicts a live record, so the
- * benchmark runs it on a clock that ticks {@value #TICK_NANOS} ns per reading with a
- * {@value #RETENTION_SECONDS} s retention: records expire and are reclaimed as new keys arrive,
- * the steady state of a long-running service whose live records stay under the cap.
+ * benchmark runs it on a clock that ticks {@value #TICK_NANOS} ns per reading with a {@value
+ * #RETENTION_SECONDS} s retention: records expire and are reclaimed as new keys arrive, the steady
+ * state of a long-running service whose live records stay under the cap.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -70,7 +70,8 @@ public class InMemoryStoreBenchmark {
       for (int i = 0; i < REPLAY_KEYS; i++) {
         replayKeys[i] = key(-1, i);
         long fence =
-            ((ClaimResult.Acquired) replayStore.claim(replayKeys[i], fingerprint, LEASE, REPLAY_RETENTION))
+            ((ClaimResult.Acquired)
+                    replayStore.claim(replayKeys[i], fingerprint, LEASE, REPLAY_RETENTION))
                 .fence();
         replayStore.complete(replayKeys[i], fence, response);
       }
@@ -103,7 +104,10 @@ public class InMemoryStoreBenchmark {
   @Benchmark
   public ClaimResult claimReplay(Shared shared, PerThread thread) {
     return shared.replayStore.claim(
-        shared.replayKeys[(int) (thread.sequence++ & (REPLAY_KEYS - 1))], shared.fingerprint, LEASE, RETENTION);
+        shared.replayKeys[(int) (thread.sequence++ & (REPLAY_KEYS - 1))],
+        shared.fingerprint,
+        LEASE,
+        RETENTION);
   }
 
   @Benchmark

@@ -37,7 +37,8 @@ final class LatencyRecorder {
     if (sorted.length == 0) {
       return Double.NaN;
     }
-    int index = (int) Math.min(sorted.length - 1, Math.ceil(percentile / 100.0 * sorted.length) - 1);
+    int index =
+        (int) Math.min(sorted.length - 1, Math.ceil(percentile / 100.0 * sorted.length) - 1);
     return sorted[Math.max(0, index)] / 1_000.0;
   }
 }

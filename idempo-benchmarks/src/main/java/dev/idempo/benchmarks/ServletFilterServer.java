@@ -25,16 +25,19 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * IdempotencyFilter} on the in-memory store. The load script drives both with wrk in one run, so
  * the filter's added latency is a difference measured side by side.
  *
- * <pre>java -cp benchmarks.jar dev.idempo.benchmarks.ServletFilterServer PORT [SERVICE_TIME_MICROS]</pre>
+ * <pre>java -cp benchmarks.jar dev.idempo.benchmarks.ServletFilterServer PORT [SERVICE_TIME_MICROS]
+ * </pre>
  */
 public final class ServletFilterServer {
-  private static final byte[] BODY = "{\"id\":\"ch_1\",\"amount\":1000}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] BODY =
+      "{\"id\":\"ch_1\",\"amount\":1000}".getBytes(StandardCharsets.UTF_8);
 
   private ServletFilterServer() {}
 
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
-    long serviceNanos = TimeUnit.MICROSECONDS.toNanos(args.length > 1 ? Long.parseLong(args[1]) : 0);
+    long serviceNanos =
+        TimeUnit.MICROSECONDS.toNanos(args.length > 1 ? Long.parseLong(args[1]) : 0);
     Server server = new Server(new QueuedThreadPool(256));
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -45,7 +48,8 @@ public final class ServletFilterServer {
     HttpServlet charges =
         new HttpServlet() {
           @Override
-          protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+          protected void doPost(HttpServletRequest request, HttpServletResponse response)
+              throws IOException {
             request.getInputStream().readAllBytes();
             if (serviceNanos > 0) {
               LockSupport.parkNanos(serviceNanos);
@@ -65,7 +69,10 @@ public final class ServletFilterServer {
     context.addFilter(new FilterHolder(filter), "/guarded/*", EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);
     server.start();
-    System.out.println("servlet benchmark server on http://127.0.0.1:" + connector.getLocalPort() + " (/plain/charges, /guarded/charges)");
+    System.out.println(
+        "servlet benchmark server on http://127.0.0.1:"
+            + connector.getLocalPort()
+            + " (/plain/charges, /guarded/charges)");
     server.join();
   }
 }

@@ -26,17 +26,20 @@ import java.util.function.Consumer;
 /**
  * Load on each store with 1 and 16 concurrent callers: throughput and p50/p99 latency of a new
  * request (claim + complete) and of a replay (claim of a completed key), each next to a baseline
- * measured in the same run on the same backend: the least any store could do there (for Redis,
- * two plain {@code SET}s; for memory, a {@code ConcurrentHashMap}-free no-op is meaningless, so
- * memory is itself the baseline for the others). Redis round trips per request are counted from
- * {@code INFO commandstats}, not timed.
+ * measured in the same run on the same backend: the least any store could do there (for Redis, two
+ * plain {@code SET}s; for memory, a {@code ConcurrentHashMap}-free no-op is meaningless, so memory
+ * is itself the baseline for the others). Redis round trips per request are counted from {@code
+ * INFO commandstats}, not timed.
  *
- * <pre>java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.StoreLoadBenchmark [seconds]</pre>
+ * <pre>
+ * java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.StoreLoadBenchmark [seconds]
+ * </pre>
  */
 public final class StoreLoadBenchmark {
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final Duration RETENTION = Duration.ofHours(1);
-  private static final Fingerprint FINGERPRINT = Fingerprint.builder().add("body", "{\"amount\":1000}").build();
+  private static final Fingerprint FINGERPRINT =
+      Fingerprint.builder().add("body", "{\"amount\":1000}").build();
   private static final StoredResponse RESPONSE = StoredResponse.of(new byte[200]);
   private static final int[] CALLERS = {1, 16};
 
@@ -45,18 +48,33 @@ public final class StoreLoadBenchmark {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     List<String> rows = new ArrayList<>();
-    rows.add(String.format("%-28s %7s %12s %9s %9s %14s", "scenario", "callers", "ops/s", "p50 µs", "p99 µs", "round trips/op"));
+    rows.add(
+        String.format(
+            "%-28s %7s %12s %9s %9s %14s",
+            "scenario", "callers", "ops/s", "p50 µs", "p99 µs", "round trips/op"));
 
-    InMemoryIdempotencyStore memory = InMemoryIdempotencyStore.builder().maxRecords(2_000_000).build();
+    InMemoryIdempotencyStore memory =
+        InMemoryIdempotencyStore.builder().maxRecords(2_000_000).build();
     for (int callers : CALLERS) {
-      rows.add(row("memory: new request", callers, run(callers, seconds, caller -> newRequest(memory)), "-"));
+      rows.add(
+          row(
+              "memory: new request",
+              callers,
+              run(callers, seconds, caller -> newRequest(memory)),
+              "-"));
       List<StorageKey> completed = completedKeys(memory, 4096);
-      rows.add(row("memory: replay", callers, run(callers, seconds, caller -> replay(memory, completed)), "-"));
+      rows.add(
+          row(
+              "memory: replay",
+              callers,
+              run(callers, seconds, caller -> replay(memory, completed)),
+              "-"));
     }
 
     try (RedisServer server = RedisServer.start()) {
       RedisClient client = RedisClient.create(server.uri());
-      try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+      try (StatefulRedisConnection<byte[], byte[]> connection =
+              client.connect(ByteArrayCodec.INSTANCE);
           RedisIdempotencyStore redis = RedisIdempotencyStore.builder(connection).build()) {
         RedisCommands<byte[], byte[]> commands = connection.sync();
         byte[] value = new byte[200];
@@ -65,15 +83,25 @@ public final class StoreLoadBenchmark {
         for (int callers : CALLERS) {
           long before = commandCount(commands);
           Result baseline =
-              run(callers, seconds, caller -> {
-                byte[] key = randomKey().toString().getBytes(StandardCharsets.US_ASCII);
-                commands.set(key, value, nx);
-                commands.set(key, value, xx);
-              });
-          rows.add(row("redis baseline: SET NX + SET", callers, baseline, perOp(commands, before, baseline)));
+              run(
+                  callers,
+                  seconds,
+                  caller -> {
+                    byte[] key = randomKey().toString().getBytes(StandardCharsets.US_ASCII);
+                    commands.set(key, value, nx);
+                    commands.set(key, value, xx);
+                  });
+          rows.add(
+              row(
+                  "redis baseline: SET NX + SET",
+                  callers,
+                  baseline,
+                  perOp(commands, before, baseline)));
           before = commandCount(commands);
           Result fresh = run(callers, seconds, caller -> newRequest(redis));
-          rows.add(row("redis: new request", callers, fresh, perOp(commands, before, fresh)) + ratio(fresh, baseline));
+          rows.add(
+              row("redis: new request", callers, fresh, perOp(commands, before, fresh))
+                  + ratio(fresh, baseline));
           List<StorageKey> completed = completedKeys(redis, 4096);
           before = commandCount(commands);
           Result replays = run(callers, seconds, caller -> replay(redis, completed));
@@ -90,18 +118,32 @@ public final class StoreLoadBenchmark {
 
   private static void runJdbc(List<String> rows, int seconds) throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("idempo-bench-sqlite");
-    try (com.zaxxer.hikari.HikariDataSource sqlite = pool("jdbc:sqlite:" + dir.resolve("idempo.db") + "?journal_mode=WAL&busy_timeout=5000", "", "", 1)) {
+    try (com.zaxxer.hikari.HikariDataSource sqlite =
+        pool(
+            "jdbc:sqlite:" + dir.resolve("idempo.db") + "?journal_mode=WAL&busy_timeout=5000",
+            "",
+            "",
+            1)) {
       IdempotencyStore store = dev.idempo.jdbc.JdbcIdempotencyStore.builder(sqlite).build();
       jdbcRows(rows, "sqlite", sqlite, store, seconds, null);
     }
-    try (dev.idempo.testsupport.PostgresServer server = dev.idempo.testsupport.PostgresServer.start();
-        com.zaxxer.hikari.HikariDataSource postgres = pool(server.jdbcUrl(), server.user(), server.password(), 17)) {
+    try (dev.idempo.testsupport.PostgresServer server =
+            dev.idempo.testsupport.PostgresServer.start();
+        com.zaxxer.hikari.HikariDataSource postgres =
+            pool(server.jdbcUrl(), server.user(), server.password(), 17)) {
       IdempotencyStore store = dev.idempo.jdbc.JdbcIdempotencyStore.builder(postgres).build();
-      jdbcRows(rows, "postgres", postgres, store, seconds, server.hasPgStatStatements() ? postgres : null);
+      jdbcRows(
+          rows,
+          "postgres",
+          postgres,
+          store,
+          seconds,
+          server.hasPgStatStatements() ? postgres : null);
     }
   }
 
-  private static com.zaxxer.hikari.HikariDataSource pool(String url, String user, String password, int size) {
+  private static com.zaxxer.hikari.HikariDataSource pool(
+      String url, String user, String password, int size) {
     com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
@@ -112,49 +154,82 @@ public final class StoreLoadBenchmark {
 
   /** Baseline: a plain INSERT then UPDATE of a row per request, two autocommit statements. */
   private static void jdbcRows(
-      List<String> rows, String name, javax.sql.DataSource data, IdempotencyStore store, int seconds, javax.sql.DataSource statementStats)
+      List<String> rows,
+      String name,
+      javax.sql.DataSource data,
+      IdempotencyStore store,
+      int seconds,
+      javax.sql.DataSource statementStats)
       throws Exception {
-    try (java.sql.Connection connection = data.getConnection(); java.sql.Statement ddl = connection.createStatement()) {
-      ddl.execute("CREATE TABLE IF NOT EXISTS bench_baseline (k VARCHAR(64) PRIMARY KEY, v BYTEA)".replace("BYTEA", name.equals("sqlite") ? "BLOB" : "BYTEA"));
+    try (java.sql.Connection connection = data.getConnection();
+        java.sql.Statement ddl = connection.createStatement()) {
+      ddl.execute(
+          "CREATE TABLE IF NOT EXISTS bench_baseline (k VARCHAR(64) PRIMARY KEY, v BYTEA)"
+              .replace("BYTEA", name.equals("sqlite") ? "BLOB" : "BYTEA"));
     }
     byte[] value = new byte[200];
     for (int callers : CALLERS) {
       long before = statements(statementStats);
       Result baseline =
-          run(callers, seconds, caller -> {
-            String key = randomKey().toString();
-            try (java.sql.Connection c = data.getConnection();
-                java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO bench_baseline (k, v) VALUES (?, NULL)");
-                java.sql.PreparedStatement update = c.prepareStatement("UPDATE bench_baseline SET v = ? WHERE k = ?")) {
-              insert.setString(1, key);
-              insert.executeUpdate();
-              update.setBytes(1, value);
-              update.setString(2, key);
-              update.executeUpdate();
-            } catch (java.sql.SQLException e) {
-              throw new IllegalStateException(e);
-            }
-          });
-      rows.add(row(name + " baseline: INSERT+UPDATE", callers, baseline, statementsPerOp(statementStats, before, baseline)));
+          run(
+              callers,
+              seconds,
+              caller -> {
+                String key = randomKey().toString();
+                try (java.sql.Connection c = data.getConnection();
+                    java.sql.PreparedStatement insert =
+                        c.prepareStatement("INSERT INTO bench_baseline (k, v) VALUES (?, NULL)");
+                    java.sql.PreparedStatement update =
+                        c.prepareStatement("UPDATE bench_baseline SET v = ? WHERE k = ?")) {
+                  insert.setString(1, key);
+                  insert.executeUpdate();
+                  update.setBytes(1, value);
+                  update.setString(2, key);
+                  update.executeUpdate();
+                } catch (java.sql.SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      rows.add(
+          row(
+              name + " baseline: INSERT+UPDATE",
+              callers,
+              baseline,
+              statementsPerOp(statementStats, before, baseline)));
       before = statements(statementStats);
       Result fresh = run(callers, seconds, caller -> newRequest(store));
-      rows.add(row(name + ": new request", callers, fresh, statementsPerOp(statementStats, before, fresh)) + ratio(fresh, baseline));
+      rows.add(
+          row(
+                  name + ": new request",
+                  callers,
+                  fresh,
+                  statementsPerOp(statementStats, before, fresh))
+              + ratio(fresh, baseline));
       List<StorageKey> completed = completedKeys(store, 4096);
       before = statements(statementStats);
       Result replays = run(callers, seconds, caller -> replay(store, completed));
-      rows.add(row(name + ": replay", callers, replays, statementsPerOp(statementStats, before, replays)));
+      rows.add(
+          row(
+              name + ": replay",
+              callers,
+              replays,
+              statementsPerOp(statementStats, before, replays)));
     }
   }
 
-  /** Statements PostgreSQL ran, from pg_stat_statements (the query reading it excluded); -1 without it. */
+  /**
+   * Statements PostgreSQL ran, from pg_stat_statements (the query reading it excluded); -1 without
+   * it.
+   */
   private static long statements(javax.sql.DataSource data) {
     if (data == null) {
       return -1;
     }
     try (java.sql.Connection c = data.getConnection();
         java.sql.Statement s = c.createStatement();
-        java.sql.ResultSet r = s.executeQuery(
-            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'")) {
+        java.sql.ResultSet r =
+            s.executeQuery(
+                "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'")) {
       r.next();
       return r.getLong(1);
     } catch (java.sql.SQLException e) {
@@ -166,7 +241,8 @@ public final class StoreLoadBenchmark {
     if (data == null) {
       return "-";
     }
-    return String.format(Locale.ROOT, "%.2f", (statements(data) - before) / (double) result.allOperations());
+    return String.format(
+        Locale.ROOT, "%.2f", (statements(data) - before) / (double) result.allOperations());
   }
 
   private static void newRequest(IdempotencyStore store) {
@@ -206,8 +282,12 @@ public final class StoreLoadBenchmark {
     }
   }
 
-  /** Runs {@code operation} on {@code callers} threads: one second of warm-up, then {@code seconds} measured. */
-  private static Result run(int callers, int seconds, Consumer<Integer> operation) throws InterruptedException {
+  /**
+   * Runs {@code operation} on {@code callers} threads: one second of warm-up, then {@code seconds}
+   * measured.
+   */
+  private static Result run(int callers, int seconds, Consumer<Integer> operation)
+      throws InterruptedException {
     AtomicBoolean measuring = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
     LatencyRecorder[] recorders = new LatencyRecorder[callers];
@@ -268,12 +348,19 @@ public final class StoreLoadBenchmark {
   }
 
   private static String ratio(Result result, Result baseline) {
-    return String.format(Locale.ROOT, "   (%.2fx baseline throughput)", result.throughput() / baseline.throughput());
+    return String.format(
+        Locale.ROOT, "   (%.2fx baseline throughput)", result.throughput() / baseline.throughput());
   }
 
   /** Commands clients sent (round trips), not the ones scripts ran inside the server. */
   private static final java.util.Set<String> CLIENT_COMMANDS =
-      java.util.Set.of("cmdstat_evalsha", "cmdstat_eval", "cmdstat_set", "cmdstat_get", "cmdstat_hgetall", "cmdstat_wait");
+      java.util.Set.of(
+          "cmdstat_evalsha",
+          "cmdstat_eval",
+          "cmdstat_set",
+          "cmdstat_get",
+          "cmdstat_hgetall",
+          "cmdstat_wait");
 
   private static long commandCount(RedisCommands<byte[], byte[]> commands) {
     long total = 0;
@@ -289,6 +376,7 @@ public final class StoreLoadBenchmark {
 
   /** Redis round trips per operation over the whole run, warm-up included. */
   private static String perOp(RedisCommands<byte[], byte[]> commands, long before, Result result) {
-    return String.format(Locale.ROOT, "%.2f", (commandCount(commands) - before) / (double) result.allOperations());
+    return String.format(
+        Locale.ROOT, "%.2f", (commandCount(commands) - before) / (double) result.allOperations());
   }
 }

@@ -1,10 +1,10 @@
 package dev.idempo.benchmarks;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.idempo.gateway.Gateway;
 import dev.idempo.gateway.GatewayConfig;
 import dev.idempo.gateway.StoreLocation;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.idempo.jdbc.JdbcIdempotencyStore;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.testsupport.PostgresServer;
@@ -79,8 +79,11 @@ public final class WebhookGatewayLoad {
     Path secretFile = Files.writeString(work.resolve("stripe-secret"), SECRET);
     Server upstream = upstream();
     int upstreamPort = ((ServerConnector) upstream.getConnectors()[0]).getLocalPort();
-    System.out.printf(Locale.ROOT,
-        "%d clients, %d s per row after 5 s of warm-up; upstream answers 204%n", clients, seconds);
+    System.out.printf(
+        Locale.ROOT,
+        "%d clients, %d s per row after 5 s of warm-up; upstream answers 204%n",
+        clients,
+        seconds);
     List<String[]> rows = new ArrayList<>();
     try (PostgresServer postgres = PostgresServer.start()) {
       String pgUrl = postgres.jdbcUrl() + "?user=" + PostgresServer.USER;
@@ -96,18 +99,54 @@ public final class WebhookGatewayLoad {
         try (Gateway gateway = new Gateway(config)) {
           int port = gateway.start();
           String run = name + "-" + System.nanoTime();
-          double alone = rate(rows, name, "upstream alone", upstreamPort, "/plain", clients,
-              seconds, i -> run + "-a-" + i);
-          double plain = rate(rows, name, "gateway, plain forward", port, "/plain", clients,
-              seconds, i -> run + "-p-" + i);
-          double fresh = rate(rows, name, "gateway, webhook, new events", port, PATH, clients,
-              seconds, i -> run + "-n-" + i);
-          double duplicates = rate(rows, name, "gateway, webhook, duplicates", port, PATH,
-              clients, seconds, i -> run + "-dup");
-          System.out.printf(Locale.ROOT,
+          double alone =
+              rate(
+                  rows,
+                  name,
+                  "upstream alone",
+                  upstreamPort,
+                  "/plain",
+                  clients,
+                  seconds,
+                  i -> run + "-a-" + i);
+          double plain =
+              rate(
+                  rows,
+                  name,
+                  "gateway, plain forward",
+                  port,
+                  "/plain",
+                  clients,
+                  seconds,
+                  i -> run + "-p-" + i);
+          double fresh =
+              rate(
+                  rows,
+                  name,
+                  "gateway, webhook, new events",
+                  port,
+                  PATH,
+                  clients,
+                  seconds,
+                  i -> run + "-n-" + i);
+          double duplicates =
+              rate(
+                  rows,
+                  name,
+                  "gateway, webhook, duplicates",
+                  port,
+                  PATH,
+                  clients,
+                  seconds,
+                  i -> run + "-dup");
+          System.out.printf(
+              Locale.ROOT,
               "%s: new events / plain forward = %.2f; duplicates / plain forward = %.2f;"
                   + " plain forward / upstream alone = %.2f%n",
-              name, fresh / plain, duplicates / plain, plain / alone);
+              name,
+              fresh / plain,
+              duplicates / plain,
+              plain / alone);
         }
       }
       whereTimeGoes(secretFile, work, postgres);
@@ -117,22 +156,42 @@ public final class WebhookGatewayLoad {
   }
 
   /** Runs {@code clients} closed-loop clients for a warm-up and then {@code seconds}. */
-  private static double rate(List<String[]> rows, String store, String scenario, int port,
-      String path, int clients, int seconds, LongFunction<String> eventIds) throws Exception {
+  private static double rate(
+      List<String[]> rows,
+      String store,
+      String scenario,
+      int port,
+      String path,
+      int clients,
+      int seconds,
+      LongFunction<String> eventIds)
+      throws Exception {
     AtomicLong sequence = new AtomicLong();
     run(port, path, clients, 5, eventIds, sequence); // warm-up (JIT, pools)
     long[] result = run(port, path, clients, seconds, eventIds, sequence);
     double perSecond = result[0] / (double) seconds;
     double meanMillis = result[0] == 0 ? 0 : result[2] / 1e6 / result[0];
-    System.out.printf(Locale.ROOT, "%-10s %-30s %8.0f req/s  mean %6.2f ms  failed %d%n",
-        store, scenario, perSecond, meanMillis, result[1]);
+    System.out.printf(
+        Locale.ROOT,
+        "%-10s %-30s %8.0f req/s  mean %6.2f ms  failed %d%n",
+        store,
+        scenario,
+        perSecond,
+        meanMillis,
+        result[1]);
     rows.add(new String[] {store, scenario, Double.toString(perSecond)});
     return perSecond;
   }
 
   /** {answered, failed (non-2xx or a broken connection), total nanos}. */
-  private static long[] run(int port, String path, int clients, int seconds,
-      LongFunction<String> eventIds, AtomicLong sequence) throws Exception {
+  private static long[] run(
+      int port,
+      String path,
+      int clients,
+      int seconds,
+      LongFunction<String> eventIds,
+      AtomicLong sequence)
+      throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong answered = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -140,39 +199,44 @@ public final class WebhookGatewayLoad {
     List<Thread> threads = new ArrayList<>();
     List<Throwable> errors = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
-      Thread thread = new Thread(() -> {
-        try {
-          Mac mac = Mac.getInstance("HmacSHA256");
-          mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-          while (!stop.get()) {
-            // A broken connection counts as a failed request; the client reconnects.
-            try (Socket socket = new Socket()) {
-              socket.setTcpNoDelay(true);
-              socket.connect(new InetSocketAddress("127.0.0.1", port));
-              OutputStream out = socket.getOutputStream();
-              InputStream in = new BufferedInputStream(socket.getInputStream());
-              while (!stop.get()) {
-                byte[] request = delivery(mac, path, eventIds.apply(sequence.incrementAndGet()));
-                long start = System.nanoTime();
-                out.write(request);
-                out.flush();
-                int status = readResponse(in);
-                nanos.addAndGet(System.nanoTime() - start);
-                answered.incrementAndGet();
-                if (status < 200 || status > 299) {
-                  failed.incrementAndGet();
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  Mac mac = Mac.getInstance("HmacSHA256");
+                  mac.init(
+                      new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+                  while (!stop.get()) {
+                    // A broken connection counts as a failed request; the client reconnects.
+                    try (Socket socket = new Socket()) {
+                      socket.setTcpNoDelay(true);
+                      socket.connect(new InetSocketAddress("127.0.0.1", port));
+                      OutputStream out = socket.getOutputStream();
+                      InputStream in = new BufferedInputStream(socket.getInputStream());
+                      while (!stop.get()) {
+                        byte[] request =
+                            delivery(mac, path, eventIds.apply(sequence.incrementAndGet()));
+                        long start = System.nanoTime();
+                        out.write(request);
+                        out.flush();
+                        int status = readResponse(in);
+                        nanos.addAndGet(System.nanoTime() - start);
+                        answered.incrementAndGet();
+                        if (status < 200 || status > 299) {
+                          failed.incrementAndGet();
+                        }
+                      }
+                    } catch (IOException e) {
+                      failed.incrementAndGet();
+                    }
+                  }
+                } catch (Exception e) {
+                  synchronized (errors) {
+                    errors.add(e);
+                  }
                 }
-              }
-            } catch (IOException e) {
-              failed.incrementAndGet();
-            }
-          }
-        } catch (Exception e) {
-          synchronized (errors) {
-            errors.add(e);
-          }
-        }
-      }, "webhook-load-" + c);
+              },
+              "webhook-load-" + c);
       threads.add(thread);
       thread.start();
     }
@@ -189,15 +253,28 @@ public final class WebhookGatewayLoad {
 
   /** One Stripe-signed delivery of event {@code eventId}, signed now. */
   private static byte[] delivery(Mac mac, String path, String eventId) {
-    String body = "{\"id\":\"evt_" + eventId + "\",\"object\":\"event\","
-        + "\"type\":\"payment_intent.succeeded\",\"data\":{\"object\":{\"amount\":1000}}}";
+    String body =
+        "{\"id\":\"evt_"
+            + eventId
+            + "\",\"object\":\"event\","
+            + "\"type\":\"payment_intent.succeeded\",\"data\":{\"object\":{\"amount\":1000}}}";
     long timestamp = Instant.now().getEpochSecond();
-    String signature = HexFormat.of().formatHex(
-        mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
-    String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        + "Content-Type: application/json\r\n"
-        + "Stripe-Signature: t=" + timestamp + ",v1=" + signature + "\r\n"
-        + "Content-Length: " + body.length() + "\r\n\r\n";
+    String signature =
+        HexFormat.of()
+            .formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+    String head =
+        "POST "
+            + path
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Content-Type: application/json\r\n"
+            + "Stripe-Signature: t="
+            + timestamp
+            + ",v1="
+            + signature
+            + "\r\n"
+            + "Content-Length: "
+            + body.length()
+            + "\r\n\r\n";
     return (head + body).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -241,8 +318,8 @@ public final class WebhookGatewayLoad {
   }
 
   /**
-   * Single-threaded, without HTTP: the signature check alone, then a {@link WebhookReceiver} with
-   * a no-op handler (verify + claim + complete) on each store.
+   * Single-threaded, without HTTP: the signature check alone, then a {@link WebhookReceiver} with a
+   * no-op handler (verify + claim + complete) on each store.
    */
   private static void whereTimeGoes(Path secretFile, Path work, PostgresServer postgres)
       throws Exception {
@@ -251,15 +328,20 @@ public final class WebhookGatewayLoad {
     mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     List<WebhookRequest> requests = new ArrayList<>();
     for (int i = 0; i < 10_000; i++) {
-      String body = "{\"id\":\"evt_v" + i + "\",\"object\":\"event\","
-          + "\"type\":\"payment_intent.succeeded\",\"data\":{\"object\":{\"amount\":1000}}}";
+      String body =
+          "{\"id\":\"evt_v"
+              + i
+              + "\",\"object\":\"event\","
+              + "\"type\":\"payment_intent.succeeded\",\"data\":{\"object\":{\"amount\":1000}}}";
       long timestamp = Instant.now().getEpochSecond();
-      String signature = HexFormat.of().formatHex(
-          mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
-      requests.add(WebhookRequest.builder("POST", PATH)
-          .header("Stripe-Signature", "t=" + timestamp + ",v1=" + signature)
-          .body(body.getBytes(StandardCharsets.UTF_8))
-          .build());
+      String signature =
+          HexFormat.of()
+              .formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+      requests.add(
+          WebhookRequest.builder("POST", PATH)
+              .header("Stripe-Signature", "t=" + timestamp + ",v1=" + signature)
+              .body(body.getBytes(StandardCharsets.UTF_8))
+              .build());
     }
     for (int round = 0; round < 20; round++) { // warm-up
       for (WebhookRequest request : requests) {
@@ -276,8 +358,13 @@ public final class WebhookGatewayLoad {
     double micros = (System.nanoTime() - start) / 1e3 / (rounds * requests.size());
     System.out.printf(Locale.ROOT, "Stripe signature check alone: %.1f µs per delivery%n", micros);
     // The gateway's own SQLite settings (StoreConnection): WAL, synchronous=NORMAL.
-    try (HikariDataSource sqlite = pool("jdbc:sqlite:" + work.resolve("receiver.db")
-            + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000", "", 4);
+    try (HikariDataSource sqlite =
+            pool(
+                "jdbc:sqlite:"
+                    + work.resolve("receiver.db")
+                    + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000",
+                "",
+                4);
         HikariDataSource pg = pool(postgres.jdbcUrl(), postgres.user(), 4)) {
       receiverAlone("sqlite", JdbcIdempotencyStore.builder(sqlite).build(), verifier, mac);
       receiverAlone("postgresql", JdbcIdempotencyStore.builder(pg).build(), verifier, mac);
@@ -296,23 +383,37 @@ public final class WebhookGatewayLoad {
       if (i == warmUp) {
         start = System.nanoTime();
       }
-      String body = "{\"id\":\"evt_r" + run + "_" + i + "\",\"object\":\"event\","
-          + "\"type\":\"payment_intent.succeeded\",\"data\":{\"object\":{\"amount\":1000}}}";
+      String body =
+          "{\"id\":\"evt_r"
+              + run
+              + "_"
+              + i
+              + "\",\"object\":\"event\","
+              + "\"type\":\"payment_intent.succeeded\",\"data\":{\"object\":{\"amount\":1000}}}";
       long timestamp = Instant.now().getEpochSecond();
-      String signature = HexFormat.of().formatHex(
-          mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
-      int status = receiver.receive(WebhookRequest.builder("POST", PATH)
-          .header("Stripe-Signature", "t=" + timestamp + ",v1=" + signature)
-          .body(body.getBytes(StandardCharsets.UTF_8))
-          .build()).status();
+      String signature =
+          HexFormat.of()
+              .formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+      int status =
+          receiver
+              .receive(
+                  WebhookRequest.builder("POST", PATH)
+                      .header("Stripe-Signature", "t=" + timestamp + ",v1=" + signature)
+                      .body(body.getBytes(StandardCharsets.UTF_8))
+                      .build())
+              .status();
       if (status != 200) {
         throw new IllegalStateException(name + ": the receiver answered " + status);
       }
     }
     double micros = (System.nanoTime() - start) / 1e3 / measured;
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "%s: receiver alone (verify + claim + complete, no HTTP), 1 thread: %.0f µs per new event"
-            + " (%.0f/s)%n", name, micros, 1e6 / micros);
+            + " (%.0f/s)%n",
+        name,
+        micros,
+        1e6 / micros);
   }
 
   private static HikariDataSource pool(String url, String user, int size) {
@@ -331,20 +432,21 @@ public final class WebhookGatewayLoad {
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
-    server.setHandler(new Handler.Abstract() {
-      @Override
-      public boolean handle(Request request, Response response, Callback callback) {
-        try {
-          Content.Source.consumeAll(request);
-        } catch (IOException e) {
-          callback.failed(e);
-          return true;
-        }
-        response.setStatus(204);
-        response.write(true, ByteBuffer.allocate(0), callback);
-        return true;
-      }
-    });
+    server.setHandler(
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback) {
+            try {
+              Content.Source.consumeAll(request);
+            } catch (IOException e) {
+              callback.failed(e);
+              return true;
+            }
+            response.setStatus(204);
+            response.write(true, ByteBuffer.allocate(0), callback);
+            return true;
+          }
+        });
     server.start();
     return server;
   }
