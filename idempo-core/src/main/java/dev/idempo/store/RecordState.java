@@ -1,6 +1,6 @@
 package dev.idempo.store;
 
-/** The state of a live record; see DESIGN.md §2. */
+/** The state of a live record; see {@code docs/design.md}, "The record and its state machine". */
 public enum RecordState {
   /** Claimed; the holder of the current fence is running the operation. */
   IN_PROGRESS,

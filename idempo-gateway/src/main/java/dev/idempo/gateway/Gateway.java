@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A reverse proxy to one upstream that gives every guarded request Idempotency-Key semantics
- * (DESIGN.md §5): the first request with a key is forwarded and its response stored; a retry gets
- * that response replayed with {@code Idempotent-Replayed: true}, never a second forward. Any number
- * of gateways sharing one Redis or PostgreSQL store behave as one.
+ * ({@code docs/design.md}, "The HTTP contract"): the first request with a key is forwarded and its
+ * response stored; a retry gets that response replayed with {@code Idempotent-Replayed: true},
+ * never a second forward. Any number of gateways sharing one Redis or PostgreSQL store behave as
+ * one.
  *
  * <pre>{@code
  * GatewayConfig config = GatewayConfig.builder(URI.create("http://127.0.0.1:9000"))

@@ -1,6 +1,7 @@
 /**
- * The Idempo gateway: a reverse proxy on Jetty 12 that puts Idempotency-Key semantics (DESIGN.md
- * §5) in front of any HTTP service, in any language.
+ * The Idempo gateway: a reverse proxy on Jetty 12 that puts Idempotency-Key semantics ({@code
+ * docs/design.md}, "The HTTP contract" and "The gateway") in front of any HTTP service, in any
+ * language.
  *
  * <p>A library: embed it as below, or run it with {@code idempo gateway --listen 127.0.0.1:8080
  * --upstream http://127.0.0.1:9000} (the command line is in {@code idempo-cli}). It logs through

@@ -35,9 +35,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every {@link IdempotencyStore} passes (DESIGN.md §2, §7). A store's test extends
- * this class and supplies a {@link StoreHarness}; every test here then runs against that store,
- * unchanged.
+ * The contract every {@link IdempotencyStore} passes ({@code docs/design.md}, "The record and its
+ * state machine" and "The stores"). A store's test extends this class and supplies a {@link
+ * StoreHarness}; every test here then runs against that store, unchanged.
  *
  * <p>Leases and retention are multiples of {@link StoreHarness#timeUnit()}: the lease is 4 units,
  * retention 20 units.
