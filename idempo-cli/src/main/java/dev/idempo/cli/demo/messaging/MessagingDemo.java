@@ -70,7 +70,7 @@ public final class MessagingDemo {
   public String describe() {
     return String.format(
         "idempo demo messaging: %d orders through a real Kafka broker (KRaft, in this process;"
-            + " %d partitions) to %d payments consumers, each service on its own SQLite file."
+            + " %d partitions)%nto %d payments consumers, each service on its own SQLite file."
             + "%nFaults, the same in both runs (seed %d):"
             + "%n  the order service dies %d times between its database commit and its publish"
             + "%n  %d broker acks are lost, and the event is sent again with the same id"
