@@ -48,7 +48,13 @@ final class MessagingDemoCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     System.err.println("idempo demo messaging: starting a Kafka broker in this process...");
-    MessagingDemo.Outcome outcome = demo.run();
+    MessagingDemo.Outcome outcome;
+    try {
+      outcome = demo.run();
+    } catch (IllegalStateException | java.io.UncheckedIOException e) {
+      System.err.println("idempo demo messaging: " + e.getMessage());
+      return 1;
+    }
     System.out.print(outcome.table());
     return outcome.idempo().exact() ? 0 : 1;
   }

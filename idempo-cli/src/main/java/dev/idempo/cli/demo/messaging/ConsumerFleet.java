@@ -35,6 +35,7 @@ final class ConsumerFleet implements AutoCloseable {
   private final AtomicInteger replacements = new AtomicInteger();
   private final CountDownLatch started = new CountDownLatch(1);
   private volatile boolean closing;
+  private volatile RuntimeException startFailure;
   private Thread supervisor;
 
   ConsumerFleet(int size, Supplier<Member> factory) {
@@ -42,7 +43,11 @@ final class ConsumerFleet implements AutoCloseable {
     this.factory = factory;
   }
 
-  /** Starts the members and returns once they are started. */
+  /**
+   * Starts the members and returns once they are started.
+   *
+   * @throws IllegalStateException if a member could not be created or started
+   */
   void start() {
     ThreadGroup group =
         new ThreadGroup("idempo-demo-consumers") {
@@ -61,6 +66,10 @@ final class ConsumerFleet implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (startFailure != null) {
+      throw new IllegalStateException(
+          "the payments consumers did not start: " + startFailure, startFailure);
+    }
   }
 
   /** How many killed members were replaced. */
@@ -69,14 +78,20 @@ final class ConsumerFleet implements AutoCloseable {
   }
 
   private void supervise() {
-    synchronized (this) {
-      for (int i = 0; i < size; i++) {
-        Member member = factory.get();
-        member.start();
-        live.add(member);
+    try {
+      synchronized (this) {
+        for (int i = 0; i < size; i++) {
+          Member member = factory.get();
+          member.start();
+          live.add(member);
+        }
       }
+    } catch (RuntimeException e) {
+      startFailure = e;
+      return;
+    } finally {
+      started.countDown();
     }
-    started.countDown();
     while (!closing) {
       synchronized (this) {
         for (int i = 0; i < live.size() && !closing; i++) {
