@@ -57,9 +57,11 @@ public record MessagingReport(
     out.append('\n');
     out.append(
         String.format(
-            "The broker started in %.1f s. With Idempo, %d redelivered or resent events were"
-                + " acknowledged without a charge.%n",
-            brokerStart.toMillis() / 1000.0, idempo.duplicatesSkipped));
+            "The broker started in %.1f s. Killed consumers replaced: %d without Idempo, %d with."
+                + "%nWith Idempo, %d redelivered or resent events were acknowledged without a"
+                + " charge.%n",
+            brokerStart.toMillis() / 1000.0, naive.consumerReplacements,
+            idempo.consumerReplacements, idempo.duplicatesSkipped));
     out.append(
         idempo.exact()
             ? "With Idempo every order was charged exactly once.\n"
