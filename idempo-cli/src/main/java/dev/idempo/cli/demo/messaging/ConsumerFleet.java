@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -32,7 +31,6 @@ final class ConsumerFleet implements AutoCloseable {
   private final Supplier<Member> factory;
   private final List<Member> live = new ArrayList<>();
   private final List<Member> killed = new ArrayList<>();
-  private final AtomicInteger replacements = new AtomicInteger();
   private final CountDownLatch started = new CountDownLatch(1);
   private volatile boolean closing;
   private volatile RuntimeException startFailure;
@@ -72,11 +70,6 @@ final class ConsumerFleet implements AutoCloseable {
     }
   }
 
-  /** How many killed members were replaced. */
-  int replacements() {
-    return replacements.get();
-  }
-
   private void supervise() {
     try {
       synchronized (this) {
@@ -100,7 +93,6 @@ final class ConsumerFleet implements AutoCloseable {
             Member replacement = factory.get();
             replacement.start();
             live.set(i, replacement);
-            replacements.incrementAndGet();
           }
         }
       }

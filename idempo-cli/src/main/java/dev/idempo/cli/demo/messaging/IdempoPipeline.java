@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -49,6 +50,7 @@ final class IdempoPipeline {
   private final Set<Integer> relayKills = ConcurrentHashMap.newKeySet();
   private final Set<Integer> lostAcks = ConcurrentHashMap.newKeySet();
   private final AtomicLong deliveries = new AtomicLong();
+  private final AtomicInteger consumersKilled = new AtomicInteger();
   private final AtomicLong duplicatesSkipped = new AtomicLong();
   private final FastForwardClock clock = new FastForwardClock();
   private final TransactionalConsumer consumer;
@@ -95,7 +97,7 @@ final class IdempoPipeline {
           "the Idempo consumers to reach the end of " + setup.topic());
       long sent = ends.values().stream().mapToLong(Long::longValue).sum();
       return new MessagingDemo.Traffic(
-          sent, deliveries.get(), duplicatesSkipped.get(), payments.replacements());
+          sent, deliveries.get(), duplicatesSkipped.get(), consumersKilled.get());
     }
   }
 
@@ -127,6 +129,7 @@ final class IdempoPipeline {
                       message.header(KafkaMessages.MESSAGE_ID_HEADER).orElseThrow(),
                       MessagingDemo.amountOf(order));
                   if (consumerKills.remove(order)) {
+                    consumersKilled.incrementAndGet();
                     throw new SimulatedCrash(
                         "payments consumer killed after charging order " + order
                             + ", before committing its offset");

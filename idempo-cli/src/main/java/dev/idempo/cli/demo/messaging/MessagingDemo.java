@@ -120,7 +120,7 @@ public final class MessagingDemo {
       return new MessagingReport(
           guarded, orders, traffic.messagesSent(), traffic.deliveries(), ledger.chargesRecorded(),
           ledger.duplicateCharges(), ledger.missingCharges(), traffic.duplicatesSkipped(),
-          traffic.consumerReplacements(), Duration.ofNanos(System.nanoTime() - start));
+          traffic.consumersKilled(), Duration.ofNanos(System.nanoTime() - start));
     } catch (IOException e) {
       throw new UncheckedIOException("the demo could not create its databases", e);
     } catch (SQLException e) {
@@ -179,7 +179,7 @@ public final class MessagingDemo {
 
   /** What one pipeline run counted outside the ledger. */
   record Traffic(
-      long messagesSent, long deliveries, long duplicatesSkipped, int consumerReplacements) {}
+      long messagesSent, long deliveries, long duplicatesSkipped, int consumersKilled) {}
 
   /** Everything a pipeline run needs. */
   record Setup(

@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param duplicateCharges charges beyond the first of an order
  * @param missingCharges orders never charged
  * @param duplicatesSkipped deliveries acknowledged as duplicates without charging (Idempo only)
- * @param consumerReplacements consumers started to replace killed ones
+ * @param consumersKilled payments consumers the chaos killed (each replaced by a new one)
  * @param elapsed how long the run took
  */
 public record MessagingReport(
@@ -26,7 +26,7 @@ public record MessagingReport(
     long duplicateCharges,
     long missingCharges,
     long duplicatesSkipped,
-    int consumerReplacements,
+    int consumersKilled,
     Duration elapsed) {
 
   /** True if every order was charged exactly once. */
@@ -57,11 +57,11 @@ public record MessagingReport(
     out.append('\n');
     out.append(
         String.format(
-            "The broker started in %.1f s. Killed consumers replaced: %d without Idempo, %d with."
+            "The broker started in %.1f s. Consumers killed: %d without Idempo, %d with."
                 + "%nWith Idempo, %d redelivered or resent events were acknowledged without a"
                 + " charge.%n",
-            brokerStart.toMillis() / 1000.0, naive.consumerReplacements,
-            idempo.consumerReplacements, idempo.duplicatesSkipped));
+            brokerStart.toMillis() / 1000.0, naive.consumersKilled,
+            idempo.consumersKilled, idempo.duplicatesSkipped));
     out.append(
         idempo.exact()
             ? "With Idempo every order was charged exactly once.\n"

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -36,6 +37,7 @@ final class NaivePipeline {
   private final Set<Integer> consumerKills = ConcurrentHashMap.newKeySet();
   private final Map<TopicPartition, Long> completed = new ConcurrentHashMap<>();
   private final AtomicLong deliveries = new AtomicLong();
+  private final AtomicInteger consumersKilled = new AtomicInteger();
 
   NaivePipeline(MessagingDemo.Setup setup) {
     this.setup = setup;
@@ -51,7 +53,7 @@ final class NaivePipeline {
           () -> ends.entrySet().stream()
               .allMatch(end -> completed.getOrDefault(end.getKey(), -1L) >= end.getValue() - 1),
           "the naive consumers to reach the end of " + setup.topic());
-      return new MessagingDemo.Traffic(sent, deliveries.get(), 0, payments.replacements());
+      return new MessagingDemo.Traffic(sent, deliveries.get(), 0, consumersKilled.get());
     }
   }
 
@@ -121,6 +123,7 @@ final class NaivePipeline {
             if (consumerKills.remove(order)) {
               // Killed after the charge, before the next poll commits this record's offset:
               // no close(), which would commit it.
+              consumersKilled.incrementAndGet();
               crashed = true;
               return;
             }
