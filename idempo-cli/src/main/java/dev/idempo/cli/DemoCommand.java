@@ -11,10 +11,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    subcommands = MessagingDemoCommand.class,
     description = {
       "Runs a naive payments service over HTTP twice under the same lossy, duplicating,"
           + " double-clicking traffic: once straight to it, once through the idempo gateway on its"
-          + " embedded SQLite store. Counts from the service's own ledger."
+          + " embedded SQLite store. Counts from the service's own ledger.",
+      "`idempo demo messaging` does the same for events through Kafka."
     })
 final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
