@@ -5,10 +5,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes byte sizes as the command line takes them: a whole number and an optional
- * unit, {@code B}, {@code KB}/{@code MB}/{@code GB} (powers of 1000) or {@code KiB}/{@code
- * MiB}/{@code GiB} (powers of 1024), e.g. {@code 10MiB}, {@code 512KiB}, {@code 1MB}, {@code
- * 4096}. Stateless.
+ * Reads and writes byte sizes as the command line takes them: a whole number and an optional unit,
+ * {@code B}, {@code KB}/{@code MB}/{@code GB} (powers of 1000) or {@code KiB}/{@code MiB}/{@code
+ * GiB} (powers of 1024), e.g. {@code 10MiB}, {@code 512KiB}, {@code 1MB}, {@code 4096}. Stateless.
  */
 final class ByteSize {
   private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*([a-zA-Z]*)");
@@ -24,7 +23,9 @@ final class ByteSize {
     Matcher matcher = SIZE.matcher(text == null ? "" : text.trim());
     if (!matcher.matches()) {
       throw new IllegalArgumentException(
-          "a size is a whole number and a unit (B, KB, KiB, MB, MiB, GB, GiB), e.g. 10MiB; was '" + text + "'");
+          "a size is a whole number and a unit (B, KB, KiB, MB, MiB, GB, GiB), e.g. 10MiB; was '"
+              + text
+              + "'");
     }
     long amount = Long.parseLong(matcher.group(1));
     long unit;
@@ -53,7 +54,11 @@ final class ByteSize {
         break;
       default:
         throw new IllegalArgumentException(
-            "unknown size unit '" + matcher.group(2) + "' in '" + text + "'; use B, KB, KiB, MB, MiB, GB or GiB");
+            "unknown size unit '"
+                + matcher.group(2)
+                + "' in '"
+                + text
+                + "'; use B, KB, KiB, MB, MiB, GB or GiB");
     }
     try {
       return Math.multiplyExact(amount, unit);

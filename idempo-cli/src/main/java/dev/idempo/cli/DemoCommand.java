@@ -1,7 +1,7 @@
 package dev.idempo.cli;
 
-import dev.idempo.cli.demo.DoubleChargeDemo;
 import dev.idempo.cli.demo.DemoReport;
+import dev.idempo.cli.demo.DoubleChargeDemo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,19 +21,34 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--charges", defaultValue = "1000", description = "Logical charges to make (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--charges",
+      defaultValue = "1000",
+      description = "Logical charges to make (default ${DEFAULT-VALUE}).")
   int charges;
 
-  @Option(names = "--clients", defaultValue = "8", description = "Concurrent clients (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--clients",
+      defaultValue = "8",
+      description = "Concurrent clients (default ${DEFAULT-VALUE}).")
   int clients;
 
-  @Option(names = "--loss", defaultValue = "0.2", description = "Share of responses the network drops (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--loss",
+      defaultValue = "0.2",
+      description = "Share of responses the network drops (default ${DEFAULT-VALUE}).")
   double loss;
 
-  @Option(names = "--duplicates", defaultValue = "0.1", description = "Share of requests the network delivers twice (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--duplicates",
+      defaultValue = "0.1",
+      description = "Share of requests the network delivers twice (default ${DEFAULT-VALUE}).")
   double duplicates;
 
-  @Option(names = "--double-clicks", defaultValue = "0.1", description = "Share of charges the user submits twice at once (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--double-clicks",
+      defaultValue = "0.1",
+      description = "Share of charges the user submits twice at once (default ${DEFAULT-VALUE}).")
   double doubleClicks;
 
   @Option(names = "--seed", description = "Random seed (default: random; printed).")
@@ -42,7 +57,8 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // the table, not server logs
+      System.setProperty(
+          "org.slf4j.simpleLogger.defaultLogLevel", "warn"); // the table, not server logs
     }
     DoubleChargeDemo demo;
     try {

@@ -5,9 +5,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads durations as the command line takes them: a whole number and a unit, {@code
- * ms}, {@code s}, {@code m}, {@code h} or {@code d}, e.g. {@code 250ms}, {@code 30s}, {@code
- * 24h}; {@code 0} alone is zero. Stateless.
+ * Reads durations as the command line takes them: a whole number and a unit, {@code ms}, {@code s},
+ * {@code m}, {@code h} or {@code d}, e.g. {@code 250ms}, {@code 30s}, {@code 24h}; {@code 0} alone
+ * is zero. Stateless.
  */
 final class DurationText {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?");

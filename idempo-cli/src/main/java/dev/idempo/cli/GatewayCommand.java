@@ -27,6 +27,7 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return GatewayCommandLine.run("idempo gateway", args.toArray(String[]::new), System.out, System.err);
+    return GatewayCommandLine.run(
+        "idempo gateway", args.toArray(String[]::new), System.out, System.err);
   }
 }

@@ -19,9 +19,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The command line of {@code idempo gateway}: the flags, their parsing into a {@link
- * GatewayConfig} (the library's builder), and running a {@link Gateway} until the process is told
- * to stop. A new flag is one field in {@link Flags} and one line in {@link Flags#toConfig()}.
+ * The command line of {@code idempo gateway}: the flags, their parsing into a {@link GatewayConfig}
+ * (the library's builder), and running a {@link Gateway} until the process is told to stop. A new
+ * flag is one field in {@link Flags} and one line in {@link Flags#toConfig()}.
  *
  * <pre>
  * --listen HOST:PORT --upstream URL [--store memory[:RECORDS] | sqlite:PATH | redis://HOST:PORT |
@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
 final class GatewayCommandLine {
   /** The exit code for a bad flag. */
   static final int USAGE_ERROR = 2;
+
   /** The exit code when the gateway cannot start (port in use, store unreachable). */
   static final int START_FAILED = 1;
 
@@ -64,18 +65,19 @@ final class GatewayCommandLine {
   }
 
   /**
-   * Runs the gateway {@code args} describe until the JVM is told to stop (SIGTERM, Ctrl-C): then
-   * it stops accepting, drains in-flight requests (up to the drain timeout) and returns 0. When it
-   * is ready it prints exactly one line on {@code out}: {@code idempo gateway listening on
-   * http://HOST:PORT -> UPSTREAM (store: …)}. A bad flag prints one line on {@code err} and
-   * returns {@value #USAGE_ERROR}; a port in use or an unreachable store prints one line and
-   * returns {@value #START_FAILED}. {@code --help} prints the usage on {@code out} and returns 0.
+   * Runs the gateway {@code args} describe until the JVM is told to stop (SIGTERM, Ctrl-C): then it
+   * stops accepting, drains in-flight requests (up to the drain timeout) and returns 0. When it is
+   * ready it prints exactly one line on {@code out}: {@code idempo gateway listening on
+   * http://HOST:PORT -> UPSTREAM (store: …)}. A bad flag prints one line on {@code err} and returns
+   * {@value #USAGE_ERROR}; a port in use or an unreachable store prints one line and returns
+   * {@value #START_FAILED}. {@code --help} prints the usage on {@code out} and returns 0.
    *
    * @param commandName how messages name the command, e.g. {@code idempo gateway}
    */
   static int run(String commandName, String[] args, PrintStream out, PrintStream err) {
     Flags flags = new Flags();
-    CommandLine commandLine = new CommandLine(flags).setExpandAtFiles(false).setCommandName(commandName);
+    CommandLine commandLine =
+        new CommandLine(flags).setExpandAtFiles(false).setCommandName(commandName);
     GatewayConfig config;
     try {
       commandLine.parseArgs(args);
@@ -151,10 +153,13 @@ final class GatewayCommandLine {
     setIfAbsent(prefix + "showDateTime", "true");
     setIfAbsent(prefix + "dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     setIfAbsent(prefix + "showShortLogName", "true");
-    for (String library : List.of("org.eclipse.jetty", "com.zaxxer.hikari", "io.lettuce", "io.netty", "reactor")) {
+    for (String library :
+        List.of("org.eclipse.jetty", "com.zaxxer.hikari", "io.lettuce", "io.netty", "reactor")) {
       setIfAbsent(prefix + "log." + library, "warn");
     }
-    setIfAbsent("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL%1$tz [%3$s] %4$s %5$s%6$s%n");
+    setIfAbsent(
+        "java.util.logging.SimpleFormatter.format",
+        "%1$tFT%1$tT.%1$tL%1$tz [%3$s] %4$s %5$s%6$s%n");
   }
 
   private static void setIfAbsent(String property, String value) {
@@ -175,10 +180,16 @@ final class GatewayCommandLine {
   static final class Flags {
     static final String VERSION = "0.1.0-SNAPSHOT";
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Where to listen, e.g. 127.0.0.1:8080 (port 0: any free port). Required.")
+    @Option(
+        names = "--listen",
+        paramLabel = "HOST:PORT",
+        description = "Where to listen, e.g. 127.0.0.1:8080 (port 0: any free port). Required.")
     String listen;
 
-    @Option(names = "--upstream", paramLabel = "URL", description = "The service to forward to, e.g. http://127.0.0.1:9000. Required.")
+    @Option(
+        names = "--upstream",
+        paramLabel = "URL",
+        description = "The service to forward to, e.g. http://127.0.0.1:9000. Required.")
     String upstream;
 
     @Option(
@@ -193,19 +204,35 @@ final class GatewayCommandLine {
                 + " gateways.")
     String store = "sqlite:./idempo-data/idempo.db";
 
-    @Option(names = "--require-key", description = "Refuse guarded requests without an Idempotency-Key (400) instead of passing them through.")
+    @Option(
+        names = "--require-key",
+        description =
+            "Refuse guarded requests without an Idempotency-Key (400) instead of passing them through.")
     boolean requireKey;
 
-    @Option(names = "--methods", paramLabel = "M,M", description = "The guarded methods (default POST,PATCH); others pass through untouched.")
+    @Option(
+        names = "--methods",
+        paramLabel = "M,M",
+        description = "The guarded methods (default POST,PATCH); others pass through untouched.")
     String methods = "POST,PATCH";
 
-    @Option(names = "--retention", paramLabel = "DURATION", description = "How long responses are replayed (default 24h).")
+    @Option(
+        names = "--retention",
+        paramLabel = "DURATION",
+        description = "How long responses are replayed (default 24h).")
     String retention = "24h";
 
-    @Option(names = "--lease", paramLabel = "DURATION", description = "How long a claim is protected; renewed while the upstream works (default 30s).")
+    @Option(
+        names = "--lease",
+        paramLabel = "DURATION",
+        description =
+            "How long a claim is protected; renewed while the upstream works (default 30s).")
     String lease = "30s";
 
-    @Option(names = "--upstream-timeout", paramLabel = "DURATION", description = "How long the upstream may stay silent (default 30s).")
+    @Option(
+        names = "--upstream-timeout",
+        paramLabel = "DURATION",
+        description = "How long the upstream may stay silent (default 30s).")
     String upstreamTimeout = "30s";
 
     @Option(
@@ -216,17 +243,22 @@ final class GatewayCommandLine {
                 + " keep-alive (default 500ms).")
     String upstreamIdleTimeout = "500ms";
 
-    @Option(names = "--wait-in-flight", paramLabel = "DURATION", description = "How long a duplicate waits for the first request and replays it, instead of 409 (default 0ms).")
+    @Option(
+        names = "--wait-in-flight",
+        paramLabel = "DURATION",
+        description =
+            "How long a duplicate waits for the first request and replays it, instead of 409 (default 0ms).")
     String waitInFlight = "0ms";
 
     @Option(
         names = "--tenant",
         paramLabel = "SOURCE",
-        description = "Whose key it is: authorization (default; a hash of the Authorization header,"
-            + " so a rotated token is a new tenant) | header:NAME (set by your auth proxy) |"
-            + " cookie:NAME | jwt:CLAIM?jwks=URL[&iss=ISSUER][&aud=AUDIENCE] (a verified JWT claim)"
-            + " | none (one key space shared by all callers). A keyed request with no tenant gets"
-            + " 400 tenant-required.")
+        description =
+            "Whose key it is: authorization (default; a hash of the Authorization header,"
+                + " so a rotated token is a new tenant) | header:NAME (set by your auth proxy) |"
+                + " cookie:NAME | jwt:CLAIM?jwks=URL[&iss=ISSUER][&aud=AUDIENCE] (a verified JWT claim)"
+                + " | none (one key space shared by all callers). A keyed request with no tenant gets"
+                + " 400 tenant-required.")
     String tenant;
 
     @Option(
@@ -235,30 +267,48 @@ final class GatewayCommandLine {
         description = "The same as --tenant header:NAME.")
     String tenantHeader;
 
-    @Option(names = "--max-body", paramLabel = "SIZE", description = "The largest request body fingerprinted; larger gets 413 (default 10MiB).")
+    @Option(
+        names = "--max-body",
+        paramLabel = "SIZE",
+        description = "The largest request body fingerprinted; larger gets 413 (default 10MiB).")
     String maxBody = "10MiB";
 
-    @Option(names = "--max-response", paramLabel = "SIZE", description = "The largest response stored; a larger one is delivered, and a retry gets a problem (default 1MiB).")
+    @Option(
+        names = "--max-response",
+        paramLabel = "SIZE",
+        description =
+            "The largest response stored; a larger one is delivered, and a retry gets a problem (default 1MiB).")
     String maxResponse = "1MiB";
 
-    @Option(names = "--on-unknown", paramLabel = "fail|reexecute", description = "After an upstream timeout or a crash: fail (default; retries get 502 outcome-unknown) or reexecute (retries forward again with the same key).")
+    @Option(
+        names = "--on-unknown",
+        paramLabel = "fail|reexecute",
+        description =
+            "After an upstream timeout or a crash: fail (default; retries get 502 outcome-unknown) or reexecute (retries forward again with the same key).")
     String onUnknown = "fail";
 
-    @Option(names = "--admin", paramLabel = "HOST:PORT", description = "Serve /health and /metrics (Prometheus) here.")
+    @Option(
+        names = "--admin",
+        paramLabel = "HOST:PORT",
+        description = "Serve /health and /metrics (Prometheus) here.")
     String admin;
 
-    @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "How long in-flight requests may finish on SIGTERM (default 10s).")
+    @Option(
+        names = "--drain-timeout",
+        paramLabel = "DURATION",
+        description = "How long in-flight requests may finish on SIGTERM (default 10s).")
     String drainTimeout = "10s";
 
     @Option(
         names = "--webhook",
         paramLabel = "PATH=PROVIDER:SECRET",
-        description = "Receive webhooks at PATH (repeatable), e.g."
-            + " /hooks/stripe=stripe:env:STRIPE_SECRET: verify the signature, deduplicate by event"
-            + " id and forward each event once to the upstream at PATH with Idempotency-Key:"
-            + " PROVIDER:EVENT_ID; an upstream non-2xx releases it for the sender's retry."
-            + " Providers: stripe, standard-webhooks (svix), github, paypal, hmac; secrets env:NAME"
-            + " or file:PATH.")
+        description =
+            "Receive webhooks at PATH (repeatable), e.g."
+                + " /hooks/stripe=stripe:env:STRIPE_SECRET: verify the signature, deduplicate by event"
+                + " id and forward each event once to the upstream at PATH with Idempotency-Key:"
+                + " PROVIDER:EVENT_ID; an upstream non-2xx releases it for the sender's retry."
+                + " Providers: stripe, standard-webhooks (svix), github, paypal, hmac; secrets env:NAME"
+                + " or file:PATH.")
     List<String> webhooks = new ArrayList<>();
 
     @Option(
@@ -267,10 +317,16 @@ final class GatewayCommandLine {
         description = "How long webhook event ids are remembered (default 7d).")
     String webhookRetention = "7d";
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help and exit.")
     boolean help;
 
-    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Show the version and exit.")
+    @Option(
+        names = {"-V", "--version"},
+        versionHelp = true,
+        description = "Show the version and exit.")
     boolean version;
 
     GatewayConfig toConfig() {
@@ -288,7 +344,8 @@ final class GatewayCommandLine {
       flag("--methods", () -> builder.methods(list(methods)));
       flag("--retention", () -> builder.retention(DurationText.parse(retention)));
       flag("--lease", () -> builder.lease(DurationText.parse(lease)));
-      flag("--upstream-timeout", () -> builder.upstreamTimeout(DurationText.parse(upstreamTimeout)));
+      flag(
+          "--upstream-timeout", () -> builder.upstreamTimeout(DurationText.parse(upstreamTimeout)));
       flag(
           "--upstream-idle-timeout",
           () -> builder.upstreamIdleTimeout(DurationText.parse(upstreamIdleTimeout)));
@@ -312,10 +369,12 @@ final class GatewayCommandLine {
       }
       flag("--drain-timeout", () -> builder.drainTimeout(DurationText.parse(drainTimeout)));
       for (String webhook : webhooks) {
-        flag("--webhook", () -> builder.webhook(
-            dev.idempo.webhooks.WebhookEndpointSpec.parse(webhook)));
+        flag(
+            "--webhook",
+            () -> builder.webhook(dev.idempo.webhooks.WebhookEndpointSpec.parse(webhook)));
       }
-      flag("--webhook-retention",
+      flag(
+          "--webhook-retention",
           () -> builder.webhookRetention(DurationText.parse(webhookRetention)));
       return flag("the flags", builder::build);
     }
@@ -327,10 +386,12 @@ final class GatewayCommandLine {
       } catch (URISyntaxException e) {
         throw new IllegalArgumentException("--upstream: not a URL: " + text);
       }
-      return flag("--upstream", () -> {
-        GatewayConfig.builder(uri);
-        return uri;
-      });
+      return flag(
+          "--upstream",
+          () -> {
+            GatewayConfig.builder(uri);
+            return uri;
+          });
     }
 
     private static String[] hostAndPort(String flag, String text) {
@@ -342,7 +403,8 @@ final class GatewayCommandLine {
         host = host.substring(1, host.length() - 1);
       }
       if (host.isEmpty() || !port.matches("\\d{1,5}")) {
-        throw new IllegalArgumentException(flag + " must be HOST:PORT, e.g. 127.0.0.1:8080; was '" + text + "'");
+        throw new IllegalArgumentException(
+            flag + " must be HOST:PORT, e.g. 127.0.0.1:8080; was '" + text + "'");
       }
       return new String[] {host, port};
     }
@@ -382,7 +444,8 @@ final class GatewayCommandLine {
         return step.get();
       } catch (IllegalArgumentException | NullPointerException e) {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        throw new IllegalArgumentException(message.startsWith(flag) ? message : flag + ": " + message, e);
+        throw new IllegalArgumentException(
+            message.startsWith(flag) ? message : flag + ": " + message, e);
       }
     }
   }

@@ -8,8 +8,14 @@ import picocli.CommandLine.Command;
     name = "idempo",
     mixinStandardHelpOptions = true,
     version = "idempo 0.1.0-SNAPSHOT",
-    description = "Makes retries safe: every retry of an operation gets the answer of its first run.",
-    subcommands = {DemoCommand.class, RequestCommand.class, GatewayCommand.class, CommandLine.HelpCommand.class})
+    description =
+        "Makes retries safe: every retry of an operation gets the answer of its first run.",
+    subcommands = {
+      DemoCommand.class,
+      RequestCommand.class,
+      GatewayCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class IdempoCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
 final class MessagingDemoCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--orders", defaultValue = "500",
+  @Option(
+      names = "--orders",
+      defaultValue = "500",
       description = "Orders to place (default ${DEFAULT-VALUE}).")
   int orders;
 

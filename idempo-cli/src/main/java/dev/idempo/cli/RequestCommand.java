@@ -1,11 +1,11 @@
 package dev.idempo.cli;
 
 import dev.idempo.IdempotencyKey;
-import dev.idempo.client.RetryPolicy;
 import dev.idempo.client.CallOptions;
 import dev.idempo.client.IdempotentHttpClient;
 import dev.idempo.client.IdempotentResponse;
 import dev.idempo.client.RetriesExhaustedException;
+import dev.idempo.client.RetryPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -27,8 +27,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code idempo request}: a curl-like client that is safe to retry. One Idempotency-Key per
- * invocation (or {@code --key}), reused on every retry; full-jitter backoff on network errors,
- * 409 in flight, 429 and 503 (honouring Retry-After).
+ * invocation (or {@code --key}), reused on every retry; full-jitter backoff on network errors, 409
+ * in flight, 429 and 503 (honouring Retry-After).
  */
 @Command(
     name = "request",
@@ -50,19 +50,31 @@ final class RequestCommand implements Callable<Integer> {
   @Parameters(index = "1", description = "The URL, e.g. http://localhost:8080/charges.")
   String url;
 
-  @Option(names = {"-d", "--data"}, description = "The request body, or @FILE to read it from a file.")
+  @Option(
+      names = {"-d", "--data"},
+      description = "The request body, or @FILE to read it from a file.")
   String data;
 
-  @Option(names = {"-H", "--header"}, description = "A header, 'Name: value'; may repeat.")
+  @Option(
+      names = {"-H", "--header"},
+      description = "A header, 'Name: value'; may repeat.")
   List<String> headers = new ArrayList<>();
 
-  @Option(names = "--key", description = "The Idempotency-Key to use (default: a new UUID per invocation).")
+  @Option(
+      names = "--key",
+      description = "The Idempotency-Key to use (default: a new UUID per invocation).")
   String key;
 
-  @Option(names = "--retries", defaultValue = "3", description = "Retries after the first attempt, 0 to 20 (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--retries",
+      defaultValue = "3",
+      description = "Retries after the first attempt, 0 to 20 (default ${DEFAULT-VALUE}).")
   int retries;
 
-  @Option(names = "--timeout", defaultValue = "30s", description = "Timeout of each attempt, e.g. 500ms, 30s (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "30s",
+      description = "Timeout of each attempt, e.g. 500ms, 30s (default ${DEFAULT-VALUE}).")
   String timeout;
 
   @Override
@@ -73,7 +85,11 @@ final class RequestCommand implements Callable<Integer> {
     }
     IdempotentHttpClient client =
         IdempotentHttpClient.builder()
-            .retryPolicy(RetryPolicy.builder().maxAttempts(retries + 1).maxDelay(Duration.ofSeconds(5)).build())
+            .retryPolicy(
+                RetryPolicy.builder()
+                    .maxAttempts(retries + 1)
+                    .maxDelay(Duration.ofSeconds(5))
+                    .build())
             .build();
     CallOptions options = CallOptions.defaults();
     if (key != null) {
@@ -104,7 +120,9 @@ final class RequestCommand implements Callable<Integer> {
         response.attempts(),
         response.attempts() == 1 ? "" : "s",
         response.key().map(k -> " with Idempotency-Key " + k.value()).orElse(""),
-        response.replayed() ? "; the answer was a replay of an earlier attempt (Idempotent-Replayed: true)" : "");
+        response.replayed()
+            ? "; the answer was a replay of an earlier attempt (Idempotent-Replayed: true)"
+            : "");
     err.flush();
     return response.statusCode() < 400 ? 0 : 1;
   }
@@ -116,7 +134,9 @@ final class RequestCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage("not a URL: " + url);
     }
-    if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
+    if (uri.getScheme() == null
+        || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+        || uri.getHost() == null) {
       throw usage("the URL must be http:// or https:// with a host, was " + url);
     }
     String verb = method.toUpperCase(Locale.ROOT);
@@ -149,7 +169,11 @@ final class RequestCommand implements Callable<Integer> {
       builder.header("Content-Type", "application/json");
     }
     return builder
-        .method(verb, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+        .method(
+            verb,
+            body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body))
         .build();
   }
 
@@ -179,9 +203,11 @@ final class RequestCommand implements Callable<Integer> {
 
   /** Parses 250ms, 30s, 5m, 1h. */
   static Duration parseDuration(String text) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(text.trim());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(text.trim());
     if (!m.matches()) {
-      throw new IllegalArgumentException("a duration is a number and a unit (ms, s, m, h), e.g. 30s; was '" + text + "'");
+      throw new IllegalArgumentException(
+          "a duration is a number and a unit (ms, s, m, h), e.g. 30s; was '" + text + "'");
     }
     long amount = Long.parseLong(m.group(1));
     Duration duration;

@@ -22,11 +22,14 @@ import org.junit.jupiter.api.Test;
 /** {@code idempo gateway}: the same flags, errors and behaviour as the gateway's own main. */
 class GatewayCommandTest {
   private static final Pattern READY =
-      Pattern.compile("idempo gateway listening on http://127\\.0\\.0\\.1:(\\d+) -> (\\S+) \\(store: memory\\)");
+      Pattern.compile(
+          "idempo gateway listening on http://127\\.0\\.0\\.1:(\\d+) -> (\\S+) \\(store: memory\\)");
 
   @Test
   void aBadFlagIsOneLineOnStderrAndExitCode2() {
-    CommandRun run = CommandRun.of("gateway", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9", "--bogus");
+    CommandRun run =
+        CommandRun.of(
+            "gateway", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9", "--bogus");
 
     assertEquals(2, run.exitCode());
     assertEquals("idempo gateway: Unknown option: '--bogus' (see --help)", run.err().strip());
@@ -36,12 +39,22 @@ class GatewayCommandTest {
   @Test
   void aPortInUseIsOneLineOnStderrAndExitCode1() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      CommandRun run = CommandRun.of("gateway", "--listen", "127.0.0.1:" + taken.getLocalPort(),
-          "--upstream", "http://127.0.0.1:9", "--store", "memory");
+      CommandRun run =
+          CommandRun.of(
+              "gateway",
+              "--listen",
+              "127.0.0.1:" + taken.getLocalPort(),
+              "--upstream",
+              "http://127.0.0.1:9",
+              "--store",
+              "memory");
 
       assertEquals(1, run.exitCode());
       assertEquals(1, run.err().lines().count(), run.err());
-      assertTrue(run.err().startsWith("idempo gateway: cannot listen on 127.0.0.1:" + taken.getLocalPort()), run.err());
+      assertTrue(
+          run.err()
+              .startsWith("idempo gateway: cannot listen on 127.0.0.1:" + taken.getLocalPort()),
+          run.err());
     }
   }
 
@@ -59,20 +72,34 @@ class GatewayCommandTest {
   void theGatewayRunsPrintsOneReadyLineAndReplaysARetry() throws Exception {
     AtomicInteger executions = new AtomicInteger();
     HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    upstream.createContext("/", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      byte[] body = ("{\"execution\":" + executions.incrementAndGet() + "}").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(201, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    upstream.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          byte[] body =
+              ("{\"execution\":" + executions.incrementAndGet() + "}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(201, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     upstream.start();
     String upstreamUri = "http://127.0.0.1:" + upstream.getAddress().getPort();
     PrintStream originalOut = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     AtomicInteger exitCode = new AtomicInteger(-1);
-    Thread runner = new Thread(() -> exitCode.set(IdempoCommand.run(
-        "gateway", "--listen", "127.0.0.1:0", "--upstream", upstreamUri, "--store", "memory")));
+    Thread runner =
+        new Thread(
+            () ->
+                exitCode.set(
+                    IdempoCommand.run(
+                        "gateway",
+                        "--listen",
+                        "127.0.0.1:0",
+                        "--upstream",
+                        upstreamUri,
+                        "--store",
+                        "memory")));
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       runner.start();
@@ -81,9 +108,12 @@ class GatewayCommandTest {
       URI gateway = URI.create("http://127.0.0.1:" + ready.group(1) + "/charges");
 
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      HttpRequest charge = HttpRequest.newBuilder(gateway).header("Idempotency-Key", "cli-1")
-          .header("Authorization", "Bearer cli-test") // the gateway's default tenant
-          .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":5}")).build();
+      HttpRequest charge =
+          HttpRequest.newBuilder(gateway)
+              .header("Idempotency-Key", "cli-1")
+              .header("Authorization", "Bearer cli-test") // the gateway's default tenant
+              .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":5}"))
+              .build();
       HttpResponse<String> first = client.send(charge, HttpResponse.BodyHandlers.ofString());
       HttpResponse<String> retry = client.send(charge, HttpResponse.BodyHandlers.ofString());
 
@@ -98,15 +128,16 @@ class GatewayCommandTest {
       upstream.stop(0);
     }
     assertEquals(0, exitCode.get());
-    assertEquals(1, out.toString(StandardCharsets.UTF_8).lines().count(), "exactly one line on stdout: " + out);
+    assertEquals(
+        1,
+        out.toString(StandardCharsets.UTF_8).lines().count(),
+        "exactly one line on stdout: " + out);
   }
 
   private static Matcher awaitReadyLine(ByteArrayOutputStream out) throws InterruptedException {
     return org.awaitility.Awaitility.await("the ready line on stdout")
         .atMost(java.time.Duration.ofSeconds(20))
         .pollInterval(java.time.Duration.ofMillis(10))
-        .until(
-            () -> READY.matcher(out.toString(StandardCharsets.UTF_8).strip()),
-            Matcher::matches);
+        .until(() -> READY.matcher(out.toString(StandardCharsets.UTF_8).strip()), Matcher::matches);
   }
 }

@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code idempo request} against a real local server that dedupes by key and drops answers on demand. */
+/**
+ * {@code idempo request} against a real local server that dedupes by key and drops answers on
+ * demand.
+ */
 class RequestCommandTest {
   private HttpServer server;
   private String url;
@@ -50,7 +52,10 @@ class RequestCommandTest {
     keysSeen.add(String.valueOf(key));
     bodiesSeen.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
     boolean replay = key != null && chargesByKey.containsKey(key);
-    String charge = key == null ? "ch_" + charges.incrementAndGet() : chargesByKey.computeIfAbsent(key, k -> "ch_" + charges.incrementAndGet());
+    String charge =
+        key == null
+            ? "ch_" + charges.incrementAndGet()
+            : chargesByKey.computeIfAbsent(key, k -> "ch_" + charges.incrementAndGet());
     if (answersToDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       exchange.close(); // the charge happened; the answer never arrives
       return;
@@ -68,7 +73,8 @@ class RequestCommandTest {
   void aLostAnswerIsRetriedWithTheSameKeyAndChargesOnce() {
     answersToDrop.set(2);
 
-    CommandRun output = CommandRun.of("request", "POST", url, "-d", "{\"amount\":1000}", "--retries", "5");
+    CommandRun output =
+        CommandRun.of("request", "POST", url, "-d", "{\"amount\":1000}", "--retries", "5");
 
     assertEquals(0, output.exitCode(), output.err());
     assertEquals("{\"id\":\"ch_1\"}", output.out());
@@ -83,7 +89,9 @@ class RequestCommandTest {
   void aGivenKeyIsUsedAndAFreshAnswerIsNotCalledAReplay(@TempDir Path dir) throws IOException {
     Path body = Files.writeString(dir.resolve("charge.json"), "{\"amount\":5}");
 
-    CommandRun output = CommandRun.of("request", "post", url, "-d", "@" + body, "--key", "order-77", "-H", "X-Trace: abc");
+    CommandRun output =
+        CommandRun.of(
+            "request", "post", url, "-d", "@" + body, "--key", "order-77", "-H", "X-Trace: abc");
 
     assertEquals(0, output.exitCode(), output.err());
     assertEquals(List.of("order-77"), keysSeen);
@@ -106,11 +114,15 @@ class RequestCommandTest {
   @Test
   void badInputIsAOneLineUsageError() {
     assertUsageError("not an HTTP method", CommandRun.of("request", "PO ST", url));
-    assertUsageError("must be http:// or https://", CommandRun.of("request", "POST", "ftp://example/x"));
+    assertUsageError(
+        "must be http:// or https://", CommandRun.of("request", "POST", "ftp://example/x"));
     assertUsageError("'Name: value'", CommandRun.of("request", "POST", url, "-H", "NoColon"));
     assertUsageError("--key", CommandRun.of("request", "POST", url, "--key", "has space"));
-    assertUsageError("no such file", CommandRun.of("request", "POST", url, "-d", "@/no/such/file.json"));
-    assertUsageError("--retries must be between 0 and 20", CommandRun.of("request", "POST", url, "--retries", "50"));
+    assertUsageError(
+        "no such file", CommandRun.of("request", "POST", url, "-d", "@/no/such/file.json"));
+    assertUsageError(
+        "--retries must be between 0 and 20",
+        CommandRun.of("request", "POST", url, "--retries", "50"));
     assertUsageError("--timeout", CommandRun.of("request", "POST", url, "--timeout", "soon"));
     assertEquals(0, charges.get());
   }

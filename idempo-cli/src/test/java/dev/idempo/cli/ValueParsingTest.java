@@ -13,8 +13,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ValueParsingTest {
 
   @ParameterizedTest(name = "{0} = {1} bytes")
-  @CsvSource({"0,0", "4096,4096", "10MiB,10485760", "512KiB,524288", "1MB,1000000", "2kb,2000", "1GiB,1073741824",
-      "3 B,3", "7GB,7000000000"})
+  @CsvSource({
+    "0,0",
+    "4096,4096",
+    "10MiB,10485760",
+    "512KiB,524288",
+    "1MB,1000000",
+    "2kb,2000",
+    "1GiB,1073741824",
+    "3 B,3",
+    "7GB,7000000000"
+  })
   void sizes(String text, long bytes) {
     assertEquals(bytes, ByteSize.parse(text));
   }
@@ -22,12 +31,21 @@ class ValueParsingTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "MiB", "-1", "1.5MiB", "10 parsecs", "99999999999999GiB"})
   void badSizesAreRefusedNamingTheText(String text) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ByteSize.parse(text));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ByteSize.parse(text));
     assertTrue(e.getMessage().contains(text), e.getMessage());
   }
 
   @ParameterizedTest(name = "{0} = {1} ms")
-  @CsvSource({"250ms,250", "30s,30000", "5m,300000", "24h,86400000", "2d,172800000", "0,0", "0ms,0"})
+  @CsvSource({
+    "250ms,250",
+    "30s,30000",
+    "5m,300000",
+    "24h,86400000",
+    "2d,172800000",
+    "0,0",
+    "0ms,0"
+  })
   void durations(String text, long millis) {
     assertEquals(Duration.ofMillis(millis), DurationText.parse(text));
   }
@@ -35,7 +53,8 @@ class ValueParsingTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "30", "s", "1.5s", "-1s", "30sec", "soon"})
   void badDurationsAreRefusedNamingTheText(String text) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DurationText.parse(text));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> DurationText.parse(text));
     assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
   }
 

@@ -33,15 +33,23 @@ class WebhookFlagTest {
   void theCommandLineTakesRepeatableWebhooksAndARetention() {
     GatewayConfig config =
         GatewayCommandLine.parse(
-            "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9000",
-            "--webhook", "/hooks/stripe=stripe:file:" + secretFile,
-            "--webhook", "/hooks/gh=github:file:" + secretFile,
-            "--webhook-retention", "3d");
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:9000",
+            "--webhook",
+            "/hooks/stripe=stripe:file:" + secretFile,
+            "--webhook",
+            "/hooks/gh=github:file:" + secretFile,
+            "--webhook-retention",
+            "3d");
 
-    assertEquals(List.of("/hooks/stripe", "/hooks/gh"),
+    assertEquals(
+        List.of("/hooks/stripe", "/hooks/gh"),
         config.webhooks().stream().map(WebhookEndpointSpec::path).toList());
     assertEquals(Duration.ofDays(3), config.webhookRetention());
-    assertEquals(WebhookReceiver.DEFAULT_RETENTION,
+    assertEquals(
+        WebhookReceiver.DEFAULT_RETENTION,
         GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://h:1")
             .webhookRetention());
     assertFalse(config.toString().contains(secretFile.toString()), "no secret location logged");
@@ -49,16 +57,41 @@ class WebhookFlagTest {
 
   @Test
   void aBadWebhookFlagNamesTheFlagAndNeverTheSecret() {
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () ->
-        GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://h:1",
-            "--webhook", "/hooks/x=shopify:env:SHOP_SECRET_VALUE"));
-    IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () ->
-        GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://h:1",
-            "--webhook", "/hooks/s=stripe:file:" + secretFile,
-            "--webhook", "/hooks/s=stripe:file:" + secretFile));
-    IllegalArgumentException retention = assertThrows(IllegalArgumentException.class, () ->
-        GatewayCommandLine.parse("--listen", "127.0.0.1:0", "--upstream", "http://h:1",
-            "--webhook-retention", "0ms"));
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                GatewayCommandLine.parse(
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    "http://h:1",
+                    "--webhook",
+                    "/hooks/x=shopify:env:SHOP_SECRET_VALUE"));
+    IllegalArgumentException twice =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                GatewayCommandLine.parse(
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    "http://h:1",
+                    "--webhook",
+                    "/hooks/s=stripe:file:" + secretFile,
+                    "--webhook",
+                    "/hooks/s=stripe:file:" + secretFile));
+    IllegalArgumentException retention =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                GatewayCommandLine.parse(
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--upstream",
+                    "http://h:1",
+                    "--webhook-retention",
+                    "0ms"));
 
     assertTrue(unknown.getMessage().startsWith("--webhook:"), unknown.getMessage());
     assertTrue(unknown.getMessage().contains("unknown provider"), unknown.getMessage());

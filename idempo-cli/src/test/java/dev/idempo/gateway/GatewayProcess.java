@@ -19,12 +19,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A gateway in its own JVM (the command's {@link GatewayMain} on this test's class path), so it
- * can be killed with SIGKILL, stopped with SIGTERM and restarted like the real thing.
+ * A gateway in its own JVM (the command's {@link GatewayMain} on this test's class path), so it can
+ * be killed with SIGKILL, stopped with SIGTERM and restarted like the real thing.
  */
 final class GatewayProcess implements AutoCloseable {
   static final Pattern READY =
-      Pattern.compile("idempo gateway listening on (http://[^ ]+:(\\d+)) -> ([^ ]+) \\(store: (.+)\\)");
+      Pattern.compile(
+          "idempo gateway listening on (http://[^ ]+:(\\d+)) -> ([^ ]+) \\(store: (.+)\\)");
   private static final AtomicInteger COUNT = new AtomicInteger();
   private static final String EOF = "\u0000eof";
 
@@ -38,35 +39,47 @@ final class GatewayProcess implements AutoCloseable {
   private GatewayProcess(Process process, Path stderr) {
     this.process = process;
     this.stderr = stderr;
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          stdout.add(line);
-        }
-      } catch (IOException e) {
-        // the process went away
-      } finally {
-        stdout.add(EOF);
-      }
-    }, "gateway-process-stdout");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  stdout.add(line);
+                }
+              } catch (IOException e) {
+                // the process went away
+              } finally {
+                stdout.add(EOF);
+              }
+            },
+            "gateway-process-stdout");
     reader.setDaemon(true);
     reader.start();
   }
 
   /** Starts {@code GatewayMain args} with {@code directory} as its working directory. */
   static GatewayProcess start(Path directory, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-        "-cp", System.getProperty("java.class.path"),
-        GatewayMain.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx160m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto",
+                "-cp",
+                System.getProperty("java.class.path"),
+                GatewayMain.class.getName()));
     command.addAll(List.of(args));
     Path stderr = directory.resolve("gateway-" + COUNT.incrementAndGet() + ".err");
-    Process process = new ProcessBuilder(command)
-        .directory(directory.toFile())
-        .redirectError(stderr.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(command)
+            .directory(directory.toFile())
+            .redirectError(stderr.toFile())
+            .start();
     return new GatewayProcess(process, stderr);
   }
 
@@ -80,7 +93,11 @@ final class GatewayProcess implements AutoCloseable {
     while (readyLine == null) {
       String line = stdout.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (line == null || line.equals(EOF)) {
-        throw new AssertionError("the gateway did not print its ready line; stdout " + stdoutLines + ", stderr:\n" + stderr());
+        throw new AssertionError(
+            "the gateway did not print its ready line; stdout "
+                + stdoutLines
+                + ", stderr:\n"
+                + stderr());
       }
       stdoutLines.add(line);
       Matcher ready = READY.matcher(line);
@@ -127,7 +144,8 @@ final class GatewayProcess implements AutoCloseable {
   /** Waits for the process to end and answers its exit code. */
   int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("the gateway did not exit within " + timeout + "; stderr:\n" + stderr());
+      throw new AssertionError(
+          "the gateway did not exit within " + timeout + "; stderr:\n" + stderr());
     }
     return process.exitValue();
   }

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway as a real process: its ready line, a crash (SIGKILL) in the middle of a request,
- * a restart on the same SQLite file, and a graceful stop (SIGTERM). Leases of one second: here a
- * real clock is the subject.
+ * The gateway as a real process: its ready line, a crash (SIGKILL) in the middle of a request, a
+ * restart on the same SQLite file, and a graceful stop (SIGTERM). Leases of one second: here a real
+ * clock is the subject.
  */
 class GatewayProcessTest {
   private static final Duration START = Duration.ofSeconds(30);
@@ -45,8 +45,18 @@ class GatewayProcessTest {
   }
 
   @Test
-  void aGatewayKilledMidRequestAnswersOutcomeUnknownAfterRestartAndNeverForwardsTwice() throws Exception {
-    String[] args = {"--listen", "127.0.0.1:0", "--upstream", upstream.uri().toString(), "--store", "sqlite:data/idempo.db", "--lease", "1s"};
+  void aGatewayKilledMidRequestAnswersOutcomeUnknownAfterRestartAndNeverForwardsTwice()
+      throws Exception {
+    String[] args = {
+      "--listen",
+      "127.0.0.1:0",
+      "--upstream",
+      upstream.uri().toString(),
+      "--store",
+      "sqlite:data/idempo.db",
+      "--lease",
+      "1s"
+    };
     HttpResponse<String> done;
     try (GatewayProcess first = GatewayProcess.start(directory, args)) {
       String ready = first.awaitReady(START);
@@ -56,16 +66,19 @@ class GatewayProcessTest {
       assertEquals(upstream.uri().toString(), line.group(3));
       assertEquals("sqlite:data/idempo.db", line.group(4));
       assertEquals(List.of(ready), first.stdoutLines(), "exactly one line on stdout");
-      assertTrue(Files.exists(directory.resolve("data/idempo.db")), "the store's directory is created");
+      assertTrue(
+          Files.exists(directory.resolve("data/idempo.db")), "the store's directory is created");
 
       Requests requests = new Requests(first.uri());
       done = requests.post("/orders", "key-done", "{\"n\":1}");
       assertEquals(201, done.statusCode());
-      CompletableFuture<HttpResponse<String>> crashing = requests.postAsync("/hang", "key-crash", "{\"n\":2}");
+      CompletableFuture<HttpResponse<String>> crashing =
+          requests.postAsync("/hang", "key-crash", "{\"n\":2}");
       awaitExecutions(2);
 
       first.kill();
-      assertTrue(crashing.handle((response, failure) -> failure != null).get(10, TimeUnit.SECONDS),
+      assertTrue(
+          crashing.handle((response, failure) -> failure != null).get(10, TimeUnit.SECONDS),
           "the caller of the killed gateway gets no answer");
     }
 
@@ -78,17 +91,29 @@ class GatewayProcessTest {
       assertEquals(done.body(), replay.body());
       assertEquals(Optional.of("true"), replay.headers().firstValue("Idempotent-Replayed"));
 
-      HttpResponse<String> retry = retryUntilTheLeaseEnds(requests, "/hang", "key-crash", "{\"n\":2}");
+      HttpResponse<String> retry =
+          retryUntilTheLeaseEnds(requests, "/hang", "key-crash", "{\"n\":2}");
       assertProblem(retry, 502, "outcome-unknown");
       assertProblem(requests.post("/hang", "key-crash", "{\"n\":2}"), 502, "outcome-unknown");
-      assertEquals(2, upstream.executions(), "the crashed request is never forwarded a second time");
+      assertEquals(
+          2, upstream.executions(), "the crashed request is never forwarded a second time");
     }
   }
 
   @Test
   void withReexecuteARequestCutShortByACrashIsForwardedAgainWithTheSameKey() throws Exception {
-    String[] args = {"--listen", "127.0.0.1:0", "--upstream", upstream.uri().toString(), "--store", "sqlite:data/idempo.db",
-        "--lease", "1s", "--on-unknown", "reexecute"};
+    String[] args = {
+      "--listen",
+      "127.0.0.1:0",
+      "--upstream",
+      upstream.uri().toString(),
+      "--store",
+      "sqlite:data/idempo.db",
+      "--lease",
+      "1s",
+      "--on-unknown",
+      "reexecute"
+    };
     try (GatewayProcess first = GatewayProcess.start(directory, args)) {
       first.awaitReady(START);
       new Requests(first.uri()).postAsync("/hang", "key-again", "{}");
@@ -99,29 +124,39 @@ class GatewayProcessTest {
 
     try (GatewayProcess restarted = GatewayProcess.start(directory, args)) {
       restarted.awaitReady(START);
-      HttpResponse<String> retry = retryUntilTheLeaseEnds(new Requests(restarted.uri()), "/hang", "key-again", "{}");
+      HttpResponse<String> retry =
+          retryUntilTheLeaseEnds(new Requests(restarted.uri()), "/hang", "key-again", "{}");
 
       assertEquals(201, retry.statusCode(), retry.body());
       assertEquals(2, upstream.executions());
-      assertEquals("key-again", upstream.received().get(1).header("Idempotency-Key"), "the upstream can recognize the repeat");
+      assertEquals(
+          "key-again",
+          upstream.received().get(1).header("Idempotency-Key"),
+          "the upstream can recognize the repeat");
     }
   }
 
   @Test
   void sigtermStopsAcceptingAndDrainsTheInFlightRequestBeforeExiting() throws Exception {
-    try (GatewayProcess gateway = GatewayProcess.start(directory,
-        "--listen", "127.0.0.1:0", "--upstream", upstream.uri().toString())) {
+    try (GatewayProcess gateway =
+        GatewayProcess.start(
+            directory, "--listen", "127.0.0.1:0", "--upstream", upstream.uri().toString())) {
       String ready = gateway.awaitReady(START);
       assertTrue(ready.endsWith("(store: sqlite:./idempo-data/idempo.db)"), ready);
-      assertTrue(Files.exists(directory.resolve("idempo-data/idempo.db")), "the default store is a file in ./idempo-data");
+      assertTrue(
+          Files.exists(directory.resolve("idempo-data/idempo.db")),
+          "the default store is a file in ./idempo-data");
       Requests requests = new Requests(gateway.uri());
-      CompletableFuture<HttpResponse<String>> inFlight = requests.postAsync("/slow/3000", "key-drain", "{}");
+      CompletableFuture<HttpResponse<String>> inFlight =
+          requests.postAsync("/slow/3000", "key-drain", "{}");
       awaitExecutions(1);
 
       gateway.terminate();
 
       awaitRefused(gateway.port());
-      assertFalse(inFlight.isDone(), "the in-flight request is still being served while new connections are refused");
+      assertFalse(
+          inFlight.isDone(),
+          "the in-flight request is still being served while new connections are refused");
       HttpResponse<String> answer = inFlight.get(15, TimeUnit.SECONDS);
       assertEquals(201, answer.statusCode());
       assertEquals("{\"execution\":1}", answer.body());
@@ -132,20 +167,32 @@ class GatewayProcessTest {
 
   @Test
   void anUnreachableStoreIsOneLineOnStderrAndAFailedExit() throws Exception {
-    try (GatewayProcess gateway = GatewayProcess.start(directory,
-        "--listen", "127.0.0.1:0", "--upstream", upstream.uri().toString(),
-        "--store", "jdbc:postgresql://127.0.0.1:1/idempo?user=idempo&password=hunter2")) {
+    try (GatewayProcess gateway =
+        GatewayProcess.start(
+            directory,
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            upstream.uri().toString(),
+            "--store",
+            "jdbc:postgresql://127.0.0.1:1/idempo?user=idempo&password=hunter2")) {
       int exit = gateway.awaitExit(START);
 
       assertEquals(1, exit);
       List<String> lines = gateway.stderr().lines().toList();
       assertEquals(1, lines.size(), "one line, no stack trace: " + gateway.stderr());
-      assertTrue(lines.get(0).startsWith("idempo-gateway: cannot open store jdbc:postgresql://127.0.0.1:1/idempo?user=idempo&password=***"), lines.get(0));
+      assertTrue(
+          lines
+              .get(0)
+              .startsWith(
+                  "idempo-gateway: cannot open store jdbc:postgresql://127.0.0.1:1/idempo?user=idempo&password=***"),
+          lines.get(0));
       assertFalse(lines.get(0).contains("hunter2"), "the password is never printed");
     }
   }
 
-  private HttpResponse<String> retryUntilTheLeaseEnds(Requests requests, String path, String key, String body)
+  private HttpResponse<String> retryUntilTheLeaseEnds(
+      Requests requests, String path, String key, String body)
       throws IOException, InterruptedException {
     // The dead gateway's lease runs out on the store's clock, in another process.
     return org.awaitility.Awaitility.await()
@@ -158,8 +205,13 @@ class GatewayProcessTest {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(15))
         .untilAsserted(
-            () -> assertTrue(upstream.executions() >= count, "the upstream saw "
-                + upstream.executions() + " request(s), expected " + count));
+            () ->
+                assertTrue(
+                    upstream.executions() >= count,
+                    "the upstream saw "
+                        + upstream.executions()
+                        + " request(s), expected "
+                        + count));
   }
 
   private static void awaitRefused(int port) throws InterruptedException {

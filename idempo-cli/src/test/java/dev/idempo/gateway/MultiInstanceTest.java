@@ -53,7 +53,9 @@ class MultiInstanceTest {
   }
 
   private void assertOneExecution(String store) throws Exception {
-    String[] args = {"--listen", "127.0.0.1:0", "--upstream", upstream.uri().toString(), "--store", store};
+    String[] args = {
+      "--listen", "127.0.0.1:0", "--upstream", upstream.uri().toString(), "--store", store
+    };
     try (GatewayProcess a = GatewayProcess.start(directory, args);
         GatewayProcess b = GatewayProcess.start(directory, args)) {
       a.awaitReady(Duration.ofSeconds(30));
@@ -62,7 +64,10 @@ class MultiInstanceTest {
 
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
       for (int i = 0; i < REQUESTS; i++) {
-        answers.add(gateways.get(i % 2).postAsync("/slow/100", "one-key-" + store.hashCode(), "{\"amount\":42}"));
+        answers.add(
+            gateways
+                .get(i % 2)
+                .postAsync("/slow/100", "one-key-" + store.hashCode(), "{\"amount\":42}"));
       }
       Map<String, Integer> outcomes = new TreeMap<>();
       String firstBody = null;
@@ -81,11 +86,20 @@ class MultiInstanceTest {
         }
       }
 
-      System.out.println("two gateways on " + store.replaceAll("\\?.*", "") + ", " + REQUESTS + " requests, one key: " + outcomes);
+      System.out.println(
+          "two gateways on "
+              + store.replaceAll("\\?.*", "")
+              + ", "
+              + REQUESTS
+              + " requests, one key: "
+              + outcomes);
       assertEquals(1, upstream.executions(), "outcomes: " + outcomes);
       assertEquals(1, outcomes.getOrDefault("201", 0), "exactly one first run: " + outcomes);
       assertEquals(REQUESTS, outcomes.values().stream().mapToInt(Integer::intValue).sum());
-      assertTrue(outcomes.keySet().stream().allMatch(o -> o.equals("201") || o.equals("201 replayed") || o.equals("409")), outcomes.toString());
+      assertTrue(
+          outcomes.keySet().stream()
+              .allMatch(o -> o.equals("201") || o.equals("201 replayed") || o.equals("409")),
+          outcomes.toString());
     }
   }
 }

@@ -17,7 +17,16 @@ public record DemoReport(
     StringBuilder out = new StringBuilder();
     out.append(demo.describe()).append("\n\n");
     String format = "%-16s %16s %14s %17s %15s %14s %9s%n";
-    out.append(String.format(format, "", "logical charges", "requests sent", "charges recorded", "double charges", "wrong answers", "time"));
+    out.append(
+        String.format(
+            format,
+            "",
+            "logical charges",
+            "requests sent",
+            "charges recorded",
+            "double charges",
+            "wrong answers",
+            "time"));
     for (DemoReport report : new DemoReport[] {unguarded, guarded}) {
       out.append(
           String.format(

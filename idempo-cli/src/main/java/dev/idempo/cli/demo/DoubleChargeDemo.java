@@ -12,12 +12,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A deliberately naive payments service (every charge request appends a charge to its ledger)
- * under the traffic real networks produce: responses dropped after the charge was made, requests
- * delivered twice, users double-clicking. Clients retry with the same key, as a well-behaved
- * client does. The same traffic runs once straight to the service and once through
- * the idempo gateway on its embedded default store (SQLite in a temporary directory); the counts
- * come from the service's own ledger. Everything talks real HTTP over loopback.
+ * A deliberately naive payments service (every charge request appends a charge to its ledger) under
+ * the traffic real networks produce: responses dropped after the charge was made, requests
+ * delivered twice, users double-clicking. Clients retry with the same key, as a well-behaved client
+ * does. The same traffic runs once straight to the service and once through the idempo gateway on
+ * its embedded default store (SQLite in a temporary directory); the counts come from the service's
+ * own ledger. Everything talks real HTTP over loopback.
  */
 public final class DoubleChargeDemo {
   private final int charges;
@@ -103,7 +103,13 @@ public final class DoubleChargeDemo {
         }
       }
       return new DemoReport(
-          guarded, charges, traffic.requestsSent(), ledger.size(), doubles, wrong, Duration.ofNanos(System.nanoTime() - start));
+          guarded,
+          charges,
+          traffic.requestsSent(),
+          ledger.size(),
+          doubles,
+          wrong,
+          Duration.ofNanos(System.nanoTime() - start));
     } catch (IOException e) {
       throw new UncheckedIOException("the demo could not start its servers", e);
     } catch (InterruptedException e) {
@@ -175,14 +181,16 @@ public final class DoubleChargeDemo {
 
     private static int inRange(int value, int min, int max, String name) {
       if (value < min || value > max) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
+        throw new IllegalArgumentException(
+            name + " must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     }
 
     private static double inRange(double value, double min, double max, String name) {
       if (!(value >= min && value <= max)) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
+        throw new IllegalArgumentException(
+            name + " must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     }

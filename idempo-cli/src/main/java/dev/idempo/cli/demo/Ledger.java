@@ -6,7 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The payments service's own record of every charge it made: the demo counts from here. Thread-safe. */
+/**
+ * The payments service's own record of every charge it made: the demo counts from here.
+ * Thread-safe.
+ */
 final class Ledger {
   private final AtomicLong ids = new AtomicLong();
   private final Map<Integer, List<String>> chargesByOrder = new ConcurrentHashMap<>();

@@ -21,10 +21,10 @@ import java.util.regex.Pattern;
 
 /**
  * A fleet of well-behaved clients on a bad network, over real HTTP: each logical charge gets one
- * Idempotency-Key, reused on every retry. The network is simulated at the client's edge, where
- * its effects show: a response the server sent may be lost (the client sees a timeout and
- * retries), a request may be delivered twice (a second copy goes out at once), and a user may
- * double-click (two submissions of the same charge at the same time).
+ * Idempotency-Key, reused on every retry. The network is simulated at the client's edge, where its
+ * effects show: a response the server sent may be lost (the client sees a timeout and retries), a
+ * request may be delivered twice (a second copy goes out at once), and a user may double-click (two
+ * submissions of the same charge at the same time).
  *
  * <p>Every random choice is seeded per charge, so two runs with one seed send the same traffic.
  */
@@ -37,7 +37,11 @@ final class LossyClients {
 
   LossyClients(DoubleChargeDemo settings) {
     this.settings = settings;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
   /** What the clients saw: requests sent, and per charge the charge id each submission was told. */
@@ -51,7 +55,8 @@ final class LossyClients {
       List<CompletableFuture<List<String>>> charges = new ArrayList<>();
       for (int order = 0; order < settings.charges(); order++) {
         int o = order;
-        charges.add(CompletableFuture.supplyAsync(() -> charge(target, o, requests, network), clients));
+        charges.add(
+            CompletableFuture.supplyAsync(() -> charge(target, o, requests, network), clients));
       }
       List<List<String>> answers = new ArrayList<>();
       for (CompletableFuture<List<String>> charge : charges) {
@@ -73,7 +78,10 @@ final class LossyClients {
     String key = new UUID(random.nextLong(), random.nextLong()).toString();
     boolean doubleClick = random.nextDouble() < settings.doubleClicks();
     CompletableFuture<String> second =
-        doubleClick ? CompletableFuture.supplyAsync(() -> submit(target, order, key, 1, requests, network), network) : null;
+        doubleClick
+            ? CompletableFuture.supplyAsync(
+                () -> submit(target, order, key, 1, requests, network), network)
+            : null;
     List<String> answers = new ArrayList<>();
     answers.add(submit(target, order, key, 0, requests, network));
     if (second != null) {
@@ -83,7 +91,8 @@ final class LossyClients {
   }
 
   /** One submission: retries with the same key until it gets its charge back. */
-  private String submit(URI target, int order, String key, int click, AtomicLong requests, ExecutorService network) {
+  private String submit(
+      URI target, int order, String key, int click, AtomicLong requests, ExecutorService network) {
     Random random = new Random(settings.seed() * 977 + order * 7L + click);
     HttpRequest request =
         HttpRequest.newBuilder(target.resolve("/charges"))

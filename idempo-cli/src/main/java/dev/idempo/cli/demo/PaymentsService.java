@@ -38,7 +38,8 @@ final class PaymentsService implements AutoCloseable {
     server.setHandler(
         new Handler.Abstract() {
           @Override
-          public boolean handle(Request request, Response response, Callback callback) throws Exception {
+          public boolean handle(Request request, Response response, Callback callback)
+              throws Exception {
             charge(request, response, callback);
             return true;
           }
@@ -68,7 +69,8 @@ final class PaymentsService implements AutoCloseable {
     LockSupport.parkNanos(SERVICE_TIME_NANOS); // talking to the card network
     int number = Integer.parseInt(order.group(1));
     String id = ledger.append(number);
-    byte[] answer = ("{\"id\":\"" + id + "\",\"order\":" + number + "}").getBytes(StandardCharsets.UTF_8);
+    byte[] answer =
+        ("{\"id\":\"" + id + "\",\"order\":" + number + "}").getBytes(StandardCharsets.UTF_8);
     response.setStatus(201);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.length);

@@ -13,7 +13,14 @@ class DoubleChargeDemoTest {
   void withoutIdempoRetriesChargeTwiceAndWithItNeverDo() {
     long seed = System.nanoTime();
     DoubleChargeDemo demo =
-        DoubleChargeDemo.builder().charges(300).clients(8).responseLoss(0.3).duplicateDelivery(0.2).doubleClicks(0.2).seed(seed).build();
+        DoubleChargeDemo.builder()
+            .charges(300)
+            .clients(8)
+            .responseLoss(0.3)
+            .duplicateDelivery(0.2)
+            .doubleClicks(0.2)
+            .seed(seed)
+            .build();
 
     DemoReport unguarded = demo.run(false);
     DemoReport guarded = demo.run(true);
@@ -29,8 +36,18 @@ class DoubleChargeDemoTest {
 
   @Test
   void badSettingsAreRejectedByName() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> DoubleChargeDemo.builder().charges(0)).getMessage().contains("charges"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> DoubleChargeDemo.builder().responseLoss(0.95)).getMessage().contains("loss"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> DoubleChargeDemo.builder().clients(1000)).getMessage().contains("clients"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> DoubleChargeDemo.builder().charges(0))
+            .getMessage()
+            .contains("charges"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> DoubleChargeDemo.builder().responseLoss(0.95))
+            .getMessage()
+            .contains("loss"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> DoubleChargeDemo.builder().clients(1000))
+            .getMessage()
+            .contains("clients"));
   }
 }

@@ -53,7 +53,7 @@ record Chaos(
     List<Integer> acks = shuffled.subList(from, from += lostAcks);
     List<Integer> relays = shuffled.subList(from, from += relayKills);
     List<Integer> consumers = shuffled.subList(from, from + consumerKills);
-    return new Chaos(Set.copyOf(crashes), Set.copyOf(acks), Set.copyOf(relays),
-        Set.copyOf(consumers));
+    return new Chaos(
+        Set.copyOf(crashes), Set.copyOf(acks), Set.copyOf(relays), Set.copyOf(consumers));
   }
 }

@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Keeps a number of payments consumers of one group running, as an orchestrator would: a member
- * the chaos killed is replaced by a new one, which joins the group and takes over partitions.
+ * Keeps a number of payments consumers of one group running, as an orchestrator would: a member the
+ * chaos killed is replaced by a new one, which joins the group and takes over partitions.
  *
  * <p>Members are started on the fleet's own thread, in a thread group that swallows {@link
  * SimulatedCrash}: a consumer thread the chaos kills ends quietly instead of printing a stack

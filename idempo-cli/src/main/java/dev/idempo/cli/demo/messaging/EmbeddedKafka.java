@@ -30,8 +30,8 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A real single-node Kafka broker in KRaft mode (broker and controller in one server), started in
- * this JVM from the {@code org.apache.kafka:kafka_2.13} classes on 127.0.0.1 at two free ports,
- * its storage formatted in a fresh temporary directory that {@link #close()} deletes.
+ * this JVM from the {@code org.apache.kafka:kafka_2.13} classes on 127.0.0.1 at two free ports, its
+ * storage formatted in a fresh temporary directory that {@link #close()} deletes.
  *
  * <p>Settings are those of the project's test broker: replication factor 1 everywhere, no initial
  * rebalance delay, and group session timeouts down to 1 s, so a killed consumer's partitions move
@@ -85,7 +85,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                   AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000));
       admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
       return new EmbeddedKafka(directory, port, server, admin);
-    } catch (IOException | ExecutionException | TimeoutException | ReflectiveOperationException
+    } catch (IOException
+        | ExecutionException
+        | TimeoutException
+        | ReflectiveOperationException
         | RuntimeException e) {
       stopQuietly(server, admin, directory);
       throw new IllegalStateException("the demo's Kafka broker did not start: " + e, e);
@@ -104,9 +107,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static KafkaRaftServer newServer(Properties config) throws ReflectiveOperationException {
     Class<?> configType = Class.forName("kafka.server.KafkaConfig");
     Object kafkaConfig =
-        configType.getMethod("fromProps", Properties.class, boolean.class)
+        configType
+            .getMethod("fromProps", Properties.class, boolean.class)
             .invoke(null, config, false);
-    return KafkaRaftServer.class.getConstructor(configType, Time.class)
+    return KafkaRaftServer.class
+        .getConstructor(configType, Time.class)
         .newInstance(kafkaConfig, Time.SYSTEM);
   }
 
@@ -118,7 +123,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** Creates a topic with {@code partitions} partitions and waits until it exists. */
   public void createTopic(String name, int partitions) {
     try {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all()
+      admin
+          .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+          .all()
           .get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("could not create topic " + name + ": " + e, e);
@@ -185,8 +192,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             Map.entry("process.roles", "broker,controller"),
             Map.entry("node.id", "1"),
             Map.entry("controller.quorum.voters", "1@" + controller),
-            Map.entry("listeners",
-                "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + controller),
+            Map.entry(
+                "listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + controller),
             Map.entry("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port),
             Map.entry("controller.listener.names", "CONTROLLER"),
             Map.entry("inter.broker.listener.name", "PLAINTEXT"),
@@ -214,14 +221,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
       exit =
           kafka.tools.StorageTool.execute(
-              new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()
-              },
+              new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()},
               print);
     }
     if (exit != 0) {
       throw new IllegalStateException(
-          "formatting Kafka storage exited with " + exit + ":\n"
+          "formatting Kafka storage exited with "
+              + exit
+              + ":\n"
               + output.toString(StandardCharsets.UTF_8));
     }
   }

@@ -36,10 +36,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The pipeline with Idempo: the order service writes each order and its event in one transaction
- * ({@link Outbox}); an {@link OutboxRelay} publishes the events with their outbox ids; the
- * payments consumers are {@link KafkaConsumerRunner}s whose {@link TransactionalConsumer} commits
- * the charge, the dedup record and the partition's offset in one transaction. Not thread-safe; one
- * run.
+ * ({@link Outbox}); an {@link OutboxRelay} publishes the events with their outbox ids; the payments
+ * consumers are {@link KafkaConsumerRunner}s whose {@link TransactionalConsumer} commits the
+ * charge, the dedup record and the partition's offset in one transaction. Not thread-safe; one run.
  */
 final class IdempoPipeline {
   private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
@@ -107,7 +106,11 @@ final class IdempoPipeline {
       orders.setAutoCommit(false);
       for (int order = 0; order < setup.orderCount(); order++) {
         MessagingDemo.insertOrder(orders, order);
-        outbox.schedule(orders, setup.topic(), "order-" + order, MessagingDemo.payload(order),
+        outbox.schedule(
+            orders,
+            setup.topic(),
+            "order-" + order,
+            MessagingDemo.payload(order),
             Map.of(MessagingDemo.ORDER_HEADER, "" + order));
         orders.commit();
         // A crash of the service here (serviceCrashes) loses nothing: the event committed with
@@ -123,15 +126,18 @@ final class IdempoPipeline {
                 consumer,
                 (connection, message) -> {
                   deliveries.incrementAndGet();
-                  int order = Integer.parseInt(
-                      message.header(MessagingDemo.ORDER_HEADER).orElseThrow());
-                  PaymentsLedger.charge(connection, order,
+                  int order =
+                      Integer.parseInt(message.header(MessagingDemo.ORDER_HEADER).orElseThrow());
+                  PaymentsLedger.charge(
+                      connection,
+                      order,
                       message.header(KafkaMessages.MESSAGE_ID_HEADER).orElseThrow(),
                       MessagingDemo.amountOf(order));
                   if (consumerKills.remove(order)) {
                     consumersKilled.incrementAndGet();
                     throw new SimulatedCrash(
-                        "payments consumer killed after charging order " + order
+                        "payments consumer killed after charging order "
+                            + order
                             + ", before committing its offset");
                   }
                 })
@@ -162,7 +168,8 @@ final class IdempoPipeline {
     try (Connection connection = setup.payments().getConnection();
         PreparedStatement select =
             connection.prepareStatement(
-                "SELECT partition_id, next_offset FROM " + consumer.tablePrefix()
+                "SELECT partition_id, next_offset FROM "
+                    + consumer.tablePrefix()
                     + "kafka_offsets WHERE group_id = ? AND topic = ?")) {
       select.setString(1, group);
       select.setString(2, setup.topic());
@@ -180,8 +187,8 @@ final class IdempoPipeline {
   /**
    * The relay as a process: its own producer and {@link OutboxRelay}, passes run in a loop. When
    * the chaos kills it, its producer is dropped without flushing and a new relay, with a new
-   * producer and a new relay id, takes over. Rows the dead relay had claimed stay claimed until
-   * its lease runs out: rather than wait the lease out, the demo moves the outbox's clock past it.
+   * producer and a new relay id, takes over. Rows the dead relay had claimed stay claimed until its
+   * lease runs out: rather than wait the lease out, the demo moves the outbox's clock past it.
    */
   private final class RelayProcess {
     private final Outbox outbox;
@@ -234,12 +241,14 @@ final class IdempoPipeline {
       Map<String, Object> config = new HashMap<>();
       config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, setup.kafka().bootstrapServers());
       config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-      config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+      config.put(
+          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
           (int) PUBLISH_TIMEOUT.minusSeconds(1).toMillis());
       config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
       return new KafkaProducer<>(
           KafkaEventProducer.idempotentConfig(config),
-          new ByteArraySerializer(), new ByteArraySerializer());
+          new ByteArraySerializer(),
+          new ByteArraySerializer());
     }
 
     private OutboxRelay newRelay(KafkaProducer<byte[], byte[]> producer) {
@@ -277,8 +286,9 @@ final class IdempoPipeline {
       }
       if (lostAcks.remove(order)) {
         return acknowledged.thenCompose(
-            ignored -> CompletableFuture.failedFuture(
-                new TimeoutException("the broker's acknowledgement was lost")));
+            ignored ->
+                CompletableFuture.failedFuture(
+                    new TimeoutException("the broker's acknowledgement was lost")));
       }
       return acknowledged;
     }

@@ -20,10 +20,10 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * Orders become charges through Kafka, under the faults at-least-once delivery brings: an order
- * service writes orders and publishes an event for each, a payments service consumes the events
- * and charges each order, appending to its ledger. The same orders and the same {@link Chaos}
- * (drawn from the seed) run through two pipelines on one real Kafka broker started in this JVM
- * (KRaft, {@link EmbeddedKafka}), each service with its own SQLite file in a temporary directory:
+ * service writes orders and publishes an event for each, a payments service consumes the events and
+ * charges each order, appending to its ledger. The same orders and the same {@link Chaos} (drawn
+ * from the seed) run through two pipelines on one real Kafka broker started in this JVM (KRaft,
+ * {@link EmbeddedKafka}), each service with its own SQLite file in a temporary directory:
  *
  * <ul>
  *   <li>a naive one ({@link NaivePipeline}): publish after the commit with a plain producer that
@@ -77,15 +77,21 @@ public final class MessagingDemo {
             + "%n  the relay is killed %d times after publishing, before marking the event sent"
             + "%n  a payments consumer is killed %d times after charging, before committing the"
             + " offset",
-        orders, partitions, consumers, seed, chaos.serviceCrashes().size(),
-        chaos.lostAcks().size(), chaos.relayKills().size(), chaos.consumerKills().size());
+        orders,
+        partitions,
+        consumers,
+        seed,
+        chaos.serviceCrashes().size(),
+        chaos.lostAcks().size(),
+        chaos.relayKills().size(),
+        chaos.consumerKills().size());
   }
 
   /**
    * Starts a broker, runs the naive pipeline and then the Idempo one on it, and stops it.
    *
-   * @throws IllegalStateException if the broker does not start or a run does not finish within
-   *     the timeout
+   * @throws IllegalStateException if the broker does not start or a run does not finish within the
+   *     timeout
    */
   public Outcome run() {
     long start = System.nanoTime();
@@ -113,14 +119,29 @@ public final class MessagingDemo {
       }
       PaymentsLedger.create(paymentsDb);
       Setup setup =
-          new Setup(kafka, topic, partitions, consumers, orders, chaos, ordersDb, paymentsDb,
+          new Setup(
+              kafka,
+              topic,
+              partitions,
+              consumers,
+              orders,
+              chaos,
+              ordersDb,
+              paymentsDb,
               System.nanoTime() + timeout.toNanos());
       Traffic traffic = guarded ? new IdempoPipeline(setup).run() : new NaivePipeline(setup).run();
       PaymentsLedger.Counts ledger = PaymentsLedger.count(paymentsDb, orders);
       return new MessagingReport(
-          guarded, orders, traffic.messagesSent(), traffic.deliveries(), ledger.chargesRecorded(),
-          ledger.duplicateCharges(), ledger.missingCharges(), traffic.duplicatesSkipped(),
-          traffic.consumersKilled(), Duration.ofNanos(System.nanoTime() - start));
+          guarded,
+          orders,
+          traffic.messagesSent(),
+          traffic.deliveries(),
+          ledger.chargesRecorded(),
+          ledger.duplicateCharges(),
+          ledger.missingCharges(),
+          traffic.duplicatesSkipped(),
+          traffic.consumersKilled(),
+          Duration.ofNanos(System.nanoTime() - start));
     } catch (IOException e) {
       throw new UncheckedIOException("the demo could not create its databases", e);
     } catch (SQLException e) {
@@ -178,8 +199,7 @@ public final class MessagingDemo {
   }
 
   /** What one pipeline run counted outside the ledger. */
-  record Traffic(
-      long messagesSent, long deliveries, long duplicatesSkipped, int consumersKilled) {}
+  record Traffic(long messagesSent, long deliveries, long duplicatesSkipped, int consumersKilled) {}
 
   /** Everything a pipeline run needs. */
   record Setup(

@@ -3,8 +3,8 @@ package dev.idempo.cli.demo.messaging;
 import java.time.Duration;
 
 /**
- * What one pipeline run counted: traffic from the pipeline, charges from the payments service's
- * own ledger.
+ * What one pipeline run counted: traffic from the pipeline, charges from the payments service's own
+ * ledger.
  *
  * @param guarded whether this was the Idempo pipeline
  * @param orders orders placed (each should be charged exactly once)
@@ -39,8 +39,17 @@ public record MessagingReport(
     StringBuilder out = new StringBuilder();
     out.append(description).append("\n\n");
     String format = "%-16s %7s %14s %11s %17s %18s %16s %8s%n";
-    out.append(String.format(format, "", "orders", "messages sent", "deliveries",
-        "charges recorded", "duplicate charges", "missing charges", "time"));
+    out.append(
+        String.format(
+            format,
+            "",
+            "orders",
+            "messages sent",
+            "deliveries",
+            "charges recorded",
+            "duplicate charges",
+            "missing charges",
+            "time"));
     for (MessagingReport report : new MessagingReport[] {naive, idempo}) {
       out.append(
           String.format(
@@ -60,8 +69,10 @@ public record MessagingReport(
             "The broker started in %.1f s. Consumers killed: %d without Idempo, %d with."
                 + "%nWith Idempo, %d redelivered or resent events were acknowledged without a"
                 + " charge.%n",
-            brokerStart.toMillis() / 1000.0, naive.consumersKilled,
-            idempo.consumersKilled, idempo.duplicatesSkipped));
+            brokerStart.toMillis() / 1000.0,
+            naive.consumersKilled,
+            idempo.consumersKilled,
+            idempo.duplicatesSkipped));
     out.append(
         idempo.exact()
             ? "With Idempo every order was charged exactly once.\n"

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,8 +28,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The pipeline as it is often written: the order service commits the order, then publishes its
- * event with a plain producer (and, when the acknowledgement is lost, sends it again); the
- * payments consumers auto-commit offsets and charge on every delivery. Not thread-safe; one run.
+ * event with a plain producer (and, when the acknowledgement is lost, sends it again); the payments
+ * consumers auto-commit offsets and charge on every delivery. Not thread-safe; one run.
  */
 final class NaivePipeline {
   private final MessagingDemo.Setup setup;
@@ -50,8 +49,9 @@ final class NaivePipeline {
       long sent = placeOrders();
       Map<TopicPartition, Long> ends = setup.kafka().endOffsets(setup.topic(), setup.partitions());
       setup.await(
-          () -> ends.entrySet().stream()
-              .allMatch(end -> completed.getOrDefault(end.getKey(), -1L) >= end.getValue() - 1),
+          () ->
+              ends.entrySet().stream()
+                  .allMatch(end -> completed.getOrDefault(end.getKey(), -1L) >= end.getValue() - 1),
           "the naive consumers to reach the end of " + setup.topic());
       return new MessagingDemo.Traffic(sent, deliveries.get(), 0, consumersKilled.get());
     }
@@ -75,9 +75,14 @@ final class NaivePipeline {
         int copies = setup.chaos().lostAcks().contains(order) ? 2 : 1; // the ack was lost: resend
         for (int copy = 0; copy < copies; copy++) {
           try {
-            producer.send(
-                KafkaMessages.record(setup.topic(), "order-" + order, eventId,
-                    MessagingDemo.payload(order), Map.of(MessagingDemo.ORDER_HEADER, "" + order)))
+            producer
+                .send(
+                    KafkaMessages.record(
+                        setup.topic(),
+                        "order-" + order,
+                        eventId,
+                        MessagingDemo.payload(order),
+                        Map.of(MessagingDemo.ORDER_HEADER, "" + order)))
                 .get(30, TimeUnit.SECONDS);
             sent++;
           } catch (ExecutionException | TimeoutException e) {
@@ -115,10 +120,13 @@ final class NaivePipeline {
         while (!closing) {
           for (ConsumerRecord<byte[], byte[]> record : kafka.poll(Duration.ofMillis(100))) {
             deliveries.incrementAndGet();
-            int order = MessagingDemo.orderOf(record.headers().lastHeader(
-                MessagingDemo.ORDER_HEADER).value());
-            String eventId = new String(record.headers().lastHeader(
-                KafkaMessages.MESSAGE_ID_HEADER).value(), StandardCharsets.UTF_8);
+            int order =
+                MessagingDemo.orderOf(
+                    record.headers().lastHeader(MessagingDemo.ORDER_HEADER).value());
+            String eventId =
+                new String(
+                    record.headers().lastHeader(KafkaMessages.MESSAGE_ID_HEADER).value(),
+                    StandardCharsets.UTF_8);
             PaymentsLedger.charge(payments, order, eventId, MessagingDemo.amountOf(order));
             if (consumerKills.remove(order)) {
               // Killed after the charge, before the next poll commits this record's offset:

@@ -12,9 +12,9 @@ class MessagingDemoTest {
 
   /**
    * The whole demo on a real broker, with few orders: the naive pipeline loses the event of the
-   * order whose service died before publishing and charges twice at least for every lost ack;
-   * the Idempo pipeline, under the same faults, charges every order exactly once although it
-   * really did resend and redeliver.
+   * order whose service died before publishing and charges twice at least for every lost ack; the
+   * Idempo pipeline, under the same faults, charges every order exactly once although it really did
+   * resend and redeliver.
    */
   @Test
   void naivePipelineLosesAndDuplicatesChargesAndIdempoPipelineChargesEachOrderOnce() {
@@ -28,8 +28,8 @@ class MessagingDemoTest {
     String table = outcome.table();
     assertEquals(chaos.serviceCrashes().size(), naive.missingCharges(), table);
     assertTrue(naive.duplicateCharges() >= chaos.lostAcks().size() + 1, table);
-    assertEquals(100 - chaos.serviceCrashes().size() + chaos.lostAcks().size(),
-        naive.messagesSent(), table);
+    assertEquals(
+        100 - chaos.serviceCrashes().size() + chaos.lostAcks().size(), naive.messagesSent(), table);
     assertEquals(chaos.consumerKills().size(), naive.consumersKilled(), table);
 
     assertEquals(0, idempo.duplicateCharges(), table);
@@ -39,8 +39,7 @@ class MessagingDemoTest {
     // The faults really hit the Idempo pipeline: resends reached the topic, a consumer was
     // killed, and the duplicates were acknowledged without charging.
     assertTrue(
-        idempo.messagesSent() >= 100 + chaos.lostAcks().size() + chaos.relayKills().size(),
-        table);
+        idempo.messagesSent() >= 100 + chaos.lostAcks().size() + chaos.relayKills().size(), table);
     assertEquals(chaos.consumerKills().size(), idempo.consumersKilled(), table);
     assertTrue(idempo.duplicatesSkipped() >= chaos.lostAcks().size(), table);
     assertTrue(table.contains("With Idempo every order was charged exactly once."), table);
@@ -68,9 +67,11 @@ class MessagingDemoTest {
   void badSettingsAreRejectedByName() {
     assertTrue(
         assertThrows(IllegalArgumentException.class, () -> MessagingDemo.builder().orders(5))
-            .getMessage().contains("orders"));
+            .getMessage()
+            .contains("orders"));
     assertTrue(
         assertThrows(IllegalArgumentException.class, () -> MessagingDemo.builder().consumers(0))
-            .getMessage().contains("consumers"));
+            .getMessage()
+            .contains("consumers"));
   }
 }
