@@ -19,7 +19,7 @@ class ModuleTest {
   }
 
   @Test
-  void requiresTheHttpModuleTheStoreSuiteJUnitAndTheJdkHttpModules() {
+  void requiresTheHttpModuleTheStoreSuiteJUnitAwaitilityAndTheJdkHttpModules() {
     assertEquals(
         Set.of(
             "java.base",
@@ -29,7 +29,8 @@ class ModuleTest {
             "java.net.http",
             "jdk.httpserver",
             "org.junit.jupiter.api",
-            "org.junit.jupiter.params"),
+            "org.junit.jupiter.params",
+            "awaitility"),
         module.requiredModules());
   }
 }
