@@ -33,6 +33,7 @@ class ModuleTest {
             "dev.idempo.servlet",
             "dev.idempo.jdbc",
             "dev.idempo.redis",
+            "dev.idempo.webhooks",
             "spring.boot.autoconfigure",
             "spring.boot",
             "spring.beans",
