@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 
@@ -26,12 +25,13 @@ import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
  * Dedup overhead per message on PostgreSQL: the same handler (one INSERT of the effect in its own
  * transaction) run plainly, inside Idempo's {@link TransactionalConsumer}, and behind Apache
  * Camel's {@code JdbcMessageIdRepository} (camel-sql; its idempotent consumer adds the id in a
- * transaction of its own, then the handler runs), on one PostgreSQL server, in one run, rounds
- * interleaved. Statements per message come from {@code pg_stat_statements}.
+ * transaction of its own, then the handler runs), on one PostgreSQL server, in one run, one
+ * consumer thread, the three interleaved every 200 messages so that other load on the machine
+ * falls on all three alike. Statements per message come from {@code pg_stat_statements}.
  *
  * <pre>
  * java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.DedupOverheadBenchmark \
- *     [seconds per row, 5] [rounds, 3] [threads, 1]
+ *     [seconds per round, 10] [rounds, 3]
  * </pre>
  *
  * Not thread-safe; a main program.
@@ -47,11 +47,10 @@ public final class DedupOverheadBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     try (PostgresServer server = PostgresServer.start();
-        HikariDataSource data = pool(server, threads + 1)) {
+        HikariDataSource data = pool(server, 2)) {
       DataSource stats = server.hasPgStatStatements() ? data : null;
       try (Connection c = data.getConnection(); Statement ddl = c.createStatement()) {
         ddl.execute("CREATE TABLE bench_effects (message_id VARCHAR(64) PRIMARY KEY, payload BYTEA)");
@@ -90,66 +89,143 @@ public final class DedupOverheadBenchmark {
             }
             plain.consume(id);
           };
-      System.out.printf(Locale.ROOT, "PostgreSQL, %d thread(s), %d s per row, %d rounds%n",
-          threads, seconds, rounds);
-      System.out.printf(Locale.ROOT, "%-36s %10s %14s %12s%n", "variant", "msgs/s", "statements/msg", "vs plain");
-      List<double[]> ratios = new ArrayList<>();
-      for (int round = 1; round <= rounds; round++) {
-        double base = row("round " + round + " plain handler", plain, data, stats, seconds, threads, 0);
-        double ours = row("round " + round + " idempo transactional", withIdempo, data, stats, seconds, threads, base);
-        double theirs = row("round " + round + " camel JdbcMessageIdRepo", withCamel, data, stats, seconds, threads, base);
-        ratios.add(new double[] {ours / base, ours / theirs});
-        System.out.printf(Locale.ROOT, "round %d: idempo/plain %.2fx, idempo/camel %.2fx%n",
-            round, ours / base, ours / theirs);
-      }
+      // Per poll, as KafkaConsumerRunner settles a batch: one transaction for the batch.
+      Variant plainBatch =
+          slice(
+              ids -> {
+                try (Connection c = data.getConnection()) {
+                  c.setAutoCommit(false);
+                  for (String id : ids) {
+                    handler.handle(c, message(id));
+                  }
+                  c.commit();
+                }
+              });
+      Variant idempoBatch =
+          slice(
+              ids -> {
+                List<Message> messages = new ArrayList<>(ids.size());
+                for (String id : ids) {
+                  messages.add(message(id));
+                }
+                if (idempo.consumeAll(messages, handler, connection -> {}).isEmpty()) {
+                  throw new IllegalStateException("batch not settled");
+                }
+              });
+      // Camel's repository has no batch form: one add (its own transaction) per id.
+      Variant camelBatch =
+          slice(
+              ids -> {
+                for (String id : ids) {
+                  if (!camel.add(id)) {
+                    throw new IllegalStateException("duplicate: " + id);
+                  }
+                }
+                plainBatch.consume(String.join(",", ids));
+              });
+      report("one message per transaction", new Variant[] {plain, withIdempo, withCamel},
+          stats, seconds, rounds);
+      report("batches of " + BATCH + " per transaction (as KafkaConsumerRunner per poll)",
+          new Variant[] {plainBatch, idempoBatch, camelBatch}, stats, seconds, rounds);
       camel.stop();
     }
   }
 
-  private static double row(String name, Variant variant, DataSource data, DataSource stats,
-      int seconds, int threads, double base) throws Exception {
-    run(variant, 1, threads); // warm-up
-    long before = statements(stats);
-    AtomicLong done = new AtomicLong();
-    long elapsed = run(variant, seconds, threads, done);
-    double rate = done.get() / (elapsed / 1e9);
-    String perMessage = stats == null ? "-"
-        : String.format(Locale.ROOT, "%.2f", (statements(stats) - before) / (double) done.get());
-    System.out.printf(Locale.ROOT, "%-36s %10.0f %14s %12s%n", name, rate, perMessage,
-        base == 0 ? "1.00x" : String.format(Locale.ROOT, "%.2fx", rate / base));
-    return rate;
+  private static final int BATCH = 100;
+
+  /** A batch variant: called with one id, it settles BATCH ids derived from it in one go. */
+  private interface BatchHandler {
+    void consume(List<String> ids) throws Exception;
   }
 
-  private static void run(Variant variant, int seconds, int threads) throws Exception {
-    run(variant, seconds, threads, new AtomicLong());
+  private static Variant slice(BatchHandler batch) {
+    return first -> {
+      if (first.contains(",")) {
+        batch.consume(List.of(first.split(",")));
+        return;
+      }
+      List<String> ids = new ArrayList<>(BATCH);
+      ids.add(first);
+      for (int i = 1; i < BATCH; i++) {
+        ids.add(UUID.randomUUID().toString());
+      }
+      batch.consume(ids);
+    };
   }
 
-  private static long run(Variant variant, int seconds, int threads, AtomicLong done) throws Exception {
-    long start = System.nanoTime();
-    long end = start + seconds * 1_000_000_000L;
-    List<Thread> workers = new ArrayList<>();
-    Throwable[] failure = new Throwable[1];
-    for (int t = 0; t < threads; t++) {
-      Thread worker = new Thread(() -> {
-        try {
-          while (System.nanoTime() < end) {
-            variant.consume(UUID.randomUUID().toString());
-            done.incrementAndGet();
-          }
-        } catch (Throwable e) {
-          failure[0] = e;
+  private static void report(String mode, Variant[] variants, DataSource stats, int seconds,
+      int rounds) throws Exception {
+    String[] names = {"plain handler (no dedup)", "idempo TransactionalConsumer",
+        "camel JdbcMessageIdRepository"};
+    int perCall = mode.startsWith("batches") ? BATCH : 1;
+    double[] statementsPerMessage = new double[variants.length];
+    for (int v = 0; v < variants.length; v++) {
+      statementsPerMessage[v] = statementsPerMessage(variants[v], stats, perCall);
+    }
+    System.out.printf(Locale.ROOT,
+        "%nPostgreSQL, %s, one consumer thread, %d rounds of %d s, variants interleaved%n",
+        mode, rounds, seconds);
+    System.out.printf(Locale.ROOT, "%-8s %-30s %10s %15s %9s%n",
+        "round", "variant", "msgs/s", "statements/msg", "vs plain");
+    for (int round = 1; round <= rounds; round++) {
+      double[] rates = interleaved(variants, seconds, perCall);
+      for (int v = 0; v < variants.length; v++) {
+        System.out.printf(Locale.ROOT, "%-8d %-30s %10.0f %15s %8.2fx%n", round, names[v],
+            rates[v], stats == null ? "-" : String.format(Locale.ROOT, "%.2f", statementsPerMessage[v]),
+            rates[v] / rates[0]);
+      }
+      System.out.printf(Locale.ROOT, "round %d: idempo/plain %.2fx, idempo/camel %.2fx%n",
+          round, rates[1] / rates[0], rates[1] / rates[2]);
+    }
+  }
+
+  /** Messages per slice: short enough that load from other processes hits all variants alike. */
+  private static final int SLICE = 200;
+
+  /**
+   * Runs the variants in turn, {@link #SLICE} messages each, for {@code seconds} (after one
+   * second of the same as warm-up), and returns each one's messages per second of its own time.
+   */
+  private static double[] interleaved(Variant[] variants, int seconds, int perCall)
+      throws Exception {
+    long[] nanos = new long[variants.length];
+    long[] counts = new long[variants.length];
+    long warmUpEnd = System.nanoTime() + 1_000_000_000L;
+    long end = warmUpEnd + seconds * 1_000_000_000L;
+    boolean measuring = false;
+    while (System.nanoTime() < end) {
+      if (!measuring && System.nanoTime() >= warmUpEnd) {
+        measuring = true;
+      }
+      for (int v = 0; v < variants.length; v++) {
+        long start = System.nanoTime();
+        for (int i = 0; i < SLICE / perCall; i++) {
+          variants[v].consume(UUID.randomUUID().toString());
         }
-      });
-      workers.add(worker);
-      worker.start();
+        if (measuring) {
+          nanos[v] += System.nanoTime() - start;
+          counts[v] += SLICE / perCall * perCall;
+        }
+      }
     }
-    for (Thread worker : workers) {
-      worker.join();
+    double[] rates = new double[variants.length];
+    for (int v = 0; v < variants.length; v++) {
+      rates[v] = counts[v] / (nanos[v] / 1e9);
     }
-    if (failure[0] != null) {
-      throw new IllegalStateException("a worker failed", failure[0]);
+    return rates;
+  }
+
+  /** Statements per message of one variant over 1,000 messages; NaN without pg_stat_statements. */
+  private static double statementsPerMessage(Variant variant, DataSource stats, int perCall)
+      throws Exception {
+    if (stats == null) {
+      return Double.NaN;
     }
-    return System.nanoTime() - start;
+    long before = statements(stats);
+    for (int i = 0; i < 1_000 / perCall; i++) {
+      variant.consume(UUID.randomUUID().toString());
+    }
+    return (statements(stats) - before) / 1_000.0;
   }
 
   private static Message message(String id) {
