@@ -21,5 +21,6 @@ module dev.idempo.kafka.spring {
   exports dev.idempo.kafka.spring.autoconfigure;
 
   // Spring proxies the configuration class and binds the properties by reflection.
-  opens dev.idempo.kafka.spring.autoconfigure to spring.core, spring.beans, spring.context, spring.boot;
+  opens dev.idempo.kafka.spring.autoconfigure to
+      spring.core, spring.beans, spring.context, spring.boot;
 }

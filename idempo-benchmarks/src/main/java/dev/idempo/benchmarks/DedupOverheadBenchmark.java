@@ -37,7 +37,8 @@ import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
  * Not thread-safe; a main program.
  */
 public final class DedupOverheadBenchmark {
-  private static final byte[] PAYLOAD = "{\"order\":\"o-1\",\"amount\":1999}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] PAYLOAD =
+      "{\"order\":\"o-1\",\"amount\":1999}".getBytes(StandardCharsets.UTF_8);
 
   private DedupOverheadBenchmark() {}
 
@@ -53,10 +54,12 @@ public final class DedupOverheadBenchmark {
         HikariDataSource data = pool(server, 2)) {
       DataSource stats = server.hasPgStatStatements() ? data : null;
       try (Connection c = data.getConnection(); Statement ddl = c.createStatement()) {
-        ddl.execute("CREATE TABLE bench_effects (message_id VARCHAR(64) PRIMARY KEY, payload BYTEA)");
+        ddl.execute(
+            "CREATE TABLE bench_effects (message_id VARCHAR(64) PRIMARY KEY, payload BYTEA)");
         // Camel's own DDL; its create-if-missing probe aborts its transaction on PostgreSQL.
         ddl.execute("CREATE TABLE CAMEL_MESSAGEPROCESSED (processorName VARCHAR(255),"
-            + " messageId VARCHAR(100), createdAt TIMESTAMP, PRIMARY KEY (processorName, messageId))");
+            + " messageId VARCHAR(100), createdAt TIMESTAMP,"
+            + " PRIMARY KEY (processorName, messageId))");
       }
       TransactionalHandler handler = DedupOverheadBenchmark::insertEffect;
       TransactionalConsumer idempo =
@@ -171,7 +174,8 @@ public final class DedupOverheadBenchmark {
       double[] rates = interleaved(variants, seconds, perCall);
       for (int v = 0; v < variants.length; v++) {
         System.out.printf(Locale.ROOT, "%-8d %-30s %10.0f %15s %8.2fx%n", round, names[v],
-            rates[v], stats == null ? "-" : String.format(Locale.ROOT, "%.2f", statementsPerMessage[v]),
+            rates[v],
+            stats == null ? "-" : String.format(Locale.ROOT, "%.2f", statementsPerMessage[v]),
             rates[v] / rates[0]);
       }
       System.out.printf(Locale.ROOT, "round %d: idempo/plain %.2fx, idempo/camel %.2fx%n",
@@ -234,14 +238,18 @@ public final class DedupOverheadBenchmark {
 
   private static void insertEffect(Connection connection, Message message) throws SQLException {
     try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO bench_effects (message_id, payload) VALUES (?, ?)")) {
+        connection.prepareStatement(
+            "INSERT INTO bench_effects (message_id, payload) VALUES (?, ?)")) {
       insert.setString(1, message.brokerMessageId().orElseThrow());
       insert.setBytes(2, message.payload());
       insert.executeUpdate();
     }
   }
 
-  /** Statements PostgreSQL ran, from pg_stat_statements (the query reading it excluded); -1 without it. */
+  /**
+   * Statements PostgreSQL ran, from pg_stat_statements (the query reading it excluded); -1
+   * without it.
+   */
   private static long statements(DataSource data) throws SQLException {
     if (data == null) {
       return -1;
@@ -249,7 +257,8 @@ public final class DedupOverheadBenchmark {
     try (Connection c = data.getConnection();
         Statement s = c.createStatement();
         ResultSet r = s.executeQuery(
-            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'")) {
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+                + " WHERE query NOT LIKE '%pg_stat_statements%'")) {
       r.next();
       return r.getLong(1);
     }

@@ -33,8 +33,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * KRaft broker (a child process from this class path) and PostgreSQL, in one run, rounds
  * interleaved. The outbox is filled before the clock starts (scheduling is the application's
  * transaction, not the relay's work); the relay's time runs from its first claim to the empty
- * outbox. A first round warms up and is not printed. Every round then reads its topic back and checks that each key's events arrived in
- * order.
+ * outbox. A first round warms up and is not printed. Every round then reads its topic back and
+ * checks that each key's events arrived in order.
  *
  * <pre>
  * java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.OutboxRelayBenchmark \
@@ -59,7 +59,8 @@ public final class OutboxRelayBenchmark {
       System.out.printf(Locale.ROOT,
           "%d events per row over %d keys, relay batch %d, PostgreSQL + KRaft broker%n",
           events, keys, batchSize);
-      System.out.printf(Locale.ROOT, "%-30s %10s %12s %10s%n", "variant", "events/s", "vs plain", "order");
+      System.out.printf(Locale.ROOT, "%-30s %10s %12s %10s%n",
+          "variant", "events/s", "vs plain", "order");
       // Round 0 warms up the producer, the relay and the JIT; it is not printed.
       for (int round = 0; round <= rounds; round++) {
         String plainTopic = "plain-" + round;
@@ -131,7 +132,8 @@ public final class OutboxRelayBenchmark {
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "order-check-" + topic);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    config.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     Map<String, Integer> next = new HashMap<>();
     int read = 0;
     boolean kept = true;

@@ -18,6 +18,7 @@ class ModuleTest {
 
   @Test
   void requiresOnlyWhatItUses() {
-    assertEquals(Set.of("dev.idempo.messaging", "kafka.clients", "java.base"), module.requiredModules());
+    assertEquals(
+        Set.of("dev.idempo.messaging", "kafka.clients", "java.base"), module.requiredModules());
   }
 }

@@ -18,6 +18,8 @@ class ModuleTest {
 
   @Test
   void requiresOnlyWhatItUses() {
-    assertEquals(Set.of("dev.idempo.messaging", "com.rabbitmq.client", "java.base"), module.requiredModules());
+    assertEquals(
+        Set.of("dev.idempo.messaging", "com.rabbitmq.client", "java.base"),
+        module.requiredModules());
   }
 }

@@ -44,7 +44,8 @@ public final class IdempotentListenerInterceptor implements MethodInterceptor {
    * @param retention how long a dedup record lives
    * @param maxFailures failures of a record before it is parked
    */
-  public record Defaults(String messageId, String tablePrefix, Duration retention, int maxFailures) {
+  public record Defaults(
+      String messageId, String tablePrefix, Duration retention, int maxFailures) {
     /** Checks the values. @throws IllegalArgumentException naming a bad one */
     public Defaults {
       ListenerMessages.extractor(messageId);

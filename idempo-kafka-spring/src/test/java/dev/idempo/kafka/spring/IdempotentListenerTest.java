@@ -108,7 +108,8 @@ class IdempotentListenerTest {
   }
 
   private static long charges(String order) {
-    return jdbc.queryForObject("SELECT count(*) FROM charges WHERE order_id = ?", Long.class, order);
+    return jdbc.queryForObject(
+        "SELECT count(*) FROM charges WHERE order_id = ?", Long.class, order);
   }
 
   private static long dedupRecords(String eventId) {

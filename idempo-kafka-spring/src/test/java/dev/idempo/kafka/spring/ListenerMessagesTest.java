@@ -14,7 +14,8 @@ class ListenerMessagesTest {
   private final ConsumerRecord<Object, Object> record = record();
 
   private static ConsumerRecord<Object, Object> record() {
-    ConsumerRecord<Object, Object> record = new ConsumerRecord<>("orders", 2, 41, "order-7", "paid");
+    ConsumerRecord<Object, Object> record =
+        new ConsumerRecord<>("orders", 2, 41, "order-7", "paid");
     record.headers().add("event-id", "e-1".getBytes(StandardCharsets.UTF_8));
     record.headers().add("idempo-message-id", "m-1".getBytes(StandardCharsets.UTF_8));
     return record;
@@ -32,7 +33,8 @@ class ListenerMessagesTest {
   @Test
   void theMessageIdFormsReadHeaderKeyAndPayload() {
     Message message = ListenerMessages.toMessage(record);
-    assertEquals(Optional.of("e-1"), ListenerMessages.extractor("header:event-id").extract(message));
+    assertEquals(
+        Optional.of("e-1"), ListenerMessages.extractor("header:event-id").extract(message));
     assertEquals(Optional.of("order-7"), ListenerMessages.extractor("key").extract(message));
     assertEquals(Optional.of("paid"), ListenerMessages.extractor("payload").extract(message));
   }
