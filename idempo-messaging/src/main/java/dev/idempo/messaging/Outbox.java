@@ -205,7 +205,13 @@ public final class Outbox {
                 + " claimed_by VARCHAR(64), claimed_until BIGINT, last_error TEXT)",
             "CREATE INDEX IF NOT EXISTS " + table + "_due ON " + table
                 + " (state, next_attempt_at, seq)",
-            "CREATE INDEX IF NOT EXISTS " + table + "_key ON " + table + " (event_key, seq)"));
+            "CREATE INDEX IF NOT EXISTS " + table + "_key ON " + table + " (event_key, seq)",
+            // The relay's claim: pending rows in sequence order, and each key's oldest pending
+            // row, without walking delivered or dead rows.
+            "CREATE INDEX IF NOT EXISTS " + table + "_pending ON " + table + " (seq)"
+                + " WHERE state = 'PENDING'",
+            "CREATE INDEX IF NOT EXISTS " + table + "_pending_key ON " + table
+                + " (event_key, seq) WHERE state = 'PENDING'"));
   }
 
   /** Configures an {@link Outbox}. Not thread-safe. */

@@ -1,0 +1,11 @@
+/**
+ * Idempo on Kafka: {@link dev.idempo.kafka.KafkaConsumerRunner} keeps each partition's offset in
+ * the database next to the effect and the dedup record; {@link dev.idempo.kafka.KafkaEventProducer}
+ * and {@link dev.idempo.kafka.KafkaOutboxPublisher} send with the event id in a header.
+ */
+module dev.idempo.kafka {
+  requires transitive dev.idempo.messaging;
+  requires transitive kafka.clients;
+
+  exports dev.idempo.kafka;
+}
