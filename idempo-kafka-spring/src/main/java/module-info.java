@@ -1,7 +1,7 @@
 /**
- * Idempo Kafka for Spring Boot: {@link dev.idempo.kafka.spring.IdempotentListener} on a {@code
- * @KafkaListener} method runs it inside the transactional idempotent consumer on the application's
- * {@code DataSource}; {@code idempo.kafka.*} auto-configuration.
+ * Idempo Kafka for Spring Boot: {@link dev.idempo.kafka.spring.IdempotentListener} on a
+ * {@code @KafkaListener} method runs it inside the transactional idempotent consumer on the
+ * application's {@code DataSource}; {@code idempo.kafka.*} auto-configuration.
  */
 @SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module dev.idempo.kafka.spring {
@@ -22,5 +22,8 @@ module dev.idempo.kafka.spring {
 
   // Spring proxies the configuration class and binds the properties by reflection.
   opens dev.idempo.kafka.spring.autoconfigure to
-      spring.core, spring.beans, spring.context, spring.boot;
+      spring.core,
+      spring.beans,
+      spring.context,
+      spring.boot;
 }

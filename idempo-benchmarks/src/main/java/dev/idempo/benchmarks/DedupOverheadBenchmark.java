@@ -26,8 +26,8 @@ import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
  * transaction) run plainly, inside Idempo's {@link TransactionalConsumer}, and behind Apache
  * Camel's {@code JdbcMessageIdRepository} (camel-sql; its idempotent consumer adds the id in a
  * transaction of its own, then the handler runs), on one PostgreSQL server, in one run, one
- * consumer thread, the three interleaved every 200 messages so that other load on the machine
- * falls on all three alike. Statements per message come from {@code pg_stat_statements}.
+ * consumer thread, the three interleaved every 200 messages so that other load on the machine falls
+ * on all three alike. Statements per message come from {@code pg_stat_statements}.
  *
  * <pre>
  * java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.DedupOverheadBenchmark \
@@ -53,13 +53,15 @@ public final class DedupOverheadBenchmark {
     try (PostgresServer server = PostgresServer.start();
         HikariDataSource data = pool(server, 2)) {
       DataSource stats = server.hasPgStatStatements() ? data : null;
-      try (Connection c = data.getConnection(); Statement ddl = c.createStatement()) {
+      try (Connection c = data.getConnection();
+          Statement ddl = c.createStatement()) {
         ddl.execute(
             "CREATE TABLE bench_effects (message_id VARCHAR(64) PRIMARY KEY, payload BYTEA)");
         // Camel's own DDL; its create-if-missing probe aborts its transaction on PostgreSQL.
-        ddl.execute("CREATE TABLE CAMEL_MESSAGEPROCESSED (processorName VARCHAR(255),"
-            + " messageId VARCHAR(100), createdAt TIMESTAMP,"
-            + " PRIMARY KEY (processorName, messageId))");
+        ddl.execute(
+            "CREATE TABLE CAMEL_MESSAGEPROCESSED (processorName VARCHAR(255),"
+                + " messageId VARCHAR(100), createdAt TIMESTAMP,"
+                + " PRIMARY KEY (processorName, messageId))");
       }
       TransactionalHandler handler = DedupOverheadBenchmark::insertEffect;
       TransactionalConsumer idempo =
@@ -126,10 +128,18 @@ public final class DedupOverheadBenchmark {
                 }
                 plainBatch.consume(String.join(",", ids));
               });
-      report("one message per transaction", new Variant[] {plain, withIdempo, withCamel},
-          stats, seconds, rounds);
-      report("batches of " + BATCH + " per transaction (as KafkaConsumerRunner per poll)",
-          new Variant[] {plainBatch, idempoBatch, camelBatch}, stats, seconds, rounds);
+      report(
+          "one message per transaction",
+          new Variant[] {plain, withIdempo, withCamel},
+          stats,
+          seconds,
+          rounds);
+      report(
+          "batches of " + BATCH + " per transaction (as KafkaConsumerRunner per poll)",
+          new Variant[] {plainBatch, idempoBatch, camelBatch},
+          stats,
+          seconds,
+          rounds);
       camel.stop();
     }
   }
@@ -156,30 +166,48 @@ public final class DedupOverheadBenchmark {
     };
   }
 
-  private static void report(String mode, Variant[] variants, DataSource stats, int seconds,
-      int rounds) throws Exception {
-    String[] names = {"plain handler (no dedup)", "idempo TransactionalConsumer",
-        "camel JdbcMessageIdRepository"};
+  private static void report(
+      String mode, Variant[] variants, DataSource stats, int seconds, int rounds) throws Exception {
+    String[] names = {
+      "plain handler (no dedup)", "idempo TransactionalConsumer", "camel JdbcMessageIdRepository"
+    };
     int perCall = mode.startsWith("batches") ? BATCH : 1;
     double[] statementsPerMessage = new double[variants.length];
     for (int v = 0; v < variants.length; v++) {
       statementsPerMessage[v] = statementsPerMessage(variants[v], stats, perCall);
     }
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "%nPostgreSQL, %s, one consumer thread, %d rounds of %d s, variants interleaved%n",
-        mode, rounds, seconds);
-    System.out.printf(Locale.ROOT, "%-8s %-30s %10s %15s %9s%n",
-        "round", "variant", "msgs/s", "statements/msg", "vs plain");
+        mode,
+        rounds,
+        seconds);
+    System.out.printf(
+        Locale.ROOT,
+        "%-8s %-30s %10s %15s %9s%n",
+        "round",
+        "variant",
+        "msgs/s",
+        "statements/msg",
+        "vs plain");
     for (int round = 1; round <= rounds; round++) {
       double[] rates = interleaved(variants, seconds, perCall);
       for (int v = 0; v < variants.length; v++) {
-        System.out.printf(Locale.ROOT, "%-8d %-30s %10.0f %15s %8.2fx%n", round, names[v],
+        System.out.printf(
+            Locale.ROOT,
+            "%-8d %-30s %10.0f %15s %8.2fx%n",
+            round,
+            names[v],
             rates[v],
             stats == null ? "-" : String.format(Locale.ROOT, "%.2f", statementsPerMessage[v]),
             rates[v] / rates[0]);
       }
-      System.out.printf(Locale.ROOT, "round %d: idempo/plain %.2fx, idempo/camel %.2fx%n",
-          round, rates[1] / rates[0], rates[1] / rates[2]);
+      System.out.printf(
+          Locale.ROOT,
+          "round %d: idempo/plain %.2fx, idempo/camel %.2fx%n",
+          round,
+          rates[1] / rates[0],
+          rates[1] / rates[2]);
     }
   }
 
@@ -187,8 +215,8 @@ public final class DedupOverheadBenchmark {
   private static final int SLICE = 200;
 
   /**
-   * Runs the variants in turn, {@link #SLICE} messages each, for {@code seconds} (after one
-   * second of the same as warm-up), and returns each one's messages per second of its own time.
+   * Runs the variants in turn, {@link #SLICE} messages each, for {@code seconds} (after one second
+   * of the same as warm-up), and returns each one's messages per second of its own time.
    */
   private static double[] interleaved(Variant[] variants, int seconds, int perCall)
       throws Exception {
@@ -247,8 +275,8 @@ public final class DedupOverheadBenchmark {
   }
 
   /**
-   * Statements PostgreSQL ran, from pg_stat_statements (the query reading it excluded); -1
-   * without it.
+   * Statements PostgreSQL ran, from pg_stat_statements (the query reading it excluded); -1 without
+   * it.
    */
   private static long statements(DataSource data) throws SQLException {
     if (data == null) {
@@ -256,9 +284,10 @@ public final class DedupOverheadBenchmark {
     }
     try (Connection c = data.getConnection();
         Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(
-            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
-                + " WHERE query NOT LIKE '%pg_stat_statements%'")) {
+        ResultSet r =
+            s.executeQuery(
+                "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+                    + " WHERE query NOT LIKE '%pg_stat_statements%'")) {
       r.next();
       return r.getLong(1);
     }

@@ -56,11 +56,14 @@ public final class OutboxRelayBenchmark {
         HikariDataSource data = pool(server);
         KafkaProducer<byte[], byte[]> producer = producer(broker)) {
       Outbox outbox = Outbox.builder(data).build();
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "%d events per row over %d keys, relay batch %d, PostgreSQL + KRaft broker%n",
-          events, keys, batchSize);
-      System.out.printf(Locale.ROOT, "%-30s %10s %12s %10s%n",
-          "variant", "events/s", "vs plain", "order");
+          events,
+          keys,
+          batchSize);
+      System.out.printf(
+          Locale.ROOT, "%-30s %10s %12s %10s%n", "variant", "events/s", "vs plain", "order");
       // Round 0 warms up the producer, the relay and the JIT; it is not printed.
       for (int round = 0; round <= rounds; round++) {
         String plainTopic = "plain-" + round;
@@ -71,8 +74,14 @@ public final class OutboxRelayBenchmark {
         long start = System.nanoTime();
         List<Future<?>> sends = new ArrayList<>(events);
         for (int i = 0; i < events; i++) {
-          sends.add(producer.send(KafkaMessages.record(plainTopic, key(i, keys),
-              UUID.randomUUID().toString(), payload(i / keys), Map.of())));
+          sends.add(
+              producer.send(
+                  KafkaMessages.record(
+                      plainTopic,
+                      key(i, keys),
+                      UUID.randomUUID().toString(),
+                      payload(i / keys),
+                      Map.of())));
         }
         producer.flush();
         for (Future<?> send : sends) {
@@ -81,8 +90,14 @@ public final class OutboxRelayBenchmark {
         double plain = events / ((System.nanoTime() - start) / 1e9);
         String plainOrder = inOrder(broker, plainTopic, events);
         if (round > 0) {
-          System.out.printf(Locale.ROOT, "round %d %-22s %10.0f %12s %10s%n",
-              round, "plain producer loop", plain, "1.00x", plainOrder);
+          System.out.printf(
+              Locale.ROOT,
+              "round %d %-22s %10.0f %12s %10s%n",
+              round,
+              "plain producer loop",
+              plain,
+              "1.00x",
+              plainOrder);
         }
 
         try (Connection c = data.getConnection()) {
@@ -105,8 +120,13 @@ public final class OutboxRelayBenchmark {
           double rate = events / ((System.nanoTime() - start) / 1e9);
           String relayOrder = inOrder(broker, relayTopic, events);
           if (round > 0) {
-            System.out.printf(Locale.ROOT, "round %d %-22s %10.0f %12s %10s%n",
-                round, "outbox relay", rate, String.format(Locale.ROOT, "%.2fx", rate / plain),
+            System.out.printf(
+                Locale.ROOT,
+                "round %d %-22s %10.0f %12s %10s%n",
+                round,
+                "outbox relay",
+                rate,
+                String.format(Locale.ROOT, "%.2fx", rate / plain),
                 relayOrder);
           }
         }

@@ -46,17 +46,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * }
  * }</pre>
  *
- * <p><b>Dedup by event id as well as offset.</b> A producer that resends after a lost answer
- * writes a second record at a new offset; the consumer's message id (by default the {@value
+ * <p><b>Dedup by event id as well as offset.</b> A producer that resends after a lost answer writes
+ * a second record at a new offset; the consumer's message id (by default the {@value
  * KafkaMessages#MESSAGE_ID_HEADER} header, see {@link KafkaMessages}) makes it a duplicate, which
  * only advances the offset. Stored offsets never move backwards, so a consumer that lost its
  * partition in a rebalance and commits late cannot rewind it.
  *
  * <p><b>Batches.</b> The records a poll returns for one partition are settled in one transaction
- * with one offset write, so the database sees one statement per record besides the handler's,
- * plus one per batch ({@code max.poll.records} bounds it). If a handler fails or a record has no
- * id, that transaction rolls back and the records are settled one by one, each in its own
- * transaction with its offset.
+ * with one offset write, so the database sees one statement per record besides the handler's, plus
+ * one per batch ({@code max.poll.records} bounds it). If a handler fails or a record has no id,
+ * that transaction rolls back and the records are settled one by one, each in its own transaction
+ * with its offset.
  *
  * <p><b>Failures.</b> A failed record ({@link ConsumeOutcome#FAILED}, or the database unavailable)
  * is retried: the runner seeks back to it and pauses its partition for {@link
@@ -65,9 +65,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <p><b>Configuration.</b> The consumer properties need {@code bootstrap.servers} and {@code
  * group.id}; the runner sets {@code enable.auto.commit=false} and byte-array deserializers, and
- * {@code auto.offset.reset=earliest} unless given (where a partition with no stored offset
- * starts). Offsets are never committed to Kafka: the table {@code <prefix>kafka_offsets} is the
- * truth (compare it with the end offsets for lag).
+ * {@code auto.offset.reset=earliest} unless given (where a partition with no stored offset starts).
+ * Offsets are never committed to Kafka: the table {@code <prefix>kafka_offsets} is the truth
+ * (compare it with the end offsets for lag).
  *
  * <p>Thread-safe to start and close from any thread; the Kafka consumer is used only by the
  * runner's own thread.
@@ -102,8 +102,8 @@ public final class KafkaConsumerRunner implements AutoCloseable {
   }
 
   /**
-   * A builder for a runner with Kafka consumer properties {@code config}, settling records
-   * through {@code consumer} with {@code handler}.
+   * A builder for a runner with Kafka consumer properties {@code config}, settling records through
+   * {@code consumer} with {@code handler}.
    *
    * @throws IllegalArgumentException if {@code config} lacks {@code bootstrap.servers} or {@code
    *     group.id}, or turns auto-commit on
@@ -222,8 +222,8 @@ public final class KafkaConsumerRunner implements AutoCloseable {
     long next = records.get(records.size() - 1).offset() + 1;
     try {
       return consumer
-          .consumeAll(messages, handler,
-              connection -> offsets.advance(connection, group, partition, next))
+          .consumeAll(
+              messages, handler, connection -> offsets.advance(connection, group, partition, next))
           .isPresent();
     } catch (StoreUnavailableException e) {
       return false;

@@ -40,8 +40,8 @@ public final class KafkaEventProducer implements AutoCloseable {
    */
   public static KafkaEventProducer create(Map<String, Object> config) {
     return new KafkaEventProducer(
-        new KafkaProducer<>(idempotentConfig(config), new ByteArraySerializer(),
-            new ByteArraySerializer()));
+        new KafkaProducer<>(
+            idempotentConfig(config), new ByteArraySerializer(), new ByteArraySerializer()));
   }
 
   /**

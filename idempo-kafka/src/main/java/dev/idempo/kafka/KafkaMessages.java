@@ -4,10 +4,10 @@ import dev.idempo.messaging.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Kafka records as {@link Message}s and back. Kafka has no message-id property: header {@value
@@ -22,8 +22,8 @@ public final class KafkaMessages {
   private KafkaMessages() {}
 
   /**
-   * The record as a message: key and header values decoded as UTF-8 (the last of repeated
-   * headers wins), the {@value #MESSAGE_ID_HEADER} header as the broker message id, and {@code
+   * The record as a message: key and header values decoded as UTF-8 (the last of repeated headers
+   * wins), the {@value #MESSAGE_ID_HEADER} header as the broker message id, and {@code
    * topic-partition@offset} as its source. A null value becomes an empty payload.
    */
   public static Message toMessage(ConsumerRecord<byte[], byte[]> record) {
@@ -46,8 +46,8 @@ public final class KafkaMessages {
 
   /**
    * A record for {@code topic} carrying {@code eventId} in the {@value #MESSAGE_ID_HEADER} header,
-   * with {@code key} (records of one key stay in order on one partition; null for none) and
-   * further {@code headers}.
+   * with {@code key} (records of one key stay in order on one partition; null for none) and further
+   * {@code headers}.
    */
   public static ProducerRecord<byte[], byte[]> record(
       String topic, String key, String eventId, byte[] payload, Map<String, String> headers) {
@@ -58,12 +58,15 @@ public final class KafkaMessages {
       throw new IllegalArgumentException("eventId must not be blank");
     }
     RecordHeaders recordHeaders = new RecordHeaders();
-    headers.forEach((name, value) ->
-        recordHeaders.add(name, value.getBytes(StandardCharsets.UTF_8)));
+    headers.forEach(
+        (name, value) -> recordHeaders.add(name, value.getBytes(StandardCharsets.UTF_8)));
     recordHeaders.remove(MESSAGE_ID_HEADER);
     recordHeaders.add(MESSAGE_ID_HEADER, eventId.getBytes(StandardCharsets.UTF_8));
     return new ProducerRecord<>(
-        topic, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), payload,
+        topic,
+        null,
+        key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        payload,
         recordHeaders);
   }
 }

@@ -27,7 +27,9 @@ final class KafkaOffsets {
     this.dataSource = dataSource;
     this.table = prefix + "kafka_offsets";
     this.advanceSql =
-        "INSERT INTO " + table + " AS t (group_id, topic, partition_id, next_offset)"
+        "INSERT INTO "
+            + table
+            + " AS t (group_id, topic, partition_id, next_offset)"
             + " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition_id) DO UPDATE"
             + " SET next_offset = excluded.next_offset WHERE t.next_offset < excluded.next_offset";
   }
@@ -38,7 +40,9 @@ final class KafkaOffsets {
 
   void create() {
     String sql =
-        "CREATE TABLE IF NOT EXISTS " + table + " (group_id VARCHAR(255) NOT NULL,"
+        "CREATE TABLE IF NOT EXISTS "
+            + table
+            + " (group_id VARCHAR(255) NOT NULL,"
             + " topic VARCHAR(255) NOT NULL, partition_id INTEGER NOT NULL,"
             + " next_offset BIGINT NOT NULL, PRIMARY KEY (group_id, topic, partition_id))";
     try (Connection connection = dataSource.getConnection();
@@ -63,7 +67,8 @@ final class KafkaOffsets {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select =
             connection.prepareStatement(
-                "SELECT next_offset FROM " + table
+                "SELECT next_offset FROM "
+                    + table
                     + " WHERE group_id = ? AND topic = ? AND partition_id = ?")) {
       for (TopicPartition partition : partitions) {
         select.setString(1, group);

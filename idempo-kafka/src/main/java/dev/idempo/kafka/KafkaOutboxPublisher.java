@@ -10,8 +10,8 @@ import org.apache.kafka.clients.producer.Producer;
 /**
  * Publishes outbox events to Kafka: the event's destination is the topic, its key the record key
  * (so one key stays on one partition, in order), and its id goes in the {@value
- * KafkaMessages#MESSAGE_ID_HEADER} header, where {@link KafkaConsumerRunner} dedupes a resend.
- * A publish completes when the broker acknowledged it.
+ * KafkaMessages#MESSAGE_ID_HEADER} header, where {@link KafkaConsumerRunner} dedupes a resend. A
+ * publish completes when the broker acknowledged it.
  *
  * <p>Give it a producer made with {@link KafkaEventProducer#idempotentConfig} (idempotence on,
  * {@code acks=all}), with a {@code delivery.timeout.ms} below the relay's publish timeout.
@@ -33,7 +33,10 @@ public final class KafkaOutboxPublisher implements OutboxPublisher {
     CompletableFuture<Void> acknowledged = new CompletableFuture<>();
     producer.send(
         KafkaMessages.record(
-            event.destination(), event.key().orElse(null), event.id(), event.payload(),
+            event.destination(),
+            event.key().orElse(null),
+            event.id(),
+            event.payload(),
             event.headers()),
         (metadata, failure) -> {
           if (failure == null) {

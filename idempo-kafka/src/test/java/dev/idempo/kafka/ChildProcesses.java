@@ -34,13 +34,14 @@ final class ChildProcesses {
 
   /** Reads the child's output until it printed {@code expected} {@code count} times. */
   static void awaitLines(Process child, String expected, int count) throws Exception {
-    assertTrue(readUntil(child, expected, count, 180), "the child never printed \"" + expected
-        + "\" " + count + " times");
+    assertTrue(
+        readUntil(child, expected, count, 180),
+        "the child never printed \"" + expected + "\" " + count + " times");
   }
 
   /**
-   * Reads the child's output until it printed {@code expected} {@code count} times (true) or
-   * {@code seconds} passed (false): for kill points in a stream that may run dry first.
+   * Reads the child's output until it printed {@code expected} {@code count} times (true) or {@code
+   * seconds} passed (false): for kill points in a stream that may run dry first.
    */
   static boolean readUntil(Process child, String expected, int count, int seconds)
       throws Exception {
@@ -76,8 +77,15 @@ final class ChildProcesses {
     }
     if (!found) {
       synchronized (output) {
-        System.err.println("the child printed \"" + expected + "\" fewer than " + count
-            + " times in " + seconds + " s; its output:\n" + output);
+        System.err.println(
+            "the child printed \""
+                + expected
+                + "\" fewer than "
+                + count
+                + " times in "
+                + seconds
+                + " s; its output:\n"
+                + output);
       }
     }
     return found;

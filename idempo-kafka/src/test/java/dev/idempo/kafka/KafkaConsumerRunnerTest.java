@@ -47,9 +47,9 @@ class KafkaConsumerRunnerTest {
   }
 
   /**
-   * Three runners join and leave one group while 400 events (and 60 resends of them at new
-   * offsets) flow into four partitions: every event takes effect exactly once, counted in SQLite,
-   * and every partition's stored offset reaches its end.
+   * Three runners join and leave one group while 400 events (and 60 resends of them at new offsets)
+   * flow into four partitions: every event takes effect exactly once, counted in SQLite, and every
+   * partition's stored offset reaches its end.
    */
   @Test
   void exactlyOnceEffectsThroughRebalancesWithProducerResends() throws Exception {
@@ -58,12 +58,13 @@ class KafkaConsumerRunnerTest {
     AtomicInteger duplicates = new AtomicInteger();
     TransactionalConsumer consumer =
         payments(dataSource)
-            .listener(new MessagingListener() {
-              @Override
-              public void onDuplicate(String name, String messageId) {
-                duplicates.incrementAndGet();
-              }
-            })
+            .listener(
+                new MessagingListener() {
+                  @Override
+                  public void onDuplicate(String name, String messageId) {
+                    duplicates.incrementAndGet();
+                  }
+                })
             .build();
     String topic = KafkaFixtures.newTopic("rebalance", 4);
     AtomicInteger[] handled = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
@@ -104,7 +105,8 @@ class KafkaConsumerRunnerTest {
       KafkaConsumerRunner second = runner(consumer, group, topic, counted(handled[1]));
       runners.add(second);
       second.start();
-      KafkaFixtures.await(() -> KafkaFixtures.distinctEffects(dataSource, effects) >= events / 2,
+      KafkaFixtures.await(
+          () -> KafkaFixtures.distinctEffects(dataSource, effects) >= events / 2,
           Duration.ofSeconds(180));
       KafkaConsumerRunner third = runner(consumer, group, topic, counted(handled[2]));
       runners.add(third);
@@ -117,19 +119,27 @@ class KafkaConsumerRunnerTest {
           KafkaFixtures.await(
               () -> KafkaFixtures.distinctEffects(dataSource, effects) == events,
               Duration.ofSeconds(240));
-      assertTrue(drained, "effects of " + KafkaFixtures.distinctEffects(dataSource, effects)
-          + " of " + events + " events");
+      assertTrue(
+          drained,
+          "effects of "
+              + KafkaFixtures.distinctEffects(dataSource, effects)
+              + " of "
+              + events
+              + " events");
       Map<TopicPartition, Long> end = KafkaFixtures.endOffsets(topic);
-      assertTrue(KafkaFixtures.await(
-          () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic).equals(end),
-          Duration.ofSeconds(30)), "stored offsets reach the end: " + end);
+      assertTrue(
+          KafkaFixtures.await(
+              () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic).equals(end),
+              Duration.ofSeconds(30)),
+          "stored offsets reach the end: " + end);
     } finally {
       runners.forEach(KafkaConsumerRunner::close);
     }
     assertEquals(List.of(), KafkaFixtures.duplicatedEffects(dataSource, effects));
     assertEquals(events, TestDatabases.count(dataSource, "SELECT COUNT(*) FROM " + effects));
-    assertTrue(duplicates.get() >= 58, "the 58 resends were acknowledged as duplicates, saw "
-        + duplicates.get());
+    assertTrue(
+        duplicates.get() >= 58,
+        "the 58 resends were acknowledged as duplicates, saw " + duplicates.get());
     for (AtomicInteger runs : handled) {
       assertTrue(runs.get() > 0, "every runner got partitions in a rebalance: " + List.of(handled));
     }
@@ -156,7 +166,8 @@ class KafkaConsumerRunnerTest {
         new KafkaProducer<>(
             KafkaEventProducer.idempotentConfig(
                 Map.of("bootstrap.servers", broker.bootstrapServers())),
-            new ByteArraySerializer(), new ByteArraySerializer())) {
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
       producer.send(KafkaMessages.record(topic, null, "e-1", utf8("ok"), Map.of())).get();
       producer.send(new ProducerRecord<>(topic, utf8("no id at all"))).get();
       producer.send(KafkaMessages.record(topic, null, "e-2", utf8("poison"), Map.of())).get();
@@ -164,8 +175,7 @@ class KafkaConsumerRunnerTest {
     }
     TransactionalHandler handler =
         (connection, message) -> {
-          String payload =
-              new String(message.payload(), java.nio.charset.StandardCharsets.UTF_8);
+          String payload = new String(message.payload(), java.nio.charset.StandardCharsets.UTF_8);
           if (payload.equals("poison")) {
             throw new IllegalArgumentException("cannot parse " + message.source());
           }
@@ -174,10 +184,13 @@ class KafkaConsumerRunnerTest {
     String group = "poison-" + topic;
     try (KafkaConsumerRunner runner = runner(consumer, group, topic, handler)) {
       runner.start();
-      assertTrue(KafkaFixtures.await(
-          () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
-              .getOrDefault(new TopicPartition(topic, 0), 0L) == 4L,
-          Duration.ofSeconds(180)));
+      assertTrue(
+          KafkaFixtures.await(
+              () ->
+                  KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
+                          .getOrDefault(new TopicPartition(topic, 0), 0L)
+                      == 4L,
+              Duration.ofSeconds(180)));
     }
     assertEquals(2, KafkaFixtures.distinctEffects(dataSource, effects));
     List<DeadLetter> parked = consumer.deadLetters().list("payments", 10);
@@ -211,32 +224,52 @@ class KafkaConsumerRunnerTest {
     try (KafkaConsumerRunner runner =
         runner(consumer, group, topic, KafkaFixtures.insertEffect(effects))) {
       runner.start();
-      assertTrue(KafkaFixtures.await(
-          () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
-              .get(new TopicPartition(topic, 0)) == 6L,
-          Duration.ofSeconds(180)));
+      assertTrue(
+          KafkaFixtures.await(
+              () ->
+                  KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
+                          .get(new TopicPartition(topic, 0))
+                      == 6L,
+              Duration.ofSeconds(180)));
     }
     assertEquals(3, KafkaFixtures.distinctEffects(dataSource, effects));
-    assertEquals(0, TestDatabases.count(dataSource,
-        "SELECT COUNT(*) FROM " + effects + " WHERE event_id IN ('e-0', 'e-1', 'e-2')"));
+    assertEquals(
+        0,
+        TestDatabases.count(
+            dataSource,
+            "SELECT COUNT(*) FROM " + effects + " WHERE event_id IN ('e-0', 'e-1', 'e-2')"));
   }
 
   @Test
   void badConfigurationIsRefusedNamingTheSetting() throws SQLException {
     TransactionalConsumer consumer = payments(TestDatabases.newSqlite()).build();
     TransactionalHandler handler = (connection, message) -> {};
-    IllegalArgumentException noGroup = assertThrows(IllegalArgumentException.class,
-        () -> KafkaConsumerRunner.builder(
-            Map.of("bootstrap.servers", "127.0.0.1:1"), consumer, handler));
+    IllegalArgumentException noGroup =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                KafkaConsumerRunner.builder(
+                    Map.of("bootstrap.servers", "127.0.0.1:1"), consumer, handler));
     assertTrue(noGroup.getMessage().contains("group.id"));
-    IllegalArgumentException autoCommit = assertThrows(IllegalArgumentException.class,
-        () -> KafkaConsumerRunner.builder(
-            Map.of("bootstrap.servers", "127.0.0.1:1", "group.id", "g",
-                "enable.auto.commit", "true"),
-            consumer, handler));
+    IllegalArgumentException autoCommit =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                KafkaConsumerRunner.builder(
+                    Map.of(
+                        "bootstrap.servers",
+                        "127.0.0.1:1",
+                        "group.id",
+                        "g",
+                        "enable.auto.commit",
+                        "true"),
+                    consumer,
+                    handler));
     assertTrue(autoCommit.getMessage().contains("enable.auto.commit"));
-    IllegalArgumentException idempotence = assertThrows(IllegalArgumentException.class,
-        () -> KafkaEventProducer.idempotentConfig(Map.of("enable.idempotence", "false")));
+    IllegalArgumentException idempotence =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> KafkaEventProducer.idempotentConfig(Map.of("enable.idempotence", "false")));
     assertTrue(idempotence.getMessage().contains("enable.idempotence"));
   }
 }

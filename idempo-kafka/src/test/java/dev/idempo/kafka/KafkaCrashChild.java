@@ -10,12 +10,11 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * The child JVM of {@link KafkaCrashTest}: a {@link KafkaConsumerRunner} into PostgreSQL that
  * prints {@value #RUNNING} once started and {@value #PROCESSED} after each commit; if given an
- * event id to stop at, it prints {@code "inside
- * <id>"} after that event's effect insert (before the commit of effect, dedup record and offset)
- * and blocks until it is killed.
+ * event id to stop at, it prints {@code "inside <id>"} after that event's effect insert (before the
+ * commit of effect, dedup record and offset) and blocks until it is killed.
  *
- * <p>Arguments: bootstrap servers, JDBC URL, table prefix, effects table, topic, group, event id
- * to stop at (or "-").
+ * <p>Arguments: bootstrap servers, JDBC URL, table prefix, effects table, topic, group, event id to
+ * stop at (or "-").
  */
 public final class KafkaCrashChild {
   static final String RUNNING = "running";
@@ -30,12 +29,13 @@ public final class KafkaCrashChild {
     TransactionalConsumer consumer =
         TransactionalConsumer.builder(dataSource, "payments")
             .tablePrefix(args[2])
-            .listener(new MessagingListener() {
-              @Override
-              public void onProcessed(String name, String messageId) {
-                System.out.println(PROCESSED); // after the commit of effect, record and offset
-              }
-            })
+            .listener(
+                new MessagingListener() {
+                  @Override
+                  public void onProcessed(String name, String messageId) {
+                    System.out.println(PROCESSED); // after the commit of effect, record and offset
+                  }
+                })
             .messageId(MessageIdExtractor.header(KafkaMessages.MESSAGE_ID_HEADER))
             .build();
     TransactionalHandler insert = KafkaFixtures.insertEffect(args[3]);

@@ -67,8 +67,10 @@ class KafkaCrashTest {
     } finally {
       ChildProcesses.kill(stopped);
     }
-    assertEquals(0, TestDatabases.count(dataSource,
-        "SELECT COUNT(*) FROM " + effects + " WHERE event_id = 'e-30'"));
+    assertEquals(
+        0,
+        TestDatabases.count(
+            dataSource, "SELECT COUNT(*) FROM " + effects + " WHERE event_id = 'e-30'"));
 
     // 2. Killed at random points while consuming: after a random number of commits, wherever
     //    the next record is by then (polling, inside a handler, committing).
@@ -88,12 +90,21 @@ class KafkaCrashTest {
           KafkaFixtures.await(
               () -> KafkaFixtures.distinctEffects(dataSource, effects) == events,
               Duration.ofSeconds(300));
-      assertTrue(drained, "seed " + seed + ": effects of "
-          + KafkaFixtures.distinctEffects(dataSource, effects) + " of " + events + " events");
+      assertTrue(
+          drained,
+          "seed "
+              + seed
+              + ": effects of "
+              + KafkaFixtures.distinctEffects(dataSource, effects)
+              + " of "
+              + events
+              + " events");
       Map<TopicPartition, Long> end = KafkaFixtures.endOffsets(topic);
-      assertTrue(KafkaFixtures.await(
-          () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic).equals(end),
-          Duration.ofSeconds(180)), "seed " + seed + ": stored offsets reach the end " + end);
+      assertTrue(
+          KafkaFixtures.await(
+              () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic).equals(end),
+              Duration.ofSeconds(180)),
+          "seed " + seed + ": stored offsets reach the end " + end);
     } finally {
       ChildProcesses.kill(last);
     }
@@ -101,9 +112,22 @@ class KafkaCrashTest {
     assertEquals(events, TestDatabases.count(dataSource, "SELECT COUNT(*) FROM " + effects));
   }
 
-  private Process child(DataSource dataSource, String prefix, String effects, String topic,
-      String group, String stopAt) throws Exception {
-    return ChildProcesses.start(KafkaCrashChild.class, broker.bootstrapServers(),
-        PostgresServer.shared().jdbcUrl(), prefix, effects, topic, group, stopAt);
+  private Process child(
+      DataSource dataSource,
+      String prefix,
+      String effects,
+      String topic,
+      String group,
+      String stopAt)
+      throws Exception {
+    return ChildProcesses.start(
+        KafkaCrashChild.class,
+        broker.bootstrapServers(),
+        PostgresServer.shared().jdbcUrl(),
+        prefix,
+        effects,
+        topic,
+        group,
+        stopAt);
   }
 }

@@ -71,7 +71,8 @@ final class KafkaFixtures {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select =
             connection.prepareStatement(
-                "SELECT event_id, COUNT(*) FROM " + effects
+                "SELECT event_id, COUNT(*) FROM "
+                    + effects
                     + " GROUP BY event_id HAVING COUNT(*) > 1");
         ResultSet rows = select.executeQuery()) {
       while (rows.next()) {
@@ -89,7 +90,8 @@ final class KafkaFixtures {
         new KafkaConsumer<>(
             Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.shared().bootstrapServers()),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
         partitions.add(new TopicPartition(topic, info.partition()));
@@ -105,7 +107,9 @@ final class KafkaFixtures {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select =
             connection.prepareStatement(
-                "SELECT partition_id, next_offset FROM " + prefix + "kafka_offsets"
+                "SELECT partition_id, next_offset FROM "
+                    + prefix
+                    + "kafka_offsets"
                     + " WHERE group_id = ? AND topic = ?")) {
       select.setString(1, group);
       select.setString(2, topic);

@@ -22,8 +22,11 @@ class KafkaOffsetsTest {
       throws Exception {
     DataSource dataSource = database.dataSource();
     String prefix = TestDatabases.freshPrefix();
-    KafkaOffsets offsets = new KafkaOffsets(dataSource,
-        database == TestDatabases.SQLITE ? Dialect.SQLITE : Dialect.POSTGRESQL, prefix);
+    KafkaOffsets offsets =
+        new KafkaOffsets(
+            dataSource,
+            database == TestDatabases.SQLITE ? Dialect.SQLITE : Dialect.POSTGRESQL,
+            prefix);
     offsets.create();
     TopicPartition partition = new TopicPartition("orders", 3);
     try (Connection connection = dataSource.getConnection()) {

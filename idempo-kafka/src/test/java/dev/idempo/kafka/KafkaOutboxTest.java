@@ -38,12 +38,13 @@ class KafkaOutboxTest {
   private KafkaProducer<byte[], byte[]> producer() {
     return new KafkaProducer<>(
         KafkaEventProducer.idempotentConfig(Map.of("bootstrap.servers", broker.bootstrapServers())),
-        new ByteArraySerializer(), new ByteArraySerializer());
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
   }
 
   /**
-   * Orders and their events commit together; the relay publishes them in order per customer;
-   * the payments consumer charges each order once.
+   * Orders and their events commit together; the relay publishes them in order per customer; the
+   * payments consumer charges each order once.
    */
   @Test
   void ordersFlowFromTheOutboxToExactlyOneChargeEachInOrderPerKey() throws Exception {
@@ -73,17 +74,21 @@ class KafkaOutboxTest {
     try (KafkaProducer<byte[], byte[]> producer = producer();
         OutboxRelay relay =
             OutboxRelay.builder(outbox, KafkaOutboxPublisher.create(producer))
-                .pollInterval(Duration.ofMillis(20)).build();
+                .pollInterval(Duration.ofMillis(20))
+                .build();
         KafkaConsumerRunner runner =
             KafkaConsumerRunner.builder(
                     KafkaFixtures.consumerConfig(broker.bootstrapServers(), "payments-" + topic),
-                    consumer, KafkaFixtures.insertEffect(prefix + "effects"))
-                .topics(topic).build()) {
+                    consumer,
+                    KafkaFixtures.insertEffect(prefix + "effects"))
+                .topics(topic)
+                .build()) {
       relay.start();
       runner.start();
-      assertTrue(KafkaFixtures.await(
-          () -> KafkaFixtures.distinctEffects(payments, prefix + "effects") == count,
-          Duration.ofSeconds(240)));
+      assertTrue(
+          KafkaFixtures.await(
+              () -> KafkaFixtures.distinctEffects(payments, prefix + "effects") == count,
+              Duration.ofSeconds(240)));
       assertEquals(0, outbox.pendingCount());
     }
     assertEquals(List.of(), KafkaFixtures.duplicatedEffects(payments, prefix + "effects"));
@@ -101,9 +106,9 @@ class KafkaOutboxTest {
   }
 
   /**
-   * Relay processes die right after the broker acknowledged an event and before it left the
-   * outbox, then at random points; a last relay drains the outbox. Every event is in the topic
-   * (resends carry the same id), none is lost.
+   * Relay processes die right after the broker acknowledged an event and before it left the outbox,
+   * then at random points; a last relay drains the outbox. Every event is in the topic (resends
+   * carry the same id), none is lost.
    */
   @Test
   void aRelayKilledAtAnyPointNeverLosesAnEvent() throws Exception {
@@ -136,26 +141,35 @@ class KafkaOutboxTest {
     try (KafkaProducer<byte[], byte[]> producer = producer();
         OutboxRelay relay =
             OutboxRelay.builder(outbox, KafkaOutboxPublisher.create(producer))
-                .lease(Duration.ofSeconds(4)).publishTimeout(Duration.ofSeconds(2))
-                .pollInterval(Duration.ofMillis(20)).build()) {
+                .lease(Duration.ofSeconds(4))
+                .publishTimeout(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(20))
+                .build()) {
       relay.start(); // claims of the dead relays run out after their 4 s lease
-      assertTrue(KafkaFixtures.await(() -> outbox.pendingCount() == 0, Duration.ofSeconds(180)),
+      assertTrue(
+          KafkaFixtures.await(() -> outbox.pendingCount() == 0, Duration.ofSeconds(180)),
           "seed " + seed);
     }
     List<String> published = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : readAll(topic)) {
-      published.add(new String(
-          record.headers().lastHeader(KafkaMessages.MESSAGE_ID_HEADER).value(),
-          StandardCharsets.UTF_8));
+      published.add(
+          new String(
+              record.headers().lastHeader(KafkaMessages.MESSAGE_ID_HEADER).value(),
+              StandardCharsets.UTF_8));
     }
     assertEquals(scheduled, new HashSet<>(published), "seed " + seed + ": no event lost");
-    assertTrue(published.size() > scheduled.size(),
+    assertTrue(
+        published.size() > scheduled.size(),
         "the event acked before the halt was published again with its id");
   }
 
   private Process relayChild(String prefix, String haltAt) throws Exception {
-    return ChildProcesses.start(KafkaRelayChild.class, broker.bootstrapServers(),
-        PostgresServer.shared().jdbcUrl(), prefix, haltAt);
+    return ChildProcesses.start(
+        KafkaRelayChild.class,
+        broker.bootstrapServers(),
+        PostgresServer.shared().jdbcUrl(),
+        prefix,
+        haltAt);
   }
 
   /** Every record of the topic, partition by partition. */
@@ -165,7 +179,8 @@ class KafkaOutboxTest {
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
             Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-            new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
       consumer.assign(end.keySet());
       consumer.seekToBeginning(end.keySet());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

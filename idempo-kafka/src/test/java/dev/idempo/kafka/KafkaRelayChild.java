@@ -35,31 +35,36 @@ public final class KafkaRelayChild {
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
             KafkaEventProducer.idempotentConfig(Map.of("bootstrap.servers", args[0])),
-            new ByteArraySerializer(), new ByteArraySerializer());
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
     KafkaOutboxPublisher kafka = KafkaOutboxPublisher.create(producer);
     AtomicInteger acknowledged = new AtomicInteger();
     OutboxPublisher publisher =
         event ->
-            kafka.publish(event).thenApply(ack -> {
-              if (acknowledged.incrementAndGet() == haltAt) {
-                System.out.println("halting after the ack of " + event.id());
-                System.out.flush();
-                Runtime.getRuntime().halt(9);
-              }
-              return ack;
-            });
+            kafka
+                .publish(event)
+                .thenApply(
+                    ack -> {
+                      if (acknowledged.incrementAndGet() == haltAt) {
+                        System.out.println("halting after the ack of " + event.id());
+                        System.out.flush();
+                        Runtime.getRuntime().halt(9);
+                      }
+                      return ack;
+                    });
     OutboxRelay relay =
         OutboxRelay.builder(outbox, publisher)
             .batchSize(20)
             .lease(Duration.ofSeconds(4))
             .publishTimeout(Duration.ofSeconds(2))
             .pollInterval(Duration.ofMillis(20))
-            .listener(new OutboxListener() {
-              @Override
-              public void onPublished(OutboxEvent event) {
-                System.out.println(PUBLISHED);
-              }
-            })
+            .listener(
+                new OutboxListener() {
+                  @Override
+                  public void onPublished(OutboxEvent event) {
+                    System.out.println(PUBLISHED);
+                  }
+                })
             .build();
     relay.start();
     new CountDownLatch(1).await(); // until killed or halted

@@ -34,21 +34,23 @@ class ReadmeExampleTest {
     try (KafkaEventProducer events =
         KafkaEventProducer.create(Map.of("bootstrap.servers", servers))) {
       events.send(topic, "order-1001", "evt-1001", "{\"amount\":1000}".getBytes()).get();
-    }                                                   // idempotent producer, event id in a header
+    } // idempotent producer, event id in a header
 
     TransactionalConsumer payments = TransactionalConsumer.builder(dataSource, "payments").build();
-    KafkaConsumerRunner runner = KafkaConsumerRunner.builder(
-            Map.of("bootstrap.servers", servers, "group.id", "payments"),
-            payments,
-            this::insertCharge)
-        .topics(topic)
-        .build();
-    runner.start();       // each record's effect, dedup record and offset commit in one transaction
+    KafkaConsumerRunner runner =
+        KafkaConsumerRunner.builder(
+                Map.of("bootstrap.servers", servers, "group.id", "payments"),
+                payments,
+                this::insertCharge)
+            .topics(topic)
+            .build();
+    runner.start(); // each record's effect, dedup record and offset commit in one transaction
     // --- end ---
     try (runner) {
-      assertTrue(KafkaFixtures.await(
-          () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
-          Duration.ofSeconds(180)));
+      assertTrue(
+          KafkaFixtures.await(
+              () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
+              Duration.ofSeconds(180)));
     }
   }
 }

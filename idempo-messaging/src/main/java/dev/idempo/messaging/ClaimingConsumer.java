@@ -23,8 +23,8 @@ import java.util.function.Predicate;
 /**
  * The claim form of the idempotent consumer, for handlers whose effect is outside the database (an
  * HTTP call, an email): claim (consumer, message id) in an {@link IdempotencyStore} → run the
- * effect while the lease is renewed → complete. A duplicate of a completed message is
- * acknowledged without running.
+ * effect while the lease is renewed → complete. A duplicate of a completed message is acknowledged
+ * without running.
  *
  * <pre>{@code
  * ClaimingConsumer mailer = ClaimingConsumer.builder(store, deadLetters, "welcome-mail")
@@ -35,11 +35,11 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <p><b>Outcome unknown.</b> If a consumer dies mid-effect, its claim stays until the lease runs
- * out; redeliveries meanwhile are {@link ConsumeOutcome#FAILED} (in flight elsewhere: deliver
- * again later). Then the {@link TakeoverPolicy} decides: {@link TakeoverPolicy#FAIL_CLOSED} (the
- * default) parks the message with the reason "outcome unknown" — never silently re-run, never
- * dropped — and {@link TakeoverPolicy#REEXECUTE} runs it again (for effects that dedupe
- * downstream). A handler failure matching {@link Builder#unknownOutcomeIf} is parked the same way.
+ * out; redeliveries meanwhile are {@link ConsumeOutcome#FAILED} (in flight elsewhere: deliver again
+ * later). Then the {@link TakeoverPolicy} decides: {@link TakeoverPolicy#FAIL_CLOSED} (the default)
+ * parks the message with the reason "outcome unknown" — never silently re-run, never dropped — and
+ * {@link TakeoverPolicy#REEXECUTE} runs it again (for effects that dedupe downstream). A handler
+ * failure matching {@link Builder#unknownOutcomeIf} is parked the same way.
  *
  * <p><b>Failures.</b> Other handler failures release the claim and count; the message is {@link
  * ConsumeOutcome#FAILED} until the {@link Builder#maxFailures}-th failure parks it (the failure is
@@ -118,7 +118,9 @@ public final class ClaimingConsumer {
       notify(() -> listener.onFailed(name, id, e, 0));
       return ConsumeOutcome.FAILED;
     } catch (OutcomeUnknownException e) {
-      return park(message, id,
+      return park(
+          message,
+          id,
           "outcome unknown: an earlier delivery stopped mid-effect and its lease ran out; not run"
               + " again");
     } catch (StoredFailureException e) {
@@ -191,8 +193,8 @@ public final class ClaimingConsumer {
 
   /**
    * Runs {@code handler} on parked letter {@code deadLetterId} of this consumer now and marks it
-   * replayed. If the handler throws, the letter is parked again with the failure as its reason,
-   * and the failure is rethrown.
+   * replayed. If the handler throws, the letter is parked again with the failure as its reason, and
+   * the failure is rethrown.
    *
    * @return true if it ran; false if no such letter is parked
    */
@@ -305,8 +307,8 @@ public final class ClaimingConsumer {
 
     /**
      * Handler failures after which the effect may have happened (a timeout after the request was
-     * sent): recorded as "outcome unknown" and parked at once, never run again. None by default:
-     * a failure means the effect did not happen.
+     * sent): recorded as "outcome unknown" and parked at once, never run again. None by default: a
+     * failure means the effect did not happen.
      */
     public Builder unknownOutcomeIf(Predicate<? super Throwable> predicate) {
       this.unknownOutcomeIf = Objects.requireNonNull(predicate, "predicate must not be null");

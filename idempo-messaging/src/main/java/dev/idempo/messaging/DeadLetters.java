@@ -18,11 +18,11 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The dead-letter table {@code <prefix>dead_letters}: messages that failed too often, whose
- * outcome is unknown, or that had no id, parked with the reason, so the consumer moves on. Also
- * counts the failures of messages not (yet) parked. List parked messages with {@link #list},
- * replay one with {@link TransactionalConsumer#replay} or {@link ClaimingConsumer#replay}, drop
- * one with {@link #delete}.
+ * The dead-letter table {@code <prefix>dead_letters}: messages that failed too often, whose outcome
+ * is unknown, or that had no id, parked with the reason, so the consumer moves on. Also counts the
+ * failures of messages not (yet) parked. List parked messages with {@link #list}, replay one with
+ * {@link TransactionalConsumer#replay} or {@link ClaimingConsumer#replay}, drop one with {@link
+ * #delete}.
  *
  * <p>A row is {@code FAILING} (failures counted, not parked), {@code PARKED}, or {@code REPLAYED}.
  * Parked rows stay until replayed or deleted; {@link #purge} removes the others in batches.
@@ -71,8 +71,7 @@ public final class DeadLetters {
     if (limit < 1 || limit > 10_000) {
       throw new IllegalArgumentException("limit must be 1 to 10000, was " + limit);
     }
-    String sql =
-        select() + " WHERE consumer = ? AND state = 'PARKED' ORDER BY id LIMIT " + limit;
+    String sql = select() + " WHERE consumer = ? AND state = 'PARKED' ORDER BY id LIMIT " + limit;
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select = connection.prepareStatement(sql)) {
       select.setString(1, consumer);
@@ -94,7 +93,8 @@ public final class DeadLetters {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement count =
             connection.prepareStatement(
-                "SELECT COUNT(*) FROM " + tables.deadLetters()
+                "SELECT COUNT(*) FROM "
+                    + tables.deadLetters()
                     + " WHERE consumer = ? AND state = 'PARKED'")) {
       count.setString(1, consumer);
       try (ResultSet row = count.executeQuery()) {
@@ -107,8 +107,8 @@ public final class DeadLetters {
   }
 
   /**
-   * Deletes a parked message for good (it is not replayed); true if it was there and parked.
-   * Its dedup record stays, so a redelivery is still acknowledged without running.
+   * Deletes a parked message for good (it is not replayed); true if it was there and parked. Its
+   * dedup record stays, so a redelivery is still acknowledged without running.
    */
   public boolean delete(long id) {
     try (Connection connection = dataSource.getConnection();
@@ -131,14 +131,24 @@ public final class DeadLetters {
     Objects.requireNonNull(olderThan, "olderThan must not be null");
     if (olderThan.isNegative() || limit < 1 || limit > 100_000) {
       throw new IllegalArgumentException(
-          "olderThan must not be negative and limit must be 1 to 100000, were " + olderThan + ", "
+          "olderThan must not be negative and limit must be 1 to 100000, were "
+              + olderThan
+              + ", "
               + limit);
     }
     String table = tables.deadLetters();
     String old = " state <> 'PARKED' AND last_failed_at <= ?";
     String sql =
-        "DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE" + old
-            + " LIMIT " + limit + tables.skipLocked() + ")";
+        "DELETE FROM "
+            + table
+            + " WHERE id IN (SELECT id FROM "
+            + table
+            + " WHERE"
+            + old
+            + " LIMIT "
+            + limit
+            + tables.skipLocked()
+            + ")";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement delete = connection.prepareStatement(sql)) {
       delete.setLong(1, clock.millis() - olderThan.toMillis());
@@ -182,8 +192,9 @@ public final class DeadLetters {
   // ------------------------------------------------------------- inside consumers' transactions
 
   /** Counts one failure of {@code message} in the caller's transaction; returns the count. */
-  int recordFailure(Connection connection, String consumer, String messageId, Message message,
-      Throwable failure) throws SQLException {
+  int recordFailure(
+      Connection connection, String consumer, String messageId, Message message, Throwable failure)
+      throws SQLException {
     return upsert(connection, consumer, messageId, message, describe(failure), "FAILING");
   }
 
@@ -191,7 +202,8 @@ public final class DeadLetters {
   void parkCounted(Connection connection, String consumer, String messageId) throws SQLException {
     try (PreparedStatement park =
         connection.prepareStatement(
-            "UPDATE " + tables.deadLetters()
+            "UPDATE "
+                + tables.deadLetters()
                 + " SET state = 'PARKED', parked_at = ? WHERE consumer = ? AND message_id = ?")) {
       park.setLong(1, clock.millis());
       park.setString(2, consumer);
@@ -201,25 +213,36 @@ public final class DeadLetters {
   }
 
   /** Parks {@code message} at once with {@code reason}; {@code messageId} may be null. */
-  void park(Connection connection, String consumer, String messageId, Message message,
-      String reason) throws SQLException {
+  void park(
+      Connection connection, String consumer, String messageId, Message message, String reason)
+      throws SQLException {
     upsert(connection, consumer, messageId, message, reason, "PARKED");
   }
 
-  private int upsert(Connection connection, String consumer, String messageId, Message message,
-      String reason, String state) throws SQLException {
+  private int upsert(
+      Connection connection,
+      String consumer,
+      String messageId,
+      Message message,
+      String reason,
+      String state)
+      throws SQLException {
     long now = clock.millis();
     String table = tables.deadLetters();
     String parkedAt = state.equals("PARKED") ? "excluded.last_failed_at" : "t.parked_at";
     try (PreparedStatement upsert =
         connection.prepareStatement(
-            "INSERT INTO " + table + " AS t (consumer, message_id, state, failures, reason,"
+            "INSERT INTO "
+                + table
+                + " AS t (consumer, message_id, state, failures, reason,"
                 + " payload, headers, message_key, broker_message_id, source, first_failed_at,"
                 + " last_failed_at, parked_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (consumer, message_id) DO UPDATE SET failures = t.failures + 1,"
                 + " reason = excluded.reason, last_failed_at = excluded.last_failed_at,"
                 + " state = CASE WHEN t.state = 'PARKED' THEN t.state ELSE excluded.state END,"
-                + " parked_at = " + parkedAt + " RETURNING failures")) {
+                + " parked_at = "
+                + parkedAt
+                + " RETURNING failures")) {
       int i = 0;
       upsert.setString(++i, consumer);
       upsert.setString(++i, messageId);
@@ -246,14 +269,16 @@ public final class DeadLetters {
 
   /**
    * Takes parked letter {@code id} of {@code consumer} for a replay in the caller's transaction:
-   * marks it REPLAYED (the caller's rollback undoes that) and returns it; empty if it is not
-   * parked (unknown, deleted, or replayed already). A concurrent replay waits for this one.
+   * marks it REPLAYED (the caller's rollback undoes that) and returns it; empty if it is not parked
+   * (unknown, deleted, or replayed already). A concurrent replay waits for this one.
    */
   Optional<DeadLetter> takeForReplay(Connection connection, String consumer, long id)
       throws SQLException {
     try (PreparedStatement take =
         connection.prepareStatement(
-            "UPDATE " + tables.deadLetters() + " SET state = 'REPLAYED', last_failed_at = ?"
+            "UPDATE "
+                + tables.deadLetters()
+                + " SET state = 'REPLAYED', last_failed_at = ?"
                 + " WHERE id = ? AND consumer = ? AND state = 'PARKED'")) {
       take.setLong(1, clock.millis());
       take.setLong(2, id);
@@ -275,7 +300,9 @@ public final class DeadLetters {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement repark =
             connection.prepareStatement(
-                "UPDATE " + tables.deadLetters() + " SET reason = ?, failures = failures + 1,"
+                "UPDATE "
+                    + tables.deadLetters()
+                    + " SET reason = ?, failures = failures + 1,"
                     + " last_failed_at = ? WHERE id = ? AND state = 'PARKED'")) {
       repark.setString(1, truncate("replay failed: " + describe(failure)));
       repark.setLong(2, clock.millis());
@@ -336,8 +363,13 @@ public final class DeadLetters {
 
   static StoreUnavailableException unavailable(String operation, SQLException e) {
     return new StoreUnavailableException(
-        "the messaging tables could not " + operation + ": " + e.getMessage() + " (SQLState "
-            + e.getSQLState() + ")",
+        "the messaging tables could not "
+            + operation
+            + ": "
+            + e.getMessage()
+            + " (SQLState "
+            + e.getSQLState()
+            + ")",
         e);
   }
 }

@@ -16,7 +16,8 @@ final class HeaderText {
     headers.forEach(
         (name, value) ->
             text.add(
-                URLEncoder.encode(name, StandardCharsets.UTF_8) + "="
+                URLEncoder.encode(name, StandardCharsets.UTF_8)
+                    + "="
                     + URLEncoder.encode(value, StandardCharsets.UTF_8)));
     return text.toString();
   }

@@ -13,12 +13,12 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Publishes outbox events as HTTP POSTs through {@code idempo-client}: the destination is the
- * URI, the body the payload, the event's headers become request headers, and the event id is the
- * {@code Idempotency-Key} of every attempt, so the endpoint (or the Idempo gateway in front of it)
- * dedupes a resend after a relay crash. A 2xx answer confirms the event; any other status, or the
- * client giving up, fails the publish and the relay retries. Needs {@code
- * dev.idempo:idempo-client} on the class path.
+ * Publishes outbox events as HTTP POSTs through {@code idempo-client}: the destination is the URI,
+ * the body the payload, the event's headers become request headers, and the event id is the {@code
+ * Idempotency-Key} of every attempt, so the endpoint (or the Idempo gateway in front of it) dedupes
+ * a resend after a relay crash. A 2xx answer confirms the event; any other status, or the client
+ * giving up, fails the publish and the relay retries. Needs {@code dev.idempo:idempo-client} on the
+ * class path.
  *
  * <p>Thread-safe, like the client.
  */
@@ -54,21 +54,32 @@ public final class HttpOutboxPublisher implements OutboxPublisher {
             .timeout(timeout)
             .header("Content-Type", contentType)
             .POST(HttpRequest.BodyPublishers.ofByteArray(event.payload()));
-    event.headers().forEach((name, value) -> {
-      if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-        request.header(name, value);
-      }
-    });
+    event
+        .headers()
+        .forEach(
+            (name, value) -> {
+              if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                request.header(name, value);
+              }
+            });
     return client
-        .sendAsync(request.build(), HttpResponse.BodyHandlers.discarding(),
+        .sendAsync(
+            request.build(),
+            HttpResponse.BodyHandlers.discarding(),
             CallOptions.key(IdempotencyKey.of(event.id())))
-        .thenApply(response -> {
-          if (response.statusCode() / 100 != 2) {
-            throw new java.util.concurrent.CompletionException(new IOException(
-                "POST " + event.destination() + " answered " + response.statusCode()
-                    + " for event " + event.id()));
-          }
-          return response;
-        });
+        .thenApply(
+            response -> {
+              if (response.statusCode() / 100 != 2) {
+                throw new java.util.concurrent.CompletionException(
+                    new IOException(
+                        "POST "
+                            + event.destination()
+                            + " answered "
+                            + response.statusCode()
+                            + " for event "
+                            + event.id()));
+              }
+              return response;
+            });
   }
 }

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * A message as every broker adapter hands it to a consumer: payload bytes, string headers, an
- * optional key, the broker's own message id if it has one (AMQP's {@code message-id} property),
- * and where it came from ({@code "orders-3@1042"}, {@code "queue payments"}), for dead letters and
+ * optional key, the broker's own message id if it has one (AMQP's {@code message-id} property), and
+ * where it came from ({@code "orders-3@1042"}, {@code "queue payments"}), for dead letters and
  * logs. Immutable and thread-safe; the payload is copied in and out.
  */
 public final class Message {
@@ -87,8 +87,17 @@ public final class Message {
 
   @Override
   public String toString() {
-    return "Message[source=" + source + ", key=" + key + ", brokerMessageId=" + brokerMessageId
-        + ", headers=" + headers.keySet() + ", " + payload.length + " bytes]";
+    return "Message[source="
+        + source
+        + ", key="
+        + key
+        + ", brokerMessageId="
+        + brokerMessageId
+        + ", headers="
+        + headers.keySet()
+        + ", "
+        + payload.length
+        + " bytes]";
   }
 
   /** Configures a {@link Message}. Not thread-safe. */

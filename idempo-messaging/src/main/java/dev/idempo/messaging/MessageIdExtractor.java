@@ -32,8 +32,7 @@ public interface MessageIdExtractor {
   }
 
   /**
-   * What {@code read} finds in the payload (say, a JSON field); {@code read} returns null for
-   * none.
+   * What {@code read} finds in the payload (say, a JSON field); {@code read} returns null for none.
    */
   static MessageIdExtractor payload(Function<byte[], String> read, String description) {
     Objects.requireNonNull(read, "read must not be null");

@@ -1,9 +1,9 @@
 package dev.idempo.messaging;
 
 /**
- * Observes consumers for metrics and logs. Methods run on the consuming thread, after the
- * outcome's transaction committed; they must be quick and thread-safe, and an exception they
- * throw is ignored.
+ * Observes consumers for metrics and logs. Methods run on the consuming thread, after the outcome's
+ * transaction committed; they must be quick and thread-safe, and an exception they throw is
+ * ignored.
  */
 public interface MessagingListener {
   /** A listener that does nothing. */

@@ -11,13 +11,14 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * The messaging tables of one prefix, in one dialect: {@code <prefix>consumed} (dedup records)
- * and {@code <prefix>dead_letters}. The prefix is spliced into SQL unquoted, so it is validated.
+ * The messaging tables of one prefix, in one dialect: {@code <prefix>consumed} (dedup records) and
+ * {@code <prefix>dead_letters}. The prefix is spliced into SQL unquoted, so it is validated.
  * Immutable and thread-safe.
  */
 final class MessagingTables {
   static final String DEFAULT_PREFIX = "idempo_";
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,39}");
+
   /** PostgreSQL's answers when two processes create the same table at once. */
   private static final List<String> CONCURRENT_CREATE = List.of("23505", "42P07", "42710");
 
@@ -36,7 +37,9 @@ final class MessagingTables {
     if (!PREFIX.matcher(prefix).matches()) {
       throw new IllegalArgumentException(
           "tablePrefix must be 1 to 40 letters, digits and underscores, not starting with a digit,"
-              + " was \"" + prefix + "\"");
+              + " was \""
+              + prefix
+              + "\"");
     }
     return prefix;
   }
@@ -53,7 +56,8 @@ final class MessagingTables {
         return Dialect.SQLITE;
       }
       throw new IllegalArgumentException(
-          "unsupported database \"" + metadata.getDatabaseProductName()
+          "unsupported database \""
+              + metadata.getDatabaseProductName()
               + "\"; idempo-messaging supports PostgreSQL and SQLite");
     }
   }
@@ -90,14 +94,24 @@ final class MessagingTables {
     execute(
         dataSource,
         List.of(
-            "CREATE TABLE IF NOT EXISTS " + consumed() + " (consumer VARCHAR(200) NOT NULL,"
+            "CREATE TABLE IF NOT EXISTS "
+                + consumed()
+                + " (consumer VARCHAR(200) NOT NULL,"
                 + " message_id VARCHAR(1024) NOT NULL, consumed_at BIGINT NOT NULL,"
                 + " expires_at BIGINT NOT NULL, PRIMARY KEY (consumer, message_id))",
-            "CREATE INDEX IF NOT EXISTS " + prefix + "consumed_expiry ON " + consumed()
+            "CREATE INDEX IF NOT EXISTS "
+                + prefix
+                + "consumed_expiry ON "
+                + consumed()
                 + " (expires_at)",
-            "CREATE TABLE IF NOT EXISTS " + deadLetters() + " (id " + autoIncrementKey() + ","
+            "CREATE TABLE IF NOT EXISTS "
+                + deadLetters()
+                + " (id "
+                + autoIncrementKey()
+                + ","
                 + " consumer VARCHAR(200) NOT NULL, message_id VARCHAR(1024), state VARCHAR(16) NOT"
-                + " NULL, failures INTEGER NOT NULL, reason TEXT NOT NULL, payload " + binary()
+                + " NULL, failures INTEGER NOT NULL, reason TEXT NOT NULL, payload "
+                + binary()
                 + " NOT NULL, headers TEXT NOT NULL, message_key TEXT, broker_message_id TEXT,"
                 + " source TEXT NOT NULL, first_failed_at BIGINT NOT NULL, last_failed_at BIGINT"
                 + " NOT NULL, parked_at BIGINT, UNIQUE (consumer, message_id))"));

@@ -11,11 +11,10 @@ import java.util.Objects;
  * OutboxListener} of relays, and {@link #bindOutbox} for the lag gauges.
  *
  * <ul>
- *   <li>{@code idempo.messages{consumer, outcome}}: processed, duplicate (skipped), failed,
- *       parked;
+ *   <li>{@code idempo.messages{consumer, outcome}}: processed, duplicate (skipped), failed, parked;
  *   <li>{@code idempo.outbox.events{outcome}}: published, failed (one per failed attempt), dead;
- *   <li>{@code idempo.outbox.pending} and {@code idempo.outbox.oldest.age} (seconds): the lag,
- *       read from the outbox table at each scrape.
+ *   <li>{@code idempo.outbox.pending} and {@code idempo.outbox.oldest.age} (seconds): the lag, read
+ *       from the outbox table at each scrape.
  * </ul>
  *
  * <p>Thread-safe.
@@ -38,8 +37,8 @@ public final class MicrometerMessagingMetrics implements MessagingListener, Outb
     Gauge.builder("idempo.outbox.pending", outbox, Outbox::pendingCount)
         .description("outbox events waiting to be published")
         .register(registry);
-    Gauge.builder("idempo.outbox.oldest.age", outbox,
-            box -> box.oldestPendingAge().toMillis() / 1000.0)
+    Gauge.builder(
+            "idempo.outbox.oldest.age", outbox, box -> box.oldestPendingAge().toMillis() / 1000.0)
         .baseUnit("seconds")
         .description("age of the oldest outbox event waiting to be published")
         .register(registry);

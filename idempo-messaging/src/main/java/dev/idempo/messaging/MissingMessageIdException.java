@@ -11,7 +11,12 @@ public class MissingMessageIdException extends IdempotencyException {
 
   public MissingMessageIdException(String consumer, String extractor, Message message) {
     super(
-        "consumer " + consumer + " refuses a message without an id (looked in " + extractor + "): "
-            + message + "; it was not processed");
+        "consumer "
+            + consumer
+            + " refuses a message without an id (looked in "
+            + extractor
+            + "): "
+            + message
+            + "; it was not processed");
   }
 }

@@ -18,9 +18,9 @@ import javax.sql.DataSource;
 
 /**
  * The transactional outbox: {@link #schedule} writes an event (destination, key, payload, headers)
- * in the caller's own transaction, next to its business writes, so the event exists if and only
- * if they commit. An {@link OutboxRelay} publishes it afterwards, at least once; the event id
- * makes downstream dedup exact.
+ * in the caller's own transaction, next to its business writes, so the event exists if and only if
+ * they commit. An {@link OutboxRelay} publishes it afterwards, at least once; the event id makes
+ * downstream dedup exact.
  *
  * <pre>{@code
  * Outbox outbox = Outbox.builder(dataSource).build();
@@ -33,8 +33,8 @@ import javax.sql.DataSource;
  * }</pre>
  *
  * <p>The table {@code <prefix>outbox} holds pending events (and dead ones, with their reason);
- * delivered events are deleted by the relay. PostgreSQL or SQLite; times follow the injected
- * clock. Thread-safe. Does not own the {@link DataSource}.
+ * delivered events are deleted by the relay. PostgreSQL or SQLite; times follow the injected clock.
+ * Thread-safe. Does not own the {@link DataSource}.
  */
 public final class Outbox {
   private static final int MAX_FIELD = 1024;
@@ -61,11 +61,15 @@ public final class Outbox {
    *
    * @param destination a Kafka topic, an AMQP routing key, an HTTP URI: what the publisher reads
    * @param key the ordering key (events of one key are published in order); null for none
-   * @throws IllegalArgumentException if destination is blank or destination or key are longer
-   *     than 1024 characters
+   * @throws IllegalArgumentException if destination is blank or destination or key are longer than
+   *     1024 characters
    * @throws StoreUnavailableException if the insert failed
    */
-  public String schedule(Connection connection, String destination, String key, byte[] payload,
+  public String schedule(
+      Connection connection,
+      String destination,
+      String key,
+      byte[] payload,
       Map<String, String> headers) {
     Objects.requireNonNull(connection, "connection must not be null");
     Objects.requireNonNull(destination, "destination must not be null");
@@ -82,7 +86,9 @@ public final class Outbox {
     long now = clock.millis();
     try (PreparedStatement insert =
         connection.prepareStatement(
-            "INSERT INTO " + table + " (event_id, destination, event_key, payload, headers, state,"
+            "INSERT INTO "
+                + table
+                + " (event_id, destination, event_key, payload, headers, state,"
                 + " attempts, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'PENDING', 0,"
                 + " ?, ?)")) {
       insert.setString(1, id);
@@ -120,8 +126,12 @@ public final class Outbox {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select =
             connection.prepareStatement(
-                columns() + ", last_error FROM " + table + " WHERE state = 'DEAD' ORDER BY seq"
-                    + " LIMIT " + limit);
+                columns()
+                    + ", last_error FROM "
+                    + table
+                    + " WHERE state = 'DEAD' ORDER BY seq"
+                    + " LIMIT "
+                    + limit);
         ResultSet rows = select.executeQuery()) {
       List<Map.Entry<OutboxEvent, String>> dead = new ArrayList<>();
       while (rows.next()) {
@@ -138,7 +148,9 @@ public final class Outbox {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement retry =
             connection.prepareStatement(
-                "UPDATE " + table + " SET state = 'PENDING', attempts = 0, next_attempt_at = ?"
+                "UPDATE "
+                    + table
+                    + " SET state = 'PENDING', attempts = 0, next_attempt_at = ?"
                     + " WHERE event_id = ? AND state = 'DEAD'")) {
       retry.setLong(1, clock.millis());
       retry.setString(2, eventId);
@@ -197,20 +209,36 @@ public final class Outbox {
     MessagingTables.execute(
         dataSource,
         List.of(
-            "CREATE TABLE IF NOT EXISTS " + table + " (seq " + tables.autoIncrementKey() + ","
+            "CREATE TABLE IF NOT EXISTS "
+                + table
+                + " (seq "
+                + tables.autoIncrementKey()
+                + ","
                 + " event_id VARCHAR(64) NOT NULL UNIQUE, destination VARCHAR(1024) NOT NULL,"
-                + " event_key VARCHAR(1024), payload " + tables.binary() + " NOT NULL,"
+                + " event_key VARCHAR(1024), payload "
+                + tables.binary()
+                + " NOT NULL,"
                 + " headers TEXT NOT NULL, state VARCHAR(16) NOT NULL, attempts INTEGER NOT NULL,"
                 + " created_at BIGINT NOT NULL, next_attempt_at BIGINT NOT NULL,"
                 + " claimed_by VARCHAR(64), claimed_until BIGINT, last_error TEXT)",
-            "CREATE INDEX IF NOT EXISTS " + table + "_due ON " + table
+            "CREATE INDEX IF NOT EXISTS "
+                + table
+                + "_due ON "
+                + table
                 + " (state, next_attempt_at, seq)",
             "CREATE INDEX IF NOT EXISTS " + table + "_key ON " + table + " (event_key, seq)",
             // The relay's claim: pending rows in sequence order, and each key's oldest pending
             // row, without walking delivered or dead rows.
-            "CREATE INDEX IF NOT EXISTS " + table + "_pending ON " + table + " (seq)"
+            "CREATE INDEX IF NOT EXISTS "
+                + table
+                + "_pending ON "
+                + table
+                + " (seq)"
                 + " WHERE state = 'PENDING'",
-            "CREATE INDEX IF NOT EXISTS " + table + "_pending_key ON " + table
+            "CREATE INDEX IF NOT EXISTS "
+                + table
+                + "_pending_key ON "
+                + table
                 + " (event_key, seq) WHERE state = 'PENDING'"));
   }
 

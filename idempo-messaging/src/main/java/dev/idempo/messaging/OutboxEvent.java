@@ -24,8 +24,15 @@ public final class OutboxEvent {
   private final int attempts;
   private final Instant createdAt;
 
-  OutboxEvent(long sequence, String id, String destination, String key, byte[] payload,
-      Map<String, String> headers, int attempts, Instant createdAt) {
+  OutboxEvent(
+      long sequence,
+      String id,
+      String destination,
+      String key,
+      byte[] payload,
+      Map<String, String> headers,
+      int attempts,
+      Instant createdAt) {
     this.sequence = sequence;
     this.id = id;
     this.destination = destination;
@@ -89,7 +96,16 @@ public final class OutboxEvent {
 
   @Override
   public String toString() {
-    return "OutboxEvent[" + id + " #" + sequence + " to " + destination + ", key=" + key
-        + ", attempts=" + attempts + "]";
+    return "OutboxEvent["
+        + id
+        + " #"
+        + sequence
+        + " to "
+        + destination
+        + ", key="
+        + key
+        + ", attempts="
+        + attempts
+        + "]";
   }
 }

@@ -31,20 +31,19 @@ import java.util.random.RandomGenerator;
  * }</pre>
  *
  * <p><b>How.</b> A pass claims a batch with one {@code UPDATE … RETURNING} that sets this relay's
- * id and a lease on the rows ({@code FOR UPDATE SKIP LOCKED} on PostgreSQL, so relays never wait
- * on or take each other's rows; SQLite's single writer serializes the claims), publishes them
- * outside any transaction, then deletes the confirmed ones in one statement fenced by its relay
- * id. A batch holds only the head of each key (the oldest pending event of that key), so events of
- * one key go out one after another, in order; events without a key go out in any order.
+ * id and a lease on the rows ({@code FOR UPDATE SKIP LOCKED} on PostgreSQL, so relays never wait on
+ * or take each other's rows; SQLite's single writer serializes the claims), publishes them outside
+ * any transaction, then deletes the confirmed ones in one statement fenced by its relay id. A batch
+ * holds only the head of each key (the oldest pending event of that key), so events of one key go
+ * out one after another, in order; events without a key go out in any order.
  *
- * <p><b>Failures.</b> A failed or timed-out publish returns the row to the line after a
- * full-jitter exponential backoff ({@code random(0, min(cap, base × 2^(attempts-1)))}), which
- * holds back the later events of its key; after {@link Builder#maxAttempts} it is marked dead with
- * the reason (see {@link Outbox#dead}) and its key moves on. A relay killed at any point loses
- * nothing: an unconfirmed row stays in the outbox and is claimed again when its lease runs out,
- * and the resend carries the same event id for downstream dedup. The lease must outlast the
- * publish timeout, which {@link Builder#build()} checks, so no event is dispatched by two relays
- * at once.
+ * <p><b>Failures.</b> A failed or timed-out publish returns the row to the line after a full-jitter
+ * exponential backoff ({@code random(0, min(cap, base × 2^(attempts-1)))}), which holds back the
+ * later events of its key; after {@link Builder#maxAttempts} it is marked dead with the reason (see
+ * {@link Outbox#dead}) and its key moves on. A relay killed at any point loses nothing: an
+ * unconfirmed row stays in the outbox and is claimed again when its lease runs out, and the resend
+ * carries the same event id for downstream dedup. The lease must outlast the publish timeout, which
+ * {@link Builder#build()} checks, so no event is dispatched by two relays at once.
  *
  * <p>Thread-safe; {@link #relayOnce()} may also be driven by the caller's own scheduler.
  */
@@ -82,13 +81,21 @@ public final class OutboxRelay implements AutoCloseable {
     String skipLocked =
         outbox.dialect() == dev.idempo.jdbc.Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
     this.claimSql =
-        "UPDATE " + table + " SET claimed_by = ?, claimed_until = ? WHERE seq IN"
-            + " (SELECT o.seq FROM " + table + " o WHERE o.state = 'PENDING'"
+        "UPDATE "
+            + table
+            + " SET claimed_by = ?, claimed_until = ? WHERE seq IN"
+            + " (SELECT o.seq FROM "
+            + table
+            + " o WHERE o.state = 'PENDING'"
             + " AND o.next_attempt_at <= ?"
             + " AND (o.claimed_until IS NULL OR o.claimed_until <= ?)"
-            + " AND (o.event_key IS NULL OR NOT EXISTS (SELECT 1 FROM " + table + " p"
+            + " AND (o.event_key IS NULL OR NOT EXISTS (SELECT 1 FROM "
+            + table
+            + " p"
             + " WHERE p.event_key = o.event_key AND p.state = 'PENDING' AND p.seq < o.seq))"
-            + " ORDER BY o.seq LIMIT ?" + skipLocked + ") RETURNING seq, event_id, destination,"
+            + " ORDER BY o.seq LIMIT ?"
+            + skipLocked
+            + ") RETURNING seq, event_id, destination,"
             + " event_key, payload, headers, attempts, created_at";
   }
 
@@ -208,7 +215,9 @@ public final class OutboxRelay implements AutoCloseable {
       connection.setAutoCommit(true);
       try (PreparedStatement update =
           connection.prepareStatement(
-              "UPDATE " + outbox.table() + " SET attempts = ?, state = ?, next_attempt_at = ?,"
+              "UPDATE "
+                  + outbox.table()
+                  + " SET attempts = ?, state = ?, next_attempt_at = ?,"
                   + " claimed_by = NULL, claimed_until = NULL, last_error = ?"
                   + " WHERE seq = ? AND claimed_by = ?")) {
         update.setInt(1, attempts);
@@ -241,8 +250,8 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   /**
-   * Relays on a thread of its own: a pass right after a pass that published something, else
-   * after the poll interval. Database outages are waited out.
+   * Relays on a thread of its own: a pass right after a pass that published something, else after
+   * the poll interval. Database outages are waited out.
    *
    * @throws IllegalStateException if already started
    */
@@ -344,7 +353,9 @@ public final class OutboxRelay implements AutoCloseable {
     public Builder backoff(Duration base, Duration cap) {
       Objects.requireNonNull(base, "base must not be null");
       Objects.requireNonNull(cap, "cap must not be null");
-      if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0
+      if (base.isNegative()
+          || base.isZero()
+          || cap.compareTo(base) < 0
           || cap.compareTo(Duration.ofDays(1)) > 0) {
         throw new IllegalArgumentException(
             "backoff needs 0 < base <= cap <= 1 day, was base " + base + ", cap " + cap);
@@ -402,7 +413,10 @@ public final class OutboxRelay implements AutoCloseable {
     public OutboxRelay build() {
       if (lease.compareTo(publishTimeout.multipliedBy(2)) < 0) {
         throw new IllegalArgumentException(
-            "lease (" + lease + ") must be at least twice the publishTimeout (" + publishTimeout
+            "lease ("
+                + lease
+                + ") must be at least twice the publishTimeout ("
+                + publishTimeout
                 + "), so an event is never dispatched by two relays at once");
       }
       return new OutboxRelay(this);

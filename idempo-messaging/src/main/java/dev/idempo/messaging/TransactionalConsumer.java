@@ -45,14 +45,15 @@ import javax.sql.DataSource;
  *
  * <p><b>Retention.</b> A dedup record lives {@link Builder#retention} (7 days by default, longer
  * than any redelivery you expect: a broker's retention, a DLQ round trip); after that a redelivery
- * runs again. Call {@link #purgeExpired} on a schedule to delete expired records in batches.
- * Times follow the injected clock (the system clock by default).
+ * runs again. Call {@link #purgeExpired} on a schedule to delete expired records in batches. Times
+ * follow the injected clock (the system clock by default).
  *
  * <p>Thread-safe: any number of threads may consume at once, each on its own connection.
  */
 public final class TransactionalConsumer {
   /** The default retention of a dedup record: 7 days. */
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+
   /** The default number of failures after which a message is parked: 5. */
   public static final int DEFAULT_MAX_FAILURES = 5;
 
@@ -78,7 +79,9 @@ public final class TransactionalConsumer {
     this.tables = tables;
     this.deadLetters = new DeadLetters(dataSource, tables, clock);
     this.dedupSql =
-        "INSERT INTO " + tables.consumed() + " AS t (consumer, message_id, consumed_at,"
+        "INSERT INTO "
+            + tables.consumed()
+            + " AS t (consumer, message_id, consumed_at,"
             + " expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (consumer, message_id) DO UPDATE SET"
             + " consumed_at = excluded.consumed_at, expires_at = excluded.expires_at"
             + " WHERE t.expires_at <= excluded.consumed_at";
@@ -157,8 +160,7 @@ public final class TransactionalConsumer {
    * @return {@link ConsumeOutcome#PROCESSED}, {@link ConsumeOutcome#DUPLICATE}, {@link
    *     ConsumeOutcome#PARKED} (the failure limit was reached) or {@link ConsumeOutcome#FAILED}
    *     (not settled: let the broker deliver it again)
-   * @throws MissingMessageIdException if the message has no id; nothing ran (see {@link
-   *     #park})
+   * @throws MissingMessageIdException if the message has no id; nothing ran (see {@link #park})
    * @throws StoreUnavailableException if the database failed; nothing committed
    */
   public ConsumeOutcome consume(Message message, TransactionalHandler handler) {
@@ -217,9 +219,9 @@ public final class TransactionalConsumer {
 
   /**
    * Settles {@code messages} in ONE transaction with {@code alongside}: each one's dedup record,
-   * and its handler's writes unless it is a duplicate (also of an earlier message in the list).
-   * One statement per message besides the handlers', plus {@code alongside} once: for broker
-   * runners that store one offset per batch.
+   * and its handler's writes unless it is a duplicate (also of an earlier message in the list). One
+   * statement per message besides the handlers', plus {@code alongside} once: for broker runners
+   * that store one offset per batch.
    *
    * @return the outcomes, in order ({@link ConsumeOutcome#PROCESSED} or {@link
    *     ConsumeOutcome#DUPLICATE}); empty if a message has no id or a handler threw, in which case
@@ -234,8 +236,11 @@ public final class TransactionalConsumer {
     Objects.requireNonNull(alongside, "alongside must not be null");
     List<String> ids = new ArrayList<>(messages.size());
     for (Message message : messages) {
-      Optional<String> id = extractor.extract(message).filter(value -> !value.isBlank())
-          .filter(value -> value.length() <= 1024);
+      Optional<String> id =
+          extractor
+              .extract(message)
+              .filter(value -> !value.isBlank())
+              .filter(value -> value.length() <= 1024);
       if (id.isEmpty()) {
         return Optional.empty();
       }
@@ -314,8 +319,8 @@ public final class TransactionalConsumer {
 
   /**
    * Parks {@code message} at once with {@code reason}, with {@code alongside}, in one transaction:
-   * for messages that cannot be processed at all, such as one without an id. A message with an
-   * id also gets its dedup record, so redeliveries are acknowledged as duplicates.
+   * for messages that cannot be processed at all, such as one without an id. A message with an id
+   * also gets its dedup record, so redeliveries are acknowledged as duplicates.
    *
    * @throws StoreUnavailableException if the database failed; nothing committed
    */
@@ -323,8 +328,12 @@ public final class TransactionalConsumer {
     Objects.requireNonNull(message, "message must not be null");
     Objects.requireNonNull(reason, "reason must not be null");
     Objects.requireNonNull(alongside, "alongside must not be null");
-    String id = extractor.extract(message).filter(value -> !value.isBlank())
-        .filter(value -> value.length() <= 1024).orElse(null);
+    String id =
+        extractor
+            .extract(message)
+            .filter(value -> !value.isBlank())
+            .filter(value -> value.length() <= 1024)
+            .orElse(null);
     try (Connection connection = transaction()) {
       try {
         if (id != null) {
@@ -394,8 +403,17 @@ public final class TransactionalConsumer {
     String table = tables.consumed();
     String rowId = tables.rowId();
     String sql =
-        "DELETE FROM " + table + " WHERE " + rowId + " IN (SELECT " + rowId + " FROM " + table
-            + " WHERE expires_at <= ? LIMIT " + limit + tables.skipLocked()
+        "DELETE FROM "
+            + table
+            + " WHERE "
+            + rowId
+            + " IN (SELECT "
+            + rowId
+            + " FROM "
+            + table
+            + " WHERE expires_at <= ? LIMIT "
+            + limit
+            + tables.skipLocked()
             + ") AND expires_at <= ?";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement delete = connection.prepareStatement(sql)) {

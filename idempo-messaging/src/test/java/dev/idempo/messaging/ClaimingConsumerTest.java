@@ -49,9 +49,10 @@ class ClaimingConsumerTest {
   @Test
   void failuresReleaseTheClaimUntilTheLimitThenParkAndRedeliveriesAreDuplicates() {
     ClaimingConsumer mailer = mailer().maxFailures(2).build();
-    EffectHandler refused = message -> {
-      throw new java.net.ConnectException("connection refused");
-    };
+    EffectHandler refused =
+        message -> {
+          throw new java.net.ConnectException("connection refused");
+        };
     assertEquals(ConsumeOutcome.FAILED, mailer.consume(message("e-1", "hi"), refused));
     assertEquals(ConsumeOutcome.PARKED, mailer.consume(message("e-1", "hi"), refused));
     assertEquals(ConsumeOutcome.DUPLICATE, mailer.consume(message("e-1", "hi"), sendMail));
@@ -69,12 +70,15 @@ class ClaimingConsumerTest {
   void aFailureWithUnknownOutcomeIsParkedAtOnceAndNeverRunAgain() {
     ClaimingConsumer mailer =
         mailer().unknownOutcomeIf(failure -> failure instanceof HttpTimeoutException).build();
-    EffectHandler timesOut = message -> {
-      mails.incrementAndGet();
-      throw new HttpTimeoutException("no answer from the mail API");
-    };
+    EffectHandler timesOut =
+        message -> {
+          mails.incrementAndGet();
+          throw new HttpTimeoutException("no answer from the mail API");
+        };
     assertEquals(ConsumeOutcome.PARKED, mailer.consume(message("e-1", "hi"), timesOut));
-    assertEquals(ConsumeOutcome.PARKED, mailer.consume(message("e-1", "hi"), sendMail),
+    assertEquals(
+        ConsumeOutcome.PARKED,
+        mailer.consume(message("e-1", "hi"), sendMail),
         "a redelivery replays the unknown outcome: parked, not run");
     assertEquals(1, mails.get());
     assertTrue(deadLetters.list("mailer", 10).get(0).reason().startsWith("outcome unknown"));
@@ -98,13 +102,19 @@ class ClaimingConsumerTest {
                     }));
     assertTrue(insideEffect.await(30, TimeUnit.SECONDS));
 
-    assertEquals(ConsumeOutcome.FAILED, mailer.consume(message("e-1", "hi"), sendMail),
+    assertEquals(
+        ConsumeOutcome.FAILED,
+        mailer.consume(message("e-1", "hi"), sendMail),
         "in flight elsewhere: deliver again later");
     clock.advance(Duration.ofSeconds(31));
-    assertEquals(ConsumeOutcome.PARKED, mailer.consume(message("e-1", "hi"), sendMail),
+    assertEquals(
+        ConsumeOutcome.PARKED,
+        mailer.consume(message("e-1", "hi"), sendMail),
         "fail closed: the outcome is unknown, so it is parked, not run");
     release.countDown();
-    assertEquals(ConsumeOutcome.PARKED, stuck.get(30, TimeUnit.SECONDS),
+    assertEquals(
+        ConsumeOutcome.PARKED,
+        stuck.get(30, TimeUnit.SECONDS),
         "the stopped holder lost its claim; the message stays parked");
     assertEquals(1, mails.get());
     assertTrue(deadLetters.list("mailer", 10).get(0).reason().startsWith("outcome unknown"));
@@ -144,7 +154,8 @@ class ClaimingConsumerTest {
   @Test
   void aMessageWithoutIdIsRefused() {
     ClaimingConsumer mailer = mailer().build();
-    assertThrows(MissingMessageIdException.class,
+    assertThrows(
+        MissingMessageIdException.class,
         () -> mailer.consume(Message.builder(new byte[] {1}).build(), sendMail));
     assertEquals(0, mails.get());
   }

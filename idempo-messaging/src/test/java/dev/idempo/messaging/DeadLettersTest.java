@@ -23,9 +23,10 @@ class DeadLettersTest {
             .clock(clock)
             .maxFailures(2)
             .build();
-    TransactionalHandler failing = (connection, message) -> {
-      throw new IllegalStateException("down");
-    };
+    TransactionalHandler failing =
+        (connection, message) -> {
+          throw new IllegalStateException("down");
+        };
     for (int i = 0; i < 3; i++) {
       consumer.consume(Message.builder(new byte[0]).brokerMessageId("f-" + i).build(), failing);
     }
@@ -49,7 +50,9 @@ class DeadLettersTest {
     assertTrue(deadLetters.delete(id));
     assertFalse(deadLetters.delete(id));
     assertEquals(1, deadLetters.countParked("payments"));
-    assertEquals(ConsumeOutcome.DUPLICATE, consumer.consume(poison, failing),
+    assertEquals(
+        ConsumeOutcome.DUPLICATE,
+        consumer.consume(poison, failing),
         "a deleted letter's message is still acknowledged as a duplicate");
   }
 }

@@ -24,13 +24,20 @@ class HttpOutboxPublisherTest {
     List<String> received = new CopyOnWriteArrayList<>();
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/webhooks", exchange -> {
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      received.add(exchange.getRequestHeaders().getFirst("Idempotency-Key") + " " + body + " "
-          + exchange.getRequestHeaders().getFirst("X-Event-Type"));
-      exchange.sendResponseHeaders(body.equals("refused") ? 404 : 204, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/webhooks",
+        exchange -> {
+          String body =
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+          received.add(
+              exchange.getRequestHeaders().getFirst("Idempotency-Key")
+                  + " "
+                  + body
+                  + " "
+                  + exchange.getRequestHeaders().getFirst("X-Event-Type"));
+          exchange.sendResponseHeaders(body.equals("refused") ? 404 : 204, -1);
+          exchange.close();
+        });
     server.start();
     try {
       DataSource dataSource = TestDatabases.newSqlite();
@@ -39,18 +46,25 @@ class HttpOutboxPublisherTest {
       List<String> ids = new ArrayList<>();
       try (Connection connection = dataSource.getConnection()) {
         for (String body : List.of("one", "two", "refused")) {
-          ids.add(outbox.schedule(connection, uri, null, body.getBytes(StandardCharsets.UTF_8),
-              Map.of("X-Event-Type", "order-placed")));
+          ids.add(
+              outbox.schedule(
+                  connection,
+                  uri,
+                  null,
+                  body.getBytes(StandardCharsets.UTF_8),
+                  Map.of("X-Event-Type", "order-placed")));
         }
       }
       OutboxRelay relay =
-          OutboxRelay.builder(outbox,
-                  HttpOutboxPublisher.create(IdempotentHttpClient.create(), "text/plain",
-                      Duration.ofSeconds(5)))
+          OutboxRelay.builder(
+                  outbox,
+                  HttpOutboxPublisher.create(
+                      IdempotentHttpClient.create(), "text/plain", Duration.ofSeconds(5)))
               .build();
       assertEquals(2, relay.relayOnce());
-      assertTrue(received.containsAll(List.of(
-              ids.get(0) + " one order-placed", ids.get(1) + " two order-placed")),
+      assertTrue(
+          received.containsAll(
+              List.of(ids.get(0) + " one order-placed", ids.get(1) + " two order-placed")),
           received.toString());
       assertTrue(received.contains(ids.get(2) + " refused order-placed"));
       assertEquals(1, outbox.pendingCount(), "the refused event waits for its retry");

@@ -23,7 +23,8 @@ class MicrometerMessagingMetricsTest {
     Message message = Message.builder(new byte[0]).brokerMessageId("m-1").build();
     consumer.consume(message, (connection, m) -> {});
     consumer.consume(message, (connection, m) -> {});
-    consumer.consume(Message.builder(new byte[0]).brokerMessageId("m-2").build(),
+    consumer.consume(
+        Message.builder(new byte[0]).brokerMessageId("m-2").build(),
         (connection, m) -> {
           throw new IllegalStateException("poison");
         });
@@ -39,14 +40,20 @@ class MicrometerMessagingMetricsTest {
     }
     assertEquals(2.0, registry.get("idempo.outbox.pending").gauge().value());
     OutboxRelay.builder(outbox, event -> CompletableFuture.completedFuture(null))
-        .listener(metrics).build().relayOnce();
+        .listener(metrics)
+        .build()
+        .relayOnce();
     assertEquals(0.0, registry.get("idempo.outbox.pending").gauge().value());
     assertEquals(
         2.0, registry.get("idempo.outbox.events").tag("outcome", "published").counter().count());
   }
 
   private static double count(SimpleMeterRegistry registry, String outcome) {
-    return registry.get("idempo.messages").tag("consumer", "payments").tag("outcome", outcome)
-        .counter().count();
+    return registry
+        .get("idempo.messages")
+        .tag("consumer", "payments")
+        .tag("outcome", outcome)
+        .counter()
+        .count();
   }
 }

@@ -43,7 +43,11 @@ class OutboxTest {
 
   private static String schedule(Outbox outbox, DataSource dataSource, String key, String body) {
     try (Connection connection = dataSource.getConnection()) {
-      return outbox.schedule(connection, "orders", key, body.getBytes(StandardCharsets.UTF_8),
+      return outbox.schedule(
+          connection,
+          "orders",
+          key,
+          body.getBytes(StandardCharsets.UTF_8),
           Map.of("type", "order-placed"));
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException(e);
@@ -128,12 +132,13 @@ class OutboxTest {
             .maxAttempts(3)
             .backoff(Duration.ofSeconds(1), Duration.ofSeconds(10))
             .random(new Random(7))
-            .listener(new OutboxListener() {
-              @Override
-              public void onDead(OutboxEvent event, Throwable failure) {
-                dead.add(event.id());
-              }
-            })
+            .listener(
+                new OutboxListener() {
+                  @Override
+                  public void onDead(OutboxEvent event, Throwable failure) {
+                    dead.add(event.id());
+                  }
+                })
             .build();
 
     assertEquals(1, relay.relayOnce(), "b1 goes; the poison head fails");
@@ -174,7 +179,8 @@ class OutboxTest {
         max = Math.max(max, millis);
         min = Math.min(min, millis);
       }
-      assertTrue(max > ceiling * 0.8 && min < ceiling * 0.2,
+      assertTrue(
+          max > ceiling * 0.8 && min < ceiling * 0.2,
           "spread over the whole range at attempt " + attempts + ": " + min + ".." + max);
     }
   }
@@ -212,18 +218,20 @@ class OutboxTest {
       List<Future<Integer>> counts = new ArrayList<>();
       for (int r = 0; r < 3; r++) {
         OutboxRelay relay = OutboxRelay.builder(outbox, slowish).batchSize(7).build();
-        counts.add(relays.submit(() -> {
-          int total = 0;
-          for (int idle = 0; idle < 50; ) {
-            int n = relay.relayOnce();
-            total += n;
-            idle = n == 0 ? idle + 1 : 0;
-            if (n == 0) {
-              Thread.sleep(5); // lets another relay finish its pass
-            }
-          }
-          return total;
-        }));
+        counts.add(
+            relays.submit(
+                () -> {
+                  int total = 0;
+                  for (int idle = 0; idle < 50; ) {
+                    int n = relay.relayOnce();
+                    total += n;
+                    idle = n == 0 ? idle + 1 : 0;
+                    if (n == 0) {
+                      Thread.sleep(5); // lets another relay finish its pass
+                    }
+                  }
+                  return total;
+                }));
       }
       int total = 0;
       for (Future<Integer> count : counts) {
@@ -246,9 +254,14 @@ class OutboxTest {
   @Test
   void aLeaseShorterThanTwicePublishTimeoutIsRefused() {
     Outbox outbox = outbox(TestDatabases.newSqlite());
-    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-        () -> OutboxRelay.builder(outbox, recording)
-            .lease(Duration.ofSeconds(10)).publishTimeout(Duration.ofSeconds(30)).build());
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                OutboxRelay.builder(outbox, recording)
+                    .lease(Duration.ofSeconds(10))
+                    .publishTimeout(Duration.ofSeconds(30))
+                    .build());
     assertTrue(refused.getMessage().contains("lease"));
   }
 }

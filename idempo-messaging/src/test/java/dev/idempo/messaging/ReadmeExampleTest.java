@@ -42,13 +42,15 @@ class ReadmeExampleTest {
     TestDatabases.execute(dataSource, "CREATE TABLE charges (event_id VARCHAR(64))");
     Message message =
         Message.builder("{\"amount\":1000}".getBytes(StandardCharsets.UTF_8))
-            .header("event-id", "evt-42").build();
+            .header("event-id", "evt-42")
+            .build();
 
     // --- README example: transactional consumer ---
-    TransactionalConsumer payments = TransactionalConsumer.builder(dataSource, "payments")
-        .messageId(MessageIdExtractor.header("event-id"))
-        .maxFailures(5)                                  // then parked as a dead letter
-        .build();
+    TransactionalConsumer payments =
+        TransactionalConsumer.builder(dataSource, "payments")
+            .messageId(MessageIdExtractor.header("event-id"))
+            .maxFailures(5) // then parked as a dead letter
+            .build();
     ConsumeOutcome outcome = payments.consume(message, this::insertCharge);
     // PROCESSED, DUPLICATE or PARKED: ack; FAILED: let the broker redeliver
     // --- end ---
@@ -60,18 +62,18 @@ class ReadmeExampleTest {
 
   @Test
   void claimingConsumer() {
-    Message message =
-        Message.builder(new byte[0]).brokerMessageId("evt-43").build();
+    Message message = Message.builder(new byte[0]).brokerMessageId("evt-43").build();
     JdbcIdempotencyStore store = JdbcIdempotencyStore.builder(dataSource).build();
 
     // --- README example: claiming consumer ---
     DeadLetters deadLetters = DeadLetters.on(dataSource, "idempo_");
-    ClaimingConsumer mailer = ClaimingConsumer.builder(store, deadLetters, "welcome-mail")
-        .unknownOutcomeIf(failure -> failure instanceof java.net.http.HttpTimeoutException)
-        .build();
+    ClaimingConsumer mailer =
+        ClaimingConsumer.builder(store, deadLetters, "welcome-mail")
+            .unknownOutcomeIf(failure -> failure instanceof java.net.http.HttpTimeoutException)
+            .build();
     mailer.consume(message, this::sendWelcomeMail);
     for (DeadLetter letter : deadLetters.list("welcome-mail", 100)) {
-      mailer.replay(letter.id(), this::sendWelcomeMail);   // after a look at letter.reason()
+      mailer.replay(letter.id(), this::sendWelcomeMail); // after a look at letter.reason()
     }
     // --- end ---
 
@@ -93,11 +95,11 @@ class ReadmeExampleTest {
       }
       outbox.schedule(
           connection, "orders", "customer-7", "{\"order\":\"o-1\"}".getBytes(), Map.of());
-      connection.commit();                              // the order and its event, or neither
+      connection.commit(); // the order and its event, or neither
     }
     try (OutboxRelay relay = OutboxRelay.builder(outbox, this::sendToBroker).build()) {
-      relay.start();                           // publishes, then deletes each confirmed row
-    // --- end ---
+      relay.start(); // publishes, then deletes each confirmed row
+      // --- end ---
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (outbox.pendingCount() > 0 && System.nanoTime() < deadline) {
         Thread.sleep(20);

@@ -87,8 +87,10 @@ class TransactionalConsumerTest {
     DataSource dataSource = setUp(database);
     TransactionalConsumer payments = consumer(dataSource).build();
     TransactionalConsumer audit =
-        TransactionalConsumer.builder(dataSource, "audit").tablePrefix(prefix)
-            .messageId(MessageIdExtractor.header("event-id")).build();
+        TransactionalConsumer.builder(dataSource, "audit")
+            .tablePrefix(prefix)
+            .messageId(MessageIdExtractor.header("event-id"))
+            .build();
 
     assertEquals(ConsumeOutcome.PROCESSED, payments.consume(message("e-1", "100"), charge));
     assertEquals(ConsumeOutcome.PROCESSED, audit.consume(message("e-1", "100"), charge));
@@ -168,7 +170,9 @@ class TransactionalConsumerTest {
     assertEquals(ConsumeOutcome.FAILED, payments.consume(message, poison));
     assertEquals(ConsumeOutcome.PARKED, payments.consume(message, poison));
     assertEquals(List.of("failed e-poison 1", "failed e-poison 2", "parked e-poison"), events);
-    assertEquals(ConsumeOutcome.DUPLICATE, payments.consume(message, poison),
+    assertEquals(
+        ConsumeOutcome.DUPLICATE,
+        payments.consume(message, poison),
         "a redelivery of a parked message is acknowledged without running");
     assertEquals(0, chargeRows(dataSource));
 
@@ -181,10 +185,14 @@ class TransactionalConsumerTest {
     assertEquals(message, letter.message());
     assertEquals(1, payments.deadLetters().countParked("payments"));
 
-    assertThrows(IllegalStateException.class,
-        () -> payments.replay(letter.id(), (connection, m) -> {
-          throw new IllegalStateException("still broken");
-        }));
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            payments.replay(
+                letter.id(),
+                (connection, m) -> {
+                  throw new IllegalStateException("still broken");
+                }));
     assertEquals(1, payments.deadLetters().countParked("payments"), "a failed replay stays parked");
 
     assertTrue(payments.replay(letter.id(), charge));
@@ -241,7 +249,9 @@ class TransactionalConsumerTest {
     assertEquals(0, payments.purgeExpired(100), "nothing expired yet");
 
     clock.advance(Duration.ofMinutes(2));
-    assertEquals(ConsumeOutcome.PROCESSED, payments.consume(message("e-0", "1"), charge),
+    assertEquals(
+        ConsumeOutcome.PROCESSED,
+        payments.consume(message("e-0", "1"), charge),
         "after retention the record counts as absent");
     assertEquals(2, payments.purgeExpired(2));
     assertEquals(2, payments.purgeExpired(2));
@@ -277,14 +287,18 @@ class TransactionalConsumerTest {
 
     Optional<List<ConsumeOutcome>> outcomes =
         payments.consumeAll(
-            List.of(message("e-0", "1"), message("e-1", "1"), message("e-2", "1"),
-                message("e-1", "1")),
+            List.of(
+                message("e-0", "1"), message("e-1", "1"), message("e-2", "1"), message("e-1", "1")),
             charge,
             connection -> alongside.incrementAndGet());
 
     assertEquals(
-        Optional.of(List.of(ConsumeOutcome.DUPLICATE, ConsumeOutcome.PROCESSED,
-            ConsumeOutcome.PROCESSED, ConsumeOutcome.DUPLICATE)),
+        Optional.of(
+            List.of(
+                ConsumeOutcome.DUPLICATE,
+                ConsumeOutcome.PROCESSED,
+                ConsumeOutcome.PROCESSED,
+                ConsumeOutcome.DUPLICATE)),
         outcomes);
     assertEquals(1, alongside.get());
     assertEquals(6, counting.statements(), "4 dedup inserts + 2 handler inserts");
@@ -303,15 +317,22 @@ class TransactionalConsumerTest {
             throw new IllegalStateException("poison");
           }
         };
-    assertEquals(Optional.empty(),
-        payments.consumeAll(List.of(message("e-1", "1"), message("e-2", "1")), failsOnSecond,
+    assertEquals(
+        Optional.empty(),
+        payments.consumeAll(
+            List.of(message("e-1", "1"), message("e-2", "1")),
+            failsOnSecond,
             TransactionStep.NONE));
     assertEquals(0, chargeRows(dataSource));
     assertEquals(0, payments.deadLetters().countParked("payments"), "nothing counted yet");
     assertEquals(ConsumeOutcome.PROCESSED, payments.consume(message("e-1", "1"), failsOnSecond));
-    assertEquals(Optional.empty(),
-        payments.consumeAll(List.of(message("e-3", "1"), Message.builder(new byte[0]).build()),
-            charge, TransactionStep.NONE), "a message without id sends the batch one by one");
+    assertEquals(
+        Optional.empty(),
+        payments.consumeAll(
+            List.of(message("e-3", "1"), Message.builder(new byte[0]).build()),
+            charge,
+            TransactionStep.NONE),
+        "a message without id sends the batch one by one");
     assertEquals(1, chargeRows(dataSource));
   }
 
@@ -322,11 +343,15 @@ class TransactionalConsumerTest {
         assertThrows(
             IllegalArgumentException.class, () -> TransactionalConsumer.builder(dataSource, " "));
     assertTrue(name.getMessage().contains("consumer name"), name.getMessage());
-    IllegalArgumentException failures = assertThrows(IllegalArgumentException.class,
-        () -> TransactionalConsumer.builder(dataSource, "c").maxFailures(0));
+    IllegalArgumentException failures =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TransactionalConsumer.builder(dataSource, "c").maxFailures(0));
     assertTrue(failures.getMessage().contains("maxFailures"), failures.getMessage());
-    IllegalArgumentException prefix = assertThrows(IllegalArgumentException.class,
-        () -> TransactionalConsumer.builder(dataSource, "c").tablePrefix("x; DROP TABLE"));
+    IllegalArgumentException prefix =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TransactionalConsumer.builder(dataSource, "c").tablePrefix("x; DROP TABLE"));
     assertTrue(prefix.getMessage().contains("tablePrefix"), prefix.getMessage());
   }
 }

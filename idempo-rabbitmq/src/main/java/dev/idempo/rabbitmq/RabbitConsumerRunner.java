@@ -21,9 +21,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Consumes a RabbitMQ queue with exactly-once effects into PostgreSQL or SQLite: manual
  * acknowledgements, each sent only after the transaction holding the handler's writes and the
- * message's dedup record ({@link TransactionalConsumer}) committed. A consumer that dies before
- * its commit leaves nothing and the broker redelivers; one that dies after the commit but before
- * the ack gets the redelivery acknowledged as a duplicate, without running the handler.
+ * message's dedup record ({@link TransactionalConsumer}) committed. A consumer that dies before its
+ * commit leaves nothing and the broker redelivers; one that dies after the commit but before the
+ * ack gets the redelivery acknowledged as a duplicate, without running the handler.
  *
  * <pre>{@code
  * TransactionalConsumer payments = TransactionalConsumer.builder(dataSource, "payments").build();
@@ -34,11 +34,10 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
- * <p>The message id is the AMQP {@code message-id} property by default (see {@link
- * RabbitMessages}; another extractor is the consumer's choice). Outcomes: processed, duplicate and
- * parked messages are acked; a failed one is nacked with requeue after {@link
- * Builder#retryBackoff}, until the consumer's {@code maxFailures} parks it; a message without an
- * id is parked at once and acked.
+ * <p>The message id is the AMQP {@code message-id} property by default (see {@link RabbitMessages};
+ * another extractor is the consumer's choice). Outcomes: processed, duplicate and parked messages
+ * are acked; a failed one is nacked with requeue after {@link Builder#retryBackoff}, until the
+ * consumer's {@code maxFailures} parks it; a message without an id is parked at once and acked.
  *
  * <p>Thread-safe to start and close from any thread. Deliveries are handled one at a time, in
  * order, on the channel's dispatch thread; run several runners for parallelism.
@@ -63,8 +62,8 @@ public final class RabbitConsumerRunner implements AutoCloseable {
   }
 
   /**
-   * A builder for a runner consuming {@code queue} over {@code connection} (which the caller
-   * owns), settling messages through {@code consumer} with {@code handler}.
+   * A builder for a runner consuming {@code queue} over {@code connection} (which the caller owns),
+   * settling messages through {@code consumer} with {@code handler}.
    */
   public static Builder builder(
       Connection connection,

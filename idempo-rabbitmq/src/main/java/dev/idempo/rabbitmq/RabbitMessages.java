@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * AMQP deliveries as {@link Message}s: the {@code message-id} property as the broker message id
  * (what {@link dev.idempo.messaging.MessageIdExtractor#brokerMessageId()}, the default extractor,
- * reads), headers as text, the routing key as the key, and {@code queue <name> #<delivery tag>}
- * as the source. Stateless and thread-safe.
+ * reads), headers as text, the routing key as the key, and {@code queue <name> #<delivery tag>} as
+ * the source. Stateless and thread-safe.
  */
 public final class RabbitMessages {
   private RabbitMessages() {}
@@ -20,8 +20,12 @@ public final class RabbitMessages {
     Message.Builder message =
         Message.builder(body == null ? new byte[0] : body)
             .key(envelope.getRoutingKey())
-            .source("queue " + queue + " #" + envelope.getDeliveryTag()
-                + (envelope.isRedeliver() ? " (redelivered)" : ""));
+            .source(
+                "queue "
+                    + queue
+                    + " #"
+                    + envelope.getDeliveryTag()
+                    + (envelope.isRedeliver() ? " (redelivered)" : ""));
     if (properties != null) {
       message.brokerMessageId(properties.getMessageId());
       Map<String, Object> headers = properties.getHeaders();

@@ -18,13 +18,13 @@ import java.util.concurrent.TimeoutException;
 /**
  * Publishes outbox events to RabbitMQ with publisher confirms: the event's destination is the
  * routing key on the configured exchange (the default exchange routes it to the queue of that
- * name), its id the AMQP {@code message-id} (where {@link RabbitConsumerRunner} dedupes a
- * resend), its headers the AMQP headers; messages are persistent and mandatory. A publish
- * completes once the broker confirmed it; a nack, a return (unroutable) or no confirm within the
- * timeout fails it, and the relay retries.
+ * name), its id the AMQP {@code message-id} (where {@link RabbitConsumerRunner} dedupes a resend),
+ * its headers the AMQP headers; messages are persistent and mandatory. A publish completes once the
+ * broker confirmed it; a nack, a return (unroutable) or no confirm within the timeout fails it, and
+ * the relay retries.
  *
- * <p>Thread-safe: publishes are serialized on one confirm-mode channel of its own. Does not own
- * the connection; {@link #close()} closes the channel.
+ * <p>Thread-safe: publishes are serialized on one confirm-mode channel of its own. Does not own the
+ * connection; {@link #close()} closes the channel.
  */
 public final class RabbitOutboxPublisher implements OutboxPublisher, AutoCloseable {
   private final Connection connection;
@@ -88,9 +88,14 @@ public final class RabbitOutboxPublisher implements OutboxPublisher, AutoCloseab
       channel.basicPublish(exchange, event.destination(), true, properties, event.payload());
       channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
       if (returned != null) {
-        return CompletableFuture.failedFuture(new IOException(
-            "RabbitMQ returned event " + event.id() + " as unroutable to " + event.destination()
-                + ": " + returned));
+        return CompletableFuture.failedFuture(
+            new IOException(
+                "RabbitMQ returned event "
+                    + event.id()
+                    + " as unroutable to "
+                    + event.destination()
+                    + ": "
+                    + returned));
       }
       return CompletableFuture.completedFuture(null);
     } catch (IOException | TimeoutException | RuntimeException e) {

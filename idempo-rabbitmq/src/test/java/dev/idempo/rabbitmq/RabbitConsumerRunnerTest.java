@@ -29,12 +29,13 @@ class RabbitConsumerRunnerTest {
     TransactionalConsumer consumer =
         TransactionalConsumer.builder(dataSource, "payments")
             .tablePrefix(prefix)
-            .listener(new MessagingListener() {
-              @Override
-              public void onDuplicate(String name, String messageId) {
-                duplicates.incrementAndGet();
-              }
-            })
+            .listener(
+                new MessagingListener() {
+                  @Override
+                  public void onDuplicate(String name, String messageId) {
+                    duplicates.incrementAndGet();
+                  }
+                })
             .build();
     try (Connection connection = RabbitFixtures.connect()) {
       String queue = RabbitFixtures.newQueue(connection, "payments");
@@ -42,16 +43,20 @@ class RabbitConsumerRunnerTest {
       ids.addAll(RabbitFixtures.ids("m-", 20)); // republished after a lost confirm
       RabbitFixtures.publish(connection, queue, ids);
       try (RabbitConsumerRunner runner =
-          RabbitConsumerRunner.builder(connection, queue, consumer,
-              RabbitFixtures.insertEffect(effects)).build()) {
+          RabbitConsumerRunner.builder(
+                  connection, queue, consumer, RabbitFixtures.insertEffect(effects))
+              .build()) {
         runner.start();
-        assertTrue(RabbitFixtures.await(
-            () -> RabbitFixtures.distinctEffects(dataSource, effects) == 100
-                && duplicates.get() == 20,
-            Duration.ofSeconds(180)));
+        assertTrue(
+            RabbitFixtures.await(
+                () ->
+                    RabbitFixtures.distinctEffects(dataSource, effects) == 100
+                        && duplicates.get() == 20,
+                Duration.ofSeconds(180)));
       }
-      assertTrue(RabbitFixtures.await(() -> messageCount(connection, queue) == 0,
-          Duration.ofSeconds(30)), "every delivery was acked");
+      assertTrue(
+          RabbitFixtures.await(() -> messageCount(connection, queue) == 0, Duration.ofSeconds(30)),
+          "every delivery was acked");
     }
     assertEquals(List.of(), RabbitFixtures.duplicatedEffects(dataSource, effects));
     assertEquals(100, TestDatabases.count(dataSource, "SELECT COUNT(*) FROM " + effects));
@@ -62,13 +67,15 @@ class RabbitConsumerRunnerTest {
     DataSource dataSource = TestDatabases.newSqlite();
     RabbitFixtures.createEffects(dataSource, effects);
     TransactionalConsumer consumer =
-        TransactionalConsumer.builder(dataSource, "payments").tablePrefix(prefix).maxFailures(3)
+        TransactionalConsumer.builder(dataSource, "payments")
+            .tablePrefix(prefix)
+            .maxFailures(3)
             .build();
     TransactionalHandler handler =
         (connection, message) -> {
           if (message.brokerMessageId().orElseThrow().equals("m-poison")) {
-            throw new IllegalArgumentException("unreadable " + new String(message.payload(),
-                StandardCharsets.UTF_8));
+            throw new IllegalArgumentException(
+                "unreadable " + new String(message.payload(), StandardCharsets.UTF_8));
           }
           RabbitFixtures.insertEffect(effects).handle(connection, message);
         };
@@ -77,21 +84,32 @@ class RabbitConsumerRunnerTest {
       RabbitFixtures.publish(connection, queue, Arrays.asList("m-1", null, "m-poison", "m-2"));
       try (RabbitConsumerRunner runner =
           RabbitConsumerRunner.builder(connection, queue, consumer, handler)
-              .retryBackoff(Duration.ofMillis(10)).build()) {
+              .retryBackoff(Duration.ofMillis(10))
+              .build()) {
         runner.start();
-        assertTrue(RabbitFixtures.await(
-            () -> consumer.deadLetters().countParked("payments") == 2
-                && RabbitFixtures.distinctEffects(dataSource, effects) == 2,
-            Duration.ofSeconds(180)));
+        assertTrue(
+            RabbitFixtures.await(
+                () ->
+                    consumer.deadLetters().countParked("payments") == 2
+                        && RabbitFixtures.distinctEffects(dataSource, effects) == 2,
+                Duration.ofSeconds(180)));
       }
-      assertTrue(RabbitFixtures.await(() -> messageCount(connection, queue) == 0,
-          Duration.ofSeconds(30)));
+      assertTrue(
+          RabbitFixtures.await(() -> messageCount(connection, queue) == 0, Duration.ofSeconds(30)));
     }
     List<DeadLetter> parked = consumer.deadLetters().list("payments", 10);
-    assertTrue(parked.stream().anyMatch(letter -> letter.messageId().isEmpty()
-        && letter.reason().contains("without an id")));
-    assertTrue(parked.stream().anyMatch(letter -> letter.messageId().orElse("").equals("m-poison")
-        && letter.failures() == 3 && letter.reason().contains("unreadable")));
+    assertTrue(
+        parked.stream()
+            .anyMatch(
+                letter ->
+                    letter.messageId().isEmpty() && letter.reason().contains("without an id")));
+    assertTrue(
+        parked.stream()
+            .anyMatch(
+                letter ->
+                    letter.messageId().orElse("").equals("m-poison")
+                        && letter.failures() == 3
+                        && letter.reason().contains("unreadable")));
   }
 
   private static long messageCount(Connection connection, String queue) {

@@ -29,17 +29,18 @@ public final class RabbitCrashChild {
     TransactionalConsumer consumer =
         TransactionalConsumer.builder(dataSource, "payments")
             .tablePrefix(args[2])
-            .listener(new MessagingListener() {
-              @Override
-              public void onProcessed(String name, String messageId) {
-                // Listeners run after the commit and before the runner acks.
-                if (commits.incrementAndGet() == haltAfter) {
-                  System.out.println("halting after the commit of " + messageId);
-                  System.out.flush();
-                  Runtime.getRuntime().halt(9);
-                }
-              }
-            })
+            .listener(
+                new MessagingListener() {
+                  @Override
+                  public void onProcessed(String name, String messageId) {
+                    // Listeners run after the commit and before the runner acks.
+                    if (commits.incrementAndGet() == haltAfter) {
+                      System.out.println("halting after the commit of " + messageId);
+                      System.out.flush();
+                      Runtime.getRuntime().halt(9);
+                    }
+                  }
+                })
             .build();
     TransactionalHandler insert = RabbitFixtures.insertEffect(args[3]);
     String stopInside = mode.startsWith("inside:") ? mode.substring(7) : null;

@@ -31,12 +31,13 @@ class RabbitCrashTest {
     TransactionalConsumer consumer =
         TransactionalConsumer.builder(dataSource, "payments")
             .tablePrefix(prefix)
-            .listener(new MessagingListener() {
-              @Override
-              public void onDuplicate(String name, String messageId) {
-                duplicates.incrementAndGet();
-              }
-            })
+            .listener(
+                new MessagingListener() {
+                  @Override
+                  public void onDuplicate(String name, String messageId) {
+                    duplicates.incrementAndGet();
+                  }
+                })
             .build();
     int messages = 200;
     try (Connection connection = RabbitFixtures.connect()) {
@@ -49,8 +50,10 @@ class RabbitCrashTest {
       } finally {
         ChildProcesses.kill(inside);
       }
-      assertEquals(0, TestDatabases.count(dataSource,
-          "SELECT COUNT(*) FROM " + effects + " WHERE message_id = 'm-30'"));
+      assertEquals(
+          0,
+          TestDatabases.count(
+              dataSource, "SELECT COUNT(*) FROM " + effects + " WHERE message_id = 'm-30'"));
 
       Process afterCommit = child(prefix, effects, queue, "after-commit:40");
       assertTrue(afterCommit.waitFor(240, TimeUnit.SECONDS), "the child halted itself");
@@ -59,18 +62,24 @@ class RabbitCrashTest {
       assertTrue(committed >= 40, "committed before the halt: " + committed);
 
       try (RabbitConsumerRunner drain =
-          RabbitConsumerRunner.builder(connection, queue, consumer,
-              RabbitFixtures.insertEffect(effects)).build()) {
+          RabbitConsumerRunner.builder(
+                  connection, queue, consumer, RabbitFixtures.insertEffect(effects))
+              .build()) {
         drain.start();
-        assertTrue(RabbitFixtures.await(
-            () -> RabbitFixtures.distinctEffects(dataSource, effects) == messages,
-            Duration.ofSeconds(240)), "effects of "
-                + RabbitFixtures.distinctEffects(dataSource, effects) + " of " + messages);
+        assertTrue(
+            RabbitFixtures.await(
+                () -> RabbitFixtures.distinctEffects(dataSource, effects) == messages,
+                Duration.ofSeconds(240)),
+            "effects of "
+                + RabbitFixtures.distinctEffects(dataSource, effects)
+                + " of "
+                + messages);
         assertTrue(
             RabbitFixtures.await(() -> queueEmpty(connection, queue), Duration.ofSeconds(90)));
       }
     }
-    assertTrue(duplicates.get() >= 1,
+    assertTrue(
+        duplicates.get() >= 1,
         "the message committed but not acked came back and was acknowledged as a duplicate");
     assertEquals(List.of(), RabbitFixtures.duplicatedEffects(dataSource, effects));
     assertEquals(messages, TestDatabases.count(dataSource, "SELECT COUNT(*) FROM " + effects));
@@ -86,7 +95,13 @@ class RabbitCrashTest {
 
   private static Process child(String prefix, String effects, String queue, String mode)
       throws Exception {
-    return ChildProcesses.start(RabbitCrashChild.class, RabbitMqServer.shared().uri(),
-        PostgresServer.shared().jdbcUrl(), prefix, effects, queue, mode);
+    return ChildProcesses.start(
+        RabbitCrashChild.class,
+        RabbitMqServer.shared().uri(),
+        PostgresServer.shared().jdbcUrl(),
+        prefix,
+        effects,
+        queue,
+        mode);
   }
 }

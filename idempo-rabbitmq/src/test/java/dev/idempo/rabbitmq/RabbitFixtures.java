@@ -48,8 +48,8 @@ final class RabbitFixtures {
       for (String id : ids) {
         AMQP.BasicProperties properties =
             new AMQP.BasicProperties.Builder().messageId(id).deliveryMode(2).build();
-        channel.basicPublish("", queue, properties,
-            ("charge " + id).getBytes(StandardCharsets.UTF_8));
+        channel.basicPublish(
+            "", queue, properties, ("charge " + id).getBytes(StandardCharsets.UTF_8));
       }
       channel.waitForConfirmsOrDie(30_000);
     }
@@ -88,7 +88,8 @@ final class RabbitFixtures {
     try (java.sql.Connection connection = dataSource.getConnection();
         PreparedStatement select =
             connection.prepareStatement(
-                "SELECT message_id, COUNT(*) FROM " + effects
+                "SELECT message_id, COUNT(*) FROM "
+                    + effects
                     + " GROUP BY message_id HAVING COUNT(*) > 1");
         ResultSet rows = select.executeQuery()) {
       while (rows.next()) {

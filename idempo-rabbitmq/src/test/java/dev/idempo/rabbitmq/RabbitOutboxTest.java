@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The outbox relayed to a real RabbitMQ with publisher confirms. */
 class RabbitOutboxTest {
   @Test
-  void confirmedEventsCarryTheirOutboxIdAsMessageIdAndUnroutableOnesStayPending()
-      throws Exception {
+  void confirmedEventsCarryTheirOutboxIdAsMessageIdAndUnroutableOnesStayPending() throws Exception {
     DataSource orders = TestDatabases.newSqlite();
     DataSource payments = TestDatabases.newSqlite();
     String prefix = TestDatabases.freshPrefix();
@@ -31,8 +30,13 @@ class RabbitOutboxTest {
       Set<String> ids = new HashSet<>();
       try (java.sql.Connection database = orders.getConnection()) {
         for (int i = 0; i < 30; i++) {
-          ids.add(outbox.schedule(database, queue, "c-" + (i % 3),
-              ("order " + i).getBytes(StandardCharsets.UTF_8), Map.of("type", "order-placed")));
+          ids.add(
+              outbox.schedule(
+                  database,
+                  queue,
+                  "c-" + (i % 3),
+                  ("order " + i).getBytes(StandardCharsets.UTF_8),
+                  Map.of("type", "order-placed")));
         }
         outbox.schedule(database, "no-such-queue", null, new byte[] {1}, Map.of());
       }
@@ -50,17 +54,21 @@ class RabbitOutboxTest {
       TransactionalConsumer consumer =
           TransactionalConsumer.builder(payments, "payments").tablePrefix(prefix).build();
       try (RabbitConsumerRunner runner =
-          RabbitConsumerRunner.builder(connection, queue, consumer,
-              RabbitFixtures.insertEffect(prefix + "effects")).build()) {
+          RabbitConsumerRunner.builder(
+                  connection, queue, consumer, RabbitFixtures.insertEffect(prefix + "effects"))
+              .build()) {
         runner.start();
-        assertTrue(RabbitFixtures.await(
-            () -> RabbitFixtures.distinctEffects(payments, prefix + "effects") == 30,
-            Duration.ofSeconds(180)));
+        assertTrue(
+            RabbitFixtures.await(
+                () -> RabbitFixtures.distinctEffects(payments, prefix + "effects") == 30,
+                Duration.ofSeconds(180)));
       }
       Set<String> consumed = new HashSet<>();
       try (java.sql.Connection database = payments.getConnection();
-          var rows = database.createStatement().executeQuery(
-              "SELECT message_id FROM " + prefix + "effects")) {
+          var rows =
+              database
+                  .createStatement()
+                  .executeQuery("SELECT message_id FROM " + prefix + "effects")) {
         while (rows.next()) {
           consumed.add(rows.getString(1));
         }

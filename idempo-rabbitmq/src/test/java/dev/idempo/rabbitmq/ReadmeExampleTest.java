@@ -46,12 +46,15 @@ class ReadmeExampleTest {
           TransactionalConsumer.builder(dataSource, "payments").build();
       RabbitConsumerRunner runner =
           RabbitConsumerRunner.builder(connection, queue, payments, this::insertCharge).build();
-      runner.start();     // acks each message only after its transaction committed
+      runner.start(); // acks each message only after its transaction committed
       // --- end ---
-      try (relay; runner; confirmed) {
-        assertTrue(RabbitFixtures.await(
-            () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
-            Duration.ofSeconds(180)));
+      try (relay;
+          runner;
+          confirmed) {
+        assertTrue(
+            RabbitFixtures.await(
+                () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
+                Duration.ofSeconds(180)));
       }
       assertEquals(0, outbox.pendingCount());
     }

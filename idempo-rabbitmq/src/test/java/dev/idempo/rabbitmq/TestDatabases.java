@@ -76,8 +76,11 @@ public enum TestDatabases {
 
   /** A table prefix no other test (or earlier run) uses. */
   public static String freshPrefix() {
-    return "m" + PREFIXES.incrementAndGet() + "_"
-        + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36) + "_";
+    return "m"
+        + PREFIXES.incrementAndGet()
+        + "_"
+        + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36)
+        + "_";
   }
 
   public static void execute(DataSource dataSource, String sql) {

@@ -6,10 +6,10 @@ import org.springframework.kafka.listener.RecordInterceptor;
 
 /**
  * Remembers the record a listener container thread is delivering, so that {@link
- * IdempotentListenerInterceptor} finds its id and headers whatever the listener method's
- * parameters are (a payload {@code String}, a converted object). Registered by the
- * auto-configuration as the containers' {@link RecordInterceptor}; never changes or skips a
- * record. Thread-safe: one record per thread.
+ * IdempotentListenerInterceptor} finds its id and headers whatever the listener method's parameters
+ * are (a payload {@code String}, a converted object). Registered by the auto-configuration as the
+ * containers' {@link RecordInterceptor}; never changes or skips a record. Thread-safe: one record
+ * per thread.
  */
 public final class CurrentRecord implements RecordInterceptor<Object, Object> {
   private static final ThreadLocal<ConsumerRecord<?, ?>> CURRENT = new ThreadLocal<>();

@@ -8,11 +8,11 @@ import java.lang.annotation.Target;
 
 /**
  * Runs a {@code @KafkaListener} method as an idempotent consumer: inside one JDBC transaction on
- * the application's {@code DataSource} with the record's dedup record, so the listener's own
- * writes (through {@code JdbcTemplate}, or {@code @Transactional} code joining the transaction)
- * commit together with it or not at all. A record whose id was consumed before is acknowledged
- * without invoking the method; a method that throws rolls everything back and the container
- * delivers the record again.
+ * the application's {@code DataSource} with the record's dedup record, so the listener's own writes
+ * (through {@code JdbcTemplate}, or {@code @Transactional} code joining the transaction) commit
+ * together with it or not at all. A record whose id was consumed before is acknowledged without
+ * invoking the method; a method that throws rolls everything back and the container delivers the
+ * record again.
  *
  * <pre>{@code
  * @KafkaListener(topics = "payments")
@@ -30,8 +30,8 @@ import java.lang.annotation.Target;
 @Documented
 public @interface IdempotentListener {
   /**
-   * The consumer's name: dedup records are per name and message id. Empty (the default) takes
-   * the listener's consumer group id.
+   * The consumer's name: dedup records are per name and message id. Empty (the default) takes the
+   * listener's consumer group id.
    */
   String name() default "";
 

@@ -20,14 +20,14 @@ import org.springframework.kafka.support.KafkaUtils;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Runs {@link IdempotentListener} methods inside a {@link TransactionalConsumer}: the dedup
- * record is inserted on a connection of the application's {@code DataSource}, that connection is
- * bound as Spring's transactional connection for the {@code DataSource} while the method runs
- * (so {@code JdbcTemplate} and joining {@code @Transactional} code write in the same
- * transaction), and everything commits together. A duplicate returns null without invoking the
- * method (and acknowledges a manual {@link Acknowledgment} argument); a failure rolls back and
- * rethrows the method's exception so the container's error handler redelivers; at {@code
- * maxFailures} the record is parked as a dead letter and acknowledged.
+ * Runs {@link IdempotentListener} methods inside a {@link TransactionalConsumer}: the dedup record
+ * is inserted on a connection of the application's {@code DataSource}, that connection is bound as
+ * Spring's transactional connection for the {@code DataSource} while the method runs (so {@code
+ * JdbcTemplate} and joining {@code @Transactional} code write in the same transaction), and
+ * everything commits together. A duplicate returns null without invoking the method (and
+ * acknowledges a manual {@link Acknowledgment} argument); a failure rolls back and rethrows the
+ * method's exception so the container's error handler redelivers; at {@code maxFailures} the record
+ * is parked as a dead letter and acknowledged.
  *
  * <p>Thread-safe: consumers are built once per (name, message id) and shared.
  */
@@ -81,7 +81,8 @@ public final class IdempotentListenerInterceptor implements MethodInterceptor {
     DataSource source = consumer.dataSource();
     if (TransactionSynchronizationManager.hasResource(source)) {
       throw new IllegalStateException(
-          "@IdempotentListener " + invocation.getMethod().getName()
+          "@IdempotentListener "
+              + invocation.getMethod().getName()
               + " runs its own JDBC transaction, but one is already bound to the DataSource; "
               + "do not run the listener container in a DataSource transaction");
     }
@@ -117,8 +118,7 @@ public final class IdempotentListenerInterceptor implements MethodInterceptor {
       if (holder.isRollbackOnly()) {
         // Joined @Transactional code failed and marked the transaction, even if the method
         // caught the exception: commit nothing.
-        throw new IllegalStateException(
-            "the listener's transaction was marked rollback-only");
+        throw new IllegalStateException("the listener's transaction was marked rollback-only");
       }
       return value;
     } catch (Exception e) {
@@ -142,7 +142,8 @@ public final class IdempotentListenerInterceptor implements MethodInterceptor {
       name = KafkaUtils.getConsumerGroupId();
       if (name == null || name.isEmpty()) {
         throw new IllegalStateException(
-            "@IdempotentListener " + invocation.getMethod().getName()
+            "@IdempotentListener "
+                + invocation.getMethod().getName()
                 + " has no name and its container no group id; set name");
       }
     }
@@ -170,7 +171,8 @@ public final class IdempotentListenerInterceptor implements MethodInterceptor {
     ConsumerRecord<?, ?> current = CurrentRecord.get();
     if (current == null) {
       throw new IllegalStateException(
-          "@IdempotentListener " + invocation.getMethod().getName()
+          "@IdempotentListener "
+              + invocation.getMethod().getName()
               + " was called outside a listener container delivering one record: take a "
               + "ConsumerRecord parameter, or keep idempo-kafka-spring's RecordInterceptor");
     }

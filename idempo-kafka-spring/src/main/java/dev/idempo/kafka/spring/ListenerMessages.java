@@ -9,16 +9,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 /**
- * Spring Kafka records (any key and value types, already deserialized) as messages, and the
- * {@code messageId} strings of {@link IdempotentListener} as extractors. Stateless and
- * thread-safe.
+ * Spring Kafka records (any key and value types, already deserialized) as messages, and the {@code
+ * messageId} strings of {@link IdempotentListener} as extractors. Stateless and thread-safe.
  */
 public final class ListenerMessages {
   private ListenerMessages() {}
 
   /**
-   * The record as a message: the value as bytes ({@code byte[]} as is, else its text as UTF-8;
-   * null as empty), the key as text, header values decoded as UTF-8, the {@value
+   * The record as a message: the value as bytes ({@code byte[]} as is, else its text as UTF-8; null
+   * as empty), the key as text, header values decoded as UTF-8, the {@value
    * KafkaMessages#MESSAGE_ID_HEADER} header as the broker message id.
    */
   public static Message toMessage(ConsumerRecord<?, ?> record) {

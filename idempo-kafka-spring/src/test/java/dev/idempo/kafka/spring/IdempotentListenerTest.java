@@ -156,8 +156,9 @@ class IdempotentListenerTest {
       INVOCATIONS.computeIfAbsent(order, key -> new AtomicInteger()).incrementAndGet();
       chargesSeenBefore
           .computeIfAbsent(order, key -> new java.util.concurrent.CopyOnWriteArrayList<>())
-          .add(jdbc.queryForObject(
-              "SELECT count(*) FROM charges WHERE order_id = ?", Long.class, order));
+          .add(
+              jdbc.queryForObject(
+                  "SELECT count(*) FROM charges WHERE order_id = ?", Long.class, order));
       jdbc.update("INSERT INTO charges (order_id) VALUES (?)", order);
       AtomicInteger failures = failuresLeft.get(order);
       if (failures != null && failures.getAndDecrement() > 0) {

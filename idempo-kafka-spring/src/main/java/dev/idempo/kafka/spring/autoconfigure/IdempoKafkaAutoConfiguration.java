@@ -33,8 +33,8 @@ import org.springframework.kafka.listener.RecordInterceptor;
 @EnableConfigurationProperties(IdempoKafkaProperties.class)
 public class IdempoKafkaAutoConfiguration {
   /**
-   * The advisor; static, and lazy in its dependencies, since it is built with the
-   * post-processors before the application's beans.
+   * The advisor; static, and lazy in its dependencies, since it is built with the post-processors
+   * before the application's beans.
    */
   @Bean
   @Role(BeanDefinition.ROLE_INFRASTRUCTURE)

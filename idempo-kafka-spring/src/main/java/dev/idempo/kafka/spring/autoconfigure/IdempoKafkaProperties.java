@@ -37,7 +37,9 @@ public class IdempoKafkaProperties {
     return messageId;
   }
 
-  /** @throws IllegalArgumentException naming {@code messageId} if it is not a known form */
+  /**
+   * @throws IllegalArgumentException naming {@code messageId} if it is not a known form
+   */
   public void setMessageId(String messageId) {
     ListenerMessages.extractor(messageId);
     this.messageId = messageId;
