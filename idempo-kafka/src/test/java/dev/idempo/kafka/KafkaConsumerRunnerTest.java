@@ -10,6 +10,7 @@ import dev.idempo.messaging.MessagingListener;
 import dev.idempo.messaging.TransactionalConsumer;
 import dev.idempo.messaging.TransactionalHandler;
 import dev.idempo.testsupport.KafkaBroker;
+import dev.idempo.testsupport.TestDatabases;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.messaging.TransactionalConsumer;
+import dev.idempo.testsupport.ChildProcesses;
 import dev.idempo.testsupport.KafkaBroker;
 import dev.idempo.testsupport.PostgresServer;
+import dev.idempo.testsupport.TestDatabases;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,7 @@ package dev.idempo.kafka;
 
 import dev.idempo.messaging.TransactionalHandler;
 import dev.idempo.testsupport.KafkaBroker;
+import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

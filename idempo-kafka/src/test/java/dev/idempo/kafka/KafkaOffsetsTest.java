@@ -3,6 +3,7 @@ package dev.idempo.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.idempo.jdbc.Dialect;
+import dev.idempo.testsupport.TestDatabases;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;

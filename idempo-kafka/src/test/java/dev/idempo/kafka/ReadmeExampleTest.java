@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idempo.messaging.Message;
 import dev.idempo.messaging.TransactionalConsumer;
 import dev.idempo.testsupport.KafkaBroker;
+import dev.idempo.testsupport.TestDatabases;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idempo.TakeoverPolicy;
 import dev.idempo.jdbc.JdbcIdempotencyStore;
 import dev.idempo.store.tck.MutableClock;
+import dev.idempo.testsupport.TestDatabases;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

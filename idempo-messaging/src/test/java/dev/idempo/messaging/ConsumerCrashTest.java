@@ -2,7 +2,9 @@ package dev.idempo.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.idempo.testsupport.ChildProcesses;
 import dev.idempo.testsupport.PostgresServer;
+import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -2,6 +2,7 @@ package dev.idempo.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.idempo.testsupport.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.util.Map;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.store.tck.MutableClock;
+import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;

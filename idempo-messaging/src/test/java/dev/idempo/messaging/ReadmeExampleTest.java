@@ -3,6 +3,7 @@ package dev.idempo.messaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.idempo.jdbc.JdbcIdempotencyStore;
+import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

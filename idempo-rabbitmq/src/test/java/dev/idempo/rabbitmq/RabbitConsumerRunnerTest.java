@@ -8,6 +8,7 @@ import dev.idempo.messaging.DeadLetter;
 import dev.idempo.messaging.MessagingListener;
 import dev.idempo.messaging.TransactionalConsumer;
 import dev.idempo.messaging.TransactionalHandler;
+import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

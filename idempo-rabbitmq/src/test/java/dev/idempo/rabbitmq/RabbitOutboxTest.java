@@ -7,6 +7,7 @@ import com.rabbitmq.client.Connection;
 import dev.idempo.messaging.Outbox;
 import dev.idempo.messaging.OutboxRelay;
 import dev.idempo.messaging.TransactionalConsumer;
+import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;

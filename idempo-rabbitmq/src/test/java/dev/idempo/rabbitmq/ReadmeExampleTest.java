@@ -8,6 +8,7 @@ import dev.idempo.messaging.Message;
 import dev.idempo.messaging.Outbox;
 import dev.idempo.messaging.OutboxRelay;
 import dev.idempo.messaging.TransactionalConsumer;
+import dev.idempo.testsupport.TestDatabases;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Map;

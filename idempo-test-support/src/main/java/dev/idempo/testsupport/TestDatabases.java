@@ -1,8 +1,7 @@
-package dev.idempo.rabbitmq;
+package dev.idempo.testsupport;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.idempo.testsupport.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +16,10 @@ import javax.sql.DataSource;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
-/** The two databases every messaging test runs on: a fresh SQLite file, the shared PostgreSQL. */
+/**
+ * The two databases the messaging tests run on: a fresh SQLite file, the shared PostgreSQL. Needs
+ * sqlite-jdbc and HikariCP on the test class path (optional dependencies of this module).
+ */
 public enum TestDatabases {
   SQLITE,
   POSTGRESQL;
@@ -33,7 +35,7 @@ public enum TestDatabases {
   /** A new SQLite database file in WAL mode with a 30 s busy timeout, deleted at JVM exit. */
   public static SQLiteDataSource newSqlite() {
     try {
-      Path directory = Files.createTempDirectory("idempo-rabbitmq-test-db-");
+      Path directory = Files.createTempDirectory("idempo-test-db-");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(directory)));
       Path file = directory.resolve("db.sqlite");
       return sqlite(file);
@@ -68,7 +70,7 @@ public enum TestDatabases {
       config.setUsername(PostgresServer.USER);
       config.setMaximumPoolSize(16);
       config.setMinimumIdle(0);
-      config.setPoolName("idempo-rabbitmq-test");
+      config.setPoolName("idempo-test-databases");
       pool = new HikariDataSource(config);
     }
     return pool;

@@ -1,4 +1,4 @@
-package dev.idempo.messaging;
+package dev.idempo.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,11 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Child JVMs on this test's class path, and waiting for a line they print. */
-final class ChildProcesses {
+/**
+ * Child JVMs on the test's class path (crash tests SIGKILL them), and waiting for a line they
+ * print. Thread-safe.
+ */
+public final class ChildProcesses {
   private ChildProcesses() {}
 
-  static Process start(Class<?> main, String... args) throws IOException {
+  public static Process start(Class<?> main, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xmx96m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
@@ -28,7 +31,23 @@ final class ChildProcesses {
   }
 
   /** Reads the child's output until {@code expected}; fails with what it printed otherwise. */
-  static void awaitLine(Process child, String expected) throws Exception {
+  public static void awaitLine(Process child, String expected) throws Exception {
+    awaitLines(child, expected, 1);
+  }
+
+  /** Reads the child's output until it printed {@code expected} {@code count} times. */
+  public static void awaitLines(Process child, String expected, int count) throws Exception {
+    assertTrue(
+        readUntil(child, expected, count, 180),
+        "the child never printed \"" + expected + "\" " + count + " times");
+  }
+
+  /**
+   * Reads the child's output until it printed {@code expected} {@code count} times (true) or {@code
+   * seconds} passed (false): for kill points in a stream that may run dry first.
+   */
+  public static boolean readUntil(Process child, String expected, int count, int seconds)
+      throws Exception {
     StringBuilder output = new StringBuilder();
     CompletableFuture<Boolean> seen =
         CompletableFuture.supplyAsync(
@@ -37,11 +56,14 @@ final class ChildProcesses {
                 BufferedReader reader =
                     new BufferedReader(
                         new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+                int matches = 0;
                 for (String line; (line = reader.readLine()) != null; ) {
                   synchronized (output) {
-                    output.append(line).append('\n');
+                    if (output.length() < 20_000) {
+                      output.append(line).append('\n');
+                    }
                   }
-                  if (line.equals(expected)) {
+                  if (line.equals(expected) && ++matches == count) {
                     return true;
                   }
                 }
@@ -52,17 +74,28 @@ final class ChildProcesses {
             });
     boolean found;
     try {
-      found = seen.get(180, TimeUnit.SECONDS);
+      found = seen.get(seconds, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       found = false;
     }
-    synchronized (output) {
-      assertTrue(found, "the child never printed \"" + expected + "\"; its output:\n" + output);
+    if (!found) {
+      synchronized (output) {
+        System.err.println(
+            "the child printed \""
+                + expected
+                + "\" fewer than "
+                + count
+                + " times in "
+                + seconds
+                + " s; its output:\n"
+                + output);
+      }
     }
+    return found;
   }
 
   /** SIGKILL, and wait until it is gone. */
-  static void kill(Process child) throws InterruptedException {
+  public static void kill(Process child) throws InterruptedException {
     child.destroyForcibly();
     assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not die");
   }
