@@ -51,9 +51,8 @@ class PostgresGroupCommitTest extends GroupCommitContract {
   }
 
   @Override
-  boolean failCommitsThatWrote(StorageKey key) throws SQLException {
+  void failCommitsThatWrote(StorageKey key) throws SQLException {
     poison("poisoned_commit", "poison_commit", "AFTER", "DEFERRABLE INITIALLY DEFERRED", key);
-    return true;
   }
 
   private void poison(String table, String function, String when, String deferred, StorageKey key)

@@ -116,7 +116,7 @@ class SqliteGroupCommitTest extends GroupCommitContract {
   }
 
   @Override
-  boolean failCommitsThatWrote(StorageKey key) throws SQLException {
+  void failCommitsThatWrote(StorageKey key) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         Statement ddl = connection.createStatement()) {
       ddl.execute("CREATE TABLE nowhere (k BLOB PRIMARY KEY)");
@@ -129,7 +129,6 @@ class SqliteGroupCommitTest extends GroupCommitContract {
               + " BEGIN INSERT INTO dangling (k) VALUES (NEW.storage_key); END");
       insert(connection, "poisoned_commit", key);
     }
-    return true;
   }
 
   private static void insert(Connection connection, String table, StorageKey key)

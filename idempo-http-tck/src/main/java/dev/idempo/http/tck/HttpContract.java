@@ -551,19 +551,7 @@ public abstract class HttpContract {
     HttpResponse<byte[]> first = send(request);
     // A response too large to hold back streams to the caller before its claim is finished: a
     // retry in that moment meets the key in flight (409), never a second run.
-    HttpResponse<byte[]> retry =
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .pollInterval(Duration.ofMillis(20))
-            .until(
-                () -> send(request),
-                response -> {
-                  if (response.statusCode() != 409) {
-                    return true;
-                  }
-                  assertProblem(response, ProblemType.KEY_IN_FLIGHT);
-                  return false;
-                });
+    HttpResponse<byte[]> retry = sendUntilNotInFlight(request);
     HttpResponse<byte[]> again = send(request);
 
     assertFirstRun(first, 201);
@@ -656,19 +644,7 @@ public abstract class HttpContract {
     assertEquals(0, application.executions(c));
     // The claim is abandoned in the background once the store answers; until then a retry may
     // meet the key in flight, never an unknown outcome.
-    HttpResponse<byte[]> retry =
-        await()
-            .atMost(Duration.ofSeconds(20))
-            .pollInterval(Duration.ofMillis(50))
-            .until(
-                () -> send(keyed(c, "{}")),
-                response -> {
-                  if (response.statusCode() != 409) {
-                    return true;
-                  }
-                  assertProblem(response, ProblemType.KEY_IN_FLIGHT);
-                  return false;
-                });
+    HttpResponse<byte[]> retry = sendUntilNotInFlight(keyed(c, "{}"));
     assertFirstRun(retry, 201);
     assertReplayOf(retry, send(keyed(c, "{}")));
     assertEquals(1, application.executions(c));
@@ -933,6 +909,26 @@ public abstract class HttpContract {
   protected final HttpResponse<byte[]> send(HttpRequest.Builder request)
       throws IOException, InterruptedException {
     return client.send(request.build(), BodyHandlers.ofByteArray());
+  }
+
+  /**
+   * Sends {@code request} until it is answered with anything but 409 {@code key-in-flight} (every
+   * 409 must be that problem), for at most 20 s: for a key the adapter is about to finish or give
+   * back.
+   */
+  protected final HttpResponse<byte[]> sendUntilNotInFlight(HttpRequest.Builder request) {
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> send(request),
+            response -> {
+              if (response.statusCode() != 409) {
+                return true;
+              }
+              assertProblem(response, ProblemType.KEY_IN_FLIGHT);
+              return false;
+            });
   }
 
   protected final CompletableFuture<HttpResponse<byte[]>> sendAsync(HttpRequest.Builder request) {
