@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.testsupport.PayPalCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -32,12 +33,12 @@ class PayPalVerifierTest {
   }
 
   private PayPalVerifier verifier() {
-    return PayPalVerifier.builder(WEBHOOK_ID).certificate(paypal.certificate).build();
+    return PayPalVerifier.builder(WEBHOOK_ID).certificate(paypal.certificate()).build();
   }
 
   private WebhookRequest.Builder delivery(PayPalCertificate signer, String body, String webhookId)
       throws Exception {
-    now = paypal.certificate.getNotBefore().toInstant().plus(1, ChronoUnit.HOURS);
+    now = paypal.certificate().getNotBefore().toInstant().plus(1, ChronoUnit.HOURS);
     String time = now.toString();
     return WebhookRequest.builder("POST", "/hooks/paypal")
         .header("PAYPAL-TRANSMISSION-ID", "69cd13f0-d67a-11e5-baa3-778b53f4ae55")
@@ -84,8 +85,8 @@ class PayPalVerifierTest {
     // Rotation: the rogue certificate added as a second trusted one verifies its own deliveries.
     PayPalVerifier both =
         PayPalVerifier.builder(WEBHOOK_ID)
-            .certificate(paypal.certificate)
-            .certificate(rogue.certificate)
+            .certificate(paypal.certificate())
+            .certificate(rogue.certificate())
             .build();
     both.verify(delivery(rogue, BODY, WEBHOOK_ID).build(), now);
   }
@@ -105,7 +106,7 @@ class PayPalVerifierTest {
                 WebhookVerificationException.class,
                 () -> verifier().verify(request, now.minusSeconds(301)))
             .reason());
-    Instant afterExpiry = paypal.certificate.getNotAfter().toInstant().plusSeconds(1);
+    Instant afterExpiry = paypal.certificate().getNotAfter().toInstant().plusSeconds(1);
     assertEquals(
         RefusalReason.SIGNATURE_MISMATCH,
         assertThrows(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idempo.http.CapturedResponse;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.store.tck.MutableClock;
+import dev.idempo.testsupport.PayPalCertificate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -60,7 +61,7 @@ class SignatureFuzzTest {
         .endpoint("/github", GitHubVerifier.builder(Secret.of(GITHUB_SECRET)).build(), handler)
         .endpoint(
             "/paypal",
-            PayPalVerifier.builder(PAYPAL_WEBHOOK).certificate(paypal.certificate).build(),
+            PayPalVerifier.builder(PAYPAL_WEBHOOK).certificate(paypal.certificate()).build(),
             handler)
         .endpoint(
             "/hmac",

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.testsupport.PayPalCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
