@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.stripe.net.Webhook;
+import dev.idempo.testsupport.PayPalCertificate;
 import dev.idempo.webhooks.WebhookEndpointSpec;
 import dev.idempo.webhooks.WebhookReceiver;
 import java.io.IOException;
@@ -20,15 +21,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The gateway's {@code --webhook} mode on real sockets: a real gateway in front of a real upstream,
@@ -413,5 +420,273 @@ class WebhookGatewayTest {
             "/hooks/sw standard-webhooks:msg_1",
             "/hooks/shop shop:s-1"),
         upstream.deliveries().stream().map(d -> d.path() + " " + d.idempotencyKey()).toList());
+  }
+
+  // ---- Every provider through the gateway: PayPal with the shared test certificate. ----
+
+  private static final String SW_KEY =
+      java.util.Base64.getEncoder()
+          .encodeToString("standard-webhooks-key-32-bytes!!".getBytes(StandardCharsets.UTF_8));
+  private static final String PLAIN_SECRET = "plain-secret";
+  private static final String PAYPAL_WEBHOOK = "WH-GATEWAY-TEST";
+
+  @TempDir static Path keys;
+  private static PayPalCertificate paypal;
+  private static PayPalCertificate rogue;
+
+  @BeforeAll
+  static void makeCertificates() throws Exception {
+    paypal = PayPalCertificate.generate(keys, "paypal", 30);
+    rogue = PayPalCertificate.generate(keys, "rogue", 30);
+  }
+
+  /** One endpoint per provider on the gateway of {@link #everyProvider}. */
+  enum Provider {
+    STRIPE("/hooks/stripe", "stripe", "Stripe-Signature"),
+    STANDARD_WEBHOOKS(
+        "/hooks/sw", "standard-webhooks", "webhook-id", "webhook-timestamp", "webhook-signature"),
+    SVIX("/hooks/svix", "svix", "svix-id", "svix-timestamp", "svix-signature"),
+    GITHUB("/hooks/github", "github", "X-Hub-Signature-256"),
+    PAYPAL(
+        "/hooks/paypal",
+        "paypal",
+        "PAYPAL-TRANSMISSION-ID",
+        "PAYPAL-TRANSMISSION-TIME",
+        "PAYPAL-TRANSMISSION-SIG",
+        "PAYPAL-AUTH-ALGO"),
+    GENERIC_HMAC("/hooks/shop", "shop", "X-Shop-Hmac", "X-Shop-Time");
+
+    final String path;
+    final String keyPrefix;
+
+    /** The headers whose every change must refuse a delivery. */
+    final List<String> signatureHeaders;
+
+    Provider(String path, String keyPrefix, String... signatureHeaders) {
+      this.path = path;
+      this.keyPrefix = keyPrefix;
+      this.signatureHeaders = List.of(signatureHeaders);
+    }
+  }
+
+  /** A gateway with one endpoint per {@link Provider}, every secret in a file. */
+  private Requests everyProvider(CountingStore store) throws Exception {
+    Path standard = Files.writeString(directory.resolve("sw"), "whsec_" + SW_KEY);
+    Path plain = Files.writeString(directory.resolve("plain"), PLAIN_SECRET);
+    Path pem = paypal.writePem(directory.resolve("paypal.pem"));
+    return gateway(
+        upstream.uri(),
+        config ->
+            config
+                .store(store)
+                .webhook(WebhookEndpointSpec.parse("/hooks/sw=standard-webhooks:file:" + standard))
+                .webhook(
+                    WebhookEndpointSpec.parse(
+                        "/hooks/svix=svix:file:" + standard + ";provider=svix"))
+                .webhook(WebhookEndpointSpec.parse("/hooks/github=github:file:" + plain))
+                .webhook(
+                    WebhookEndpointSpec.parse(
+                        "/hooks/paypal=paypal:file:" + pem + ";webhook-id=" + PAYPAL_WEBHOOK))
+                .webhook(
+                    WebhookEndpointSpec.parse(
+                        "/hooks/shop=hmac:file:"
+                            + plain
+                            + ";provider=shop;header=X-Shop-Hmac;encoding=base64"
+                            + ";timestamp-header=X-Shop-Time;payload={timestamp}.{body}"
+                            + ";event-id-field=id")));
+  }
+
+  /**
+   * The headers of the {@code attempt}'th delivery of {@code eventId} with {@code body}, signed now
+   * with the configured secret or, when {@code forged}, with another one.
+   */
+  private static Map<String, String> signatureHeaders(
+      Provider provider, String eventId, String body, int attempt, boolean forged)
+      throws Exception {
+    Instant now = Instant.now();
+    long t = now.getEpochSecond();
+    byte[] plain = (forged ? "forged" : PLAIN_SECRET).getBytes(StandardCharsets.UTF_8);
+    byte[] standard = java.util.Base64.getDecoder().decode(forged ? "AAAAAAAAAAAA" : SW_KEY);
+    Map<String, String> headers = new LinkedHashMap<>();
+    switch (provider) {
+      case STRIPE ->
+          headers.put(
+              "Stripe-Signature",
+              Webhook.Signature.generateSignatureHeader(body, forged ? "whsec_x" : SECRET, t));
+      case STANDARD_WEBHOOKS, SVIX -> {
+        String prefix = provider == Provider.SVIX ? "svix-" : "webhook-";
+        headers.put(prefix + "id", eventId);
+        headers.put(prefix + "timestamp", Long.toString(t));
+        headers.put(
+            prefix + "signature", "v1," + hmac(standard, eventId + "." + t + "." + body, true));
+      }
+      case GITHUB -> {
+        headers.put("X-GitHub-Delivery", eventId);
+        headers.put("X-GitHub-Hook-ID", "7");
+        headers.put("X-Hub-Signature-256", "sha256=" + hmac(plain, body, false));
+      }
+      case PAYPAL ->
+          headers.putAll(
+              (forged ? rogue : paypal)
+                  .headers("tx-" + attempt + "-" + eventId, now, PAYPAL_WEBHOOK, body));
+      case GENERIC_HMAC -> {
+        headers.put("X-Shop-Time", Long.toString(t));
+        headers.put("X-Shop-Hmac", hmac(plain, t + "." + body, true));
+      }
+    }
+    return headers;
+  }
+
+  private static String body(String eventId, int attempt) {
+    return "{\"id\":\"" + eventId + "\",\"attempt\":" + attempt + "}";
+  }
+
+  private static HttpRequest delivery(
+      Requests gateway, Provider provider, String body, Map<String, List<String>> headers) {
+    HttpRequest.Builder request =
+        gateway
+            .builder(provider.path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    headers.forEach((name, values) -> values.forEach(value -> request.header(name, value)));
+    return request.build();
+  }
+
+  private static HttpRequest delivery(
+      Requests gateway, Provider provider, String eventId, int attempt, boolean forged)
+      throws Exception {
+    String body = body(eventId, attempt);
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    signatureHeaders(provider, eventId, body, attempt, forged)
+        .forEach((name, value) -> headers.put(name, List.of(value)));
+    return delivery(gateway, provider, body, headers);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Provider.class)
+  void everyProvidersEventIsForwardedOnceAndAForgeryIsRefusedRecordingNothing(Provider provider)
+      throws Exception {
+    CountingStore store = new CountingStore();
+    Requests gateway = everyProvider(store);
+
+    HttpResponse<String> first = gateway.send(delivery(gateway, provider, "evt_1", 1, false));
+    HttpResponse<String> retry = gateway.send(delivery(gateway, provider, "evt_1", 2, false));
+
+    assertEquals(200, first.statusCode(), first.body());
+    assertTrue(first.headers().firstValue(WebhookReceiver.REPLAYED_HEADER).isEmpty());
+    assertEquals(200, retry.statusCode(), retry.body());
+    assertEquals("true", retry.headers().firstValue(WebhookReceiver.REPLAYED_HEADER).get());
+    assertEquals(
+        List.of(provider.path + " " + provider.keyPrefix + ":evt_1"),
+        upstream.deliveries().stream().map(d -> d.path() + " " + d.idempotencyKey()).toList());
+
+    int storeCalls = store.calls();
+    HttpResponse<String> forged = gateway.send(delivery(gateway, provider, "evt_2", 1, true));
+
+    assertEquals(401, forged.statusCode(), forged.body());
+    assertEquals("application/problem+json", forged.headers().firstValue("Content-Type").get());
+    assertEquals(storeCalls, store.calls(), "a refused delivery never reaches the store");
+    assertEquals(1, upstream.deliveries().size());
+    HttpResponse<String> genuine = gateway.send(delivery(gateway, provider, "evt_2", 1, false));
+    assertEquals(200, genuine.statusCode(), genuine.body());
+    assertTrue(genuine.headers().firstValue(WebhookReceiver.REPLAYED_HEADER).isEmpty());
+    assertEquals(2, upstream.deliveries().size());
+  }
+
+  /**
+   * Mutated signature headers over real HTTP, for every provider (seeded; replay a printed seed
+   * with {@code -Didempo.fuzz.seed=N}): never a 5xx, never a forward, never a store call.
+   */
+  @Test
+  void mutatedSignatureHeadersAreRefusedNeverForwardedAndNever5xx() throws Exception {
+    long seed = Long.getLong("idempo.fuzz.seed", new Random().nextLong());
+    System.out.println("WebhookGatewayTest fuzz seed: " + seed);
+    Random random = new Random(seed);
+    CountingStore store = new CountingStore();
+    Requests gateway = everyProvider(store);
+    Provider[] providers = Provider.values();
+    for (int i = 0; i < 300; i++) {
+      Provider provider = providers[random.nextInt(providers.length)];
+      String eventId = "evt_fuzz_" + i;
+      String body = body(eventId, 1);
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      signatureHeaders(provider, eventId, body, 1, random.nextInt(4) == 0)
+          .forEach((name, value) -> headers.put(name, List.of(value)));
+      String header =
+          provider.signatureHeaders.get(random.nextInt(provider.signatureHeaders.size()));
+      String original = headers.get(header).get(0);
+      mutate(headers, header, random);
+
+      HttpResponse<String> answer = gateway.send(delivery(gateway, provider, body, headers));
+
+      String shown = String.valueOf(headers.get(header));
+      assertTrue(
+          answer.statusCode() >= 400 && answer.statusCode() < 500,
+          "seed "
+              + seed
+              + ", case "
+              + i
+              + " "
+              + provider
+              + " "
+              + header
+              + ": "
+              + original
+              + " -> "
+              + (shown.length() > 200 ? shown.substring(0, 200) + "…" : shown)
+              + ": "
+              + answer.statusCode()
+              + " "
+              + answer.body());
+    }
+    assertEquals(0, store.calls(), "seed " + seed + ": a mutated delivery reached the store");
+    assertTrue(upstream.deliveries().isEmpty(), "seed " + seed + ": a mutated delivery forwarded");
+  }
+
+  /** Printable ASCII only: the JDK's client refuses control characters in header values. */
+  private static final String JUNK = "aZ09+/=,; -_.:tv1=sha256\"\\{}[]%";
+
+  /** One change to {@code name} that leaves no valid delivery (values differ beyond spaces). */
+  private static void mutate(Map<String, List<String>> headers, String name, Random random) {
+    String value = headers.get(name).get(0);
+    String changed;
+    do {
+      switch (random.nextInt(8)) {
+        case 0 -> {
+          headers.remove(name);
+          return;
+        }
+        case 1 -> {
+          headers.put(name, List.of(value, value));
+          return;
+        }
+        case 2 -> changed = value.substring(0, random.nextInt(value.length()));
+        case 3 -> changed = junk(random, 1 + random.nextInt(120));
+        case 4 -> changed = value + junk(random, 10_000 + random.nextInt(40_000));
+        case 5 -> {
+          int at = random.nextInt(value.length());
+          char replacement = JUNK.charAt(random.nextInt(JUNK.length()));
+          changed = value.substring(0, at) + replacement + value.substring(at + 1);
+        }
+        case 6 ->
+            changed =
+                value
+                    .replace("v1=", "v0=")
+                    .replace("v1,", "v1a,")
+                    .replace("sha256=", "sha1=")
+                    .replace("SHA256withRSA", "SHA1withRSA");
+        default -> changed = "9".repeat(1 + random.nextInt(30));
+      }
+    } while (changed.strip().equalsIgnoreCase(value.strip())
+        || changed.strip().equals(value.strip()));
+    headers.put(name, List.of(changed));
+  }
+
+  private static String junk(Random random, int length) {
+    StringBuilder junk = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      junk.append(JUNK.charAt(random.nextInt(JUNK.length())));
+    }
+    return junk.toString();
   }
 }
