@@ -8,6 +8,7 @@ import dev.idempo.webhooks.WebhookReceiver;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -75,6 +76,24 @@ public class IdempoWebhooksAutoConfiguration {
     registration.setDispatcherTypes(DispatcherType.REQUEST);
     registration.addUrlPatterns("/*");
     return registration;
+  }
+
+  /**
+   * Deletes expired event ids from the store made for transactional endpoints ({@link
+   * WebhookEndpoints#ownedStore()}), on the schedule of {@code idempo.store.purge-interval} and
+   * {@code idempo.store.purge-batch-size} (validated where the HTTP records' purger reads them).
+   * The application's own store is purged by that purger. Not an autowire candidate, so the HTTP
+   * records' purger stays the one found by type.
+   */
+  @Bean(autowireCandidate = false)
+  ExpiredRecordPurger idempoWebhookRecordPurger(
+      WebhookEndpoints endpoints, ObjectProvider<IdempoProperties> idempoProperties) {
+    IdempoProperties.Store store =
+        idempoProperties.getIfAvailable(IdempoProperties::new).getStore();
+    return new ExpiredRecordPurger(
+        () -> endpoints.ownedStore().map(List::of).orElse(List.of()),
+        store.getPurgeInterval(),
+        store.getPurgeBatchSize());
   }
 
   /** The Micrometer counters, when the application has a registry. */

@@ -11,6 +11,7 @@ import dev.idempo.webhooks.WebhookListener;
 import dev.idempo.webhooks.WebhookReceiver;
 import dev.idempo.webhooks.WebhookVerifier;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
@@ -27,9 +29,11 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
  * Builds the application's {@link WebhookReceiver} once every singleton exists, matching the {@code
  * idempo.webhooks.endpoints} entries with the {@code @WebhookEndpoint} methods and {@link
  * WebhookRegistration} beans by path; any mismatch fails the start-up, naming the path and the
- * handler. Thread-safe after start-up.
+ * handler. When transactional endpoints need a JDBC store and the application's store is not one,
+ * it makes and owns one on the DataSource ({@link #ownedStore()}, purged by {@code
+ * idempoWebhookRecordPurger} and closed with the context). Thread-safe after start-up.
  */
-final class WebhookEndpoints implements SmartInitializingSingleton {
+final class WebhookEndpoints implements SmartInitializingSingleton, DisposableBean {
   private static final Set<String> TIMED_PROVIDERS =
       Set.of("stripe", "standard-webhooks", "svix", "paypal");
 
@@ -40,7 +44,9 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
   private final ObjectProvider<DataSource> dataSources;
   private final ObjectProvider<WebhookListener> listeners;
   private final ObjectProvider<IdempoProperties> idempoProperties;
+  private InstantSource clock = InstantSource.system();
   private volatile WebhookReceiver receiver;
+  private volatile JdbcIdempotencyStore ownedStore;
 
   WebhookEndpoints(
       IdempoWebhooksProperties properties,
@@ -64,9 +70,30 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
     return Optional.ofNullable(receiver);
   }
 
+  /**
+   * The JDBC store made for transactional endpoints, when the application's own store is not one;
+   * empty before start-up and otherwise.
+   */
+  Optional<IdempotencyStore> ownedStore() {
+    return Optional.ofNullable(ownedStore);
+  }
+
+  /** The clock of the receiver and of the store it makes; tests set it before start-up. */
+  void clock(InstantSource clock) {
+    this.clock = clock;
+  }
+
   @Override
   public void afterSingletonsInstantiated() {
     receiver = build();
+  }
+
+  @Override
+  public void destroy() {
+    JdbcIdempotencyStore owned = ownedStore;
+    if (owned != null) {
+      owned.close();
+    }
   }
 
   /** One handler to be registered, wherever it was declared. */
@@ -158,7 +185,7 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
     }
     boolean anyTransactional = byPath.values().stream().anyMatch(h -> h.transactional() != null);
     DataSource dataSource = anyTransactional ? dataSource(byPath.values()) : null;
-    WebhookReceiver.Builder builder = WebhookReceiver.builder(store(dataSource));
+    WebhookReceiver.Builder builder = WebhookReceiver.builder(store(dataSource)).clock(clock);
     for (Handler handler : byPath.values()) {
       WebhookVerifier verifier =
           handler.verifier() != null ? handler.verifier() : specs.get(handler.path());
@@ -251,7 +278,8 @@ final class WebhookEndpoints implements SmartInitializingSingleton {
     if (store instanceof JdbcIdempotencyStore jdbc) {
       return jdbc;
     }
-    return JdbcIdempotencyStore.builder(dataSource).migrateSchema(true).build();
+    ownedStore = JdbcIdempotencyStore.builder(dataSource).migrateSchema(true).clock(clock).build();
+    return ownedStore;
   }
 
   /** Tells every {@link WebhookListener} bean; one that throws does not stop the rest. */
