@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.gateway.GatewayConfig;
+import dev.idempo.testsupport.PayPalCertificate;
 import dev.idempo.webhooks.WebhookEndpointSpec;
 import dev.idempo.webhooks.WebhookReceiver;
 import java.nio.file.Files;
@@ -98,5 +99,43 @@ class WebhookFlagTest {
     assertFalse(unknown.getMessage().contains("SHOP_SECRET_VALUE"), unknown.getMessage());
     assertTrue(twice.getMessage().contains("already configured"), twice.getMessage());
     assertTrue(retention.getMessage().startsWith("--webhook-retention"), retention.getMessage());
+  }
+
+  /** The README's command line for every provider, with file secrets in place of variables. */
+  @Test
+  void everyProviderIsTakenFromTheCommandLine() throws Exception {
+    Path standard =
+        Files.writeString(directory.resolve("sw"), "whsec_" + "c2VjcmV0LXNlY3JldC1zZWNyZXQ=");
+    Path pem =
+        PayPalCertificate.generate(directory, "paypal", 2).writePem(directory.resolve("pp.pem"));
+    GatewayConfig config =
+        GatewayCommandLine.parse(
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "http://127.0.0.1:9000",
+            "--webhook",
+            "/hooks/stripe=stripe:file:" + secretFile + ",file:" + secretFile,
+            "--webhook",
+            "/hooks/svix=svix:file:" + standard + ";provider=svix",
+            "--webhook",
+            "/hooks/github=github:file:" + secretFile,
+            "--webhook",
+            "/hooks/paypal=paypal:file:" + pem + ";webhook-id=1JE4291016473214C",
+            "--webhook",
+            "/hooks/shop=hmac:file:"
+                + secretFile
+                + ";provider=shop;header=X-Shop-Hmac;encoding=base64;event-id-header=X-Shop-Id");
+
+    assertEquals(
+        List.of(
+            "/hooks/stripe stripe",
+            "/hooks/svix svix",
+            "/hooks/github github",
+            "/hooks/paypal paypal",
+            "/hooks/shop shop"),
+        config.webhooks().stream()
+            .map(spec -> spec.path() + " " + spec.verifier().provider())
+            .toList());
   }
 }
