@@ -32,6 +32,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -688,5 +689,41 @@ class WebhookGatewayTest {
       junk.append(JUNK.charAt(random.nextInt(JUNK.length())));
     }
     return junk.toString();
+  }
+
+  /**
+   * Gateway bug, found by this test: webhook paths are matched on the raw request path, so a forged
+   * delivery to a lookalike of a webhook path is not verified but forwarded, as any unkeyed
+   * request, to the upstream, whose router may well take it for the webhook path: an encoded
+   * unreserved character is the same URI (RFC 3986 6.2.2.2), servlet containers and Spring drop
+   * ";parameters", Express matches a trailing slash, proxies merge "//". Each of these must be
+   * verified as the endpoint's delivery (401 here) or refused, never forwarded.
+   */
+  @Disabled(
+      "gateway bug: forged deliveries to lookalikes of a webhook path (/hooks/%73tripe,"
+          + " /hooks/stripe;x=1, /hooks/stripe/, /hooks//stripe, /hooks%2Fstripe) are forwarded"
+          + " unverified; WebhookForwardingHandler.accepts compares the raw path (idempo-gateway/src/main"
+          + " is being rewritten by another helper)")
+  @Test
+  void aForgedDeliveryToALookalikeOfAWebhookPathIsNeverForwarded() throws Exception {
+    Requests gateway = gateway();
+    List<String> forwarded = new ArrayList<>();
+    for (String path :
+        List.of(
+            "/hooks/%73tripe",
+            "/hooks/stripe;x=1", "/hooks/stripe/", "/hooks//stripe", "/hooks%2Fstripe")) {
+      HttpRequest forged =
+          HttpRequest.newBuilder(URI.create(gateway.base() + path))
+              .header("Content-Type", "application/json")
+              .header("Stripe-Signature", "t=" + Instant.now().getEpochSecond() + ",v1=00")
+              .POST(HttpRequest.BodyPublishers.ofString(EVENT))
+              .build();
+      int before = upstream.deliveries().size();
+      HttpResponse<String> answer = gateway.send(forged);
+      if (upstream.deliveries().size() > before || answer.statusCode() < 400) {
+        forwarded.add(path + " -> " + answer.statusCode());
+      }
+    }
+    assertEquals(List.of(), forwarded, "forged deliveries forwarded without verification");
   }
 }
