@@ -6,18 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idempo.http.CapturedResponse;
 import dev.idempo.jdbc.JdbcIdempotencyStore;
 import dev.idempo.store.tck.MutableClock;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.idempo.testsupport.ChildProcesses;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -91,34 +86,9 @@ class HandlerKilledTest {
   }
 
   private static void killInsideHandler(Path file, String mode) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-    command.add(CrashChild.class.getName());
-    command.addAll(List.of(file.toString(), mode, "evt_k"));
-    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process child = ChildProcesses.start(CrashChild.class, file.toString(), mode, "evt_k");
     try {
-      StringBuilder output = new StringBuilder();
-      CompletableFuture<Boolean> inside =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try (BufferedReader reader =
-                    new BufferedReader(
-                        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = reader.readLine()) != null) {
-                    output.append(line).append('\n');
-                    if (line.equals(CrashChild.INSIDE)) {
-                      return true;
-                    }
-                  }
-                  return false;
-                } catch (java.io.IOException e) {
-                  return false;
-                }
-              });
-      assertTrue(inside.get(60, TimeUnit.SECONDS), "the child never got inside: " + output);
+      ChildProcesses.awaitLine(child, CrashChild.INSIDE);
     } finally {
       child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block in the child runs
       assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not die");
