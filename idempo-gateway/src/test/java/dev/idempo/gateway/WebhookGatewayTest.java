@@ -726,4 +726,90 @@ class WebhookGatewayTest {
     }
     assertEquals(List.of(), forwarded, "forged deliveries forwarded without verification");
   }
+
+  /**
+   * A gateway in a child JVM, SIGKILLed while its forward of an event is at the upstream: a new
+   * gateway on the same SQLite store answers the sender's retry 503 while the dead one's lease
+   * lasts, then forwards it once, with the same Idempotency-Key, and answers later retries at once.
+   * The new gateway's store runs on a clock the test moves past the lease.
+   */
+  @Test
+  void aGatewayKilledMidForwardForwardsTheRetryOnceWithTheSameKey() throws Exception {
+    Path database = directory.resolve("killed.db");
+    Path portFile = directory.resolve("port");
+    upstream.holdDeliveries();
+    Process child =
+        dev.idempo.testsupport.ChildProcesses.start(
+            KilledGateway.class,
+            upstream.uri().toString(),
+            database.toString(),
+            secretFile.toString(),
+            portFile.toString());
+    try {
+      dev.idempo.testsupport.ChildProcesses.awaitLine(child, KilledGateway.LISTENING);
+      Requests dying =
+          new Requests(URI.create("http://127.0.0.1:" + Files.readString(portFile).strip()));
+      CompletableFuture<HttpResponse<String>> lost =
+          CLIENT.sendAsync(
+              stripeDelivery(dying, EVENT, SECRET), HttpResponse.BodyHandlers.ofString());
+      assertTrue(upstream.awaitFirst(), "the child never forwarded the event");
+      child.destroyForcibly(); // SIGKILL mid-forward: no release, no shutdown hook
+      assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not die");
+      assertTrue(lost.handle((answer, failure) -> failure != null).get(30, TimeUnit.SECONDS));
+    } finally {
+      child.destroyForcibly();
+      upstream.release();
+    }
+
+    java.util.concurrent.atomic.AtomicLong now =
+        new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+    dev.idempo.jdbc.JdbcIdempotencyStore store =
+        dev.idempo.jdbc.JdbcIdempotencyStore.builder(
+                dev.idempo.testsupport.TestDatabases.sqlite(database))
+            .clock(() -> Instant.ofEpochMilli(now.get()))
+            .build();
+    Requests gateway = gateway(upstream.uri(), config -> config.store(store));
+
+    HttpResponse<String> early = gateway.send(stripeDelivery(gateway, EVENT, SECRET));
+    now.addAndGet(WebhookReceiver.DEFAULT_LEASE.plusSeconds(1).toMillis());
+    HttpResponse<String> retried = gateway.send(stripeDelivery(gateway, EVENT, SECRET));
+    HttpResponse<String> again = gateway.send(stripeDelivery(gateway, EVENT, SECRET));
+
+    assertEquals(503, early.statusCode(), "the dead gateway's lease still runs: " + early.body());
+    assertTrue(early.headers().firstValue("Retry-After").isPresent());
+    assertEquals(200, retried.statusCode(), retried.body());
+    assertTrue(retried.headers().firstValue(WebhookReceiver.REPLAYED_HEADER).isEmpty());
+    assertEquals(200, again.statusCode(), again.body());
+    assertEquals("true", again.headers().firstValue(WebhookReceiver.REPLAYED_HEADER).get());
+    assertEquals(
+        List.of("stripe:evt_1", "stripe:evt_1"),
+        upstream.deliveries().stream().map(WebhookUpstream.Delivery::idempotencyKey).toList(),
+        "the killed forward and the retry's, with one key the upstream can dedupe on");
+  }
+
+  /**
+   * The child of {@link #aGatewayKilledMidForwardForwardsTheRetryOnceWithTheSameKey}: a gateway
+   * with a Stripe endpoint on a SQLite store. Arguments: upstream URI, database file, secret file,
+   * and the file to write its port to.
+   */
+  static final class KilledGateway {
+    static final String LISTENING = "KILLED-GATEWAY-LISTENING";
+
+    private KilledGateway() {}
+
+    public static void main(String[] args) throws Exception {
+      Gateway gateway =
+          new Gateway(
+              GatewayConfig.builder(URI.create(args[0]))
+                  .listen("127.0.0.1", 0)
+                  .storeLocation(StoreLocation.parse("sqlite:" + args[1]))
+                  .webhook(WebhookEndpointSpec.parse("/hooks/stripe=stripe:file:" + args[2]))
+                  .build());
+      gateway.start();
+      Files.writeString(Path.of(args[3]), Integer.toString(gateway.uri().getPort()));
+      System.out.println(LISTENING);
+      System.out.flush();
+      new CountDownLatch(1).await(); // until killed
+    }
+  }
 }
