@@ -31,7 +31,7 @@ public class IdempoWebhooksProperties {
 
   /**
    * How long an event id is remembered; longer than the senders' retry windows (Stripe, PayPal and
-   * GitHub redelivery: 3 days).
+   * GitHub redelivery: 3 days). Expired ids are deleted every idempo.store.purge-interval.
    */
   private Duration retention = Duration.ofDays(7);
 
