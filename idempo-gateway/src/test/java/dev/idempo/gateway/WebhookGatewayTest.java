@@ -678,8 +678,7 @@ class WebhookGatewayTest {
                     .replace("SHA256withRSA", "SHA1withRSA");
         default -> changed = "9".repeat(1 + random.nextInt(30));
       }
-    } while (changed.strip().equalsIgnoreCase(value.strip())
-        || changed.strip().equals(value.strip()));
+    } while (changed.strip().equalsIgnoreCase(value.strip()));
     headers.put(name, List.of(changed));
   }
 

@@ -24,9 +24,11 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -98,19 +100,30 @@ class WebhookProvidersTest {
   }
 
   enum Provider {
-    STRIPE("/hooks/stripe", "stripe"),
-    STANDARD_WEBHOOKS("/hooks/sw", "standard-webhooks"),
-    SVIX("/hooks/svix", "svix"),
-    GITHUB("/hooks/github", "github"),
-    PAYPAL("/hooks/paypal", "paypal"),
-    GENERIC_HMAC("/hooks/shop", "shop");
+    STRIPE("/hooks/stripe", "stripe", "Stripe-Signature"),
+    STANDARD_WEBHOOKS(
+        "/hooks/sw", "standard-webhooks", "webhook-id", "webhook-timestamp", "webhook-signature"),
+    SVIX("/hooks/svix", "svix", "svix-id", "svix-timestamp", "svix-signature"),
+    GITHUB("/hooks/github", "github", "X-Hub-Signature-256"),
+    PAYPAL(
+        "/hooks/paypal",
+        "paypal",
+        "PAYPAL-TRANSMISSION-ID",
+        "PAYPAL-TRANSMISSION-TIME",
+        "PAYPAL-TRANSMISSION-SIG",
+        "PAYPAL-AUTH-ALGO"),
+    GENERIC_HMAC("/hooks/shop", "shop", "X-Shop-Hmac", "X-Shop-Time");
 
     final String path;
     final String name;
 
-    Provider(String path, String name) {
+    /** The headers whose every change must refuse a delivery. */
+    final List<String> signatureHeaders;
+
+    Provider(String path, String name, String... signatureHeaders) {
       this.path = path;
       this.name = name;
+      this.signatureHeaders = List.of(signatureHeaders);
     }
   }
 
@@ -121,10 +134,34 @@ class WebhookProvidersTest {
     return base64 ? Base64.getEncoder().encodeToString(digest) : HexFormat.of().formatHex(digest);
   }
 
+  private static String body(String eventId, int attempt) {
+    return "{\"id\":\"" + eventId + "\",\"attempt\":" + attempt + "}";
+  }
+
   /** The {@code attempt}'th delivery of {@code eventId}, signed now (or forged). */
   private HttpRequest delivery(Provider provider, String eventId, int attempt, boolean forged)
       throws Exception {
-    String body = "{\"id\":\"" + eventId + "\",\"attempt\":" + attempt + "}";
+    String body = body(eventId, attempt);
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    signatureHeaders(provider, eventId, body, attempt, forged)
+        .forEach((name, value) -> headers.put(name, List.of(value)));
+    return delivery(provider, body, headers);
+  }
+
+  private HttpRequest delivery(Provider provider, String body, Map<String, List<String>> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + provider.path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    headers.forEach((name, values) -> values.forEach(value -> request.header(name, value)));
+    return request.build();
+  }
+
+  /** The signature headers of a delivery of {@code body}, signed now (or forged). */
+  private static Map<String, String> signatureHeaders(
+      Provider provider, String eventId, String body, int attempt, boolean forged)
+      throws Exception {
     Instant now = Instant.now();
     long t = now.getEpochSecond();
     byte[] plain = (forged ? "forged" : PLAIN_SECRET).getBytes(StandardCharsets.UTF_8);
@@ -158,13 +195,7 @@ class WebhookProvidersTest {
         headers.put("X-Shop-Hmac", hmac(plain, t + "." + body, true));
       }
     }
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + provider.path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-    headers.forEach(request::header);
-    return request.build();
+    return headers;
   }
 
   private static HttpResponse<String> send(HttpRequest request) throws Exception {
@@ -214,5 +245,94 @@ class WebhookProvidersTest {
     HttpResponse<String> genuine = send(delivery(provider, forgedId, 1, false));
     assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(200);
     assertThat(runsOf(provider.name + ":" + forgedId)).hasSize(1);
+  }
+
+  /**
+   * Mutated signature headers over real HTTP for every provider (seeded; replay a printed seed with
+   * {@code -Didempo.fuzz.seed=N}): never a 5xx, never a handler run, nothing recorded.
+   */
+  @Test
+  void mutatedSignatureHeadersAreRefusedWithoutARunOrA5xx() throws Exception {
+    long seed = Long.getLong("idempo.fuzz.seed", new Random().nextLong());
+    System.out.println("WebhookProvidersTest fuzz seed: " + seed);
+    Random random = new Random(seed);
+    int recorded = ((InMemoryIdempotencyStore) store).size();
+    int runs = handlers.runs.size();
+    Provider[] providers = Provider.values();
+    for (int i = 0; i < 200; i++) {
+      Provider provider = providers[random.nextInt(providers.length)];
+      String eventId = "evt_fuzz_" + UUID.randomUUID();
+      String body = body(eventId, 1);
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      signatureHeaders(provider, eventId, body, 1, random.nextInt(4) == 0)
+          .forEach((name, value) -> headers.put(name, List.of(value)));
+      String header =
+          provider.signatureHeaders.get(random.nextInt(provider.signatureHeaders.size()));
+      String original = headers.get(header).get(0);
+      mutate(headers, header, random);
+
+      HttpResponse<String> answer = send(delivery(provider, body, headers));
+
+      String shown = String.valueOf(headers.get(header));
+      assertThat(answer.statusCode())
+          .as(
+              "seed %d, case %d %s %s: %s -> %s: %s",
+              seed,
+              i,
+              provider,
+              header,
+              original,
+              shown.length() > 200 ? shown.substring(0, 200) + "…" : shown,
+              answer.body())
+          .isBetween(400, 499);
+    }
+    assertThat(handlers.runs).as("seed %d: a handler ran", seed).hasSize(runs);
+    assertThat(((InMemoryIdempotencyStore) store).size()).as("seed %d", seed).isEqualTo(recorded);
+  }
+
+  /** Printable ASCII only: the JDK's client refuses control characters in header values. */
+  private static final String JUNK = "aZ09+/=,; -_.:tv1=sha256\"\\{}[]%";
+
+  /** One change to {@code name} that leaves no valid delivery (values differ beyond spaces). */
+  private static void mutate(Map<String, List<String>> headers, String name, Random random) {
+    String value = headers.get(name).get(0);
+    String changed;
+    do {
+      switch (random.nextInt(8)) {
+        case 0 -> {
+          headers.remove(name);
+          return;
+        }
+        case 1 -> {
+          headers.put(name, List.of(value, value));
+          return;
+        }
+        case 2 -> changed = value.substring(0, random.nextInt(value.length()));
+        case 3 -> changed = junk(random, 1 + random.nextInt(120));
+        case 4 -> changed = value + junk(random, 10_000 + random.nextInt(40_000));
+        case 5 -> {
+          int at = random.nextInt(value.length());
+          char replacement = JUNK.charAt(random.nextInt(JUNK.length()));
+          changed = value.substring(0, at) + replacement + value.substring(at + 1);
+        }
+        case 6 ->
+            changed =
+                value
+                    .replace("v1=", "v0=")
+                    .replace("v1,", "v1a,")
+                    .replace("sha256=", "sha1=")
+                    .replace("SHA256withRSA", "SHA1withRSA");
+        default -> changed = "9".repeat(1 + random.nextInt(30));
+      }
+    } while (changed.strip().equalsIgnoreCase(value.strip()));
+    headers.put(name, List.of(changed));
+  }
+
+  private static String junk(Random random, int length) {
+    StringBuilder junk = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      junk.append(JUNK.charAt(random.nextInt(JUNK.length())));
+    }
+    return junk.toString();
   }
 }
