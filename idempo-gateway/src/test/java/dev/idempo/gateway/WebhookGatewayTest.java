@@ -618,9 +618,19 @@ class WebhookGatewayTest {
       String original = headers.get(header).get(0);
       mutate(headers, header, random);
 
-      HttpResponse<String> answer = gateway.send(delivery(gateway, provider, body, headers));
-
       String shown = String.valueOf(headers.get(header));
+      HttpResponse<String> answer;
+      try {
+        answer = gateway.send(delivery(gateway, provider, body, headers));
+      } catch (IOException e) {
+        // Past the request header limit the gateway answers 431 and closes; the close may reach
+        // the client before the answer does (it is still sending). Nothing was forwarded either
+        // way.
+        assertTrue(
+            headerBytes(headers) > REQUEST_HEADER_LIMIT,
+            "seed " + seed + ", case " + i + " " + provider + " " + header + ": " + e);
+        continue;
+      }
       assertTrue(
           answer.statusCode() >= 400 && answer.statusCode() < 500,
           "seed "
@@ -642,6 +652,19 @@ class WebhookGatewayTest {
     }
     assertEquals(0, store.calls(), "seed " + seed + ": a mutated delivery reached the store");
     assertTrue(upstream.deliveries().isEmpty(), "seed " + seed + ": a mutated delivery forwarded");
+  }
+
+  /** The gateway's request header limit (8 KiB, UpstreamClient.MAX_REQUEST_HEADER_BYTES). */
+  private static final int REQUEST_HEADER_LIMIT = 8 << 10;
+
+  private static int headerBytes(Map<String, List<String>> headers) {
+    int bytes = 0;
+    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+      for (String value : header.getValue()) {
+        bytes += header.getKey().length() + value.length() + 4;
+      }
+    }
+    return bytes;
   }
 
   /** Printable ASCII only: the JDK's client refuses control characters in header values. */

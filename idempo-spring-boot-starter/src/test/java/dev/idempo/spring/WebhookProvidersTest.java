@@ -10,6 +10,7 @@ import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.testsupport.PayPalCertificate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -271,7 +272,17 @@ class WebhookProvidersTest {
       String original = headers.get(header).get(0);
       mutate(headers, header, random);
 
-      HttpResponse<String> answer = send(delivery(provider, body, headers));
+      HttpResponse<String> answer;
+      try {
+        answer = send(delivery(provider, body, headers));
+      } catch (IOException e) {
+        // Past Tomcat's 8 KiB request header limit the server answers 400 and closes; the close
+        // may reach the client before the answer (it is still sending). Nothing ran either way.
+        assertThat(headerBytes(headers))
+            .as("seed %d, case %d: %s", seed, i, e)
+            .isGreaterThan(8 << 10);
+        continue;
+      }
 
       String shown = String.valueOf(headers.get(header));
       assertThat(answer.statusCode())
@@ -288,6 +299,16 @@ class WebhookProvidersTest {
     }
     assertThat(handlers.runs).as("seed %d: a handler ran", seed).hasSize(runs);
     assertThat(((InMemoryIdempotencyStore) store).size()).as("seed %d", seed).isEqualTo(recorded);
+  }
+
+  private static int headerBytes(Map<String, List<String>> headers) {
+    int bytes = 0;
+    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+      for (String value : header.getValue()) {
+        bytes += header.getKey().length() + value.length() + 4;
+      }
+    }
+    return bytes;
   }
 
   /** Printable ASCII only: the JDK's client refuses control characters in header values. */
