@@ -81,10 +81,10 @@ class KafkaConsumerRunnerTest {
                       Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 for (int i = 0; i < events; i++) {
                   String key = "order-" + (i % 16);
-                  send.send(topic, key, "e-" + i, utf8("charge " + i));
+                  send.send(topic, key, "e-" + i, utf8("charge " + i)).get();
                   if (i % 7 == 0) {
                     // a resend after a lost ack: a new offset, the same event id
-                    send.send(topic, key, "e-" + i, utf8("charge " + i));
+                    send.send(topic, key, "e-" + i, utf8("charge " + i)).get();
                   }
                   quarter.countDown();
                   Thread.sleep(10); // paced, so the membership changes happen while events flow
@@ -108,7 +108,7 @@ class KafkaConsumerRunnerTest {
       second.start();
       KafkaFixtures.await(
           () -> KafkaFixtures.distinctEffects(dataSource, effects) >= events / 2,
-          Duration.ofSeconds(180));
+          Duration.ofMinutes(3));
       KafkaConsumerRunner third = runner(consumer, group, topic, counted(handled[2]));
       runners.add(third);
       third.start();
@@ -119,7 +119,7 @@ class KafkaConsumerRunnerTest {
       boolean drained =
           KafkaFixtures.await(
               () -> KafkaFixtures.distinctEffects(dataSource, effects) == events,
-              Duration.ofSeconds(240));
+              Duration.ofMinutes(4));
       assertTrue(
           drained,
           "effects of "
@@ -191,7 +191,7 @@ class KafkaConsumerRunnerTest {
                   KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
                           .getOrDefault(new TopicPartition(topic, 0), 0L)
                       == 4L,
-              Duration.ofSeconds(180)));
+              Duration.ofMinutes(3)));
     }
     assertEquals(2, KafkaFixtures.distinctEffects(dataSource, effects));
     List<DeadLetter> parked = consumer.deadLetters().list("payments", 10);
@@ -231,7 +231,7 @@ class KafkaConsumerRunnerTest {
                   KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
                           .get(new TopicPartition(topic, 0))
                       == 6L,
-              Duration.ofSeconds(180)));
+              Duration.ofMinutes(3)));
     }
     assertEquals(3, KafkaFixtures.distinctEffects(dataSource, effects));
     assertEquals(

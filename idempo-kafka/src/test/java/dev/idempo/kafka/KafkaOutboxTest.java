@@ -90,7 +90,7 @@ class KafkaOutboxTest {
       assertTrue(
           KafkaFixtures.await(
               () -> KafkaFixtures.distinctEffects(payments, prefix + "effects") == count,
-              Duration.ofSeconds(240)));
+              Duration.ofMinutes(4)));
       assertEquals(0, outbox.pendingCount());
     }
     assertEquals(List.of(), KafkaFixtures.duplicatedEffects(payments, prefix + "effects"));
@@ -149,7 +149,7 @@ class KafkaOutboxTest {
                 .build()) {
       relay.start(); // claims of the dead relays run out after their 4 s lease
       assertTrue(
-          KafkaFixtures.await(() -> outbox.pendingCount() == 0, Duration.ofSeconds(180)),
+          KafkaFixtures.await(() -> outbox.pendingCount() == 0, Duration.ofMinutes(3)),
           "seed " + seed);
     }
     List<String> published = new ArrayList<>();

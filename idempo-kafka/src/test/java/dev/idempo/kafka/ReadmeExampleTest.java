@@ -1,5 +1,6 @@
 package dev.idempo.kafka;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.messaging.Message;
@@ -34,7 +35,7 @@ class ReadmeExampleTest {
     // --- README example: Kafka ---
     try (KafkaEventProducer events =
         KafkaEventProducer.create(Map.of("bootstrap.servers", servers))) {
-      events.send(topic, "order-1001", "evt-1001", "{\"amount\":1000}".getBytes()).get();
+      events.send(topic, "order-1001", "evt-1001", "{\"amount\":1000}".getBytes(UTF_8)).get();
     } // idempotent producer, event id in a header
 
     TransactionalConsumer payments = TransactionalConsumer.builder(dataSource, "payments").build();
@@ -51,7 +52,7 @@ class ReadmeExampleTest {
       assertTrue(
           KafkaFixtures.await(
               () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
-              Duration.ofSeconds(180)));
+              Duration.ofMinutes(3)));
     }
   }
 }

@@ -53,7 +53,7 @@ class RabbitConsumerRunnerTest {
                 () ->
                     RabbitFixtures.distinctEffects(dataSource, effects) == 100
                         && duplicates.get() == 20,
-                Duration.ofSeconds(180)));
+                Duration.ofMinutes(3)));
       }
       assertTrue(
           RabbitFixtures.await(() -> messageCount(connection, queue) == 0, Duration.ofSeconds(30)),
@@ -93,7 +93,7 @@ class RabbitConsumerRunnerTest {
                 () ->
                     consumer.deadLetters().countParked("payments") == 2
                         && RabbitFixtures.distinctEffects(dataSource, effects) == 2,
-                Duration.ofSeconds(180)));
+                Duration.ofMinutes(3)));
       }
       assertTrue(
           RabbitFixtures.await(() -> messageCount(connection, queue) == 0, Duration.ofSeconds(30)));

@@ -71,7 +71,7 @@ class RabbitCrashTest {
         assertTrue(
             RabbitFixtures.await(
                 () -> RabbitFixtures.distinctEffects(dataSource, effects) == messages,
-                Duration.ofSeconds(240)),
+                Duration.ofMinutes(4)),
             "effects of "
                 + RabbitFixtures.distinctEffects(dataSource, effects)
                 + " of "

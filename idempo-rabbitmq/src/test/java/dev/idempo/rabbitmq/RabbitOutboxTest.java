@@ -62,7 +62,7 @@ class RabbitOutboxTest {
         assertTrue(
             RabbitFixtures.await(
                 () -> RabbitFixtures.distinctEffects(payments, prefix + "effects") == 30,
-                Duration.ofSeconds(180)));
+                Duration.ofMinutes(3)));
       }
       Set<String> consumed = new HashSet<>();
       try (java.sql.Connection database = payments.getConnection();

@@ -1,5 +1,6 @@
 package dev.idempo.rabbitmq;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,7 @@ class ReadmeExampleTest {
     try (Connection connection = RabbitFixtures.connect()) {
       String queue = RabbitFixtures.newQueue(connection, "payments");
       try (java.sql.Connection database = dataSource.getConnection()) {
-        outbox.schedule(database, queue, null, "{\"amount\":1000}".getBytes(), Map.of());
+        outbox.schedule(database, queue, null, "{\"amount\":1000}".getBytes(UTF_8), Map.of());
       }
 
       // --- README example: RabbitMQ ---
@@ -55,7 +56,7 @@ class ReadmeExampleTest {
         assertTrue(
             RabbitFixtures.await(
                 () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
-                Duration.ofSeconds(180)));
+                Duration.ofMinutes(3)));
       }
       assertEquals(0, outbox.pendingCount());
     }

@@ -44,6 +44,7 @@ class RedisClusterStoreContractTest extends IdempotencyStoreContract {
     }
   }
 
+  @SuppressWarnings("try") // the contract closes the harness in @AfterEach, not a try block
   @Override
   protected StoreHarness createHarness() {
     StatefulRedisClusterConnection<byte[], byte[]> shared = connection();

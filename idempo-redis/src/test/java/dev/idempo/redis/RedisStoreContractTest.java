@@ -39,6 +39,7 @@ class RedisStoreContractTest extends IdempotencyStoreContract {
     }
   }
 
+  @SuppressWarnings("try") // the contract closes the harness in @AfterEach, not a try block
   @Override
   protected StoreHarness createHarness() {
     StatefulRedisConnection<byte[], byte[]> shared = connection();

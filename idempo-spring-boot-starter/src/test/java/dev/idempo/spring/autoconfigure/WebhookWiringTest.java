@@ -35,6 +35,7 @@ class WebhookWiringTest {
     @Bean
     Object stripeHandler() {
       return new Object() {
+        @SuppressWarnings("unused") // found by its annotation and called reflectively
         @WebhookEndpoint("/hooks/stripe")
         void on(WebhookEvent event) {}
       };
@@ -46,6 +47,7 @@ class WebhookWiringTest {
     @Bean
     Object stripeHandler() {
       return new Object() {
+        @SuppressWarnings("unused") // found by its annotation and called reflectively
         @WebhookEndpoint(path = "/hooks/stripe", transactional = true)
         void on(WebhookEvent event, java.sql.Connection connection) {}
       };
@@ -57,6 +59,7 @@ class WebhookWiringTest {
     @Bean
     Object stripeHandler() {
       return new Object() {
+        @SuppressWarnings("unused") // found by its annotation; the wiring rejects its parameters
         @WebhookEndpoint("/hooks/stripe")
         void on(String body) {}
       };
