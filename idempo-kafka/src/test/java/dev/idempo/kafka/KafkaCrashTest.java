@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.messaging.TransactionalConsumer;
 import dev.idempo.testsupport.ChildProcesses;
+import dev.idempo.testsupport.Eventually;
 import dev.idempo.testsupport.KafkaBroker;
+import dev.idempo.testsupport.MessageEffects;
 import dev.idempo.testsupport.PostgresServer;
 import dev.idempo.testsupport.TestDatabases;
 import java.time.Duration;
@@ -48,7 +50,7 @@ class KafkaCrashTest {
     DataSource dataSource = TestDatabases.postgres();
     String prefix = TestDatabases.freshPrefix();
     String effects = prefix + "effects";
-    KafkaFixtures.createEffects(dataSource, effects);
+    MessageEffects.create(dataSource, effects);
     TransactionalConsumer.builder(dataSource, "payments").tablePrefix(prefix).build(); // tables
     new KafkaOffsets(dataSource, dev.idempo.jdbc.Dialect.POSTGRESQL, prefix).create();
     String topic = KafkaFixtures.newTopic("crash", 3);
@@ -80,7 +82,7 @@ class KafkaCrashTest {
     assertEquals(
         0,
         TestDatabases.count(
-            dataSource, "SELECT COUNT(*) FROM " + effects + " WHERE event_id = 'e-30'"));
+            dataSource, "SELECT COUNT(*) FROM " + effects + " WHERE message_id = 'e-30'"));
 
     // 2. Killed at random points while consuming: after a random number of commits, wherever
     //    the next record is by then (polling, inside a handler, committing).
@@ -97,28 +99,27 @@ class KafkaCrashTest {
     Process last = child(prefix, effects, topic, group, "-");
     try {
       boolean drained =
-          KafkaFixtures.await(
-              () -> KafkaFixtures.distinctEffects(dataSource, effects) == events,
-              Duration.ofMinutes(5));
+          Eventually.holds(
+              () -> MessageEffects.distinct(dataSource, effects) == events, Duration.ofMinutes(5));
       assertTrue(
           drained,
           "seed "
               + seed
               + ": effects of "
-              + KafkaFixtures.distinctEffects(dataSource, effects)
+              + MessageEffects.distinct(dataSource, effects)
               + " of "
               + events
               + " events");
       Map<TopicPartition, Long> end = KafkaFixtures.endOffsets(topic);
       assertTrue(
-          KafkaFixtures.await(
+          Eventually.holds(
               () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic).equals(end),
               Duration.ofMinutes(3)),
           "seed " + seed + ": stored offsets reach the end " + end);
     } finally {
       ChildProcesses.kill(last);
     }
-    assertEquals(List.of(), KafkaFixtures.duplicatedEffects(dataSource, effects), "seed " + seed);
+    assertEquals(List.of(), MessageEffects.duplicated(dataSource, effects), "seed " + seed);
     assertEquals(events, TestDatabases.count(dataSource, "SELECT COUNT(*) FROM " + effects));
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.messaging.Message;
 import dev.idempo.messaging.TransactionalConsumer;
+import dev.idempo.testsupport.Eventually;
 import dev.idempo.testsupport.KafkaBroker;
 import dev.idempo.testsupport.TestDatabases;
 import java.sql.Connection;
@@ -50,7 +51,7 @@ class ReadmeExampleTest {
     // --- end ---
     try (runner) {
       assertTrue(
-          KafkaFixtures.await(
+          Eventually.holds(
               () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
               Duration.ofMinutes(3)));
     }

@@ -9,6 +9,7 @@ import dev.idempo.messaging.Message;
 import dev.idempo.messaging.Outbox;
 import dev.idempo.messaging.OutboxRelay;
 import dev.idempo.messaging.TransactionalConsumer;
+import dev.idempo.testsupport.Eventually;
 import dev.idempo.testsupport.TestDatabases;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -54,7 +55,7 @@ class ReadmeExampleTest {
           runner;
           confirmed) {
         assertTrue(
-            RabbitFixtures.await(
+            Eventually.holds(
                 () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
                 Duration.ofMinutes(3)));
       }
