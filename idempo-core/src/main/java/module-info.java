@@ -3,6 +3,8 @@
  * the {@link dev.idempo.Idempotency} executor. No runtime dependencies; only the API packages are
  * exported.
  */
+// The qualified export names dev.idempo.jdbc, which depends on core: never on core's module path.
+@SuppressWarnings("module")
 module dev.idempo.core {
   exports dev.idempo;
   exports dev.idempo.store;

@@ -9,9 +9,9 @@ module dev.idempo.kafka.spring {
   requires transitive dev.idempo.messaging;
   requires transitive spring.kafka;
   requires transitive spring.boot.autoconfigure;
-  requires spring.aop;
+  requires transitive spring.aop;
   requires spring.beans;
-  requires spring.boot;
+  requires transitive spring.boot;
   requires spring.context;
   requires spring.core;
   requires spring.jdbc;

@@ -5,6 +5,8 @@
  * and the transactional {@link dev.idempo.messaging.Outbox} with its {@link
  * dev.idempo.messaging.OutboxRelay}. Micrometer and the HTTP client are optional.
  */
+// Micrometer has an automatic module name only.
+@SuppressWarnings("requires-automatic")
 module dev.idempo.messaging {
   requires transitive dev.idempo.core;
   requires transitive dev.idempo.jdbc;

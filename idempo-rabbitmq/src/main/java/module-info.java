@@ -4,6 +4,8 @@
  * dev.idempo.rabbitmq.RabbitOutboxPublisher} publishes with confirms and the outbox id as the
  * message id.
  */
+// amqp-client has an automatic module name only; its types are in this module's API.
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module dev.idempo.rabbitmq {
   requires transitive dev.idempo.messaging;
   requires transitive com.rabbitmq.client;

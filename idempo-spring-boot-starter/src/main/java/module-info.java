@@ -9,10 +9,10 @@ module dev.idempo.spring {
   requires static dev.idempo.redis;
   requires static dev.idempo.webhooks;
   requires transitive spring.boot.autoconfigure;
-  requires spring.boot;
+  requires transitive spring.boot;
   requires spring.beans;
-  requires spring.context;
-  requires spring.core;
+  requires transitive spring.context;
+  requires transitive spring.core;
   requires spring.aop;
   requires spring.jcl;
   requires static spring.tx;

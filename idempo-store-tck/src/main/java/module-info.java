@@ -5,6 +5,8 @@
  * dev.idempo.store.tck.StoreHarness}). Open, because JUnit reaches the contract's test methods and
  * fields by reflection.
  */
+// Error Prone's NotJavadoc misses a doc comment before an open module; javadoc reads it.
+@SuppressWarnings("NotJavadoc")
 open module dev.idempo.store.tck {
   requires transitive dev.idempo.core;
   requires transitive org.junit.jupiter.api;

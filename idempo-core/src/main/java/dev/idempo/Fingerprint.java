@@ -68,7 +68,7 @@ public final class Fingerprint {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Fingerprint && Arrays.equals(((Fingerprint) other).hash, hash);
+    return other instanceof Fingerprint fingerprint && Arrays.equals(fingerprint.hash, hash);
   }
 
   @Override

@@ -144,11 +144,11 @@ public final class Idempotency<R> {
     long waitDeadline = clock.millis() + policy.waitForInFlight().toMillis();
     while (true) {
       ClaimResult claim = claim(storageKey, fingerprint);
-      if (claim instanceof ClaimResult.Acquired) {
-        return acquired(scope, storageKey, (ClaimResult.Acquired) claim);
+      if (claim instanceof ClaimResult.Acquired acquired) {
+        return acquired(scope, storageKey, acquired);
       }
-      if (claim instanceof ClaimResult.Replay) {
-        return Attempt.replay(replay(scope, ((ClaimResult.Replay) claim).response()));
+      if (claim instanceof ClaimResult.Replay replay) {
+        return Attempt.replay(replay(scope, replay.response()));
       }
       if (claim instanceof ClaimResult.Mismatch) {
         notify(scope, ExecutionOutcome.MISMATCH);
@@ -254,11 +254,11 @@ public final class Idempotency<R> {
 
   /** What {@link #execute} throws for a failure of the work. */
   private static RuntimeException rethrowable(Throwable failure) {
-    if (failure instanceof RuntimeException) {
-      return (RuntimeException) failure;
+    if (failure instanceof RuntimeException runtimeException) {
+      return runtimeException;
     }
-    if (failure instanceof Error) {
-      throw (Error) failure;
+    if (failure instanceof Error error) {
+      throw error;
     }
     if (failure instanceof InterruptedException) {
       Thread.currentThread().interrupt();

@@ -71,7 +71,7 @@ public final class IdempotencyKey {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof IdempotencyKey && ((IdempotencyKey) other).value.equals(value);
+    return other instanceof IdempotencyKey idempotencyKey && idempotencyKey.value.equals(value);
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.time.InstantSource;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -99,16 +100,18 @@ final class PendingReleases {
     void schedule(long delay) {
       delayMillis = delay;
       try {
-        scheduler.schedule(
-            () -> {
-              try {
-                storeCalls.execute(this);
-              } catch (RejectedExecutionException e) {
-                giveUp(e);
-              }
-            },
-            delay,
-            TimeUnit.MILLISECONDS);
+        // The task hands its own failure to giveUp: its future carries nothing to check.
+        ScheduledFuture<?> unused =
+            scheduler.schedule(
+                () -> {
+                  try {
+                    storeCalls.execute(this);
+                  } catch (RejectedExecutionException e) {
+                    giveUp(e);
+                  }
+                },
+                delay,
+                TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
         giveUp(e);
       }

@@ -73,10 +73,9 @@ public final class Scope {
 
   @Override
   public boolean equals(Object other) {
-    if (!(other instanceof Scope)) {
+    if (!(other instanceof Scope that)) {
       return false;
     }
-    Scope that = (Scope) other;
     return tenant.equals(that.tenant) && operation.equals(that.operation);
   }
 

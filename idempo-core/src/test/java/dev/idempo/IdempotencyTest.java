@@ -387,10 +387,10 @@ class IdempotencyTest {
         store.find(storageKey).orElseThrow().fence(),
         "the new holder's claim is untouched");
     assertEquals(RecordState.IN_PROGRESS, store.find(storageKey).orElseThrow().state());
-    assertThrows(FenceLostException.class, () -> checkpointAfterLoss(payments, storageKey));
+    assertThrows(FenceLostException.class, () -> checkpointAfterLoss(payments));
   }
 
-  private void checkpointAfterLoss(Idempotency<String> payments, StorageKey storageKey) {
+  private void checkpointAfterLoss(Idempotency<String> payments) {
     IdempotencyKey other = IdempotencyKey.of("charge-2");
     payments.execute(
         scope,

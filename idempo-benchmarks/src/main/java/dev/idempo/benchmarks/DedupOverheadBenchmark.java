@@ -236,7 +236,7 @@ public final class DedupOverheadBenchmark {
         }
         if (measuring) {
           nanos[v] += System.nanoTime() - start;
-          counts[v] += SLICE / perCall * perCall;
+          counts[v] += SLICE / perCall * ((long) perCall);
         }
       }
     }

@@ -164,7 +164,8 @@ public final class GroupCommitBenchmark {
     CountDownLatch done = new CountDownLatch(callers);
     RuntimeException[] failure = new RuntimeException[1];
     for (int c = 0; c < callers; c++) {
-      LatencyRecorder recorder = recorders[c] = new LatencyRecorder();
+      LatencyRecorder recorder = new LatencyRecorder();
+      recorders[c] = recorder;
       Thread thread =
           new Thread(
               () -> {

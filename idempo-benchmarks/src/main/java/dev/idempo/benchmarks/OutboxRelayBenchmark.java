@@ -159,7 +159,7 @@ public final class OutboxRelayBenchmark {
     boolean kept = true;
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
       consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       while (read < events && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
           String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -69,9 +70,12 @@ public final class PurgeLoadBenchmark {
               .interval(Duration.ofSeconds(10))
               .build();
       ScheduledExecutorService oldPurge = Executors.newSingleThreadScheduledExecutor();
+      ScheduledFuture<?> oldPurgeRuns = null;
       if (old) {
         // The gateway's purge before issue 9: one batch of 1,000 a minute, whatever the backlog.
-        oldPurge.scheduleWithFixedDelay(() -> store.purgeExpired(1_000), 60, 60, TimeUnit.SECONDS);
+        oldPurgeRuns =
+            oldPurge.scheduleWithFixedDelay(
+                () -> store.purgeExpired(1_000), 60, 60, TimeUnit.SECONDS);
       } else {
         purger.start();
       }
@@ -95,6 +99,9 @@ public final class PurgeLoadBenchmark {
         caller.join();
       }
       purger.close();
+      if (oldPurgeRuns != null && oldPurgeRuns.isDone()) {
+        oldPurgeRuns.get(); // a periodic run ends early only by throwing: report that failure
+      }
       oldPurge.shutdownNow();
       System.out.printf(
           "total %d first runs in %d s (%.0f/s); most rows seen %d%n",

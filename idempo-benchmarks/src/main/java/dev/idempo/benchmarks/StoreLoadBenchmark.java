@@ -276,6 +276,7 @@ public final class StoreLoadBenchmark {
   }
 
   /** Operations completed and their latencies, over the measured seconds. */
+  @SuppressWarnings("ArrayRecordComponent") // printed, never compared or hashed
   private record Result(long operations, long allOperations, double seconds, long[] sortedNanos) {
     double throughput() {
       return operations / seconds;
@@ -364,7 +365,7 @@ public final class StoreLoadBenchmark {
 
   private static long commandCount(RedisCommands<byte[], byte[]> commands) {
     long total = 0;
-    for (String line : commands.info("commandstats").split("\r?\n")) {
+    for (String line : commands.info("commandstats").split("\r?\n", -1)) {
       int colon = line.indexOf(':');
       int calls = line.indexOf("calls=");
       if (colon > 0 && calls > 0 && CLIENT_COMMANDS.contains(line.substring(0, colon))) {

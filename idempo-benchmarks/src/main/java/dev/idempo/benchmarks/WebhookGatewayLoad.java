@@ -17,6 +17,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -210,7 +211,7 @@ public final class WebhookGatewayLoad {
                     // A broken connection counts as a failed request; the client reconnects.
                     try (Socket socket = new Socket()) {
                       socket.setTcpNoDelay(true);
-                      socket.connect(new InetSocketAddress("127.0.0.1", port));
+                      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                       OutputStream out = socket.getOutputStream();
                       InputStream in = new BufferedInputStream(socket.getInputStream());
                       while (!stop.get()) {

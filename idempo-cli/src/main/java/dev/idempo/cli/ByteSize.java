@@ -28,38 +28,23 @@ final class ByteSize {
               + "'");
     }
     long amount = Long.parseLong(matcher.group(1));
-    long unit;
-    switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
-      case "":
-      case "b":
-        unit = 1;
-        break;
-      case "kb":
-        unit = 1000;
-        break;
-      case "kib":
-        unit = 1L << 10;
-        break;
-      case "mb":
-        unit = 1000_000;
-        break;
-      case "mib":
-        unit = 1L << 20;
-        break;
-      case "gb":
-        unit = 1000_000_000;
-        break;
-      case "gib":
-        unit = 1L << 30;
-        break;
-      default:
-        throw new IllegalArgumentException(
-            "unknown size unit '"
-                + matcher.group(2)
-                + "' in '"
-                + text
-                + "'; use B, KB, KiB, MB, MiB, GB or GiB");
-    }
+    long unit =
+        switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
+          case "", "b" -> 1;
+          case "kb" -> 1000;
+          case "kib" -> 1L << 10;
+          case "mb" -> 1000_000;
+          case "mib" -> 1L << 20;
+          case "gb" -> 1000_000_000;
+          case "gib" -> 1L << 30;
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown size unit '"
+                      + matcher.group(2)
+                      + "' in '"
+                      + text
+                      + "'; use B, KB, KiB, MB, MiB, GB or GiB");
+        };
     try {
       return Math.multiplyExact(amount, unit);
     } catch (ArithmeticException e) {

@@ -411,7 +411,7 @@ final class GatewayCommandLine {
 
     private static List<String> list(String text) {
       List<String> items = new ArrayList<>();
-      for (String item : text.split(",")) {
+      for (String item : text.split(",", -1)) {
         if (!item.isBlank()) {
           items.add(item.trim());
         }
@@ -428,14 +428,12 @@ final class GatewayCommandLine {
     }
 
     private static OnUnknownOutcome onUnknown(String text) {
-      switch (text.trim().toLowerCase(Locale.ROOT)) {
-        case "fail":
-          return OnUnknownOutcome.FAIL;
-        case "reexecute":
-          return OnUnknownOutcome.REEXECUTE;
-        default:
-          throw new IllegalArgumentException("must be fail or reexecute, was '" + text + "'");
-      }
+      return switch (text.trim().toLowerCase(Locale.ROOT)) {
+        case "fail" -> OnUnknownOutcome.FAIL;
+        case "reexecute" -> OnUnknownOutcome.REEXECUTE;
+        default ->
+            throw new IllegalArgumentException("must be fail or reexecute, was '" + text + "'");
+      };
     }
 
     /** Runs one step of building, prefixing any complaint with the flag it is about. */

@@ -210,20 +210,13 @@ final class RequestCommand implements Callable<Integer> {
           "a duration is a number and a unit (ms, s, m, h), e.g. 30s; was '" + text + "'");
     }
     long amount = Long.parseLong(m.group(1));
-    Duration duration;
-    switch (m.group(2)) {
-      case "ms":
-        duration = Duration.ofMillis(amount);
-        break;
-      case "s":
-        duration = Duration.ofSeconds(amount);
-        break;
-      case "m":
-        duration = Duration.ofMinutes(amount);
-        break;
-      default:
-        duration = Duration.ofHours(amount);
-    }
+    Duration duration =
+        switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "s" -> Duration.ofSeconds(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          default -> Duration.ofHours(amount);
+        };
     if (duration.isZero()) {
       throw new IllegalArgumentException("a duration must be positive, was '" + text + "'");
     }

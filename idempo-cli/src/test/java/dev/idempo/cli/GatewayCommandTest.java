@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -71,7 +72,8 @@ class GatewayCommandTest {
   @Test
   void theGatewayRunsPrintsOneReadyLineAndReplaysARetry() throws Exception {
     AtomicInteger executions = new AtomicInteger();
-    HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    HttpServer upstream =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     upstream.createContext(
         "/",
         exchange -> {

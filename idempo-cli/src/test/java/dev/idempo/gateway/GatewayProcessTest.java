@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -116,9 +117,13 @@ class GatewayProcessTest {
     };
     try (GatewayProcess first = GatewayProcess.start(directory, args)) {
       first.awaitReady(START);
-      new Requests(first.uri()).postAsync("/hang", "key-again", "{}");
+      CompletableFuture<HttpResponse<String>> cutShort =
+          new Requests(first.uri()).postAsync("/hang", "key-again", "{}");
       awaitExecutions(1);
       first.kill();
+      assertTrue(
+          cutShort.handle((response, failure) -> failure != null).get(10, TimeUnit.SECONDS),
+          "the caller of the killed gateway gets no answer");
     }
     upstream.releaseHanging();
 
@@ -147,8 +152,9 @@ class GatewayProcessTest {
           Files.exists(directory.resolve("idempo-data/idempo.db")),
           "the default store is a file in ./idempo-data");
       Requests requests = new Requests(gateway.uri());
+      // Held at the upstream until released: the drain is observed, not raced against a timer.
       CompletableFuture<HttpResponse<String>> inFlight =
-          requests.postAsync("/slow/3000", "key-drain", "{}");
+          requests.postAsync("/hang", "key-drain", "{}");
       awaitExecutions(1);
 
       gateway.terminate();
@@ -157,6 +163,7 @@ class GatewayProcessTest {
       assertFalse(
           inFlight.isDone(),
           "the in-flight request is still being served while new connections are refused");
+      upstream.releaseHanging();
       HttpResponse<String> answer = inFlight.get(15, TimeUnit.SECONDS);
       assertEquals(201, answer.statusCode());
       assertEquals("{\"execution\":1}", answer.body());
@@ -221,7 +228,7 @@ class GatewayProcessTest {
         .until(
             () -> {
               try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
                 return false;
               } catch (ConnectException e) {
                 return true;

@@ -79,6 +79,8 @@ public final class FileKeyJournal implements KeyJournal {
   }
 
   /**
+   * A builder for a journal in {@code directory}, created if missing.
+   *
    * @throws NullPointerException if {@code directory} is null
    */
   public static Builder builder(Path directory) {
@@ -257,7 +259,7 @@ public final class FileKeyJournal implements KeyJournal {
       return Optional.empty();
     }
     Map<String, String> fields = new HashMap<>();
-    String[] lines = text.split("\n");
+    String[] lines = text.split("\n", -1);
     if (lines.length == 0 || !lines[0].equals(FORMAT_LINE)) {
       throw new JournalUnavailableException(
           "key journal entry " + file + " is not in the format '" + FORMAT_LINE + "'");

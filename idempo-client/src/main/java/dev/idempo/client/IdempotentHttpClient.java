@@ -208,20 +208,24 @@ public final class IdempotentHttpClient {
         plan.operationId != null
             ? CompletableFuture.supplyAsync(() -> start(plan), journalExecutor)
             : CompletableFuture.completedFuture(start(plan));
-    started.whenComplete(
-        (call, error) -> {
-          if (error != null) {
-            result.completeExceptionally(unwrap(error));
-            return;
-          }
-          result.whenComplete(
-              (ignored, outcome) -> {
-                if (result.isCancelled()) {
-                  call.cancelInFlight();
-                }
-              });
-          attemptAsync(call, result);
-        });
+    // The callback hands every outcome, failures included, to result: nothing else to check.
+    CompletableFuture<LogicalCall<T>> unused =
+        started.whenComplete(
+            (call, error) -> {
+              if (error != null) {
+                result.completeExceptionally(unwrap(error));
+                return;
+              }
+              // Only a cancelled result has work to do here; its outcome is the caller's.
+              CompletableFuture<IdempotentResponse<T>> unusedHook =
+                  result.whenComplete(
+                      (ignored, outcome) -> {
+                        if (result.isCancelled()) {
+                          call.cancelInFlight();
+                        }
+                      });
+              attemptAsync(call, result);
+            });
     return result;
   }
 
@@ -493,14 +497,16 @@ public final class IdempotentHttpClient {
       if (result.isCancelled()) {
         attempt.cancel(true);
       }
-      attempt.whenComplete(
-          (response, error) -> {
-            try {
-              afterAttemptAsync(call, result, response, error);
-            } catch (RuntimeException | Error e) {
-              result.completeExceptionally(e);
-            }
-          });
+      // The callback hands every outcome, failures included, to result: nothing else to check.
+      CompletableFuture<HttpResponse<AttemptBody<T>>> unused =
+          attempt.whenComplete(
+              (response, error) -> {
+                try {
+                  afterAttemptAsync(call, result, response, error);
+                } catch (RuntimeException | Error e) {
+                  result.completeExceptionally(e);
+                }
+              });
     } catch (RuntimeException | Error e) {
       result.completeExceptionally(e);
     }
@@ -517,13 +523,13 @@ public final class IdempotentHttpClient {
     RetryPolicy.Decision decision;
     if (error != null) {
       Throwable failure = unwrap(error);
-      if (!(failure instanceof IOException) || !call.eligible) {
+      if (!(failure instanceof IOException ioException) || !call.eligible) {
         result.completeExceptionally(failure);
         return;
       }
       decision = call.retry.onRetryableFailure(null);
       if (!decision.shouldRetry()) {
-        result.completeExceptionally(call.exhausted((IOException) failure, decision.reason()));
+        result.completeExceptionally(call.exhausted(ioException, decision.reason()));
         return;
       }
     } else if (!call.isRetryable(response)) {
@@ -581,14 +587,14 @@ public final class IdempotentHttpClient {
       return stage.toCompletableFuture().get();
     } catch (ExecutionException e) {
       Throwable cause = unwrap(e);
-      if (cause instanceof IOException) {
-        throw (IOException) cause;
+      if (cause instanceof IOException ioException) {
+        throw ioException;
       }
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+      if (cause instanceof RuntimeException runtimeException) {
+        throw runtimeException;
       }
-      if (cause instanceof Error) {
-        throw (Error) cause;
+      if (cause instanceof Error error) {
+        throw error;
       }
       throw new IOException("reading the response body failed", cause);
     } catch (CancellationException e) {

@@ -54,18 +54,14 @@ public class RetriesExhaustedException extends IOException {
   }
 
   private static String describe(RetryPolicy.GiveUpReason reason) {
-    switch (reason) {
-      case MAX_ATTEMPTS:
-        return "the retry policy allows no more attempts";
-      case MAX_TOTAL_TIME:
-        return "the next retry would start after the policy's maximum total time";
-      case SERVER_DELAY_TOO_LONG:
-        return "the server asked for a longer delay than the policy's maximum server delay";
-      case BUDGET_EXHAUSTED:
-        return "the shared retry budget is spent";
-      default:
-        return reason.name();
-    }
+    return switch (reason) {
+      case MAX_ATTEMPTS -> "the retry policy allows no more attempts";
+      case MAX_TOTAL_TIME -> "the next retry would start after the policy's maximum total time";
+      case SERVER_DELAY_TOO_LONG ->
+          "the server asked for a longer delay than the policy's maximum server delay";
+      case BUDGET_EXHAUSTED -> "the shared retry budget is spent";
+      default -> reason.name();
+    };
   }
 
   /** Attempts made, the first included. */

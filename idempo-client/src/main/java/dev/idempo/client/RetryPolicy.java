@@ -327,6 +327,8 @@ public final class RetryPolicy {
     }
 
     /**
+     * The policy as configured so far; later changes to this builder do not affect it.
+     *
      * @throws IllegalArgumentException if maxDelay is shorter than baseDelay
      */
     public RetryPolicy build() {

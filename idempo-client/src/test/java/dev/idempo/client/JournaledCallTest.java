@@ -35,22 +35,21 @@ class JournaledCallTest {
 
   /** A new journal instance over the same storage: what a restarted process opens. */
   private Supplier<KeyJournal> journals(String kind) {
-    switch (kind) {
-      case "file":
-        return () ->
-            FileKeyJournal.builder(directory.resolve("journal"))
-                .clock(clock)
-                .retention(Duration.ofHours(24))
-                .build();
-      case "sqlite":
-        return () ->
-            JdbcKeyJournal.builder("jdbc:sqlite:" + directory.resolve("journal.db"))
-                .clock(clock)
-                .retention(Duration.ofHours(24))
-                .build();
-      default:
-        throw new IllegalArgumentException(kind);
-    }
+    return switch (kind) {
+      case "file" ->
+          () ->
+              FileKeyJournal.builder(directory.resolve("journal"))
+                  .clock(clock)
+                  .retention(Duration.ofHours(24))
+                  .build();
+      case "sqlite" ->
+          () ->
+              JdbcKeyJournal.builder("jdbc:sqlite:" + directory.resolve("journal.db"))
+                  .clock(clock)
+                  .retention(Duration.ofHours(24))
+                  .build();
+      default -> throw new IllegalArgumentException(kind);
+    };
   }
 
   private IdempotentHttpClient client(KeyJournal journal, int maxAttempts) {

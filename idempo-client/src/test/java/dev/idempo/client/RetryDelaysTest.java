@@ -45,7 +45,7 @@ class RetryDelaysTest {
     long seed = new Random().nextLong();
     System.out.println("RetryDelaysTest seed=" + seed);
     Duration base = Duration.ofMillis(100);
-    Duration cap = Duration.ofMillis(1000);
+    Duration cap = Duration.ofSeconds(1);
     for (int i = 0; i < 7; i++) {
       server.script(TestServer.Reply.status(503, "no Retry-After: the policy decides"));
     }

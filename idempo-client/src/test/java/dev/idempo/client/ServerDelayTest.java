@@ -30,7 +30,7 @@ class ServerDelayTest {
 
   @Test
   void deltaSeconds() {
-    assertEquals(Optional.of(Duration.ofSeconds(120)), retryAfter("120"));
+    assertEquals(Optional.of(Duration.ofMinutes(2)), retryAfter("120"));
     assertEquals(Optional.of(Duration.ZERO), retryAfter("0"));
     assertEquals(Optional.of(Duration.ofSeconds(5)), retryAfter(" 5 "));
   }

@@ -26,11 +26,18 @@ public final class StoredOutcome {
   /** What an outcome records. */
   public enum Kind {
     /** The work's result. */
-    VALUE,
+    VALUE(0),
     /** The work's failure, stored by the policy. */
-    FAILURE,
+    FAILURE(1),
     /** The work may or may not have taken effect. */
-    OUTCOME_UNKNOWN
+    OUTCOME_UNKNOWN(2);
+
+    // The stored byte: fixed per kind, so reordering the constants never changes the format.
+    private final byte code;
+
+    Kind(int code) {
+      this.code = (byte) code;
+    }
   }
 
   private final Kind kind;
@@ -74,7 +81,7 @@ public final class StoredOutcome {
     byte[] bytes = new byte[3 + payload.length];
     bytes[0] = MAGIC;
     bytes[1] = VERSION;
-    bytes[2] = (byte) kind.ordinal();
+    bytes[2] = kind.code;
     System.arraycopy(payload, 0, bytes, 3, payload.length);
     return bytes;
   }
@@ -100,13 +107,17 @@ public final class StoredOutcome {
               + "; this version of Idempo reads version "
               + VERSION);
     }
-    Kind[] kinds = Kind.values();
-    if (bytes[2] < 0 || bytes[2] >= kinds.length) {
+    Kind kind = null;
+    for (Kind each : Kind.values()) {
+      if (each.code == bytes[2]) {
+        kind = each;
+      }
+    }
+    if (kind == null) {
       throw new StoredRecordUnreadableException(
           "stored response has unknown outcome kind " + bytes[2]);
     }
-    StoredOutcome outcome =
-        new StoredOutcome(kinds[bytes[2]], Arrays.copyOfRange(bytes, 3, bytes.length));
+    StoredOutcome outcome = new StoredOutcome(kind, Arrays.copyOfRange(bytes, 3, bytes.length));
     if (outcome.kind == Kind.FAILURE) {
       outcome.failureParts(); // fail now on a truncated failure, not at first use
     }
@@ -125,13 +136,14 @@ public final class StoredOutcome {
    */
   public byte[] valueOrThrow() {
     switch (kind) {
-      case VALUE:
+      case VALUE -> {
         return payload.clone();
-      case FAILURE:
+      }
+      case FAILURE -> {
         String[] failure = failureParts();
         throw new StoredFailureException(failure[0], failure[1]);
-      default:
-        throw new OutcomeUnknownException(true);
+      }
+      default -> throw new OutcomeUnknownException(true);
     }
   }
 

@@ -57,7 +57,7 @@ public final class ClaimToken {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof ClaimToken && Arrays.equals(((ClaimToken) other).bytes, bytes);
+    return other instanceof ClaimToken claimToken && Arrays.equals(claimToken.bytes, bytes);
   }
 
   @Override

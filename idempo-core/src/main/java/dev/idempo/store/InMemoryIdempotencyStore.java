@@ -365,19 +365,13 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
       if (!holder || current.state != RecordState.IN_PROGRESS || current.expiresAt <= now) {
         return current;
       }
-      switch (operation) {
-        case COMPLETE:
-          next = current.completed(versions.incrementAndGet(), response, now);
-          break;
-        case RENEW:
-          next = current.withLease(versions.incrementAndGet(), now + leaseMillis);
-          break;
-        case CHECKPOINT:
-          next = current.withRecoveryPoint(versions.incrementAndGet(), point);
-          break;
-        default:
-          next = null;
-      }
+      next =
+          switch (operation) {
+            case COMPLETE -> current.completed(versions.incrementAndGet(), response, now);
+            case RENEW -> current.withLease(versions.incrementAndGet(), now + leaseMillis);
+            case CHECKPOINT -> current.withRecoveryPoint(versions.incrementAndGet(), point);
+            default -> null;
+          };
       result = UpdateResult.APPLIED;
       return replace(current, next);
     }

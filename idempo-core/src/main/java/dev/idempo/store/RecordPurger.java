@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +44,8 @@ public final class RecordPurger implements AutoCloseable {
   private final Duration interval;
   private volatile boolean stopping;
   private ScheduledExecutorService scheduler;
+  // Done only if a run threw past purgeNow's own handling (an Error): background purging ended.
+  private ScheduledFuture<?> runs;
 
   private RecordPurger(Builder builder) {
     this.stores = builder.stores;
@@ -120,14 +123,18 @@ public final class RecordPurger implements AutoCloseable {
                 return thread;
               });
       long millis = interval.toMillis();
-      scheduler.scheduleWithFixedDelay(this::purgeNow, millis, millis, TimeUnit.MILLISECONDS);
+      runs =
+          scheduler.scheduleWithFixedDelay(this::purgeNow, millis, millis, TimeUnit.MILLISECONDS);
     }
     return this;
   }
 
-  /** True between {@link #start()} and {@link #close()}. */
+  /**
+   * True between {@link #start()} and {@link #close()}, unless a run failed with an error that
+   * ended background purging (a store's exception is logged and retried, never ends it).
+   */
   public synchronized boolean isRunning() {
-    return scheduler != null && !stopping;
+    return scheduler != null && !stopping && !runs.isDone();
   }
 
   /**

@@ -58,10 +58,9 @@ public final class RecoveryPoint {
 
   @Override
   public boolean equals(Object other) {
-    if (!(other instanceof RecoveryPoint)) {
+    if (!(other instanceof RecoveryPoint that)) {
       return false;
     }
-    RecoveryPoint that = (RecoveryPoint) other;
     return name.equals(that.name) && Arrays.equals(state, that.state);
   }
 

@@ -72,7 +72,7 @@ public final class StorageKey implements Comparable<StorageKey> {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof StorageKey && Arrays.equals(((StorageKey) other).hash, hash);
+    return other instanceof StorageKey storageKey && Arrays.equals(storageKey.hash, hash);
   }
 
   @Override

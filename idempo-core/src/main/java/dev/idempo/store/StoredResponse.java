@@ -36,7 +36,8 @@ public final class StoredResponse {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof StoredResponse && Arrays.equals(((StoredResponse) other).bytes, bytes);
+    return other instanceof StoredResponse storedResponse
+        && Arrays.equals(storedResponse.bytes, bytes);
   }
 
   @Override

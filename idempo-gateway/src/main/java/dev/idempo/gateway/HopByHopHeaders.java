@@ -29,7 +29,7 @@ final class HopByHopHeaders {
   static HopByHopHeaders of(HttpFields headers) {
     Set<String> named = new HashSet<>();
     for (String value : headers.getValuesList(HttpHeader.CONNECTION)) {
-      for (String name : value.split(",")) {
+      for (String name : value.split(",", -1)) {
         String trimmed = name.trim().toLowerCase(Locale.ROOT);
         if (!trimmed.isEmpty()) {
           named.add(trimmed);

@@ -112,8 +112,7 @@ final class IdempotentProxyHandler extends Handler.Abstract {
         return;
       }
       Decision decision = idempotency.begin(incoming);
-      if (decision instanceof Decision.Respond) {
-        Decision.Respond respond = (Decision.Respond) decision;
+      if (decision instanceof Decision.Respond respond) {
         outcome = outcomeOf(respond);
         if (incoming.bufferedBody() == null
             || respond.problem().equals(Optional.of(ProblemType.BODY_TOO_LARGE))) {
@@ -489,15 +488,11 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     if (respond.isReplay()) {
       return RequestOutcome.REPLAYED;
     }
-    switch (respond.problem().get()) {
-      case KEY_IN_FLIGHT:
-        return RequestOutcome.IN_FLIGHT;
-      case KEY_MISMATCH:
-        return RequestOutcome.MISMATCH;
-      case OUTCOME_UNKNOWN:
-        return RequestOutcome.OUTCOME_UNKNOWN;
-      default:
-        return RequestOutcome.PROBLEM;
-    }
+    return switch (respond.problem().get()) {
+      case KEY_IN_FLIGHT -> RequestOutcome.IN_FLIGHT;
+      case KEY_MISMATCH -> RequestOutcome.MISMATCH;
+      case OUTCOME_UNKNOWN -> RequestOutcome.OUTCOME_UNKNOWN;
+      default -> RequestOutcome.PROBLEM;
+    };
   }
 }

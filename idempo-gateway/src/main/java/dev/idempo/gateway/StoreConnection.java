@@ -61,18 +61,23 @@ final class StoreConnection implements AutoCloseable {
                 (long) maxResponseBodyBytes + ENCODING_ALLOWANCE);
     try {
       switch (location.kind()) {
-        case MEMORY:
+        case MEMORY -> {
           InMemoryIdempotencyStore memory =
               InMemoryIdempotencyStore.builder().maxRecords(location.memoryCapacity()).build();
           return new StoreConnection(memory, null, true);
-        case SQLITE:
+        }
+        case SQLITE -> {
           return sqlite(location.sqliteFile(), maxStoredBytes);
-        case POSTGRESQL:
+        }
+        case POSTGRESQL -> {
           return postgresql(location.location(), maxStoredBytes);
-        case REDIS_CLUSTER:
+        }
+        case REDIS_CLUSTER -> {
           return redisCluster(location.clusterSeeds(), maxStoredBytes);
-        default:
+        }
+        default -> {
           return redis(location.location(), maxStoredBytes);
+        }
       }
     } catch (GatewayStartException e) {
       throw e;

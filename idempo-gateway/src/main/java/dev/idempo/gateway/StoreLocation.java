@@ -243,7 +243,7 @@ public final class StoreLocation {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof StoreLocation && ((StoreLocation) other).location.equals(location);
+    return other instanceof StoreLocation storeLocation && storeLocation.location.equals(location);
   }
 
   @Override

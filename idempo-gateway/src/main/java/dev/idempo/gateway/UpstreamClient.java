@@ -183,18 +183,17 @@ final class UpstreamClient {
    * Headers the client computes (Host, Content-Length) or the gateway sets (forwarding, Expect).
    */
   private static boolean isRewritten(HttpField field) {
-    switch (field.getLowerCaseName()) {
-      case "host":
-      case "content-length":
-      case "expect":
-      case "x-forwarded-for":
-      case "x-forwarded-proto":
-      case "x-forwarded-host":
-      case "via":
-        return true;
-      default:
-        return false;
-    }
+    return switch (field.getLowerCaseName()) {
+      case "host",
+          "content-length",
+          "expect",
+          "x-forwarded-for",
+          "x-forwarded-proto",
+          "x-forwarded-host",
+          "via" ->
+          true;
+      default -> false;
+    };
   }
 
   /**

@@ -60,11 +60,11 @@ final class UpstreamExchange {
     } catch (ExecutionException e) {
       throw failure(e.getCause() == null ? e : e.getCause());
     } catch (TimeoutException e) {
-      request.abort(e);
+      var unused = request.abort(e); // whether this call was the one to abort is moot
       throw failure(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      request.abort(e);
+      var unused = request.abort(e); // whether this call was the one to abort is moot
       throw failure(e);
     }
   }
@@ -76,7 +76,7 @@ final class UpstreamExchange {
 
   /** Gives up on the response (the caller went away and nothing needs it). */
   void abort(Throwable cause) {
-    request.abort(cause);
+    var unused = request.abort(cause); // whether this call was the one to abort is moot
   }
 
   /** The failure {@code cause} means, given whether the request was sent by now. */

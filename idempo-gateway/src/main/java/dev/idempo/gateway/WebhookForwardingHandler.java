@@ -64,6 +64,7 @@ final class WebhookForwardingHandler extends Handler.Abstract {
    * thread, and the forward needs the Jetty request (all its headers, its connection) that {@link
    * WebhookEvent} does not carry.
    */
+  @SuppressWarnings("ThreadLocalUsage") // per handler on purpose: its own request on this thread
   private final ThreadLocal<Request> receiving = new ThreadLocal<>();
 
   WebhookForwardingHandler(

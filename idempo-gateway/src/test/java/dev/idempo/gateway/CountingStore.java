@@ -10,13 +10,13 @@ import dev.idempo.store.RecoveryPoint;
 import dev.idempo.store.StorageKey;
 import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
+import dev.idempo.store.tck.ForwardingStore;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The real in-memory store, counting the calls made to it (a decorator, not a mock). */
-final class CountingStore implements IdempotencyStore {
-  private final IdempotencyStore store;
+final class CountingStore extends ForwardingStore {
   private final AtomicInteger calls = new AtomicInteger();
 
   CountingStore() {
@@ -24,7 +24,7 @@ final class CountingStore implements IdempotencyStore {
   }
 
   CountingStore(IdempotencyStore store) {
-    this.store = store;
+    super(store);
   }
 
   int calls() {
@@ -39,47 +39,42 @@ final class CountingStore implements IdempotencyStore {
       Duration retention,
       ClaimToken token) {
     calls.incrementAndGet();
-    return store.claim(key, fingerprint, lease, retention, token);
+    return super.claim(key, fingerprint, lease, retention, token);
   }
 
   @Override
   public UpdateResult abandon(StorageKey key, ClaimToken token) {
     calls.incrementAndGet();
-    return store.abandon(key, token);
+    return super.abandon(key, token);
   }
 
   @Override
   public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
     calls.incrementAndGet();
-    return store.complete(key, fence, response);
+    return super.complete(key, fence, response);
   }
 
   @Override
   public UpdateResult release(StorageKey key, long fence) {
     calls.incrementAndGet();
-    return store.release(key, fence);
+    return super.release(key, fence);
   }
 
   @Override
   public UpdateResult renew(StorageKey key, long fence, Duration lease) {
     calls.incrementAndGet();
-    return store.renew(key, fence, lease);
+    return super.renew(key, fence, lease);
   }
 
   @Override
   public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
     calls.incrementAndGet();
-    return store.checkpoint(key, fence, point);
+    return super.checkpoint(key, fence, point);
   }
 
   @Override
   public Optional<IdempotencyRecord> find(StorageKey key) {
     calls.incrementAndGet();
-    return store.find(key);
-  }
-
-  @Override
-  public int purgeExpired(int limit) {
-    return store.purgeExpired(limit);
+    return super.find(key);
   }
 }

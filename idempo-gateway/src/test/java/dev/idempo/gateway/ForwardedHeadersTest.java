@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -41,23 +42,25 @@ class ForwardedHeadersTest {
   @Test
   void requestHopByHopHeadersAreDroppedAndForwardingHeadersAdded() throws Exception {
     String request =
-        "POST /orders HTTP/1.1\r\n"
-            + "Host: api.example:8443\r\n"
-            + "Connection: X-Drop-Me, close\r\n"
-            + "X-Drop-Me: 1\r\n"
-            + "Keep-Alive: timeout=5\r\n"
-            + "TE: trailers\r\n"
-            + "Trailer: X-Checksum\r\n"
-            + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
-            + "Proxy-Connection: keep-alive\r\n"
-            + "X-Forwarded-For: 10.0.0.1\r\n"
-            + "X-Keep: yes\r\n"
-            + "Idempotency-Key: hop-1\r\n"
-            + "Authorization: Bearer test-caller\r\n"
-            + "Content-Type: text/plain\r\n"
-            + "Content-Length: 5\r\n"
-            + "\r\n"
-            + "hello";
+        String.join(
+            "\r\n",
+            "POST /orders HTTP/1.1",
+            "Host: api.example:8443",
+            "Connection: X-Drop-Me, close",
+            "X-Drop-Me: 1",
+            "Keep-Alive: timeout=5",
+            "TE: trailers",
+            "Trailer: X-Checksum",
+            "Proxy-Authorization: Basic Zm9vOmJhcg==",
+            "Proxy-Connection: keep-alive",
+            "X-Forwarded-For: 10.0.0.1",
+            "X-Keep: yes",
+            "Idempotency-Key: hop-1",
+            "Authorization: Bearer test-caller",
+            "Content-Type: text/plain",
+            "Content-Length: 5",
+            "",
+            "hello");
 
     String response = exchange(request);
 
@@ -105,7 +108,7 @@ class ForwardedHeadersTest {
 
   /** Sends raw bytes (the JDK client refuses to send hop-by-hop headers) and reads until close. */
   private String exchange(String request) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       out.write(request.getBytes(StandardCharsets.US_ASCII));

@@ -28,6 +28,7 @@ class GatewayHttpContractTest extends HttpContract {
     return new Harness();
   }
 
+  @SuppressWarnings("try") // the contract closes it in @AfterAll, not a try block
   private static final class Harness extends InMemoryAdapterHarness {
     private final Map<Route, Gateway> gateways = new EnumMap<>(Route.class);
     private ContractUpstream upstream;

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ final class RawHttp {
   static Answer send(int port, String method, String target, String headers, byte[] body)
       throws IOException {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
       socket.setSoTimeout(30_000);
       ByteArrayOutputStream request = new ByteArrayOutputStream();
       request.write((method + " ").getBytes(StandardCharsets.US_ASCII));

@@ -79,7 +79,7 @@ final class RawUpstream implements AutoCloseable {
       matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
     }
     long length = 0;
-    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n", -1);
     for (String line : lines) {
       if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         length = Long.parseLong(line.substring("content-length:".length()).trim());

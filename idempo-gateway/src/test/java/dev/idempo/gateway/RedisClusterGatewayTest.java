@@ -204,7 +204,7 @@ class RedisClusterGatewayTest {
           cluster.nodes().stream()
               .allMatch(
                   node -> {
-                    String[] role = node.call("ROLE").split("\n");
+                    String[] role = node.call("ROLE").split("\n", -1);
                     return !role[0].equals("master")
                         || (role.length == 5 && role[1].equals(role[4]));
                   });

@@ -177,7 +177,7 @@ class TenantTest {
             ("{\"sub\":\""
                     + subject
                     + "\",\"aud\":\"orders\",\"jti\":\""
-                    + (++serial)
+                    + ++serial
                     + "\",\"exp\":"
                     + (now + 600)
                     + "}")

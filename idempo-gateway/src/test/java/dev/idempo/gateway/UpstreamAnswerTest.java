@@ -142,8 +142,13 @@ class UpstreamAnswerTest {
   void switchingProtocolsToAPlainRequestIsNeverStoredAsTheAnswer() throws Exception {
     RawUpstream upstream =
         upstream(
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\n\r\n");
+            String.join(
+                "\r\n",
+                "HTTP/1.1 101 Switching Protocols",
+                "Upgrade: websocket",
+                "Connection: Upgrade",
+                "",
+                ""));
     Requests gateway = gateway(upstream, config -> {});
 
     HttpResponse<String> first = gateway.post("/things", "k1", "{}");

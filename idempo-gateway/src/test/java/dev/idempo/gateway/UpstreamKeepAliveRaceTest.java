@@ -184,7 +184,7 @@ class UpstreamKeepAliveRaceTest {
         matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
       }
       long length = 0;
-      for (String line : head.toString(StandardCharsets.ISO_8859_1).split("\r\n")) {
+      for (String line : head.toString(StandardCharsets.ISO_8859_1).split("\r\n", -1)) {
         if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
           length = Long.parseLong(line.substring("content-length:".length()).trim());
         }

@@ -152,8 +152,7 @@ class WebhookGatewayTest {
       CompletableFuture<HttpResponse<String>> answer =
           CLIENT.sendAsync(
               stripeDelivery(gateway, EVENT, SECRET), HttpResponse.BodyHandlers.ofString());
-      answer.whenComplete((response, failure) -> answered.countDown());
-      storm.add(answer);
+      storm.add(answer.whenComplete((response, failure) -> answered.countDown()));
     }
     assertTrue(upstream.awaitFirst());
     // Every delivery but the forwarded one is answered while the upstream still holds it.

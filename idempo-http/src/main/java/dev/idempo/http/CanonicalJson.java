@@ -19,7 +19,7 @@ import java.util.List;
  *       order is kept;
  *   <li>strings decoded, then written with {@code \"}, {@code \\} and {@code \}{@code uXXXX}
  *       (lower-case hex) for every character below 0x20 or above 0x7E and no other escape, so
- *       {@code "\u0041"} and {@code "A"} are the same; the output is pure ASCII;
+ *       {@code "\}{@code u0041"} and {@code "A"} are the same; the output is pure ASCII;
  *   <li>numbers rewritten exactly, never through a double: {@code 1}, {@code 1.0}, {@code 10e-1}
  *       are {@code 1}; {@code 100} is {@code 1e2}; {@code -0} is {@code 0}; digits are never lost,
  *       so {@code 12345678901234567890} and {@code 12345678901234567891} stay different.
@@ -139,25 +139,32 @@ final class CanonicalJson {
     }
     char c = text.charAt(position);
     switch (c) {
-      case '{':
+      case '{' -> {
         return object(depth + 1);
-      case '[':
+      }
+      case '[' -> {
         return array(depth + 1);
-      case '"':
+      }
+      case '"' -> {
         StringBuilder out = new StringBuilder();
         writeString(string(), out);
         return new Scalar(out.toString());
-      case 't':
+      }
+      case 't' -> {
         return literal("true");
-      case 'f':
+      }
+      case 'f' -> {
         return literal("false");
-      case 'n':
+      }
+      case 'n' -> {
         return literal("null");
-      default:
+      }
+      default -> {
         if (c == '-' || (c >= '0' && c <= '9')) {
           return new Scalar(number());
         }
         throw new Malformed();
+      }
     }
   }
 
@@ -232,27 +239,13 @@ final class CanonicalJson {
       }
       char escape = next();
       switch (escape) {
-        case '"':
-        case '\\':
-        case '/':
-          value.append(escape);
-          break;
-        case 'b':
-          value.append('\b');
-          break;
-        case 'f':
-          value.append('\f');
-          break;
-        case 'n':
-          value.append('\n');
-          break;
-        case 'r':
-          value.append('\r');
-          break;
-        case 't':
-          value.append('\t');
-          break;
-        case 'u':
+        case '"', '\\', '/' -> value.append(escape);
+        case 'b' -> value.append('\b');
+        case 'f' -> value.append('\f');
+        case 'n' -> value.append('\n');
+        case 'r' -> value.append('\r');
+        case 't' -> value.append('\t');
+        case 'u' -> {
           if (position + 4 > text.length()) {
             throw new Malformed();
           }
@@ -266,9 +259,8 @@ final class CanonicalJson {
           }
           position += 4;
           value.append((char) code);
-          break;
-        default:
-          throw new Malformed();
+        }
+        default -> throw new Malformed();
       }
     }
   }

@@ -142,10 +142,9 @@ public final class CapturedResponse {
 
   @Override
   public boolean equals(Object other) {
-    if (!(other instanceof CapturedResponse)) {
+    if (!(other instanceof CapturedResponse that)) {
       return false;
     }
-    CapturedResponse that = (CapturedResponse) other;
     return status == that.status && headers.equals(that.headers) && Arrays.equals(body, that.body);
   }
 

@@ -11,7 +11,7 @@ final class CookieHeader {
   static List<String> values(IncomingRequest request, String name) {
     List<String> values = new ArrayList<>();
     for (String header : request.headers("Cookie")) {
-      for (String pair : header.split(";")) {
+      for (String pair : header.split(";", -1)) {
         int equals = pair.indexOf('=');
         if (equals > 0 && pair.substring(0, equals).trim().equals(name)) {
           String value = pair.substring(equals + 1).trim();

@@ -103,6 +103,8 @@ public final class EncryptionKeys {
     }
 
     /**
+     * The keys added so far; the one added last encrypts new records.
+     *
      * @throws IllegalStateException if no key was added
      */
     public EncryptionKeys build() {

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -82,7 +81,7 @@ public final class HttpIdempotency {
   private static final System.Logger LOG = System.getLogger(HttpIdempotency.class.getName());
 
   private final RouteTable routes;
-  private final Map<IdempotencyRoute, Idempotency<CapturedResponse>> executors;
+  private final IdentityHashMap<IdempotencyRoute, Idempotency<CapturedResponse>> executors;
   private final ProblemResponses problems;
   private final StoredHeaders storedHeaders;
   private final int maxRequestBodyBytes;
@@ -103,7 +102,8 @@ public final class HttpIdempotency {
         builder.encryption == null
             ? CapturedResponseCodec.plain()
             : CapturedResponseCodec.encrypted(builder.encryption);
-    Map<IdempotencyRoute, Idempotency<CapturedResponse>> executors = new IdentityHashMap<>();
+    IdentityHashMap<IdempotencyRoute, Idempotency<CapturedResponse>> executors =
+        new IdentityHashMap<>();
     for (IdempotencyRoute route : routes.routes()) {
       Idempotency.Builder<CapturedResponse> executor =
           Idempotency.builder(builder.store, codec)

@@ -52,23 +52,30 @@ final class JsonReader {
     }
     char c = peek();
     switch (c) {
-      case '{':
+      case '{' -> {
         return object(depth + 1);
-      case '[':
+      }
+      case '[' -> {
         return array(depth + 1);
-      case '"':
+      }
+      case '"' -> {
         return string();
-      case 't':
-        return literal("true", Boolean.TRUE);
-      case 'f':
-        return literal("false", Boolean.FALSE);
-      case 'n':
+      }
+      case 't' -> {
+        return literal("true", true);
+      }
+      case 'f' -> {
+        return literal("false", false);
+      }
+      case 'n' -> {
         return literal("null", null);
-      default:
+      }
+      default -> {
         if (c == '-' || (c >= '0' && c <= '9')) {
           return number();
         }
         throw malformed("unexpected character");
+      }
     }
   }
 

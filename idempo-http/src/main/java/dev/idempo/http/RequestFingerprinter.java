@@ -24,10 +24,10 @@ public enum RequestFingerprinter {
   /**
    * For {@code application/json} and {@code +json} bodies, the body's canonical JSON: whitespace
    * and the order of object members are ignored, array order is not, strings compare by value
-   * ({@code "\u0041"} is {@code "A"}) and numbers exactly by value ({@code 1.0} is {@code 1}; no
-   * digit is ever rounded away). A body that is not well-formed UTF-8 JSON (or nests deeper than
-   * 128 levels) falls back to its raw bytes, as does every body of another content type; a raw body
-   * and a canonical one never compare equal.
+   * ({@code "\}{@code u0041"} is {@code "A"}) and numbers exactly by value ({@code 1.0} is {@code
+   * 1}; no digit is ever rounded away). A body that is not well-formed UTF-8 JSON (or nests deeper
+   * than 128 levels) falls back to its raw bytes, as does every body of another content type; a raw
+   * body and a canonical one never compare equal.
    */
   CANONICAL_JSON;
 

@@ -22,26 +22,26 @@ final class TenantSourceSpec {
     int colon = text.indexOf(':');
     String kind = (colon < 0 ? text : text.substring(0, colon)).toLowerCase(Locale.ROOT);
     String argument = colon < 0 ? null : text.substring(colon + 1).trim();
-    switch (kind) {
-      case "authorization":
+    return switch (kind) {
+      case "authorization" -> {
         noArgument(kind, argument);
-        return TenantSource.authorizationHash();
-      case "none":
+        yield TenantSource.authorizationHash();
+      }
+      case "none" -> {
         noArgument(kind, argument);
-        return TenantSource.none();
-      case "tls-subject":
+        yield TenantSource.none();
+      }
+      case "tls-subject" -> {
         noArgument(kind, argument);
-        return TenantSource.tlsClientSubject();
-      case "header":
-        return TenantSource.header(named(kind, argument));
-      case "cookie":
-        return TenantSource.cookie(named(kind, argument));
-      case "jwt":
-        return jwt(argument);
-      default:
-        throw new IllegalArgumentException(
-            "tenant source must be " + CHOICES + "; was '" + spec + "'");
-    }
+        yield TenantSource.tlsClientSubject();
+      }
+      case "header" -> TenantSource.header(named(kind, argument));
+      case "cookie" -> TenantSource.cookie(named(kind, argument));
+      case "jwt" -> jwt(argument);
+      default ->
+          throw new IllegalArgumentException(
+              "tenant source must be " + CHOICES + "; was '" + spec + "'");
+    };
   }
 
   private static void noArgument(String kind, String argument) {

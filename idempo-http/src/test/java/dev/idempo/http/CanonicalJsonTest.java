@@ -157,25 +157,29 @@ class CanonicalJsonTest {
   private static Object randomValue(Random random, int depth) {
     int kind = random.nextInt(depth > 3 ? 4 : 6);
     switch (kind) {
-      case 0:
+      case 0 -> {
         return random.nextInt(3) == 0 ? null : random.nextBoolean();
-      case 1:
+      }
+      case 1 -> {
         return randomNumber(random);
-      case 2:
-      case 3:
+      }
+      case 2, 3 -> {
         return randomString(random);
-      case 4:
+      }
+      case 4 -> {
         List<Object> list = new ArrayList<>();
         for (int i = random.nextInt(4); i > 0; i--) {
           list.add(randomValue(random, depth + 1));
         }
         return list;
-      default:
+      }
+      default -> {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = random.nextInt(4); i > 0; i--) {
           map.put(randomString(random), randomValue(random, depth + 1));
         }
         return map;
+      }
     }
   }
 
@@ -218,8 +222,8 @@ class CanonicalJsonTest {
       copy.put(name, mutate(copy.get(name), random));
       return copy;
     }
-    if (value instanceof BigDecimal) {
-      return ((BigDecimal) value).add(BigDecimal.ONE.movePointLeft(random.nextInt(20)));
+    if (value instanceof BigDecimal bigDecimal) {
+      return bigDecimal.add(BigDecimal.ONE.movePointLeft(random.nextInt(20)));
     }
     if (value instanceof String) {
       return value + "x";
@@ -229,8 +233,8 @@ class CanonicalJsonTest {
 
   @SuppressWarnings("unchecked")
   private static boolean sameValue(Object a, Object b) {
-    if (a instanceof BigDecimal && b instanceof BigDecimal) {
-      return ((BigDecimal) a).compareTo((BigDecimal) b) == 0;
+    if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
+      return x.compareTo(y) == 0;
     }
     if (a instanceof List && b instanceof List) {
       List<Object> x = (List<Object>) a;
@@ -268,10 +272,10 @@ class CanonicalJsonTest {
     space(out, random);
     if (value == null || value instanceof Boolean) {
       out.append(value);
-    } else if (value instanceof BigDecimal) {
-      out.append(writeNumber((BigDecimal) value, random));
-    } else if (value instanceof String) {
-      writeString((String) value, out, random);
+    } else if (value instanceof BigDecimal bigDecimal) {
+      out.append(writeNumber(bigDecimal, random));
+    } else if (value instanceof String string) {
+      writeString(string, out, random);
     } else if (value instanceof List) {
       out.append('[');
       List<Object> list = (List<Object>) value;
@@ -313,17 +317,21 @@ class CanonicalJsonTest {
 
   private static String writeNumber(BigDecimal number, Random random) {
     switch (random.nextInt(4)) {
-      case 0:
+      case 0 -> {
         return number.toPlainString();
-      case 1:
+      }
+      case 1 -> {
         return number.toString().replace("E", random.nextBoolean() ? "e" : "E");
-      case 2:
+      }
+      case 2 -> {
         // Extra trailing zeros in the fraction.
         String plain = number.toPlainString();
         return plain.contains(".") ? plain + "00" : plain + ".000";
-      default:
+      }
+      default -> {
         // unscaled digits with an explicit exponent: 1234e-2
-        return number.unscaledValue() + "e" + (-number.scale());
+        return number.unscaledValue() + "e" + -number.scale();
+      }
     }
   }
 
@@ -344,15 +352,15 @@ class CanonicalJsonTest {
       boolean mustEscape = c == '"' || c == '\\' || c < 0x20;
       if (mustEscape || random.nextInt(4) == 0) {
         switch (random.nextInt(2)) {
-          case 0:
-            out.append(String.format(random.nextBoolean() ? "\\u%04x" : "\\u%04X", (int) c));
-            break;
-          default:
+          case 0 ->
+              out.append(String.format(random.nextBoolean() ? "\\u%04x" : "\\u%04X", (int) c));
+          default -> {
             String shortForm =
                 c == '"'
                     ? "\\\""
                     : c == '\\' ? "\\\\" : c == '/' ? "\\/" : c == '\n' ? "\\n" : null;
             out.append(shortForm != null ? shortForm : String.format("\\u%04x", (int) c));
+          }
         }
       } else {
         out.append(c);

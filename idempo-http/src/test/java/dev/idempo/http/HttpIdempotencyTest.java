@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -76,7 +77,7 @@ class HttpIdempotencyTest {
       if (name.equalsIgnoreCase("Authorization")) {
         headers.remove("authorization"); // replaces the default caller's
       }
-      headers.computeIfAbsent(name.toLowerCase(), n -> new ArrayList<>()).add(value);
+      headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>()).add(value);
       return this;
     }
 
@@ -107,7 +108,7 @@ class HttpIdempotencyTest {
 
     @Override
     public List<String> headers(String name) {
-      return headers.getOrDefault(name.toLowerCase(), List.of());
+      return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
     }
 
     @Override

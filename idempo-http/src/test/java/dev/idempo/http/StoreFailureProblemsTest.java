@@ -9,14 +9,10 @@ import dev.idempo.IdempotencyListener;
 import dev.idempo.StoreCall;
 import dev.idempo.store.ClaimResult;
 import dev.idempo.store.ClaimToken;
-import dev.idempo.store.IdempotencyRecord;
-import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
-import dev.idempo.store.RecoveryPoint;
 import dev.idempo.store.StorageKey;
 import dev.idempo.store.StoredRecordUnreadableException;
-import dev.idempo.store.StoredResponse;
-import dev.idempo.store.UpdateResult;
+import dev.idempo.store.tck.ForwardingStore;
 import dev.idempo.store.tck.OutageStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,11 +129,11 @@ class StoreFailureProblemsTest {
   }
 
   /** A real store whose claims throw the given failure, as a buggy or corrupt store would. */
-  private static final class FailingClaims implements IdempotencyStore {
-    private final IdempotencyStore store = InMemoryIdempotencyStore.create();
+  private static final class FailingClaims extends ForwardingStore {
     private final Supplier<RuntimeException> failure;
 
     FailingClaims(Supplier<RuntimeException> failure) {
+      super(InMemoryIdempotencyStore.create());
       this.failure = failure;
     }
 
@@ -148,43 +144,8 @@ class StoreFailureProblemsTest {
         Duration lease,
         Duration retention,
         ClaimToken token) {
-      store.claim(key, fingerprint, lease, retention, token);
+      super.claim(key, fingerprint, lease, retention, token);
       throw failure.get();
-    }
-
-    @Override
-    public UpdateResult abandon(StorageKey key, ClaimToken token) {
-      return store.abandon(key, token);
-    }
-
-    @Override
-    public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
-      return store.complete(key, fence, response);
-    }
-
-    @Override
-    public UpdateResult release(StorageKey key, long fence) {
-      return store.release(key, fence);
-    }
-
-    @Override
-    public UpdateResult renew(StorageKey key, long fence, Duration lease) {
-      return store.renew(key, fence, lease);
-    }
-
-    @Override
-    public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
-      return store.checkpoint(key, fence, point);
-    }
-
-    @Override
-    public Optional<IdempotencyRecord> find(StorageKey key) {
-      return store.find(key);
-    }
-
-    @Override
-    public int purgeExpired(int limit) {
-      return store.purgeExpired(limit);
     }
   }
 }

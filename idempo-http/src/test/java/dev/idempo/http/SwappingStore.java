@@ -3,28 +3,25 @@ package dev.idempo.http;
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
 import dev.idempo.store.ClaimToken;
-import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.IdempotencyStore;
-import dev.idempo.store.RecoveryPoint;
 import dev.idempo.store.StorageKey;
 import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
+import dev.idempo.store.tck.ForwardingStore;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A real store (the in-memory one) whose stored bytes someone with write access tampered with: a
  * replay of one key is answered with the bytes stored for another. Thread-safe.
  */
-final class SwappingStore implements IdempotencyStore {
-  private final IdempotencyStore store;
+final class SwappingStore extends ForwardingStore {
   private final Map<StorageKey, StoredResponse> written = new ConcurrentHashMap<>();
   private final Map<StorageKey, StorageKey> swaps = new ConcurrentHashMap<>();
 
   SwappingStore(IdempotencyStore store) {
-    this.store = store;
+    super(store);
   }
 
   /** From now on, a replay of {@code replayed} returns the bytes stored for {@code source}. */
@@ -39,7 +36,7 @@ final class SwappingStore implements IdempotencyStore {
       Duration lease,
       Duration retention,
       ClaimToken token) {
-    ClaimResult result = store.claim(key, fingerprint, lease, retention, token);
+    ClaimResult result = super.claim(key, fingerprint, lease, retention, token);
     StorageKey source = swaps.get(key);
     if (result instanceof ClaimResult.Replay && source != null) {
       return new ClaimResult.Replay(written.get(source));
@@ -50,36 +47,6 @@ final class SwappingStore implements IdempotencyStore {
   @Override
   public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
     written.put(key, response);
-    return store.complete(key, fence, response);
-  }
-
-  @Override
-  public UpdateResult abandon(StorageKey key, ClaimToken token) {
-    return store.abandon(key, token);
-  }
-
-  @Override
-  public UpdateResult release(StorageKey key, long fence) {
-    return store.release(key, fence);
-  }
-
-  @Override
-  public UpdateResult renew(StorageKey key, long fence, Duration lease) {
-    return store.renew(key, fence, lease);
-  }
-
-  @Override
-  public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
-    return store.checkpoint(key, fence, point);
-  }
-
-  @Override
-  public Optional<IdempotencyRecord> find(StorageKey key) {
-    return store.find(key);
-  }
-
-  @Override
-  public int purgeExpired(int limit) {
-    return store.purgeExpired(limit);
+    return super.complete(key, fence, response);
   }
 }

@@ -266,8 +266,8 @@ final class GroupCommit implements AutoCloseable {
 
   private StoreUnavailableException unavailable(String operation, String what, Throwable e) {
     String detail =
-        e instanceof SQLException
-            ? e.getMessage() + " (SQLState " + ((SQLException) e).getSQLState() + ")"
+        e instanceof SQLException sqlException
+            ? e.getMessage() + " (SQLState " + sqlException.getSQLState() + ")"
             : String.valueOf(e);
     return new StoreUnavailableException(
         database

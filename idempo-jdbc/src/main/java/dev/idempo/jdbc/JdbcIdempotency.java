@@ -331,11 +331,11 @@ public final class JdbcIdempotency {
   }
 
   private static RuntimeException unchecked(Throwable failure) {
-    if (failure instanceof RuntimeException) {
-      return (RuntimeException) failure;
+    if (failure instanceof RuntimeException runtimeException) {
+      return runtimeException;
     }
-    if (failure instanceof Error) {
-      throw (Error) failure;
+    if (failure instanceof Error error) {
+      throw error;
     }
     if (failure instanceof InterruptedException) {
       Thread.currentThread().interrupt();

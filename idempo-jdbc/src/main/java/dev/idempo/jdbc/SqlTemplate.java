@@ -84,14 +84,14 @@ final class SqlTemplate {
 
   private static void bind(PreparedStatement statement, int index, Object value, String name)
       throws SQLException {
-    if (value instanceof Long) {
-      statement.setLong(index, (Long) value);
-    } else if (value instanceof Integer) {
-      statement.setInt(index, (Integer) value);
-    } else if (value instanceof String) {
-      statement.setString(index, (String) value);
-    } else if (value instanceof byte[]) {
-      statement.setBytes(index, (byte[]) value);
+    if (value instanceof Long number) {
+      statement.setLong(index, number);
+    } else if (value instanceof Integer number) {
+      statement.setInt(index, number);
+    } else if (value instanceof String text) {
+      statement.setString(index, text);
+    } else if (value instanceof byte[] bytes) {
+      statement.setBytes(index, bytes);
     } else {
       throw new IllegalStateException("no value of a bindable type for :" + name + ": " + value);
     }

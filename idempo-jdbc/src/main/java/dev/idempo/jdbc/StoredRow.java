@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param liveMillis how long the record stays live; zero or less once expired
  * @param leaseMillis how long the lease still runs; zero or less once over
  */
+@SuppressWarnings("ArrayRecordComponent") // read once and taken apart: never compared or hashed
 record StoredRow(
     RecordState state,
     Fingerprint fingerprint,

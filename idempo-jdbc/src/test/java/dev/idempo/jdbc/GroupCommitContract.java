@@ -175,7 +175,7 @@ abstract class GroupCommitContract {
                   UpdateResult.APPLIED,
                   store.checkpoint(key, fence, RecoveryPoint.of("step", new byte[] {1})));
               switch (i % 3) {
-                case 0:
+                case 0 -> {
                   assertEquals(UpdateResult.APPLIED, store.complete(key, fence, response(i)));
                   assertEquals(UpdateResult.FENCE_LOST, store.complete(key, fence, response(-1)));
                   ClaimResult.Replay replay =
@@ -184,7 +184,8 @@ abstract class GroupCommitContract {
                           store.claim(key, FINGERPRINT, LEASE, RETENTION));
                   assertArrayEquals(response(i).toBytes(), replay.response().toBytes());
                   return "completed";
-                case 1:
+                }
+                case 1 -> {
                   assertEquals(UpdateResult.APPLIED, store.release(key, fence));
                   assertEquals(UpdateResult.FENCE_LOST, store.release(key, fence));
                   ClaimResult.Acquired again =
@@ -195,11 +196,13 @@ abstract class GroupCommitContract {
                   assertEquals(
                       UpdateResult.APPLIED, store.complete(key, again.fence(), response(i)));
                   return "released, then completed";
-                default:
+                }
+                default -> {
                   assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, ClaimToken.random()));
                   assertEquals(UpdateResult.APPLIED, store.abandon(key, token));
                   assertTrue(store.find(key).isEmpty());
                   return "abandoned";
+                }
               }
             });
 
@@ -245,7 +248,7 @@ abstract class GroupCommitContract {
 
     assertEquals(1, store.groupCommit().sharedBatches(), "the nine claims shared one transaction");
     for (int i = 0; i < keys.size(); i++) {
-      if (keys.get(i) == poisoned) {
+      if (keys.get(i).equals(poisoned)) {
         StoreUnavailableException failure =
             assertInstanceOf(StoreUnavailableException.class, results.get(i));
         assertInstanceOf(SQLException.class, failure.getCause());

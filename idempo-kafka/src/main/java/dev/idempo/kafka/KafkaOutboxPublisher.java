@@ -5,7 +5,9 @@ import dev.idempo.messaging.OutboxPublisher;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Publishes outbox events to Kafka: the event's destination is the topic, its key the record key
@@ -31,20 +33,22 @@ public final class KafkaOutboxPublisher implements OutboxPublisher {
   @Override
   public CompletionStage<?> publish(OutboxEvent event) {
     CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-    producer.send(
-        KafkaMessages.record(
-            event.destination(),
-            event.key().orElse(null),
-            event.id(),
-            event.payload(),
-            event.headers()),
-        (metadata, failure) -> {
-          if (failure == null) {
-            acknowledged.complete(null);
-          } else {
-            acknowledged.completeExceptionally(failure);
-          }
-        });
+    // The callback gets the outcome the returned future would: acknowledged carries it.
+    Future<RecordMetadata> unused =
+        producer.send(
+            KafkaMessages.record(
+                event.destination(),
+                event.key().orElse(null),
+                event.id(),
+                event.payload(),
+                event.headers()),
+            (metadata, failure) -> {
+              if (failure == null) {
+                acknowledged.complete(null);
+              } else {
+                acknowledged.completeExceptionally(failure);
+              }
+            });
     return acknowledged;
   }
 }

@@ -9,7 +9,9 @@ import dev.idempo.messaging.DeadLetter;
 import dev.idempo.messaging.MessagingListener;
 import dev.idempo.messaging.TransactionalConsumer;
 import dev.idempo.messaging.TransactionalHandler;
+import dev.idempo.testsupport.Eventually;
 import dev.idempo.testsupport.KafkaBroker;
+import dev.idempo.testsupport.MessageEffects;
 import dev.idempo.testsupport.TestDatabases;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -55,7 +57,7 @@ class KafkaConsumerRunnerTest {
   @Test
   void exactlyOnceEffectsThroughRebalancesWithProducerResends() throws Exception {
     DataSource dataSource = TestDatabases.newSqlite();
-    KafkaFixtures.createEffects(dataSource, effects);
+    MessageEffects.create(dataSource, effects);
     AtomicInteger duplicates = new AtomicInteger();
     TransactionalConsumer consumer =
         payments(dataSource)
@@ -81,10 +83,10 @@ class KafkaConsumerRunnerTest {
                       Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 for (int i = 0; i < events; i++) {
                   String key = "order-" + (i % 16);
-                  send.send(topic, key, "e-" + i, utf8("charge " + i));
+                  send.send(topic, key, "e-" + i, utf8("charge " + i)).get();
                   if (i % 7 == 0) {
                     // a resend after a lost ack: a new offset, the same event id
-                    send.send(topic, key, "e-" + i, utf8("charge " + i));
+                    send.send(topic, key, "e-" + i, utf8("charge " + i)).get();
                   }
                   quarter.countDown();
                   Thread.sleep(10); // paced, so the membership changes happen while events flow
@@ -106,9 +108,8 @@ class KafkaConsumerRunnerTest {
       KafkaConsumerRunner second = runner(consumer, group, topic, counted(handled[1]));
       runners.add(second);
       second.start();
-      KafkaFixtures.await(
-          () -> KafkaFixtures.distinctEffects(dataSource, effects) >= events / 2,
-          Duration.ofSeconds(180));
+      Eventually.holds(
+          () -> MessageEffects.distinct(dataSource, effects) >= events / 2, Duration.ofMinutes(3));
       KafkaConsumerRunner third = runner(consumer, group, topic, counted(handled[2]));
       runners.add(third);
       third.start();
@@ -117,26 +118,25 @@ class KafkaConsumerRunnerTest {
       assertEquals(null, producerFailure.get());
 
       boolean drained =
-          KafkaFixtures.await(
-              () -> KafkaFixtures.distinctEffects(dataSource, effects) == events,
-              Duration.ofSeconds(240));
+          Eventually.holds(
+              () -> MessageEffects.distinct(dataSource, effects) == events, Duration.ofMinutes(4));
       assertTrue(
           drained,
           "effects of "
-              + KafkaFixtures.distinctEffects(dataSource, effects)
+              + MessageEffects.distinct(dataSource, effects)
               + " of "
               + events
               + " events");
       Map<TopicPartition, Long> end = KafkaFixtures.endOffsets(topic);
       assertTrue(
-          KafkaFixtures.await(
+          Eventually.holds(
               () -> KafkaFixtures.storedOffsets(dataSource, prefix, group, topic).equals(end),
               Duration.ofSeconds(30)),
           "stored offsets reach the end: " + end);
     } finally {
       runners.forEach(KafkaConsumerRunner::close);
     }
-    assertEquals(List.of(), KafkaFixtures.duplicatedEffects(dataSource, effects));
+    assertEquals(List.of(), MessageEffects.duplicated(dataSource, effects));
     assertEquals(events, TestDatabases.count(dataSource, "SELECT COUNT(*) FROM " + effects));
     assertTrue(
         duplicates.get() >= 58,
@@ -160,7 +160,7 @@ class KafkaConsumerRunnerTest {
   @Test
   void aRecordWithoutIdAndAPoisonRecordAreParkedAndThePartitionMovesOn() throws Exception {
     DataSource dataSource = TestDatabases.newSqlite();
-    KafkaFixtures.createEffects(dataSource, effects);
+    MessageEffects.create(dataSource, effects);
     TransactionalConsumer consumer = payments(dataSource).maxFailures(2).build();
     String topic = KafkaFixtures.newTopic("poison", 1);
     try (KafkaProducer<byte[], byte[]> producer =
@@ -186,14 +186,14 @@ class KafkaConsumerRunnerTest {
     try (KafkaConsumerRunner runner = runner(consumer, group, topic, handler)) {
       runner.start();
       assertTrue(
-          KafkaFixtures.await(
+          Eventually.holds(
               () ->
                   KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
                           .getOrDefault(new TopicPartition(topic, 0), 0L)
                       == 4L,
-              Duration.ofSeconds(180)));
+              Duration.ofMinutes(3)));
     }
-    assertEquals(2, KafkaFixtures.distinctEffects(dataSource, effects));
+    assertEquals(2, MessageEffects.distinct(dataSource, effects));
     List<DeadLetter> parked = consumer.deadLetters().list("payments", 10);
     assertEquals(2, parked.size());
     assertTrue(parked.get(0).messageId().isEmpty());
@@ -207,7 +207,7 @@ class KafkaConsumerRunnerTest {
   @Test
   void onAssignmentTheRunnerSeeksToTheOffsetStoredInTheDatabase() throws Exception {
     DataSource dataSource = TestDatabases.newSqlite();
-    KafkaFixtures.createEffects(dataSource, effects);
+    MessageEffects.create(dataSource, effects);
     TransactionalConsumer consumer = payments(dataSource).build();
     String topic = KafkaFixtures.newTopic("seek", 1);
     String group = "seek-" + topic;
@@ -226,19 +226,19 @@ class KafkaConsumerRunnerTest {
         runner(consumer, group, topic, KafkaFixtures.insertEffect(effects))) {
       runner.start();
       assertTrue(
-          KafkaFixtures.await(
+          Eventually.holds(
               () ->
                   KafkaFixtures.storedOffsets(dataSource, prefix, group, topic)
                           .get(new TopicPartition(topic, 0))
                       == 6L,
-              Duration.ofSeconds(180)));
+              Duration.ofMinutes(3)));
     }
-    assertEquals(3, KafkaFixtures.distinctEffects(dataSource, effects));
+    assertEquals(3, MessageEffects.distinct(dataSource, effects));
     assertEquals(
         0,
         TestDatabases.count(
             dataSource,
-            "SELECT COUNT(*) FROM " + effects + " WHERE event_id IN ('e-0', 'e-1', 'e-2')"));
+            "SELECT COUNT(*) FROM " + effects + " WHERE message_id IN ('e-0', 'e-1', 'e-2')"));
   }
 
   @Test

@@ -2,7 +2,7 @@ package dev.idempo.kafka;
 
 import dev.idempo.messaging.TransactionalHandler;
 import dev.idempo.testsupport.KafkaBroker;
-import dev.idempo.testsupport.TestDatabases;
+import dev.idempo.testsupport.MessageEffects;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,7 +21,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Topics, consumer settings, the effects table and its counts, shared by the Kafka tests. */
+/** Topics, consumer settings, the effects handler and offsets, shared by the Kafka tests. */
 final class KafkaFixtures {
   private KafkaFixtures() {}
 
@@ -43,46 +42,14 @@ final class KafkaFixtures {
     return config;
   }
 
-  static void createEffects(DataSource dataSource, String effects) {
-    TestDatabases.execute(
-        dataSource,
-        "CREATE TABLE " + effects + " (event_id VARCHAR(100) NOT NULL, source VARCHAR(200))");
-  }
-
-  /** The handler: one effect row per run, named by the event id header. */
+  /** The handler: one {@link MessageEffects} row per run, named by the event id header. */
   static TransactionalHandler insertEffect(String effects) {
-    return (connection, message) -> {
-      try (PreparedStatement insert =
-          connection.prepareStatement(
-              "INSERT INTO " + effects + " (event_id, source) VALUES (?, ?)")) {
-        insert.setString(1, message.header(KafkaMessages.MESSAGE_ID_HEADER).orElseThrow());
-        insert.setString(2, message.source());
-        insert.executeUpdate();
-      }
-    };
-  }
-
-  static long distinctEffects(DataSource dataSource, String effects) {
-    return TestDatabases.count(dataSource, "SELECT COUNT(DISTINCT event_id) FROM " + effects);
-  }
-
-  /** Event ids with more than one effect: must stay empty. */
-  static List<String> duplicatedEffects(DataSource dataSource, String effects) {
-    List<String> duplicated = new ArrayList<>();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement select =
-            connection.prepareStatement(
-                "SELECT event_id, COUNT(*) FROM "
-                    + effects
-                    + " GROUP BY event_id HAVING COUNT(*) > 1");
-        ResultSet rows = select.executeQuery()) {
-      while (rows.next()) {
-        duplicated.add(rows.getString(1) + " x" + rows.getLong(2));
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-    return duplicated;
+    return (connection, message) ->
+        MessageEffects.insert(
+            connection,
+            effects,
+            message.header(KafkaMessages.MESSAGE_ID_HEADER).orElseThrow(),
+            message.source());
   }
 
   /** The end offset of every partition of {@code topic}. */
@@ -123,18 +90,6 @@ final class KafkaFixtures {
       throw new IllegalStateException(e);
     }
     return offsets;
-  }
-
-  /** Polls {@code done} every 50 ms until it holds; false after {@code timeout}. */
-  static boolean await(BooleanSupplier done, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      Thread.sleep(50);
-    }
-    return true;
   }
 
   static byte[] utf8(String text) {

@@ -8,7 +8,9 @@ import dev.idempo.messaging.Outbox;
 import dev.idempo.messaging.OutboxRelay;
 import dev.idempo.messaging.TransactionalConsumer;
 import dev.idempo.testsupport.ChildProcesses;
+import dev.idempo.testsupport.Eventually;
 import dev.idempo.testsupport.KafkaBroker;
+import dev.idempo.testsupport.MessageEffects;
 import dev.idempo.testsupport.PostgresServer;
 import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +56,7 @@ class KafkaOutboxTest {
     DataSource payments = TestDatabases.newSqlite();
     String prefix = TestDatabases.freshPrefix();
     TestDatabases.execute(orders, "CREATE TABLE orders (id VARCHAR(20), customer VARCHAR(20))");
-    KafkaFixtures.createEffects(payments, prefix + "effects");
+    MessageEffects.create(payments, prefix + "effects");
     Outbox outbox = Outbox.builder(orders).build();
     String topic = KafkaFixtures.newTopic("orders", 3);
     int count = 200;
@@ -88,12 +90,12 @@ class KafkaOutboxTest {
       relay.start();
       runner.start();
       assertTrue(
-          KafkaFixtures.await(
-              () -> KafkaFixtures.distinctEffects(payments, prefix + "effects") == count,
-              Duration.ofSeconds(240)));
+          Eventually.holds(
+              () -> MessageEffects.distinct(payments, prefix + "effects") == count,
+              Duration.ofMinutes(4)));
       assertEquals(0, outbox.pendingCount());
     }
-    assertEquals(List.of(), KafkaFixtures.duplicatedEffects(payments, prefix + "effects"));
+    assertEquals(List.of(), MessageEffects.duplicated(payments, prefix + "effects"));
     Map<String, List<Integer>> byKey = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : readAll(topic)) {
       byKey
@@ -149,7 +151,7 @@ class KafkaOutboxTest {
                 .build()) {
       relay.start(); // claims of the dead relays run out after their 4 s lease
       assertTrue(
-          KafkaFixtures.await(() -> outbox.pendingCount() == 0, Duration.ofSeconds(180)),
+          Eventually.holds(() -> outbox.pendingCount() == 0, Duration.ofMinutes(3)),
           "seed " + seed);
     }
     List<String> published = new ArrayList<>();

@@ -1,9 +1,11 @@
 package dev.idempo.kafka;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.messaging.Message;
 import dev.idempo.messaging.TransactionalConsumer;
+import dev.idempo.testsupport.Eventually;
 import dev.idempo.testsupport.KafkaBroker;
 import dev.idempo.testsupport.TestDatabases;
 import java.sql.Connection;
@@ -34,7 +36,7 @@ class ReadmeExampleTest {
     // --- README example: Kafka ---
     try (KafkaEventProducer events =
         KafkaEventProducer.create(Map.of("bootstrap.servers", servers))) {
-      events.send(topic, "order-1001", "evt-1001", "{\"amount\":1000}".getBytes()).get();
+      events.send(topic, "order-1001", "evt-1001", "{\"amount\":1000}".getBytes(UTF_8)).get();
     } // idempotent producer, event id in a header
 
     TransactionalConsumer payments = TransactionalConsumer.builder(dataSource, "payments").build();
@@ -49,9 +51,9 @@ class ReadmeExampleTest {
     // --- end ---
     try (runner) {
       assertTrue(
-          KafkaFixtures.await(
+          Eventually.holds(
               () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
-              Duration.ofSeconds(180)));
+              Duration.ofMinutes(3)));
     }
   }
 }

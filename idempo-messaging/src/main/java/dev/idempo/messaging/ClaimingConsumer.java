@@ -222,8 +222,8 @@ public final class ClaimingConsumer {
             return null;
           });
       deadLetters.reparkAfterFailedReplay(deadLetterId, e);
-      throw e instanceof RuntimeException
-          ? (RuntimeException) e
+      throw e instanceof RuntimeException runtimeException
+          ? runtimeException
           : new dev.idempo.WorkFailedException(e);
     }
     return true;

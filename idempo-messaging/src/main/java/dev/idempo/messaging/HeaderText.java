@@ -27,7 +27,7 @@ final class HeaderText {
     if (text == null || text.isEmpty()) {
       return headers;
     }
-    for (String pair : text.split("&")) {
+    for (String pair : text.split("&", -1)) {
       int equals = pair.indexOf('=');
       headers.put(
           URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),

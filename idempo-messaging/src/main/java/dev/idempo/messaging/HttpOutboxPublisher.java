@@ -22,6 +22,9 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Thread-safe, like the client.
  */
+// Its signatures name dev.idempo.client, an optional dependency (requires static): who uses it
+// brings it.
+@SuppressWarnings("exports")
 public final class HttpOutboxPublisher implements OutboxPublisher {
   private static final Set<String> RESTRICTED =
       Set.of("connection", "content-length", "expect", "host", "upgrade", "idempotency-key");

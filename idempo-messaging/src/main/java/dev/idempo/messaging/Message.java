@@ -69,10 +69,9 @@ public final class Message {
 
   @Override
   public boolean equals(Object other) {
-    if (!(other instanceof Message)) {
+    if (!(other instanceof Message that)) {
       return false;
     }
-    Message that = (Message) other;
     return Arrays.equals(payload, that.payload)
         && headers.equals(that.headers)
         && Objects.equals(key, that.key)

@@ -19,6 +19,8 @@ import java.util.Objects;
  *
  * <p>Thread-safe.
  */
+// Its signatures name Micrometer, an optional dependency (requires static): who uses it brings it.
+@SuppressWarnings("exports")
 public final class MicrometerMessagingMetrics implements MessagingListener, OutboxListener {
   private final MeterRegistry registry;
 

@@ -83,10 +83,10 @@ public final class OutboxEvent {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof OutboxEvent
-        && ((OutboxEvent) other).id.equals(id)
-        && ((OutboxEvent) other).sequence == sequence
-        && Arrays.equals(((OutboxEvent) other).payload, payload);
+    return other instanceof OutboxEvent outboxEvent
+        && outboxEvent.id.equals(id)
+        && outboxEvent.sequence == sequence
+        && Arrays.equals(outboxEvent.payload, payload);
   }
 
   @Override

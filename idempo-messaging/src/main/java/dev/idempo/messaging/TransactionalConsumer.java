@@ -374,8 +374,8 @@ public final class TransactionalConsumer {
         } catch (Exception e) {
           connection.rollback();
           deadLetters.reparkAfterFailedReplay(deadLetterId, e);
-          throw e instanceof RuntimeException
-              ? (RuntimeException) e
+          throw e instanceof RuntimeException runtimeException
+              ? runtimeException
               : new dev.idempo.WorkFailedException(e);
         }
         if (letter.get().messageId().isPresent()) {

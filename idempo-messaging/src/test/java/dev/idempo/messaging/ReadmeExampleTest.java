@@ -1,5 +1,6 @@
 package dev.idempo.messaging;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.idempo.jdbc.JdbcIdempotencyStore;
@@ -95,7 +96,7 @@ class ReadmeExampleTest {
         insert.executeUpdate();
       }
       outbox.schedule(
-          connection, "orders", "customer-7", "{\"order\":\"o-1\"}".getBytes(), Map.of());
+          connection, "orders", "customer-7", "{\"order\":\"o-1\"}".getBytes(UTF_8), Map.of());
       connection.commit(); // the order and its event, or neither
     }
     try (OutboxRelay relay = OutboxRelay.builder(outbox, this::sendToBroker).build()) {

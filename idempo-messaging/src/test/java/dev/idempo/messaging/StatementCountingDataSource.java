@@ -53,8 +53,8 @@ final class StatementCountingDataSource implements DataSource {
               if (result instanceof PreparedStatement) {
                 return counting((Statement) result, PreparedStatement.class);
               }
-              if (result instanceof Statement) {
-                return counting((Statement) result, Statement.class);
+              if (result instanceof Statement statement) {
+                return counting(statement, Statement.class);
               }
               return result;
             });

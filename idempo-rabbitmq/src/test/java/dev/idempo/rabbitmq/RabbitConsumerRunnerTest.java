@@ -8,6 +8,8 @@ import dev.idempo.messaging.DeadLetter;
 import dev.idempo.messaging.MessagingListener;
 import dev.idempo.messaging.TransactionalConsumer;
 import dev.idempo.messaging.TransactionalHandler;
+import dev.idempo.testsupport.Eventually;
+import dev.idempo.testsupport.MessageEffects;
 import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,7 +27,7 @@ class RabbitConsumerRunnerTest {
   @Test
   void republishedMessagesTakeEffectOnceAndEveryDeliveryIsAcked() throws Exception {
     DataSource dataSource = TestDatabases.newSqlite();
-    RabbitFixtures.createEffects(dataSource, effects);
+    MessageEffects.create(dataSource, effects);
     AtomicInteger duplicates = new AtomicInteger();
     TransactionalConsumer consumer =
         TransactionalConsumer.builder(dataSource, "payments")
@@ -49,24 +51,22 @@ class RabbitConsumerRunnerTest {
               .build()) {
         runner.start();
         assertTrue(
-            RabbitFixtures.await(
-                () ->
-                    RabbitFixtures.distinctEffects(dataSource, effects) == 100
-                        && duplicates.get() == 20,
-                Duration.ofSeconds(180)));
+            Eventually.holds(
+                () -> MessageEffects.distinct(dataSource, effects) == 100 && duplicates.get() == 20,
+                Duration.ofMinutes(3)));
       }
       assertTrue(
-          RabbitFixtures.await(() -> messageCount(connection, queue) == 0, Duration.ofSeconds(30)),
+          Eventually.holds(() -> messageCount(connection, queue) == 0, Duration.ofSeconds(30)),
           "every delivery was acked");
     }
-    assertEquals(List.of(), RabbitFixtures.duplicatedEffects(dataSource, effects));
+    assertEquals(List.of(), MessageEffects.duplicated(dataSource, effects));
     assertEquals(100, TestDatabases.count(dataSource, "SELECT COUNT(*) FROM " + effects));
   }
 
   @Test
   void aMessageWithoutIdAndAPoisonMessageAreParkedAndAcked() throws Exception {
     DataSource dataSource = TestDatabases.newSqlite();
-    RabbitFixtures.createEffects(dataSource, effects);
+    MessageEffects.create(dataSource, effects);
     TransactionalConsumer consumer =
         TransactionalConsumer.builder(dataSource, "payments")
             .tablePrefix(prefix)
@@ -89,14 +89,14 @@ class RabbitConsumerRunnerTest {
               .build()) {
         runner.start();
         assertTrue(
-            RabbitFixtures.await(
+            Eventually.holds(
                 () ->
                     consumer.deadLetters().countParked("payments") == 2
-                        && RabbitFixtures.distinctEffects(dataSource, effects) == 2,
-                Duration.ofSeconds(180)));
+                        && MessageEffects.distinct(dataSource, effects) == 2,
+                Duration.ofMinutes(3)));
       }
       assertTrue(
-          RabbitFixtures.await(() -> messageCount(connection, queue) == 0, Duration.ofSeconds(30)));
+          Eventually.holds(() -> messageCount(connection, queue) == 0, Duration.ofSeconds(30)));
     }
     List<DeadLetter> parked = consumer.deadLetters().list("payments", 10);
     assertTrue(

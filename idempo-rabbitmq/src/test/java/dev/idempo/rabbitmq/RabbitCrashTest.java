@@ -7,6 +7,8 @@ import com.rabbitmq.client.Connection;
 import dev.idempo.messaging.MessagingListener;
 import dev.idempo.messaging.TransactionalConsumer;
 import dev.idempo.testsupport.ChildProcesses;
+import dev.idempo.testsupport.Eventually;
+import dev.idempo.testsupport.MessageEffects;
 import dev.idempo.testsupport.PostgresServer;
 import dev.idempo.testsupport.RabbitMqServer;
 import dev.idempo.testsupport.TestDatabases;
@@ -28,7 +30,7 @@ class RabbitCrashTest {
     DataSource dataSource = TestDatabases.postgres();
     String prefix = TestDatabases.freshPrefix();
     String effects = prefix + "effects";
-    RabbitFixtures.createEffects(dataSource, effects);
+    MessageEffects.create(dataSource, effects);
     AtomicInteger duplicates = new AtomicInteger();
     TransactionalConsumer consumer =
         TransactionalConsumer.builder(dataSource, "payments")
@@ -60,7 +62,7 @@ class RabbitCrashTest {
       Process afterCommit = child(prefix, effects, queue, "after-commit:40");
       assertTrue(afterCommit.waitFor(240, TimeUnit.SECONDS), "the child halted itself");
       assertEquals(9, afterCommit.exitValue());
-      long committed = RabbitFixtures.distinctEffects(dataSource, effects);
+      long committed = MessageEffects.distinct(dataSource, effects);
       assertTrue(committed >= 40, "committed before the halt: " + committed);
 
       try (RabbitConsumerRunner drain =
@@ -69,21 +71,17 @@ class RabbitCrashTest {
               .build()) {
         drain.start();
         assertTrue(
-            RabbitFixtures.await(
-                () -> RabbitFixtures.distinctEffects(dataSource, effects) == messages,
-                Duration.ofSeconds(240)),
-            "effects of "
-                + RabbitFixtures.distinctEffects(dataSource, effects)
-                + " of "
-                + messages);
-        assertTrue(
-            RabbitFixtures.await(() -> queueEmpty(connection, queue), Duration.ofSeconds(90)));
+            Eventually.holds(
+                () -> MessageEffects.distinct(dataSource, effects) == messages,
+                Duration.ofMinutes(4)),
+            "effects of " + MessageEffects.distinct(dataSource, effects) + " of " + messages);
+        assertTrue(Eventually.holds(() -> queueEmpty(connection, queue), Duration.ofSeconds(90)));
       }
     }
     assertTrue(
         duplicates.get() >= 1,
         "the message committed but not acked came back and was acknowledged as a duplicate");
-    assertEquals(List.of(), RabbitFixtures.duplicatedEffects(dataSource, effects));
+    assertEquals(List.of(), MessageEffects.duplicated(dataSource, effects));
     assertEquals(messages, TestDatabases.count(dataSource, "SELECT COUNT(*) FROM " + effects));
   }
 

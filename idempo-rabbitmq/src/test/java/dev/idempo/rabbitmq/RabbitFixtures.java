@@ -5,20 +5,14 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.idempo.messaging.TransactionalHandler;
+import dev.idempo.testsupport.MessageEffects;
 import dev.idempo.testsupport.RabbitMqServer;
-import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
-import javax.sql.DataSource;
 
-/** Connections, queues, the effects table and its counts, shared by the RabbitMQ tests. */
+/** Connections, queues and the effects handler, shared by the RabbitMQ tests. */
 final class RabbitFixtures {
   private RabbitFixtures() {}
 
@@ -62,55 +56,11 @@ final class RabbitFixtures {
     }
   }
 
-  static void createEffects(DataSource dataSource, String effects) {
-    TestDatabases.execute(
-        dataSource,
-        "CREATE TABLE " + effects + " (message_id VARCHAR(100) NOT NULL, source VARCHAR(200))");
-  }
-
+  /** The handler: one {@link MessageEffects} row per run, named by the broker's message id. */
   static TransactionalHandler insertEffect(String effects) {
-    return (connection, message) -> {
-      try (PreparedStatement insert =
-          connection.prepareStatement(
-              "INSERT INTO " + effects + " (message_id, source) VALUES (?, ?)")) {
-        insert.setString(1, message.brokerMessageId().orElseThrow());
-        insert.setString(2, message.source());
-        insert.executeUpdate();
-      }
-    };
-  }
-
-  static long distinctEffects(DataSource dataSource, String effects) {
-    return TestDatabases.count(dataSource, "SELECT COUNT(DISTINCT message_id) FROM " + effects);
-  }
-
-  static List<String> duplicatedEffects(DataSource dataSource, String effects) {
-    List<String> duplicated = new ArrayList<>();
-    try (java.sql.Connection connection = dataSource.getConnection();
-        PreparedStatement select =
-            connection.prepareStatement(
-                "SELECT message_id, COUNT(*) FROM "
-                    + effects
-                    + " GROUP BY message_id HAVING COUNT(*) > 1");
-        ResultSet rows = select.executeQuery()) {
-      while (rows.next()) {
-        duplicated.add(rows.getString(1) + " x" + rows.getLong(2));
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-    return duplicated;
-  }
-
-  static boolean await(BooleanSupplier done, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      Thread.sleep(50);
-    }
-    return true;
+    return (connection, message) ->
+        MessageEffects.insert(
+            connection, effects, message.brokerMessageId().orElseThrow(), message.source());
   }
 
   static List<String> ids(String prefix, int count) {

@@ -7,6 +7,8 @@ import com.rabbitmq.client.Connection;
 import dev.idempo.messaging.Outbox;
 import dev.idempo.messaging.OutboxRelay;
 import dev.idempo.messaging.TransactionalConsumer;
+import dev.idempo.testsupport.Eventually;
+import dev.idempo.testsupport.MessageEffects;
 import dev.idempo.testsupport.TestDatabases;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,7 +26,7 @@ class RabbitOutboxTest {
     DataSource orders = TestDatabases.newSqlite();
     DataSource payments = TestDatabases.newSqlite();
     String prefix = TestDatabases.freshPrefix();
-    RabbitFixtures.createEffects(payments, prefix + "effects");
+    MessageEffects.create(payments, prefix + "effects");
     Outbox outbox = Outbox.builder(orders).build();
     try (Connection connection = RabbitFixtures.connect()) {
       String queue = RabbitFixtures.newQueue(connection, "orders");
@@ -60,9 +62,9 @@ class RabbitOutboxTest {
               .build()) {
         runner.start();
         assertTrue(
-            RabbitFixtures.await(
-                () -> RabbitFixtures.distinctEffects(payments, prefix + "effects") == 30,
-                Duration.ofSeconds(180)));
+            Eventually.holds(
+                () -> MessageEffects.distinct(payments, prefix + "effects") == 30,
+                Duration.ofMinutes(3)));
       }
       Set<String> consumed = new HashSet<>();
       try (java.sql.Connection database = payments.getConnection();
@@ -75,7 +77,7 @@ class RabbitOutboxTest {
         }
       }
       assertEquals(ids, consumed, "the AMQP message-id of each is its outbox id");
-      assertEquals(List.of(), RabbitFixtures.duplicatedEffects(payments, prefix + "effects"));
+      assertEquals(List.of(), MessageEffects.duplicated(payments, prefix + "effects"));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.idempo.rabbitmq;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import dev.idempo.messaging.Message;
 import dev.idempo.messaging.Outbox;
 import dev.idempo.messaging.OutboxRelay;
 import dev.idempo.messaging.TransactionalConsumer;
+import dev.idempo.testsupport.Eventually;
 import dev.idempo.testsupport.TestDatabases;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -34,7 +36,7 @@ class ReadmeExampleTest {
     try (Connection connection = RabbitFixtures.connect()) {
       String queue = RabbitFixtures.newQueue(connection, "payments");
       try (java.sql.Connection database = dataSource.getConnection()) {
-        outbox.schedule(database, queue, null, "{\"amount\":1000}".getBytes(), Map.of());
+        outbox.schedule(database, queue, null, "{\"amount\":1000}".getBytes(UTF_8), Map.of());
       }
 
       // --- README example: RabbitMQ ---
@@ -53,9 +55,9 @@ class ReadmeExampleTest {
           runner;
           confirmed) {
         assertTrue(
-            RabbitFixtures.await(
+            Eventually.holds(
                 () -> TestDatabases.count(dataSource, "SELECT COUNT(*) FROM charges") == 1,
-                Duration.ofSeconds(180)));
+                Duration.ofMinutes(3)));
       }
       assertEquals(0, outbox.pendingCount());
     }

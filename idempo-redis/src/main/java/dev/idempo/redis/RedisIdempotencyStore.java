@@ -220,19 +220,20 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
       ClaimToken token) {
     StoreLimits.checkClaim(key, fingerprint, lease, retention, token);
     RedisClusterAsyncCommands<byte[], byte[]> node = scriptCommands(key);
-    List<Object> reply =
-        evaluate(
-            node,
-            RecordScript.CLAIM,
-            ScriptOutputType.MULTI,
-            key,
-            fingerprint.toBytes(),
-            decimal(lease.toMillis()),
-            decimal(retention.toMillis()),
-            token.toBytes());
+    List<?> reply =
+        (List<?>)
+            evaluate(
+                node,
+                RecordScript.CLAIM,
+                ScriptOutputType.MULTI,
+                key,
+                fingerprint.toBytes(),
+                decimal(lease.toMillis()),
+                decimal(retention.toMillis()),
+                token.toBytes());
     ClaimResult result = decodeClaim(key, reply);
-    if (result instanceof ClaimResult.Acquired && waitReplicas >= 0) {
-      awaitReplicasAfterClaim(node, key, ((ClaimResult.Acquired) result).fence());
+    if (result instanceof ClaimResult.Acquired acquired && waitReplicas >= 0) {
+      awaitReplicasAfterClaim(node, key, acquired.fence());
     }
     return result;
   }
@@ -277,12 +278,13 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
   public UpdateResult abandon(StorageKey key, ClaimToken token) {
     StoreLimits.checkAbandon(key, token);
     Long applied =
-        evaluate(
-            scriptCommands(key),
-            RecordScript.ABANDON,
-            ScriptOutputType.INTEGER,
-            key,
-            token.toBytes());
+        (Long)
+            evaluate(
+                scriptCommands(key),
+                RecordScript.ABANDON,
+                ScriptOutputType.INTEGER,
+                key,
+                token.toBytes());
     return applied == 1L ? UpdateResult.APPLIED : UpdateResult.FENCE_LOST;
   }
 
@@ -360,10 +362,10 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
 
   // ------------------------------------------------------------------------------- decoding
 
-  private ClaimResult decodeClaim(StorageKey key, List<Object> reply) {
+  private ClaimResult decodeClaim(StorageKey key, List<?> reply) {
     String tag = RedisRecordFormat.text(bytes(key, reply, 0));
     switch (tag) {
-      case "A":
+      case "A" -> {
         long fence = Long.parseLong(RedisRecordFormat.text(bytes(key, reply, 1)));
         boolean takeover = ((Long) reply.get(2)) == 1L;
         Optional<RecoveryPoint> point =
@@ -373,25 +375,29 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
                         RedisRecordFormat.text(bytes(key, reply, 3)), bytes(key, reply, 4)))
                 : Optional.empty();
         return new ClaimResult.Acquired(fence, takeover, point);
-      case "R":
+      }
+      case "R" -> {
         return new ClaimResult.Replay(StoredResponse.of(bytes(key, reply, 1)));
-      case "I":
+      }
+      case "I" -> {
         return new ClaimResult.InFlight(Duration.ofMillis((Long) reply.get(1)));
-      case "M":
+      }
+      case "M" -> {
         return new ClaimResult.Mismatch();
-      default:
-        throw new IllegalStateException(
-            "unexpected claim reply " + tag + " for " + redisKey(key) + ": " + reply);
+      }
+      default ->
+          throw new IllegalStateException(
+              "unexpected claim reply " + tag + " for " + redisKey(key) + ": " + reply);
     }
   }
 
-  private byte[] bytes(StorageKey key, List<Object> reply, int index) {
+  private byte[] bytes(StorageKey key, List<?> reply, int index) {
     Object value = reply.get(index);
-    if (!(value instanceof byte[])) {
+    if (!(value instanceof byte[] array)) {
       throw new IllegalStateException(
           "unexpected claim reply for " + redisKey(key) + ": element " + index + " is " + value);
     }
-    return (byte[]) value;
+    return array;
   }
 
   // -------------------------------------------------------------------------------- calling
@@ -405,7 +411,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     byte[][] args = new byte[rest.length + 1][];
     args[0] = decimal(fence);
     System.arraycopy(rest, 0, args, 1, rest.length);
-    Long applied = evaluate(node, script, ScriptOutputType.INTEGER, key, args);
+    Long applied = (Long) evaluate(node, script, ScriptOutputType.INTEGER, key, args);
     return applied == 1L ? UpdateResult.APPLIED : UpdateResult.FENCE_LOST;
   }
 
@@ -433,8 +439,12 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  /** Runs {@code script} on {@code key}'s record: EVALSHA, or EVAL if the server lacks it. */
-  private <T> T evaluate(
+  /**
+   * Runs {@code script} on {@code key}'s record: EVALSHA, or EVAL if the server lacks it. The reply
+   * is what {@code type} decodes to ({@code Long} for INTEGER, a {@code List} for MULTI): callers
+   * cast it, so a script answering otherwise fails at the cast, not later.
+   */
+  private Object evaluate(
       RedisClusterAsyncCommands<byte[], byte[]> node,
       RecordScript script,
       ScriptOutputType type,
@@ -443,10 +453,10 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     byte[][] keys = {recordKey(key)};
     try {
       try {
-        return await(node.<T>evalsha(script.sha1(), type, keys, args), commandTimeout);
+        return await(node.<Object>evalsha(script.sha1(), type, keys, args), commandTimeout);
       } catch (RedisNoScriptException notCached) {
         // The server's script cache is empty (restart, failover, SCRIPT FLUSH): EVAL caches it.
-        return await(node.<T>eval(script.source(), type, keys, args), commandTimeout);
+        return await(node.<Object>eval(script.source(), type, keys, args), commandTimeout);
       }
     } catch (RedisCommandExecutionException e) {
       String message = String.valueOf(e.getMessage());
@@ -533,8 +543,8 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
       throw new RedisCommandInterruptedException(e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      throw cause instanceof RedisException
-          ? (RedisException) cause
+      throw cause instanceof RedisException redisException
+          ? redisException
           : new RedisException(String.valueOf(cause), cause);
     } catch (CancellationException e) {
       throw new RedisException("the Redis command was cancelled", e);

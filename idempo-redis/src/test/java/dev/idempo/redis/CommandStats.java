@@ -27,15 +27,15 @@ final class CommandStats {
   /** Reads the server's counters through {@code raw}. */
   static CommandStats read(RedisCommands<String, String> raw) {
     Map<String, Long> calls = new HashMap<>();
-    for (String line : raw.info("commandstats").split("\r?\n")) {
+    for (String line : raw.info("commandstats").split("\r?\n", -1)) {
       // cmdstat_evalsha:calls=2,usec=61,usec_per_call=30.50,rejected_calls=0,failed_calls=0
       if (!line.startsWith("cmdstat_")) {
         continue;
       }
       String name = line.substring("cmdstat_".length(), line.indexOf(':'));
       long total = 0;
-      for (String field : line.substring(line.indexOf(':') + 1).split(",")) {
-        String[] pair = field.split("=");
+      for (String field : line.substring(line.indexOf(':') + 1).split(",", -1)) {
+        String[] pair = field.split("=", -1);
         if (pair[0].equals("calls") || pair[0].equals("rejected_calls")) {
           total += Long.parseLong(pair[1]);
         }

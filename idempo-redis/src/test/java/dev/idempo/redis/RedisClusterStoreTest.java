@@ -122,7 +122,7 @@ class RedisClusterStoreTest {
 
   /** Calls of WAIT the node has answered, from INFO commandstats. */
   static long waits(RedisClusterNode node) {
-    for (String line : node.call("INFO", "commandstats").split("\r?\n")) {
+    for (String line : node.call("INFO", "commandstats").split("\r?\n", -1)) {
       if (line.startsWith("cmdstat_wait:calls=")) {
         return Long.parseLong(line.substring("cmdstat_wait:calls=".length(), line.indexOf(',')));
       }

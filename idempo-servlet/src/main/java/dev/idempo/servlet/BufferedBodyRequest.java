@@ -167,7 +167,7 @@ public final class BufferedBodyRequest extends HttpServletRequestWrapper {
 
   /** Parses {@code a=1&b=2}; the text holds raw bytes as ISO-8859-1 chars or ASCII. */
   private static void parse(String text, Charset charset, Map<String, List<String>> into) {
-    for (String pair : text.split("&")) {
+    for (String pair : text.split("&", -1)) {
       if (pair.isEmpty()) {
         continue;
       }

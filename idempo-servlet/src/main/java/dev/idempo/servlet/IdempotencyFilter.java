@@ -105,20 +105,18 @@ public final class IdempotencyFilter implements Filter {
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
-    if (!(req instanceof HttpServletRequest)
-        || !(res instanceof HttpServletResponse)
+    if (!(req instanceof HttpServletRequest request)
+        || !(res instanceof HttpServletResponse response)
         || req.getDispatcherType() != DispatcherType.REQUEST) {
       chain.doFilter(req, res);
       return;
     }
-    HttpServletRequest request = (HttpServletRequest) req;
-    HttpServletResponse response = (HttpServletResponse) res;
     ServletIncomingRequest incoming = new ServletIncomingRequest(request);
     Decision decision = idempotency.begin(incoming);
     if (decision instanceof Decision.PassThrough) {
       chain.doFilter(request, response);
-    } else if (decision instanceof Decision.Respond) {
-      CapturedResponseWriter.write(((Decision.Respond) decision).response(), response);
+    } else if (decision instanceof Decision.Respond respond) {
+      CapturedResponseWriter.write(respond.response(), response);
     } else {
       try (HttpAttempt attempt = ((Decision.Proceed) decision).attempt()) {
         run(request, response, chain, incoming.bufferedBody(), attempt);
@@ -215,16 +213,14 @@ public final class IdempotencyFilter implements Filter {
       this.idempotency = idempotency;
     }
 
-    /**
-     * @see HttpIdempotency.Builder#route
-     */
+    /** Adds a guarded route; see {@link HttpIdempotency.Builder#route}. */
     public Builder route(IdempotencyRoute route) {
       idempotency.route(route);
       return this;
     }
 
     /**
-     * @see HttpIdempotency.Builder#problemBase
+     * Sets the base of problem {@code type} URIs; see {@link HttpIdempotency.Builder#problemBase}.
      */
     public Builder problemBase(String base) {
       idempotency.problemBase(base);
@@ -232,7 +228,8 @@ public final class IdempotencyFilter implements Filter {
     }
 
     /**
-     * @see HttpIdempotency.Builder#documentationBase
+     * Sets where problems are documented (a {@code Link} header); see {@link
+     * HttpIdempotency.Builder#documentationBase}.
      */
     public Builder documentationBase(String base) {
       idempotency.documentationBase(base);
@@ -240,7 +237,8 @@ public final class IdempotencyFilter implements Filter {
     }
 
     /**
-     * @see HttpIdempotency.Builder#maxRequestBodyBytes
+     * Sets the longest request body read and fingerprinted; see {@link
+     * HttpIdempotency.Builder#maxRequestBodyBytes}.
      */
     public Builder maxRequestBodyBytes(int bytes) {
       idempotency.maxRequestBodyBytes(bytes);
@@ -248,7 +246,8 @@ public final class IdempotencyFilter implements Filter {
     }
 
     /**
-     * @see HttpIdempotency.Builder#maxResponseBodyBytes
+     * Sets the longest response body stored for replay; see {@link
+     * HttpIdempotency.Builder#maxResponseBodyBytes}.
      */
     public Builder maxResponseBodyBytes(int bytes) {
       idempotency.maxResponseBodyBytes(bytes);
@@ -256,7 +255,7 @@ public final class IdempotencyFilter implements Filter {
     }
 
     /**
-     * @see HttpIdempotency.Builder#storedHeaders
+     * Adds response headers to store for replay; see {@link HttpIdempotency.Builder#storedHeaders}.
      */
     public Builder storedHeaders(String... names) {
       idempotency.storedHeaders(names);
@@ -264,7 +263,7 @@ public final class IdempotencyFilter implements Filter {
     }
 
     /**
-     * @see HttpIdempotency.Builder#encryption
+     * Encrypts stored responses under {@code keys}; see {@link HttpIdempotency.Builder#encryption}.
      */
     public Builder encryption(EncryptionKeys keys) {
       idempotency.encryption(keys);
@@ -272,7 +271,8 @@ public final class IdempotencyFilter implements Filter {
     }
 
     /**
-     * @see HttpIdempotency.Builder#listener
+     * Sets the listener that observes outcomes and store calls; see {@link
+     * HttpIdempotency.Builder#listener}.
      */
     public Builder listener(IdempotencyListener listener) {
       idempotency.listener(listener);
@@ -280,7 +280,8 @@ public final class IdempotencyFilter implements Filter {
     }
 
     /**
-     * @see HttpIdempotency.Builder#clock
+     * Sets the clock for waiting on in-flight duplicates; see {@link
+     * HttpIdempotency.Builder#clock}.
      */
     public Builder clock(InstantSource clock) {
       idempotency.clock(clock);
@@ -288,16 +289,15 @@ public final class IdempotencyFilter implements Filter {
     }
 
     /**
-     * @see HttpIdempotency.Builder#sleeper
+     * Sets how a request waiting for an in-flight duplicate pauses; see {@link
+     * HttpIdempotency.Builder#sleeper}.
      */
     public Builder sleeper(Sleeper sleeper) {
       idempotency.sleeper(sleeper);
       return this;
     }
 
-    /**
-     * @see HttpIdempotency.Builder#renewalScheduler
-     */
+    /** Sets where lease renewals run; see {@link HttpIdempotency.Builder#renewalScheduler}. */
     public Builder renewalScheduler(ScheduledExecutorService renewals) {
       idempotency.renewalScheduler(renewals);
       return this;

@@ -12,6 +12,7 @@ import dev.idempo.http.RequestFingerprinter;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.store.tck.OutageStore;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -161,7 +162,7 @@ class IdempotencyFilterTest {
    */
   private static String raw(String method, String path, String testCase, String key, String body)
       throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", server.uri("/").getPort())) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.uri("/").getPort())) {
       OutputStream out = socket.getOutputStream();
       out.write(
           (method

@@ -70,14 +70,15 @@ final class TestApp extends HttpServlet {
       return;
     }
     switch (path) {
-      case "/flaky":
+      case "/flaky" -> {
         text(response, run == 1 ? 503 : 201, "run " + run);
         return;
-      case "/fail":
+      }
+      case "/fail" -> {
         text(response, 500, "boom " + run);
         return;
-      case "/slow":
-      case "/wait":
+      }
+      case "/slow", "/wait" -> {
         entered(testCase).countDown();
         try {
           if (!gate(testCase).await(30, TimeUnit.SECONDS)) {
@@ -88,25 +89,29 @@ final class TestApp extends HttpServlet {
         }
         text(response, 200, "slow " + run);
         return;
-      case "/big":
+      }
+      case "/big" -> {
         response.setContentType("text/plain");
         for (int i = 0; i < 5; i++) {
           response.getOutputStream().write("x".repeat(1000).getBytes(StandardCharsets.US_ASCII));
           response.getOutputStream().flush();
         }
         return;
-      case "/bigtext":
+      }
+      case "/bigtext" -> {
         // Through the writer, unflushed: the body reaches the filter only when the writer flushes.
         text(response, 201, "y".repeat(3000));
         return;
-      case "/flush":
+      }
+      case "/flush" -> {
         response.setContentType("text/plain");
         response.getWriter().write("part1 ");
         response.flushBuffer();
         response.setHeader("X-After-Flush", "yes");
         response.getWriter().write("part2");
         return;
-      case "/async":
+      }
+      case "/async" -> {
         AsyncContext async = request.startAsync();
         async.start(
             () -> {
@@ -119,9 +124,9 @@ final class TestApp extends HttpServlet {
               async.complete();
             });
         return;
-      case "/throw":
-        throw new IllegalStateException("handler failed on run " + run);
-      case "/form":
+      }
+      case "/throw" -> throw new IllegalStateException("handler failed on run " + run);
+      case "/form" -> {
         text(
             response,
             200,
@@ -134,14 +139,16 @@ final class TestApp extends HttpServlet {
                 + " run="
                 + run);
         return;
-      case "/echo":
+      }
+      case "/echo" -> {
         text(response, 200, "echo " + run + ": " + read(request.getInputStream()));
         return;
-      case "/error":
+      }
+      case "/error" -> {
         response.sendError(404, "no such thing");
         return;
-      default:
-        text(response, 404, "unknown test path " + path);
+      }
+      default -> text(response, 404, "unknown test path " + path);
     }
   }
 

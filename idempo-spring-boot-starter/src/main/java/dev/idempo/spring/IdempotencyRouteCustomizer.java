@@ -22,9 +22,13 @@ import org.springframework.web.method.HandlerMethod;
  *
  * <p>Runs once per handler at start-up; an exception fails the start-up.
  */
+// Its signatures name Spring Web, an optional dependency (requires static): who uses it brings it.
+@SuppressWarnings("exports")
 @FunctionalInterface
 public interface IdempotencyRouteCustomizer {
   /**
+   * Adjusts the route of one annotated handler before it is built.
+   *
    * @param handler the annotated handler method
    * @param route the route being built for it
    */

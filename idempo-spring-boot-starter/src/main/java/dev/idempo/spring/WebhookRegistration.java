@@ -20,6 +20,9 @@ import java.util.Optional;
  * <p>Without a verifier, the endpoint's {@code idempo.webhooks.endpoints} entry (same path)
  * verifies it; with one, no entry may name the path. Immutable and thread-safe.
  */
+// Its signatures name idempo-webhooks, an optional dependency (requires static): who uses it brings
+// it.
+@SuppressWarnings("exports")
 public final class WebhookRegistration {
   private final String path;
   private final WebhookVerifier verifier;

@@ -223,8 +223,7 @@ class WebhookEndpointTest {
         CompletableFuture<HttpResponse<String>> answer =
             CLIENT.sendAsync(
                 stripe("/hooks/stripe", event(id)), HttpResponse.BodyHandlers.ofString());
-        answer.whenComplete((response, failure) -> answered.countDown());
-        storm.add(answer);
+        storm.add(answer.whenComplete((response, failure) -> answered.countDown()));
       }
       assertThat(StripeWebhooks.entered.await(60, TimeUnit.SECONDS)).isTrue();
       assertThat(answered.await(60, TimeUnit.SECONDS)).isTrue();

@@ -18,7 +18,7 @@ final class LoopbackPort {
    * retry.
    */
   static int findFree() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("no free port on " + HOST, e);
@@ -27,7 +27,7 @@ final class LoopbackPort {
 
   static boolean isAccepting(int port) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(HOST, port), 500);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
       return true;
     } catch (IOException e) {
       return false;

@@ -129,8 +129,8 @@ public final class RedisCluster implements AutoCloseable {
   public synchronized Optional<RedisClusterNode> masterOf(int slot) {
     for (RedisClusterNode seed : running()) {
       String table = seed.call("CLUSTER", "NODES");
-      for (String line : table.split("\n")) {
-        String[] fields = line.trim().split(" ");
+      for (String line : table.split("\n", -1)) {
+        String[] fields = line.trim().split(" ", -1);
         if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
           continue;
         }

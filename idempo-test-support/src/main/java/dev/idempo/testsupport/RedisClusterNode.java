@@ -129,31 +129,29 @@ public final class RedisClusterNode extends LoopbackServer {
     }
     String rest = line.substring(1);
     switch (line.charAt(0)) {
-      case '+':
-      case ':':
+      case '+', ':' -> {
         return rest;
-      case '-':
+      }
+      case '-' -> {
         return line;
-      case '$':
-        {
-          int length = Integer.parseInt(rest);
-          if (length < 0) {
-            return "";
-          }
-          byte[] bulk = in.readNBytes(length + 2);
-          return new String(bulk, 0, length, StandardCharsets.UTF_8);
+      }
+      case '$' -> {
+        int length = Integer.parseInt(rest);
+        if (length < 0) {
+          return "";
         }
-      case '*':
-        {
-          int count = Integer.parseInt(rest);
-          List<String> elements = new ArrayList<>();
-          for (int i = 0; i < count; i++) {
-            elements.add(reply(in));
-          }
-          return String.join("\n", elements);
+        byte[] bulk = in.readNBytes(length + 2);
+        return new String(bulk, 0, length, StandardCharsets.UTF_8);
+      }
+      case '*' -> {
+        int count = Integer.parseInt(rest);
+        List<String> elements = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          elements.add(reply(in));
         }
-      default:
-        throw new UncheckedIOException(new IOException("not a RESP reply: " + line));
+        return String.join("\n", elements);
+      }
+      default -> throw new UncheckedIOException(new IOException("not a RESP reply: " + line));
     }
   }
 

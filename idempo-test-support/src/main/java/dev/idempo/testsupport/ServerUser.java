@@ -123,7 +123,7 @@ final class ServerUser {
     List<String> wrapped = new ArrayList<>(List.of(setpriv.get().toString()));
     uidAndGid.ifPresent(
         ids -> {
-          String[] parts = ids.split(":");
+          String[] parts = ids.split(":", 2);
           wrapped.addAll(List.of("--reuid=" + parts[0], "--regid=" + parts[1], "--clear-groups"));
         });
     if (dieWithJvm) {

@@ -27,7 +27,8 @@ class RedisClusterTest {
       assertTrue(info.contains("cluster_known_nodes:6"), info);
       assertTrue(info.contains("cluster_slots_assigned:16384"), info);
       assertTrue(
-          Files.exists(Path.of(node.call("CONFIG", "GET", "dir").split("\n")[1], "nodes.conf")));
+          Files.exists(
+              Path.of(node.call("CONFIG", "GET", "dir").split("\n", -1)[1], "nodes.conf")));
     }
     assertEquals(6, cluster.seeds().split(",").length);
   }
@@ -52,7 +53,7 @@ class RedisClusterTest {
     Path directory;
     try (RedisCluster cluster = RedisCluster.start()) {
       RedisClusterNode first = cluster.nodes().get(0);
-      directory = Path.of(first.call("CONFIG", "GET", "dir").split("\n")[1]).getParent();
+      directory = Path.of(first.call("CONFIG", "GET", "dir").split("\n", -1)[1]).getParent();
       int slot = 0;
       RedisClusterNode master = cluster.masterOf(slot).orElseThrow();
 

@@ -41,33 +41,31 @@ final class RespClient implements AutoCloseable {
     String line = line();
     String rest = line.substring(1);
     switch (line.charAt(0)) {
-      case '+':
+      case '+' -> {
         return rest;
-      case '-':
-        throw new IOException("server error: " + rest);
-      case ':':
+      }
+      case '-' -> throw new IOException("server error: " + rest);
+      case ':' -> {
         return Long.parseLong(rest);
-      case '$':
-        {
-          int length = Integer.parseInt(rest);
-          if (length < 0) {
-            return null;
-          }
-          String value = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-          line();
-          return value;
+      }
+      case '$' -> {
+        int length = Integer.parseInt(rest);
+        if (length < 0) {
+          return null;
         }
-      case '*':
-        {
-          int count = Integer.parseInt(rest);
-          List<Object> items = new ArrayList<>();
-          for (int i = 0; i < count; i++) {
-            items.add(reply());
-          }
-          return items;
+        String value = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        line();
+        return value;
+      }
+      case '*' -> {
+        int count = Integer.parseInt(rest);
+        List<Object> items = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          items.add(reply());
         }
-      default:
-        throw new IOException("unexpected reply: " + line);
+        return items;
+      }
+      default -> throw new IOException("unexpected reply: " + line);
     }
   }
 

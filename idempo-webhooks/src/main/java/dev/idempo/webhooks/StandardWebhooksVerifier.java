@@ -81,7 +81,7 @@ public final class StandardWebhooksVerifier implements WebhookVerifier {
     List<byte[]> hmacSignatures = new ArrayList<>();
     List<byte[]> ed25519Signatures = new ArrayList<>();
     int count = 0;
-    for (String item : header.split(" ")) {
+    for (String item : header.split(" ", -1)) {
       if (item.isEmpty()) {
         continue;
       }

@@ -222,16 +222,19 @@ public final class WebhookEndpointSpec {
       if (text.length() > 1 && text.substring(0, text.length() - 1).matches("[0-9]{1,9}")) {
         long amount = Long.parseLong(text.substring(0, text.length() - 1));
         switch (text.charAt(text.length() - 1)) {
-          case 's':
+          case 's' -> {
             return Duration.ofSeconds(amount);
-          case 'm':
+          }
+          case 'm' -> {
             return Duration.ofMinutes(amount);
-          case 'h':
+          }
+          case 'h' -> {
             return Duration.ofHours(amount);
-          case 'd':
+          }
+          case 'd' -> {
             return Duration.ofDays(amount);
-          default:
-            break;
+          }
+          default -> {}
         }
       }
       return Duration.parse(text);

@@ -147,7 +147,7 @@ public final class WebhookReceiver {
     Map<String, Endpoint> built = new LinkedHashMap<>();
     for (EndpointSpec spec : builder.endpoints) {
       if (spec.transactionalHandler != null && transactional == null) {
-        if (!(builder.store instanceof JdbcIdempotencyStore)) {
+        if (!(builder.store instanceof JdbcIdempotencyStore jdbcIdempotencyStore)) {
           throw new IllegalStateException(
               "transactional endpoint "
                   + spec.path
@@ -156,9 +156,7 @@ public final class WebhookReceiver {
                   + builder.store.getClass().getName());
         }
         transactional =
-            JdbcIdempotency.builder((JdbcIdempotencyStore) builder.store)
-                .retention(builder.retention)
-                .build();
+            JdbcIdempotency.builder(jdbcIdempotencyStore).retention(builder.retention).build();
       }
       built.put(spec.path, new Endpoint(spec, executor, transactional));
     }

@@ -1,10 +1,12 @@
 package dev.idempo.webhooks;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +69,7 @@ class GitHubVerifierTest {
             delivery(DOC_PAYLOAD)
                 .header(
                     "X-Hub-Signature-256",
-                    DOC_SIGNATURE.toUpperCase().replace("SHA256=", "sha256="))));
+                    DOC_SIGNATURE.toUpperCase(Locale.ROOT).replace("SHA256=", "sha256="))));
     assertEquals(
         RefusalReason.SIGNATURE_MALFORMED,
         reason(
@@ -89,7 +91,7 @@ class GitHubVerifierTest {
   @Test
   void legacySha1IsReadOnlyWhenExplicitlyEnabled() {
     String sha1 =
-        "sha1=" + Signing.hex(Signing.hmac("HmacSHA1", DOC_SECRET.getBytes(), DOC_PAYLOAD));
+        "sha1=" + Signing.hex(Signing.hmac("HmacSHA1", DOC_SECRET.getBytes(UTF_8), DOC_PAYLOAD));
     WebhookRequest.Builder legacy = delivery(DOC_PAYLOAD).header("X-Hub-Signature", sha1);
     assertEquals(RefusalReason.SIGNATURE_MISSING, reason(verifier, legacy));
     GitHubVerifier enabled =

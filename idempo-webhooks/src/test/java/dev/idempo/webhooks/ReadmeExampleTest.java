@@ -17,7 +17,7 @@ class ReadmeExampleTest {
   private final List<String> payments = new CopyOnWriteArrayList<>();
 
   private void recordPayment(String eventId, String json) {
-    payments.add(eventId);
+    payments.add(eventId + " " + json);
   }
 
   @Test
@@ -50,6 +50,6 @@ class ReadmeExampleTest {
     assertEquals(200, answer.status());
     assertEquals(200, retry.status());
     assertEquals("true", retry.header("Idempotent-Replayed").orElseThrow());
-    assertEquals(List.of("evt_1"), payments);
+    assertEquals(List.of("evt_1 " + body), payments);
   }
 }

@@ -108,7 +108,7 @@ class WebhookEndpointSpecTest {
 
   @Test
   void durationsReadTheShortForms() {
-    assertEquals(Duration.ofSeconds(300), WebhookEndpointSpec.duration("300s"));
+    assertEquals(Duration.ofMinutes(5), WebhookEndpointSpec.duration("300s"));
     assertEquals(Duration.ofMinutes(5), WebhookEndpointSpec.duration("5m"));
     assertEquals(Duration.ofDays(7), WebhookEndpointSpec.duration("7d"));
     assertEquals(Duration.ofMinutes(5), WebhookEndpointSpec.duration("PT5M"));

@@ -44,6 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "body":"..."}}. Thread-safe.
  */
 public final class ContractApplication {
+  /** An application that has run nothing yet. */
+  public ContractApplication() {}
+
   /** The request header naming the test case. */
   public static final String CASE_HEADER = "X-Tck-Case";
 
@@ -82,6 +85,7 @@ public final class ContractApplication {
    *
    * @param headers header values by name, looked up case-insensitively
    */
+  @SuppressWarnings("ArrayRecordComponent") // handed to the application, never compared or hashed
   public record Request(
       String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
     public Request {
@@ -109,6 +113,7 @@ public final class ContractApplication {
    * @param headers header values by name, in the order the application set them
    * @param interim the interim (1xx) statuses a raw host sends first; usually none
    */
+  @SuppressWarnings("ArrayRecordComponent") // handed to an adapter, never compared or hashed
   public record Response(
       int status, Map<String, List<String>> headers, byte[] body, List<Integer> interim) {
     /** The {@code Content-Type} of every response. */
@@ -171,7 +176,7 @@ public final class ContractApplication {
   private static List<Integer> numbers(String value) {
     List<Integer> numbers = new ArrayList<>();
     if (value != null && !value.isBlank()) {
-      for (String each : value.split(",")) {
+      for (String each : value.split(",", -1)) {
         numbers.add(Integer.parseInt(each.trim()));
       }
     }
@@ -226,7 +231,7 @@ public final class ContractApplication {
     if (statuses == null || statuses.isBlank()) {
       return 201;
     }
-    String[] each = statuses.split(",");
+    String[] each = statuses.split(",", -1);
     return Integer.parseInt(each[Math.min(run, each.length) - 1].trim());
   }
 

@@ -114,7 +114,7 @@ public final class ContractUpstream implements AutoCloseable {
   private void serveRaw(Socket socket) {
     try (socket) {
       InputStream in = socket.getInputStream();
-      String[] head = readHead(in).split("\r\n");
+      String[] head = readHead(in).split("\r\n", -1);
       String[] requestLine = head[0].split(" ");
       Map<String, List<String>> headers = new LinkedHashMap<>();
       for (int i = 1; i < head.length; i++) {

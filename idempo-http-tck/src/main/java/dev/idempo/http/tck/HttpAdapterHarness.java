@@ -30,6 +30,8 @@ import java.util.Set;
  * <p>The suite starts one harness per test class and isolates its tests by key and by {@link
  * ContractApplication#CASE_HEADER}, so tests share the adapter and its store.
  */
+// The contract closes it after the suite in an @AfterAll, never in a try-with-resources.
+@SuppressWarnings("try")
 public interface HttpAdapterHarness extends AutoCloseable {
 
   /** The two kinds of route the suite reaches. */

@@ -60,6 +60,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class HttpContract {
+  /** For an adapter's contract test. */
+  protected HttpContract() {}
+
   /** The request body limit every harness configures; longer bodies get 413. */
   public static final int MAX_REQUEST_BODY_BYTES = 4096;
 

@@ -14,7 +14,12 @@ import java.util.Set;
  * adapter under test claims keys in {@link #store}, and those of {@link Route#SMALL_STORE} in
  * {@link #smallStore}. Thread-safe as far as the harness goes: the suite starts and closes it once.
  */
+// The contract closes it after the suite in an @AfterAll, never in a try-with-resources.
+@SuppressWarnings("try")
 public abstract class InMemoryAdapterHarness implements HttpAdapterHarness {
+  /** For an adapter's harness. */
+  protected InMemoryAdapterHarness() {}
+
   private final MutableClock clock = MutableClock.start();
 
   /** The store to build the adapter on; its leases follow {@link #storeClock()}. */

@@ -12,6 +12,9 @@ import org.springframework.kafka.listener.RecordInterceptor;
  * per thread.
  */
 public final class CurrentRecord implements RecordInterceptor<Object, Object> {
+  /** An interceptor that remembers each record on its container thread. */
+  public CurrentRecord() {}
+
   private static final ThreadLocal<ConsumerRecord<?, ?>> CURRENT = new ThreadLocal<>();
 
   /** The record this thread's container is delivering, or null outside a delivery. */

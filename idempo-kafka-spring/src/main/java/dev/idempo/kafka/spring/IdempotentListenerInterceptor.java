@@ -93,11 +93,11 @@ public final class IdempotentListenerInterceptor implements MethodInterceptor {
             ListenerMessages.toMessage(record),
             (connection, message) -> result[0] = runBound(invocation, source, connection, thrown));
     switch (outcome) {
-      case PROCESSED:
+      case PROCESSED -> {
         return result[0];
-      case FAILED:
-        throw thrown[0];
-      default:
+      }
+      case FAILED -> throw thrown[0];
+      default -> {
         // DUPLICATE or PARKED: settled; the container commits the offset when we return.
         for (Object argument : invocation.getArguments()) {
           if (argument instanceof Acknowledgment acknowledgment) {
@@ -105,6 +105,7 @@ public final class IdempotentListenerInterceptor implements MethodInterceptor {
           }
         }
         return null;
+      }
     }
   }
 

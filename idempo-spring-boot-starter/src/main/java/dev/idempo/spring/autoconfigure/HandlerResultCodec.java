@@ -45,7 +45,7 @@ final class HandlerResultCodec implements ResultCodec<Object> {
     this.entity = ResponseEntity.class.isAssignableFrom(returnType.toClass());
     ResolvableType body = entity ? returnType.as(ResponseEntity.class).getGeneric(0) : returnType;
     this.bodyType =
-        mapper.constructType(body == ResolvableType.NONE ? Object.class : body.getType());
+        mapper.constructType(ResolvableType.NONE.equals(body) ? Object.class : body.getType());
   }
 
   private HandlerResultCodec(HandlerResultCodec unbound, ResultCodec<CapturedResponse> codec) {

@@ -44,6 +44,9 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * servlet filter that guards them, and transactional mode when spring-jdbc and Jackson are present.
  * Off with {@code idempo.enabled=false}.
  */
+// Its signatures name Spring Web MVC, an optional dependency (requires static): who uses it brings
+// it.
+@SuppressWarnings("exports")
 @AutoConfiguration(
     afterName = {
       "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
@@ -61,6 +64,9 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
   IdempoAutoConfiguration.TransactionalModeConfiguration.class
 })
 public class IdempoAutoConfiguration {
+  /** Created by Spring Boot when the auto-configuration applies. */
+  public IdempoAutoConfiguration() {}
+
   private static final String REDIS_STORE = "dev.idempo.redis.RedisIdempotencyStore";
   private static final String STORE_BEAN = "idempotencyStore";
 

@@ -15,6 +15,8 @@ import org.springframework.context.annotation.Bean;
  * idempo.store.calls{call,exception}}; see {@link MicrometerIdempotencyListener}. Off with {@code
  * idempo.metrics.enabled=false}.
  */
+// Its signatures name Micrometer, an optional dependency (requires static): who uses it brings it.
+@SuppressWarnings("exports")
 @AutoConfiguration(
     beforeName = "dev.idempo.spring.autoconfigure.IdempoAutoConfiguration",
     afterName = {
@@ -29,6 +31,9 @@ import org.springframework.context.annotation.Bean;
     name = {"enabled", "metrics.enabled"},
     matchIfMissing = true)
 public class IdempoMetricsAutoConfiguration {
+  /** Created by Spring Boot when the auto-configuration applies. */
+  public IdempoMetricsAutoConfiguration() {}
+
   @Bean
   @ConditionalOnMissingBean
   MicrometerIdempotencyListener micrometerIdempotencyListener(MeterRegistry registry) {

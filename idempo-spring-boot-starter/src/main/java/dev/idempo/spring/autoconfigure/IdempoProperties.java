@@ -12,6 +12,9 @@ import org.springframework.util.unit.DataSize;
  * The {@code idempo.*} properties. Every value is checked when the application starts; a bad one
  * fails the start-up with a message naming the property.
  */
+// Spring Boot binds these classes through their no-argument constructors; no constructor has more
+// to say than the defaults on the fields.
+@SuppressWarnings("missing-explicit-ctor")
 @ConfigurationProperties(prefix = "idempo")
 public class IdempoProperties {
   /** Whether the starter configures anything at all. */

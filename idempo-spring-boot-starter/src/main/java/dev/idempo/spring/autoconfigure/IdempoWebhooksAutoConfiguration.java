@@ -31,6 +31,9 @@ import org.springframework.context.annotation.Configuration;
  * transaction). Micrometer counters when a {@link MeterRegistry} bean exists ({@link
  * MicrometerWebhookListener}). Off with {@code idempo.webhooks.enabled=false}.
  */
+// Its signatures name idempo-webhooks, an optional dependency (requires static): who uses it brings
+// it.
+@SuppressWarnings("exports")
 @AutoConfiguration(
     afterName = {
       "dev.idempo.spring.autoconfigure.IdempoAutoConfiguration",
@@ -47,6 +50,9 @@ import org.springframework.context.annotation.Configuration;
     matchIfMissing = true)
 @EnableConfigurationProperties(IdempoWebhooksProperties.class)
 public class IdempoWebhooksAutoConfiguration {
+  /** Created by Spring Boot when the auto-configuration applies. */
+  public IdempoWebhooksAutoConfiguration() {}
+
   /** Static: a post-processor must exist before the beans it looks at. */
   @Bean
   static WebhookEndpointMethods idempoWebhookEndpointMethods() {

@@ -12,6 +12,9 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties(prefix = "idempo.webhooks")
 public class IdempoWebhooksProperties {
+  /** Defaults everywhere; Spring Boot binds {@code idempo.webhooks.*} onto it. */
+  public IdempoWebhooksProperties() {}
+
   /** Whether webhook endpoints are served. */
   private boolean enabled = true;
 

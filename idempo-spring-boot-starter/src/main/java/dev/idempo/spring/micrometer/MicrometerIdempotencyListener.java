@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Tenants and keys never become tags. Thread-safe; meters are registered once, up front for the
  * successful cases.
  */
+// Its signatures name Micrometer, an optional dependency (requires static): who uses it brings it.
+@SuppressWarnings("exports")
 public final class MicrometerIdempotencyListener implements IdempotencyListener {
   /** The counter of outcomes. */
   public static final String REQUESTS = "idempo.requests";

@@ -22,6 +22,9 @@ import java.util.Objects;
  *
  * <p>Tags never take a value the sender chooses. Thread-safe.
  */
+// Its signatures name Micrometer and idempo-webhooks, an optional dependency (requires static): who
+// uses it brings it.
+@SuppressWarnings("exports")
 public final class MicrometerWebhookListener implements WebhookListener {
   public static final String VERIFIED = "idempo.webhooks.verified";
   public static final String REFUSED = "idempo.webhooks.refused";

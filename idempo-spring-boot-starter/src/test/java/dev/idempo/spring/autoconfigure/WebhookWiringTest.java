@@ -50,6 +50,7 @@ class WebhookWiringTest {
     @Bean
     Object stripeHandler() {
       return new Object() {
+        @SuppressWarnings("unused") // found by its annotation and called reflectively
         @WebhookEndpoint("/hooks/stripe")
         void on(WebhookEvent event) {}
       };
@@ -61,6 +62,7 @@ class WebhookWiringTest {
     @Bean
     Object stripeHandler() {
       return new Object() {
+        @SuppressWarnings("unused") // found by its annotation and called reflectively
         @WebhookEndpoint(path = "/hooks/stripe", transactional = true)
         void on(WebhookEvent event, java.sql.Connection connection) {}
       };
@@ -72,6 +74,7 @@ class WebhookWiringTest {
     @Bean
     Object stripeHandler() {
       return new Object() {
+        @SuppressWarnings("unused") // found by its annotation; the wiring rejects its parameters
         @WebhookEndpoint("/hooks/stripe")
         void on(String body) {}
       };

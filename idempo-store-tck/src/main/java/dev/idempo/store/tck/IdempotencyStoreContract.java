@@ -43,6 +43,9 @@ import org.junit.jupiter.api.Test;
  * retention 20 units.
  */
 public abstract class IdempotencyStoreContract {
+  /** For a store's contract test. */
+  protected IdempotencyStoreContract() {}
+
   private StoreHarness harness;
   private final List<IdempotencyStore> stores = new ArrayList<>();
   protected IdempotencyStore store;
@@ -173,9 +176,9 @@ public abstract class IdempotencyStoreContract {
             threads,
             () -> {
               ClaimResult result = store.claim(key, fingerprint("same"), lease, retention);
-              if (result instanceof ClaimResult.Acquired) {
+              if (result instanceof ClaimResult.Acquired acquired) {
                 String me = Thread.currentThread().getName();
-                long fence = ((ClaimResult.Acquired) result).fence();
+                long fence = acquired.fence();
                 assertEquals(UpdateResult.APPLIED, store.complete(key, fence, response(me)));
                 return me;
               }
@@ -204,8 +207,8 @@ public abstract class IdempotencyStoreContract {
 
     List<ClaimResult.Acquired> takeovers = new ArrayList<>();
     for (ClaimResult result : results) {
-      if (result instanceof ClaimResult.Acquired) {
-        takeovers.add((ClaimResult.Acquired) result);
+      if (result instanceof ClaimResult.Acquired acquired) {
+        takeovers.add(acquired);
       }
     }
     assertEquals(1, takeovers.size(), "exactly one takeover: " + results);

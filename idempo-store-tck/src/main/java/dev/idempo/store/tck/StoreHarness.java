@@ -11,6 +11,8 @@ import java.time.Duration;
  * clock (Redis, SQL) let real time pass; they choose a small {@link #timeUnit()} so the suite stays
  * quick, and the suite expresses every lease and retention in multiples of it.
  */
+// The contract closes it after each test in an @AfterEach, never in a try-with-resources.
+@SuppressWarnings("try")
 public interface StoreHarness extends AutoCloseable {
 
   /** A store with no records, isolated from every other store this harness made. */

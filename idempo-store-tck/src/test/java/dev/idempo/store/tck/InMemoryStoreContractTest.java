@@ -7,6 +7,7 @@ import java.time.Duration;
 /** The in-memory store passes the contract, on a fake clock. */
 class InMemoryStoreContractTest extends IdempotencyStoreContract {
 
+  @SuppressWarnings("try") // the contract closes the harness in @AfterEach, not a try block
   @Override
   protected StoreHarness createHarness() {
     MutableClock clock = MutableClock.start();

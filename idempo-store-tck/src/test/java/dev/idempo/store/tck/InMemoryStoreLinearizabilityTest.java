@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
 @Param(name = "fence", gen = IntGen.class, conf = "1:4")
 @Param(name = "token", gen = IntGen.class, conf = "0:1")
 public class InMemoryStoreLinearizabilityTest {
+  /** Lincheck creates one instance per scenario. */
+  public InMemoryStoreLinearizabilityTest() {}
+
   private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final Duration RETENTION = Duration.ofHours(1);
@@ -48,13 +51,11 @@ public class InMemoryStoreLinearizabilityTest {
       @Param(name = "request") int request,
       @Param(name = "token") int token) {
     ClaimResult result = store.claim(KEYS[key], REQUESTS[request], LEASE, RETENTION, TOKENS[token]);
-    if (result instanceof ClaimResult.Acquired) {
-      ClaimResult.Acquired acquired = (ClaimResult.Acquired) result;
+    if (result instanceof ClaimResult.Acquired acquired) {
       return "acquired " + acquired.fence() + (acquired.takeover() ? " takeover" : "");
     }
-    if (result instanceof ClaimResult.Replay) {
-      return "replay "
-          + new String(((ClaimResult.Replay) result).response().toBytes(), StandardCharsets.UTF_8);
+    if (result instanceof ClaimResult.Replay replay) {
+      return "replay " + new String(replay.response().toBytes(), StandardCharsets.UTF_8);
     }
     if (result instanceof ClaimResult.InFlight) {
       return "in flight";

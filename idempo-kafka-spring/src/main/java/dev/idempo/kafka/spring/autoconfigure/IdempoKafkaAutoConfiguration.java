@@ -32,6 +32,9 @@ import org.springframework.kafka.listener.RecordInterceptor;
 @ConditionalOnProperty(prefix = "idempo.kafka", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IdempoKafkaProperties.class)
 public class IdempoKafkaAutoConfiguration {
+  /** Created by Spring Boot when the auto-configuration applies. */
+  public IdempoKafkaAutoConfiguration() {}
+
   /**
    * The advisor; static, and lazy in its dependencies, since it is built with the post-processors
    * before the application's beans.

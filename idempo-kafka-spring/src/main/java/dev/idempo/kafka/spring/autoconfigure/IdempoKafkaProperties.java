@@ -10,6 +10,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("idempo.kafka")
 public class IdempoKafkaProperties {
+  /** Defaults everywhere; Spring Boot binds {@code idempo.kafka.*} onto it. */
+  public IdempoKafkaProperties() {}
+
   /** Whether {@code @IdempotentListener} methods are intercepted. */
   private boolean enabled = true;
 
@@ -38,6 +41,8 @@ public class IdempoKafkaProperties {
   }
 
   /**
+   * Sets where a record's message id comes from.
+   *
    * @throws IllegalArgumentException naming {@code messageId} if it is not a known form
    */
   public void setMessageId(String messageId) {
