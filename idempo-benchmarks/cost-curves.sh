@@ -6,7 +6,8 @@
 # SQLite and PostgreSQL each; Redis: ~5 GB of memory at 10^7).
 #
 # usage: idempo-benchmarks/cost-curves.sh [name=value ...]
-#   stores=memory,redis,postgresql,sqlite  sizes=10000,1000000,10000000  ops=20000  warmup=200000 (most untimed ops; 3 s)
+#   stores=memory,redis,postgresql,sqlite (also sqlite-normal: synchronous=NORMAL)
+#   sizes=10000,1000000,10000000  ops=20000  warmup=200000 (most untimed ops; 3 s)
 #   memoryMax=1000000 (the memory store stops there)
 # Build first: ./mvnw -q -pl idempo-benchmarks -am package -DskipTests
 set -euo pipefail

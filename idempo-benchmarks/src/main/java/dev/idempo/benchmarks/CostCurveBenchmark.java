@@ -35,9 +35,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <pre>
  * java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.CostCurveBenchmark \
- *     [stores=memory,redis,postgresql,sqlite] [sizes=10000,1000000,10000000] [ops=20000] \
- *     [warmup=200000] [memoryMax=1000000] [results=docs/images/cost-curves.tsv] \
- *     [png=docs/images/cost-curves.png]
+ *     [stores=memory,redis,postgresql,sqlite[,sqlite-normal]] \
+ *     [sizes=10000,1000000,10000000] [ops=20000] [warmup=200000] [memoryMax=1000000] \
+ *     [results=docs/images/cost-curves.tsv] [png=docs/images/cost-curves.png]
  * </pre>
  */
 public final class CostCurveBenchmark {
@@ -153,7 +153,13 @@ public final class CostCurveBenchmark {
       }
       case "sqlite" -> {
         Path dir = Files.createTempDirectory("idempo-cost-curves");
+        dir.toFile().deleteOnExit(); // The store deletes its files on close.
         return JdbcLoadedStore.sqlite(dir.resolve("idempo.db"));
+      }
+      case "sqlite-normal" -> {
+        Path dir = Files.createTempDirectory("idempo-cost-curves");
+        dir.toFile().deleteOnExit(); // The store deletes its files on close.
+        return JdbcLoadedStore.sqlite(dir.resolve("idempo.db"), "NORMAL");
       }
       default -> throw new IllegalArgumentException("unknown store: " + name);
     }
@@ -226,6 +232,6 @@ public final class CostCurveBenchmark {
 
   /** Every store name this benchmark knows, in table order. */
   static List<String> storeNames() {
-    return new ArrayList<>(List.of("memory", "redis", "postgresql", "sqlite"));
+    return new ArrayList<>(List.of("memory", "redis", "postgresql", "sqlite", "sqlite-normal"));
   }
 }

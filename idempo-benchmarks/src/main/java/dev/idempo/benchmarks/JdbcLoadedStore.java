@@ -83,16 +83,27 @@ final class JdbcLoadedStore implements LoadedStore {
 
   /** SQLite in {@code file}, as the gateway opens it: WAL, {@code synchronous=FULL}, 4 conns. */
   static JdbcLoadedStore sqlite(Path file) throws SQLException {
+    return sqlite(file, "FULL");
+  }
+
+  /**
+   * SQLite in {@code file} as the gateway opens it but with {@code synchronous} (FULL or NORMAL);
+   * NORMAL, named {@code sqlite-normal}, syncs the WAL only at checkpoints, so the curve shows the
+   * B-tree's cost rather than the disk's sync.
+   */
+  static JdbcLoadedStore sqlite(Path file, String synchronous) throws SQLException {
     HikariConfig config = new HikariConfig();
     config.setPoolName("idempo-sqlite");
     config.setJdbcUrl("jdbc:sqlite:" + file);
     config.addDataSourceProperty("journal_mode", "WAL");
-    config.addDataSourceProperty("synchronous", "FULL");
+    config.addDataSourceProperty("synchronous", synchronous);
     config.addDataSourceProperty("busy_timeout", "5000");
     config.setMaximumPoolSize(4);
     HikariDataSource pool = new HikariDataSource(config);
     try {
-      return new JdbcLoadedStore("sqlite", pool, file, null);
+      String name =
+          synchronous.equals("FULL") ? "sqlite" : "sqlite-" + synchronous.toLowerCase(Locale.ROOT);
+      return new JdbcLoadedStore(name, pool, file, null);
     } catch (SQLException | RuntimeException e) {
       pool.close();
       throw e;
