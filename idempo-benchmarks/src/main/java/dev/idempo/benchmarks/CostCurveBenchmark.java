@@ -177,7 +177,8 @@ public final class CostCurveBenchmark {
     LatencyRecorder claims = new LatencyRecorder();
     LatencyRecorder firstRuns = new LatencyRecorder();
     double load;
-    try (RecordPurger purger = RecordPurger.builder(List.of(store)).build().start()) {
+    RecordPurger purger = RecordPurger.builder(List.of(store)).build().start();
+    try {
       long warmUntil = System.nanoTime() + WARMUP.toNanos();
       for (int n = 0; n < warmup && System.nanoTime() < warmUntil; n++) {
         firstRun(store, null, null);
@@ -186,6 +187,8 @@ public final class CostCurveBenchmark {
         firstRun(store, claims, firstRuns);
       }
       load = loadAverage();
+    } finally {
+      purger.close();
     }
     long[] claimed = LatencyRecorder.merged(claims);
     long[] completed = LatencyRecorder.merged(firstRuns);

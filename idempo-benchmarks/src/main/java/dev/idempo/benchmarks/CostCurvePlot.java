@@ -140,7 +140,7 @@ final class CostCurvePlot {
         if (!row.store().equals(store) || !(v > 0)) {
           continue;
         }
-        int x = scale(Math.log10(row.size()), xMin, xMax, left, right);
+        int x = scale(Math.log10((double) row.size()), xMin, xMax, left, right);
         int y = scale(Math.log10(v), yMin, yMax, bottom, top);
         g.fillOval(x - 4, y - 4, 8, 8);
         if (lastX >= 0) {

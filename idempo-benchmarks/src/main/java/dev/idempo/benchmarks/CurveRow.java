@@ -49,7 +49,7 @@ record CurveRow(
   }
 
   static CurveRow parse(String line) {
-    String[] f = line.split("\t");
+    String[] f = line.split("\t", -1);
     if (f.length != 11) {
       throw new IllegalArgumentException("a cost-curve row has 11 fields, not: " + line);
     }

@@ -7,6 +7,8 @@ import dev.idempo.store.ClaimResult;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.StorageKey;
 import dev.idempo.testsupport.PostgresServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -257,7 +259,7 @@ final class JdbcLoadedStore implements LoadedStore {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     try {
       store.close();
       pool.close();
@@ -265,9 +267,13 @@ final class JdbcLoadedStore implements LoadedStore {
       if (postgres != null) {
         postgres.close();
       }
-      if (sqliteFile != null) {
-        for (String suffix : List.of("", "-wal", "-shm")) {
+    }
+    if (sqliteFile != null) {
+      for (String suffix : List.of("", "-wal", "-shm")) {
+        try {
           Files.deleteIfExists(Path.of(sqliteFile + suffix));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
       }
     }

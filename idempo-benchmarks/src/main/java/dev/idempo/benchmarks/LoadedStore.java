@@ -59,6 +59,10 @@ interface LoadedStore extends AutoCloseable {
   /** What {@link #sizeBytes} measures, for the tables. */
   String sizeMeaning();
 
+  /** Closes the store and stops its server, if it started one; deletes its files. */
+  @Override
+  void close();
+
   /** Whether an expired loaded record stays until purged (false on Redis: it expires later). */
   default boolean holdsExpired() {
     return true;

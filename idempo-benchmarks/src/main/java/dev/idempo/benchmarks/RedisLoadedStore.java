@@ -17,9 +17,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Redis behind {@link RedisIdempotencyStore}, filled by copying a template hash: the store writes
@@ -44,7 +42,8 @@ final class RedisLoadedStore implements LoadedStore {
   private final RedisIdempotencyStore store;
   private final String keyHead;
   private final String keyTail;
-  private final Map<byte[], byte[]> template;
+  private final List<byte[]> fields = new ArrayList<>();
+  private final List<byte[]> values = new ArrayList<>();
 
   RedisLoadedStore(RedisServer server) throws Exception {
     this.server = server;
@@ -68,8 +67,15 @@ final class RedisLoadedStore implements LoadedStore {
     }
     this.keyHead = name.substring(0, at);
     this.keyTail = name.substring(at + key.toString().length());
-    this.template = new LinkedHashMap<>(loader.sync().hgetall(keys.get(0)));
-    if (template.keySet().stream().noneMatch(field -> "exp".equals(text(field)))) {
+    loader
+        .sync()
+        .hgetall(keys.get(0))
+        .forEach(
+            (field, value) -> {
+              fields.add(field);
+              values.add(value);
+            });
+    if (fields.stream().noneMatch(field -> "exp".equals(text(field)))) {
       throw new IllegalStateException("redis: the template record has no exp field");
     }
   }
@@ -108,14 +114,13 @@ final class RedisLoadedStore implements LoadedStore {
                   : live;
           byte[] key = (keyHead + LoadedStore.key(i) + keyTail).getBytes(StandardCharsets.UTF_8);
           byte[] expiry = Long.toString(expires).getBytes(StandardCharsets.UTF_8);
-          List<byte[]> hset = new ArrayList<>(2 + 2 * template.size());
+          List<byte[]> hset = new ArrayList<>(2 + 2 * fields.size());
           hset.add(HSET);
           hset.add(key);
-          template.forEach(
-              (field, value) -> {
-                hset.add(field);
-                hset.add("exp".equals(text(field)) ? expiry : value);
-              });
+          for (int f = 0; f < fields.size(); f++) {
+            hset.add(fields.get(f));
+            hset.add("exp".equals(text(fields.get(f))) ? expiry : values.get(f));
+          }
           command(out, hset);
           command(out, List.of(PEXPIREAT, key, expiry));
         }
@@ -143,7 +148,7 @@ final class RedisLoadedStore implements LoadedStore {
   @Override
   public long sizeBytes() {
     String info = loader.sync().info("memory");
-    for (String line : info.split("\r?\n")) {
+    for (String line : info.split("\r?\n", -1)) {
       if (line.startsWith("used_memory:")) {
         return Long.parseLong(line.substring("used_memory:".length()).trim());
       }
