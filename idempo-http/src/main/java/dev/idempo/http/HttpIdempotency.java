@@ -246,7 +246,8 @@ public final class HttpIdempotency {
       return new Decision.Respond(replay, Optional.empty());
     }
     return new Decision.Proceed(
-        new HttpAttempt(attempt, route, scope, key, storedHeaders, problems, maxResponseBodyBytes));
+        new HttpAttempt(
+            attempt, route, scope, key, storedHeaders, problems, maxResponseBodyBytes, encrypted));
   }
 
   /**
