@@ -245,7 +245,7 @@ public interface TenantSource {
   }
 
   private static String sha256(List<String> values) {
-    MessageDigest digest = Sha256Prototype.copy();
+    MessageDigest digest = ThreadSha256.get();
     byte[] length = new byte[4];
     for (String value : values) {
       byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
