@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -59,7 +60,19 @@ public final class ServletIncomingRequest implements IncomingRequest {
   @Override
   public List<String> headers(String name) {
     Enumeration<String> values = request.getHeaders(name);
-    return values == null ? List.of() : Collections.list(values);
+    if (values == null || !values.hasMoreElements()) {
+      return List.of();
+    }
+    String first = values.nextElement();
+    if (!values.hasMoreElements()) {
+      return Collections.singletonList(first); // the usual case: no list to grow
+    }
+    List<String> all = new ArrayList<>(4);
+    all.add(first);
+    while (values.hasMoreElements()) {
+      all.add(values.nextElement());
+    }
+    return all;
   }
 
   /** The chain the container verified ({@code jakarta.servlet.request.X509Certificate}). */
