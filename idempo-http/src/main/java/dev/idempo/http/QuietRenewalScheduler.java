@@ -1,6 +1,7 @@
 package dev.idempo.http;
 
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +44,9 @@ final class QuietRenewalScheduler {
                 return thread;
               });
       executor.setRemoveOnCancelPolicy(true);
-      executor.scheduleAtFixedRate(() -> {}, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+      // A no-op never fails, so its future has nothing to report.
+      ScheduledFuture<?> unused =
+          executor.scheduleAtFixedRate(() -> {}, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
       return executor;
     }
   }

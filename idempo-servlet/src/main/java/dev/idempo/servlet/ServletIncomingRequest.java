@@ -72,7 +72,7 @@ public final class ServletIncomingRequest implements IncomingRequest {
     while (values.hasMoreElements()) {
       all.add(values.nextElement());
     }
-    return all;
+    return Collections.unmodifiableList(all);
   }
 
   /** The chain the container verified ({@code jakarta.servlet.request.X509Certificate}). */
