@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HTTP load runs with wrk (Debian package `wrk`), each next to its baseline in the same run:
-#   servlet  the servlet filter's cost: the same endpoint without and with IdempotencyFilter
+#   servlet  the servlet filter's cost: the same endpoint without and with IdempotencyFilter, with
+#            the server's CPU per request (SERVLET_WARMUP=30 s of warm-up, SERVLET_ROUNDS=2)
 #   gateway  the gateway's cost: the upstream alone, nginx proxy_pass (the reference proxy), and
 #            the gateway with the memory, sqlite and redis stores
 # Every scenario runs twice: a new Idempotency-Key per request (every request a first run) and
@@ -54,18 +55,38 @@ ratio() { # ratio LABEL BASELINE_LABEL
 
 header() { printf '\n%-44s %12s %10s %10s\n' "$1" "requests/s" "p50" "p99"; }
 
+# servlet_row PID LABEL URL SCRIPT: wrk_row plus the server's CPU per request (all its threads,
+# GC and JIT included, from /proc) and the load average beside it.
+servlet_row() {
+  local pid=$1; shift
+  local before after requests
+  before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  wrk_row "$@" | tee "$work/servlet-row"
+  after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  requests=$(awk -v s="$seconds" '{print $(NF - 2) * s}' "$work/servlet-row")
+  awk -v t="$(getconf CLK_TCK)" -v d="$((after - before))" -v n="$requests" -v l="$(cut -d' ' -f1 /proc/loadavg)" \
+    'BEGIN {printf "  %-42s %9.1f µs server CPU per request (load %s)\n", "", d * 1e6 / t / n, l}'
+}
+
+# The filter's cost: the same endpoint with and without it, in one server, after a warm-up long
+# enough for the JIT (SERVLET_WARMUP seconds, 30 by default, split between both endpoints), in
+# ROUNDS alternating rounds (SERVLET_ROUNDS, 2 by default) so both see the same machine.
 servlet() {
   local port; port=$(free_port)
+  local warmup=${SERVLET_WARMUP:-30}
   java -cp "$jar" dev.idempo.benchmarks.ServletFilterServer "$port" > "$work/servlet.log" 2>&1 & pids+=($!)
+  local pid=$!
   wait_port "$port"
-  wrk -t1 -c4 -d3s -s "$lua/fresh-key.lua" "http://127.0.0.1:$port/guarded/charges" > /dev/null # warm-up
-  wrk -t1 -c4 -d3s -s "$lua/fresh-key.lua" "http://127.0.0.1:$port/plain/charges" > /dev/null
+  wrk -t2 -c"$connections" -d"$((warmup / 2))s" -s "$lua/fresh-key.lua" "http://127.0.0.1:$port/guarded/charges" > /dev/null
+  wrk -t2 -c"$connections" -d"$((warmup / 2))s" -s "$lua/fresh-key.lua" "http://127.0.0.1:$port/plain/charges" > /dev/null
   header "servlet filter (Jetty 12, in-memory store)"
-  wrk_row "servlet: without Idempo" "http://127.0.0.1:$port/plain/charges" "$lua/fresh-key.lua"
-  wrk_row "servlet: with Idempo, new keys" "http://127.0.0.1:$port/guarded/charges" "$lua/fresh-key.lua"
-  wrk_row "servlet: with Idempo, replays" "http://127.0.0.1:$port/guarded/charges" "$lua/same-key.lua"
-  ratio "servlet: with Idempo, new keys" "servlet: without Idempo"
-  ratio "servlet: with Idempo, replays" "servlet: without Idempo"
+  for round in $(seq 1 "${SERVLET_ROUNDS:-2}"); do
+    servlet_row "$pid" "servlet: without Idempo" "http://127.0.0.1:$port/plain/charges" "$lua/fresh-key.lua"
+    servlet_row "$pid" "servlet: with Idempo, new keys" "http://127.0.0.1:$port/guarded/charges" "$lua/fresh-key.lua"
+    servlet_row "$pid" "servlet: with Idempo, replays" "http://127.0.0.1:$port/guarded/charges" "$lua/same-key.lua"
+    ratio "servlet: with Idempo, new keys" "servlet: without Idempo"
+    ratio "servlet: with Idempo, replays" "servlet: without Idempo"
+  done
 }
 
 case "$which" in

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -25,7 +26,16 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * IdempotencyFilter} on the in-memory store. The load script drives both with wrk in one run, so
  * the filter's added latency is a difference measured side by side.
  *
- * <pre>java -cp benchmarks.jar dev.idempo.benchmarks.ServletFilterServer PORT [SERVICE_TIME_MICROS]
+ * <p>The guarded route keeps responses for {@code RETENTION_SECONDS} (10 by default), so under load
+ * the store holds a steady number of records (about ten seconds' worth; expired ones are reclaimed
+ * as new keys arrive), as a service whose live records stay under the store's cap does. With a
+ * day's retention the store would grow for the whole run, each row would pay for the records of
+ * every row before it (the collector copies them), and after two million keys it would refuse
+ * claims with 503.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.idempo.benchmarks.ServletFilterServer PORT [SERVICE_TIME_MICROS]
+ *     [RETENTION_SECONDS]
  * </pre>
  */
 public final class ServletFilterServer {
@@ -38,6 +48,7 @@ public final class ServletFilterServer {
     int port = Integer.parseInt(args[0]);
     long serviceNanos =
         TimeUnit.MICROSECONDS.toNanos(args.length > 1 ? Long.parseLong(args[1]) : 0);
+    Duration retention = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 10);
     Server server = new Server(new QueuedThreadPool(256));
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -64,7 +75,7 @@ public final class ServletFilterServer {
     context.addServlet(new ServletHolder(charges), "/guarded/charges");
     IdempotencyFilter filter =
         IdempotencyFilter.builder(InMemoryIdempotencyStore.builder().maxRecords(2_000_000).build())
-            .route(IdempotencyRoute.builder("/guarded/charges").build())
+            .route(IdempotencyRoute.builder("/guarded/charges").retention(retention).build())
             .build();
     context.addFilter(new FilterHolder(filter), "/guarded/*", EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);

@@ -103,6 +103,11 @@ public final class CapturedResponse {
     out.write(body);
   }
 
+  /** Puts the body into {@code out} without copying it first. */
+  void copyBodyTo(java.nio.ByteBuffer out) {
+    out.put(body);
+  }
+
   /**
    * This response with header {@code name} set to {@code value} alone, replacing its values.
    *
@@ -128,6 +133,14 @@ public final class CapturedResponse {
 
   CapturedResponse asStandIn() {
     return new CapturedResponse(status, headers, body, true, binding);
+  }
+
+  /**
+   * This response with {@code headers} (an unmodifiable case-insensitive map of unmodifiable lists,
+   * already checked) in place of its own, sharing the body.
+   */
+  CapturedResponse withHeaderMap(Map<String, List<String>> headers) {
+    return new CapturedResponse(status, headers, body, standIn, binding);
   }
 
   /** This response, bound to the record stored under {@code storageKey}. */

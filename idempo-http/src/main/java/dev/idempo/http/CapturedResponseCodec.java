@@ -2,10 +2,6 @@ package dev.idempo.http;
 
 import dev.idempo.ResultCodec;
 import dev.idempo.store.StorageKey;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -107,15 +103,14 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
   @Override
   public byte[] encode(CapturedResponse response) {
     Objects.requireNonNull(response, "response must not be null");
-    byte[] plain = serialize(response);
     if (keys == null) {
-      byte[] out = new byte[3 + plain.length];
+      byte[] out = serialize(response, 3);
       out[0] = MAGIC;
       out[1] = VERSION;
       out[2] = PLAIN;
-      System.arraycopy(plain, 0, out, 3, plain.length);
       return out;
     }
+    byte[] plain = serialize(response, 0);
     byte[] keyId = keys.currentKeyId().getBytes(StandardCharsets.US_ASCII);
     byte[] binding = response.binding();
     if (binding != null && binding.length != BINDING_LENGTH) {
@@ -228,35 +223,79 @@ public final class CapturedResponseCodec implements ResultCodec<CapturedResponse
         : response;
   }
 
-  private static byte[] serialize(CapturedResponse response) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + response.bodyLength());
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeShort(response.status());
-      int lines = 0;
-      for (List<String> values : response.headers().values()) {
-        lines += values.size();
+  /**
+   * The response part of the stored form after {@code prefix} zero bytes the caller fills in: its
+   * size is computed first, so it is written once into an array of exactly that size.
+   */
+  private static byte[] serialize(CapturedResponse response, int prefix) {
+    Map<String, List<String>> headers = response.headers();
+    long size = (long) prefix + 2 + 4 + 4 + response.bodyLength();
+    int lines = 0;
+    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+      int name = header.getKey().length(); // an HTTP token: ASCII, one byte per character
+      if (name > 0xFFFF) {
+        throw new IllegalArgumentException(
+            "header name is too long to store (" + name + " characters)");
       }
-      out.writeInt(lines);
-      for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
-        byte[] name = header.getKey().getBytes(StandardCharsets.US_ASCII);
-        if (name.length > 0xFFFF) {
-          throw new IllegalArgumentException(
-              "header name is too long to store (" + name.length + " characters)");
-        }
-        for (String value : header.getValue()) {
-          byte[] text = value.getBytes(StandardCharsets.UTF_8);
-          out.writeShort(name.length);
-          out.write(name);
-          out.writeInt(text.length);
-          out.write(text);
-        }
+      for (String value : header.getValue()) {
+        size += 2 + name + 4 + utf8Length(value);
+        lines++;
       }
-      out.writeInt(response.bodyLength());
-      response.writeBodyTo(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
     }
-    return bytes.toByteArray();
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("response is too large to store (" + size + " bytes)");
+    }
+    byte[] bytes = new byte[(int) size];
+    ByteBuffer out = ByteBuffer.wrap(bytes).position(prefix);
+    out.putShort((short) response.status());
+    out.putInt(lines);
+    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+      String name = header.getKey();
+      for (String value : header.getValue()) {
+        out.putShort((short) name.length());
+        for (int i = 0; i < name.length(); i++) {
+          out.put((byte) name.charAt(i));
+        }
+        int length = utf8Length(value);
+        out.putInt(length);
+        if (length == value.length()) {
+          for (int i = 0; i < length; i++) {
+            out.put((byte) value.charAt(i));
+          }
+        } else {
+          out.put(value.getBytes(StandardCharsets.UTF_8));
+        }
+      }
+    }
+    out.putInt(response.bodyLength());
+    response.copyBodyTo(out);
+    return bytes;
+  }
+
+  /**
+   * The length of {@code value} in UTF-8, as {@code getBytes(UTF_8)} encodes it (an unpaired
+   * surrogate becomes {@code ?}), without encoding it.
+   */
+  static int utf8Length(String value) {
+    int length = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x80) {
+        length++;
+      } else if (c < 0x800) {
+        length += 2;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        length += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        length++; // encoded as '?'
+      } else {
+        length += 3;
+      }
+    }
+    return length;
   }
 
   private static CapturedResponse deserialize(ByteBuffer in) {

@@ -5,7 +5,6 @@ import dev.idempo.ExecutionContext;
 import dev.idempo.ExecutionOutcome;
 import dev.idempo.IdempotencyKey;
 import dev.idempo.Scope;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,6 +67,7 @@ public final class HttpAttempt implements AutoCloseable {
   private final StoredHeaders storedHeaders;
   private final ProblemResponses problems;
   private final int maxResponseBodyBytes;
+  private final boolean binds;
 
   HttpAttempt(
       Attempt<CapturedResponse> attempt,
@@ -76,7 +76,8 @@ public final class HttpAttempt implements AutoCloseable {
       IdempotencyKey key,
       StoredHeaders storedHeaders,
       ProblemResponses problems,
-      int maxResponseBodyBytes) {
+      int maxResponseBodyBytes,
+      boolean binds) {
     this.attempt = attempt;
     this.route = route;
     this.scope = scope;
@@ -84,6 +85,7 @@ public final class HttpAttempt implements AutoCloseable {
     this.storedHeaders = storedHeaders;
     this.problems = problems;
     this.maxResponseBodyBytes = maxResponseBodyBytes;
+    this.binds = binds;
   }
 
   /** The route guarding this request. */
@@ -135,7 +137,7 @@ public final class HttpAttempt implements AutoCloseable {
     if (response.bodyLength() > maxResponseBodyBytes) {
       return completeTooLargeToStore(response.status());
     }
-    CapturedResponse stored = storedHeaders.retain(response).boundTo(storageKey());
+    CapturedResponse stored = bound(storedHeaders.retain(response));
     if (storedHeaderBytes(stored) > MAX_STORED_HEADER_BYTES) {
       // Bounded like the body, so the record's size is bounded and no size makes storing throw.
       return completeTooLargeToStore(response.status());
@@ -172,9 +174,8 @@ public final class HttpAttempt implements AutoCloseable {
                     + maxResponseBodyBytes
                     + " bytes this server stores for replay. The request ran once and is not run"
                     + " again.")
-            .asStandIn()
-            .boundTo(storageKey());
-    attempt.complete(standIn);
+            .asStandIn();
+    attempt.complete(bound(standIn));
     return Completion.STORED_TOO_LARGE;
   }
 
@@ -183,15 +184,19 @@ public final class HttpAttempt implements AutoCloseable {
     long bytes = 0;
     for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
       for (String value : header.getValue()) {
-        bytes += 6 + header.getKey().length() + value.getBytes(StandardCharsets.UTF_8).length;
+        bytes += 6 + header.getKey().length() + CapturedResponseCodec.utf8Length(value);
       }
     }
     return bytes;
   }
 
-  /** The key of the record this attempt stores, which an encrypted stored response is bound to. */
-  private byte[] storageKey() {
-    return scope.storageKey(key).toBytes();
+  /**
+   * {@code response} bound to the record this attempt stores, when stored responses are encrypted
+   * (only an encrypting codec writes the binding, and only then is it checked on replay): the
+   * storage key is a SHA-256 a plain store need not compute again.
+   */
+  private CapturedResponse bound(CapturedResponse response) {
+    return binds ? response.boundTo(scope.storageKey(key).toBytes()) : response;
   }
 
   /** Finishes without effect: the handler is known not to have run, so a retry may run it. */

@@ -111,9 +111,8 @@ public final class HttpIdempotency {
               .listener(builder.listener)
               .clock(builder.clock)
               .sleeper(builder.sleeper);
-      if (builder.renewals != null) {
-        executor.renewalScheduler(builder.renewals);
-      }
+      executor.renewalScheduler(
+          builder.renewals != null ? builder.renewals : QuietRenewalScheduler.shared());
       executors.put(route, executor.build());
     }
     this.executors = executors;
@@ -246,7 +245,8 @@ public final class HttpIdempotency {
       return new Decision.Respond(replay, Optional.empty());
     }
     return new Decision.Proceed(
-        new HttpAttempt(attempt, route, scope, key, storedHeaders, problems, maxResponseBodyBytes));
+        new HttpAttempt(
+            attempt, route, scope, key, storedHeaders, problems, maxResponseBodyBytes, encrypted));
   }
 
   /**
@@ -506,7 +506,10 @@ public final class HttpIdempotency {
       return this;
     }
 
-    /** Where lease renewals run; by default one shared daemon thread. Not shut down by Idempo. */
+    /**
+     * Where lease renewals run; by default one shared daemon thread that scheduling a renewal does
+     * not wake (so requests do not pay for a thread wake-up each). Not shut down by Idempo.
+     */
     public Builder renewalScheduler(ScheduledExecutorService renewals) {
       this.renewals = Objects.requireNonNull(renewals, "renewals must not be null");
       return this;

@@ -79,7 +79,7 @@ public enum RequestFingerprinter {
       types.add(normalizeContentType(Objects.requireNonNull(value, "content type")));
     }
     // Header values never hold a line feed, so joining by one cannot make two lists equal.
-    String type = String.join("\n", types);
+    String type = types.size() == 1 ? types.get(0) : String.join("\n", types);
     Fingerprint.Builder fingerprint =
         Fingerprint.builder()
             .add("method", method)
@@ -114,6 +114,11 @@ public enum RequestFingerprinter {
   static String normalizeContentType(String contentType) {
     if (contentType == null) {
       return "";
+    }
+    if (contentType.indexOf(';') < 0) {
+      // No parameters (the usual "application/json"): the media type alone, with no copy when it
+      // is already trimmed and in lower case.
+      return contentType.trim().toLowerCase(Locale.ROOT);
     }
     List<String> parts = splitOutsideQuotes(contentType);
     StringBuilder out = new StringBuilder(contentType.length());

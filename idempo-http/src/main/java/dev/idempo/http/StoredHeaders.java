@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -92,15 +93,31 @@ final class StoredHeaders {
     return allowed;
   }
 
-  /** {@code response} with only the allowed headers. */
+  /**
+   * {@code response} with only the allowed headers: {@code response} itself when it holds no other
+   * (the usual case), else a copy sharing its body, which is immutable.
+   */
   CapturedResponse retain(CapturedResponse response) {
-    CapturedResponse.Builder kept = CapturedResponse.builder(response.status());
-    for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
-      if (allowed.contains(header.getKey()) && neverStoredBecause(header.getKey()) == null) {
-        header.getValue().forEach(value -> kept.header(header.getKey(), value));
+    Map<String, List<String>> headers = response.headers();
+    int kept = 0;
+    for (String name : headers.keySet()) {
+      if (isStored(name)) {
+        kept++;
       }
     }
-    CapturedResponse stored = kept.body(response.body()).build();
-    return response.isStandIn() ? stored.asStandIn() : stored;
+    if (kept == headers.size()) {
+      return response;
+    }
+    Map<String, List<String>> retained = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+      if (isStored(header.getKey())) {
+        retained.put(header.getKey(), header.getValue()); // an immutable list
+      }
+    }
+    return response.withHeaderMap(Collections.unmodifiableMap(retained));
+  }
+
+  private boolean isStored(String name) {
+    return allowed.contains(name) && neverStoredBecause(name) == null;
   }
 }

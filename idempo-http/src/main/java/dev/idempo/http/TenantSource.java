@@ -3,7 +3,6 @@ package dev.idempo.http;
 import dev.idempo.Scope;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
@@ -246,21 +245,15 @@ public interface TenantSource {
   }
 
   private static String sha256(List<String> values) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform must support SHA-256", e);
-    }
+    MessageDigest digest = ThreadSha256.get();
+    byte[] length = new byte[4];
     for (String value : values) {
       byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-      digest.update(
-          new byte[] {
-            (byte) (bytes.length >>> 24),
-            (byte) (bytes.length >>> 16),
-            (byte) (bytes.length >>> 8),
-            (byte) bytes.length
-          });
+      length[0] = (byte) (bytes.length >>> 24);
+      length[1] = (byte) (bytes.length >>> 16);
+      length[2] = (byte) (bytes.length >>> 8);
+      length[3] = (byte) bytes.length;
+      digest.update(length);
       digest.update(bytes);
     }
     return HexFormat.of().formatHex(digest.digest());

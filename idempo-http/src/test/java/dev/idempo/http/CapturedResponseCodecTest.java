@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,60 @@ class CapturedResponseCodecTest {
           .header("link", "</b>; rel=b")
           .body("{\"id\":7}".getBytes(StandardCharsets.UTF_8))
           .build();
+
+  /**
+   * The stored form written by the version before the encoder computed sizes up front (it wrote
+   * through a DataOutputStream): non-ASCII values, a pair and an unpaired surrogate included.
+   */
+  private static final String FORMAT_1_PLAIN =
+      "c5010000c900000004000c436f6e74656e742d54797065000000106170706c69636174696f6e2f6a736f6e"
+          + "0004455461670000000000044c696e6b000000233c68747470733a2f2f6578616d706c652e636f6d2f"
+          + "613e3b2072656c3d226e6578742200044c696e6b00000012636166c3a920e282ac20f09f9880203f20"
+          + "780000000d7b226964223a2263685f31227d";
+
+  private static final CapturedResponse FORMAT_1_RESPONSE =
+      CapturedResponse.builder(201)
+          .header("Content-Type", "application/json")
+          .header("Link", "<https://example.com/a>; rel=\"next\"")
+          .header("Link", "caf\u00e9 \u20ac \ud83d\ude00 \ud800 x")
+          .header("ETag", "")
+          .body("{\"id\":\"ch_1\"}".getBytes(StandardCharsets.UTF_8))
+          .build();
+
+  @Test
+  void encodesFormatOneByteForByteAsTheEarlierEncoder() {
+    CapturedResponseCodec codec = CapturedResponseCodec.plain();
+
+    assertEquals(FORMAT_1_PLAIN, HexFormat.of().formatHex(codec.encode(FORMAT_1_RESPONSE)));
+    assertEquals(
+        "c5010000cc0000000000000000",
+        HexFormat.of().formatHex(codec.encode(CapturedResponse.builder(204).build())));
+  }
+
+  @Test
+  void readsWhatTheEarlierEncoderWrote() {
+    CapturedResponse decoded =
+        CapturedResponseCodec.plain().decode(HexFormat.of().parseHex(FORMAT_1_PLAIN));
+
+    assertEquals(201, decoded.status());
+    assertEquals(
+        List.of("<https://example.com/a>; rel=\"next\"", "caf\u00e9 \u20ac \ud83d\ude00 ? x"),
+        decoded.headers("Link"));
+    assertEquals(List.of(""), decoded.headers("ETag"));
+    assertEquals("{\"id\":\"ch_1\"}", new String(decoded.body(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void utf8LengthIsWhatGetBytesEncodes() {
+    for (String value :
+        List.of(
+            "", "ascii", "caf\u00e9", "\u20ac", "\ud83d\ude00", "\ud800", "\udc00x", "a\ud83d")) {
+      assertEquals(
+          value.getBytes(StandardCharsets.UTF_8).length,
+          CapturedResponseCodec.utf8Length(value),
+          value);
+    }
+  }
 
   @Test
   void plainRoundTripKeepsStatusHeadersInOrderAndBody() {

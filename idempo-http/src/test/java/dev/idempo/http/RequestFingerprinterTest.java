@@ -56,6 +56,21 @@ class RequestFingerprinterTest {
   }
 
   @Test
+  void contentTypeWithoutParametersIsNormalizedLikeOneWith() {
+    assertEquals(
+        "application/json", RequestFingerprinter.normalizeContentType(" Application/JSON "));
+    assertEquals("text/plain", RequestFingerprinter.normalizeContentType("text/plain"));
+    assertEquals("", RequestFingerprinter.normalizeContentType(""));
+    assertEquals(
+        fp(RAW_BODY, "POST", "/p", "", "application/json", "{}"),
+        fp(RAW_BODY, "POST", "/p", "", "\tApplication/Json ", "{}"));
+    // An empty parameter is dropped, so a trailing ";" takes the other path to the same answer.
+    assertEquals(
+        fp(RAW_BODY, "POST", "/p", "", "application/json", "{}"),
+        fp(RAW_BODY, "POST", "/p", "", "Application/JSON ;", "{}"));
+  }
+
+  @Test
   void quotedContentTypeParameterKeepsItsBytes() {
     assertNotEquals(
         fp(RAW_BODY, "POST", "/p", "", "multipart/form-data; boundary=\"x;y\"", "{}"),

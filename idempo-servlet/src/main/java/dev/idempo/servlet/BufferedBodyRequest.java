@@ -8,7 +8,9 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.Part;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +57,38 @@ public final class BufferedBodyRequest extends HttpServletRequestWrapper {
       @Override
       public int read(byte[] b, int off, int len) {
         return in.read(b, off, len);
+      }
+
+      // The rest straight from the array: InputStream's defaults would copy through 8 KiB buffers.
+
+      @Override
+      public byte[] readAllBytes() {
+        return in.readAllBytes();
+      }
+
+      @Override
+      public byte[] readNBytes(int len) throws IOException {
+        return in.readNBytes(len);
+      }
+
+      @Override
+      public int readNBytes(byte[] b, int off, int len) {
+        return in.readNBytes(b, off, len);
+      }
+
+      @Override
+      public long transferTo(OutputStream out) throws IOException {
+        return in.transferTo(out);
+      }
+
+      @Override
+      public long skip(long n) {
+        return in.skip(n);
+      }
+
+      @Override
+      public int available() {
+        return in.available();
       }
 
       @Override

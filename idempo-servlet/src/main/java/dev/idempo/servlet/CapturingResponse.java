@@ -5,13 +5,14 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Objects;
 
 /**
  * The response as the handler sees it on a guarded route. Status, headers and cookies go to the
@@ -24,7 +25,7 @@ import java.util.Collection;
 final class CapturingResponse extends HttpServletResponseWrapper {
   private final HttpServletResponse response;
   private final int limit;
-  private ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+  private HeldBody buffer;
   private CaptureStream stream;
   private PrintWriter writer;
   private boolean streaming;
@@ -36,6 +37,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
     super(response);
     this.response = response;
     this.limit = limit;
+    this.buffer = new HeldBody(limit);
   }
 
   /**
@@ -91,7 +93,7 @@ final class CapturingResponse extends HttpServletResponseWrapper {
       captured.header("Content-Type", response.getContentType());
     }
     if (errorStatus < 0) {
-      captured.body(buffer.toByteArray());
+      captured.body(buffer.bytes, 0, buffer.size);
     }
     return captured.build();
   }
@@ -103,11 +105,10 @@ final class CapturingResponse extends HttpServletResponseWrapper {
       sendHeldError();
       return;
     }
-    byte[] body = buffer.toByteArray();
-    response.setContentLengthLong(body.length);
-    if (body.length > 0) {
+    response.setContentLengthLong(buffer.size);
+    if (buffer.size > 0) {
       ServletOutputStream out = response.getOutputStream();
-      out.write(body);
+      out.write(buffer.bytes, 0, buffer.size);
       out.flush();
     }
   }
@@ -134,10 +135,10 @@ final class CapturingResponse extends HttpServletResponseWrapper {
     if (declaredLength >= 0) {
       response.setContentLengthLong(declaredLength);
     }
-    byte[] held = buffer.toByteArray();
+    HeldBody held = buffer;
     buffer = null;
-    if (held.length > 0) {
-      response.getOutputStream().write(held);
+    if (held.size > 0) {
+      response.getOutputStream().write(held.bytes, 0, held.size);
     }
   }
 
@@ -321,25 +322,25 @@ final class CapturingResponse extends HttpServletResponseWrapper {
   private final class CaptureStream extends ServletOutputStream {
     @Override
     public void write(int b) throws IOException {
-      if (!streaming && buffer.size() + 1 > limit) {
+      if (!streaming && buffer.size + 1 > limit) {
         startStreaming();
       }
       if (streaming) {
         response.getOutputStream().write(b);
       } else {
-        buffer.write(b);
+        buffer.write(b, declaredLength);
       }
     }
 
     @Override
     public void write(byte[] bytes, int offset, int length) throws IOException {
-      if (!streaming && buffer.size() + length > limit) {
+      if (!streaming && (long) buffer.size + length > limit) {
         startStreaming();
       }
       if (streaming) {
         response.getOutputStream().write(bytes, offset, length);
       } else {
-        buffer.write(bytes, offset, length);
+        buffer.write(bytes, offset, length, declaredLength);
       }
     }
 
@@ -368,6 +369,54 @@ final class CapturingResponse extends HttpServletResponseWrapper {
       throw new IllegalStateException(
           "non-blocking writes are not supported on idempotent routes (asynchronous servlets are"
               + " not supported yet)");
+    }
+  }
+
+  /**
+   * The body kept in memory: a plain growable array (a ByteArrayOutputStream would lock on every
+   * write and copy the body once more on the way out). Sized by the declared Content-Length when
+   * the handler set one, so a body of known length is one allocation.
+   */
+  private static final class HeldBody {
+    private static final byte[] EMPTY = new byte[0];
+    private final int limit;
+    byte[] bytes = EMPTY;
+    int size;
+
+    HeldBody(int limit) {
+      this.limit = limit;
+    }
+
+    void write(int b, long declaredLength) {
+      ensure(1, declaredLength);
+      bytes[size++] = (byte) b;
+    }
+
+    void write(byte[] source, int offset, int length, long declaredLength) {
+      Objects.checkFromIndexSize(offset, length, source.length);
+      ensure(length, declaredLength);
+      System.arraycopy(source, offset, bytes, size, length);
+      size += length;
+    }
+
+    void reset() {
+      size = 0;
+    }
+
+    /**
+     * Room for {@code more} bytes: the declared length if it holds them and is within the limit,
+     * else double, never more than the limit unless asked for (the caller keeps the total within).
+     */
+    private void ensure(int more, long declaredLength) {
+      int needed = size + more;
+      if (needed <= bytes.length) {
+        return;
+      }
+      long capacity = Math.min(Math.max(needed, Math.max(256, 2L * bytes.length)), limit);
+      if (declaredLength >= needed && declaredLength <= limit) {
+        capacity = declaredLength;
+      }
+      bytes = Arrays.copyOf(bytes, (int) Math.max(capacity, needed));
     }
   }
 }

@@ -11,6 +11,7 @@ import dev.idempo.http.IdempotencyRoute;
 import dev.idempo.http.RequestFingerprinter;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.store.tck.OutageStore;
+import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -305,6 +306,28 @@ class IdempotencyFilterTest {
 
     assertEquals("echo 1: {\"hello\":\"world\"}", echo.body());
     assertEquals("a=caf\u00e9 b=x y q=1 run=2", form.body());
+  }
+
+  @Test
+  void aChunkedBodyLongerThanTheFirstReadBufferReachesTheHandlerWholeAndReplays() throws Exception {
+    String c = newCase();
+    StringBuilder json = new StringBuilder("{\"items\":[");
+    // ~900 B: past the 512-byte first read buffer; the echo stays under the 1 KiB capture limit.
+    for (int i = 0; i < 250; i++) {
+      json.append(i == 0 ? "" : ",").append(i);
+    }
+    String body = json.append("]}").toString();
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    HttpRequest.Builder chunked =
+        post("/echo", c, "chunked-" + c, "")
+            .POST(BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)));
+
+    HttpResponse<String> first = send(chunked);
+    HttpResponse<String> retry = send(chunked);
+
+    assertEquals("echo 1: " + body, first.body());
+    assertReplay(retry, first.statusCode());
+    assertEquals(first.body(), retry.body());
   }
 
   // Outcomes that are not a plain response.
