@@ -17,7 +17,7 @@ public enum Engine {
    * connection is kept alive on the event loop of the caller's connection, so forwarding hands
    * nothing between threads. Store calls that may block (SQLite, PostgreSQL, Redis) run on a
    * separate pool of {@link GatewayConfig#maxThreads()} threads, never on an event loop; the
-   * in-memory store is called in place.
+   * in-memory store is called in place. The default.
    */
   NETTY
 }

@@ -42,13 +42,13 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #start()} opens the store (unless one was given), starts the upstream client and
- * listens; {@link #stop()} stops accepting, lets in-flight requests finish for up to the drain
- * timeout, then closes the upstream client and the store it opened; {@link #awaitStop()} waits for
- * that. A gateway starts once.
+ * listens, on Netty or Jetty ({@link GatewayConfig#engine()}); {@link #stop()} stops accepting,
+ * lets in-flight requests finish for up to the drain timeout, then closes the upstream client and
+ * the store it opened; {@link #awaitStop()} waits for that. A gateway starts once.
  *
  * <p>A library: it parses no arguments and installs no logging binding (it logs through SLF4J, as
- * Jetty does; without a binding nothing is printed). The {@code idempo gateway} command is in
- * {@code idempo-cli}.
+ * Jetty and Netty do; without a binding nothing is printed). The {@code idempo gateway} command is
+ * in {@code idempo-cli}.
  *
  * <p>Thread-safe.
  */

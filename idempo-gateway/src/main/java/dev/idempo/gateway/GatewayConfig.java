@@ -51,8 +51,8 @@ public final class GatewayConfig {
   /** The default time in-flight requests get to finish on stop: 10 s. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
-  /** The default engine: {@link Engine#JETTY}. */
-  public static final Engine DEFAULT_ENGINE = Engine.JETTY;
+  /** The default engine: {@link Engine#NETTY}. */
+  public static final Engine DEFAULT_ENGINE = Engine.NETTY;
 
   /** The default number of request threads: 200. */
   public static final int DEFAULT_MAX_THREADS = 200;
