@@ -14,8 +14,10 @@ ticks=$(getconf CLK_TCK)
 declare -A proxy_pid
 
 start_gateway() { # start_gateway PORT UPSTREAM_PORT STORE ENGINE
+  # A 30 s retention and room for 2M records: the memory store never fills during a run (its
+  # default 100k records would be full within seconds, and every new key then answered 503).
   java -Xlog:gc:file="$work/gc-$1.log":uptime -jar "$cli" gateway --listen "127.0.0.1:$1" \
-    --upstream "http://127.0.0.1:$2" --store "$3" --engine "$4" \
+    --upstream "http://127.0.0.1:$2" --store "$3" --engine "$4" --retention 30s \
     > "$work/gateway-$1.log" 2>&1 & pids+=($!)
   proxy_pid[$1]=$!
   wait_port "$1"
@@ -65,8 +67,9 @@ load_row() {
     p1=$(proc_point "$pid")
     [ -n "$h0" ] && h1=$(heap_point "$pid")
   fi
-  local requests rps p50 p99 cpu switches alloc ratio
+  local requests rps p50 p99 cpu switches alloc ratio errors
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $NF} /Socket errors/ {print "socket:" $0}' <<<"$out" | tr '\n' ' ')
   rps=$(awk '/Requests\/sec:/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -82,8 +85,8 @@ load_row() {
       'BEGIN {printf "%.1f", k / n}')
   fi
   ratio=$(awk -v x="$rps" -v y="${nginx_rps:-0}" 'BEGIN {if (y > 0) printf "%.2f", x / y; else print "-"}')
-  printf '%-40s %10s %8s %8s %7s %9s %8s %8s\n' "$label" "$rps" "$p50" "$p99" "$ratio" "$cpu" \
-    "$switches" "$alloc"
+  printf '%-40s %10s %8s %8s %7s %9s %8s %8s %s\n' "$label" "$rps" "$p50" "$p99" "$ratio" "$cpu" \
+    "$switches" "$alloc" "${errors:+ non-2xx: $errors}"
   echo "$label $rps" >> "$work/rps"
   last_rps=$rps
 }
@@ -126,8 +129,8 @@ NGINX
   nginx -c "$work/nginx-$np/nginx.conf" -p "$work/nginx-$np"
   wait_port "$np"
   proxy_pid[$np]=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1) # the one worker
-  start_gateway "$gn" "$up" memory netty
-  start_gateway "$gj" "$up" memory jetty
+  start_gateway "$gn" "$up" memory:2000000 netty
+  start_gateway "$gj" "$up" memory:2000000 jetty
   local tag="upstream ${1}µs"
   local full=${FULL:-$([ "$1" = 0 ] && echo 1 || echo 0)}
   if [ "$full" = 1 ]; then
@@ -159,5 +162,4 @@ NGINX
   sleep 1
 }
 
-gateway_scenarios 0
-gateway_scenarios 2000
+for service in ${SERVICE_MICROS:-0 2000}; do gateway_scenarios "$service"; done
