@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
  * [--max-body 10MiB]
  * [--max-response 1MiB] [--on-unknown fail|reexecute] [--admin HOST:PORT] [--drain-timeout 10s]
  * [--webhook PATH=PROVIDER:SECRET[,SECRET…][;OPTION=VALUE…]]… [--webhook-retention 7d]
+ * [--engine netty|jetty]
  * </pre>
  *
  * <p>Sizes are a whole number and B, KB, KiB, MB, MiB, GB or GiB; durations a whole number and ms,

@@ -21,7 +21,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -873,8 +873,11 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
         // Nothing to finish before the end: pass each chunk on at once (server-sent events).
         if (!gone) {
           writePendingHead();
-          channel.writeAndFlush(
-              last ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
+          if (!last) {
+            channel.writeAndFlush(new DefaultHttpContent(data));
+          } else {
+            writeEnd(data);
+          }
           committed = true;
           pauseUpstreamIfCallerSlow();
         } else {
@@ -909,7 +912,20 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
         }
         return;
       }
-      complete(new DefaultLastHttpContent(data));
+      complete(data);
+    }
+
+    /**
+     * Writes the last piece and ends the response. The end is the shared empty last content: a last
+     * content of its own would allocate a trailer map per response.
+     */
+    private void writeEnd(ByteBuf last) {
+      if (last != null && last.isReadable()) {
+        channel.write(new DefaultHttpContent(last));
+      } else if (last != null) {
+        last.release();
+      }
+      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
     private void pauseUpstreamIfCallerSlow() {
@@ -926,7 +942,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Finishes the claim with the captured response, then writes the held-back end. */
-    private void complete(LastHttpContent last) {
+    private void complete(ByteBuf last) {
       boolean tooLargeToStore = tooLarge || (capture && body == null);
       byte[] stored =
           body == null ? null : bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength);
@@ -957,7 +973,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
               channel.write(held);
               held = null;
             }
-            channel.writeAndFlush(last != null ? last : LastHttpContent.EMPTY_LAST_CONTENT);
+            writeEnd(last);
             committed = true;
             finish(!keepAlive || last == null);
           });
@@ -1180,7 +1196,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
                 HttpResponseStatus.valueOf(answer.status()),
                 content,
                 headers,
-                new DefaultHttpHeaders(false)));
+                EmptyHttpHeaders.INSTANCE));
         committed = true;
       } else {
         content.release();

@@ -14,9 +14,9 @@ import io.netty.channel.ChannelProgressivePromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -366,11 +366,12 @@ final class NettyUpstream {
       headWritten = ssl != null;
       channel.write(head, written);
       if (body != null) {
-        channel.write(
-            body.length == 0
-                ? LastHttpContent.EMPTY_LAST_CONTENT
-                : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)),
-            channel.voidPromise());
+        if (body.length > 0) {
+          channel.write(
+              new DefaultHttpContent(Unpooled.wrappedBuffer(body)), channel.voidPromise());
+        }
+        // The shared empty end: a last content of its own would allocate a trailer map.
+        channel.write(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
         requestDone = true;
       } else {
         HttpContent content;
