@@ -3,11 +3,13 @@
 #   servlet  the servlet filter's cost: the same endpoint without and with IdempotencyFilter, with
 #            the server's CPU per request (SERVLET_WARMUP=30 s of warm-up, SERVLET_ROUNDS=2)
 #   gateway  the gateway's cost: the upstream alone, nginx proxy_pass (the reference proxy), and
-#            the gateway with the memory, sqlite and redis stores
+#            the gateway on each engine (Netty, Jetty) with the memory store, and on Netty with the
+#            sqlite and redis stores; each gateway warmed up for WARMUP seconds (default 30), each
+#            row with the proxy's CPU, context switches and allocation per request
 # Every scenario runs twice: a new Idempotency-Key per request (every request a first run) and
 # one key for all (every request after the first a replay).
 #
-# usage: idempo-benchmarks/http-load.sh [servlet|gateway|all] [seconds] [connections]
+# usage: [WARMUP=30] idempo-benchmarks/http-load.sh [servlet|gateway|all] [seconds] [connections]
 # Build first: ./mvnw -q -pl idempo-benchmarks,idempo-cli -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,12 +1,13 @@
 /**
  * The Idempo gateway as a library: {@link dev.idempo.gateway.Gateway}, built from a {@link
- * dev.idempo.gateway.GatewayConfig}, is a reverse proxy on Jetty 12 that gives any HTTP service
- * Idempotency-Key semantics. It opens its store from a {@link dev.idempo.gateway.StoreLocation}
- * (memory, SQLite, Redis, PostgreSQL; the JDBC drivers are found as {@code java.sql.Driver}
- * services) or takes any store. Logs through SLF4J with no binding; no argument parsing (that is
- * the {@code idempo} command's).
+ * dev.idempo.gateway.GatewayConfig}, is a reverse proxy on Jetty 12 or Netty 4.1 that gives any
+ * HTTP service Idempotency-Key semantics. It opens its store from a {@link
+ * dev.idempo.gateway.StoreLocation} (memory, SQLite, Redis, PostgreSQL; the JDBC drivers are found
+ * as {@code java.sql.Driver} services) or takes any store. Logs through SLF4J with no binding; no
+ * argument parsing (that is the {@code idempo} command's).
  */
-// Lettuce and Micrometer are automatic modules, named by their manifests' Automatic-Module-Name.
+// Lettuce, Micrometer and Netty are automatic modules, named by their manifests'
+// Automatic-Module-Name.
 @SuppressWarnings("requires-automatic")
 module dev.idempo.gateway {
   requires transitive dev.idempo.http;
@@ -18,6 +19,12 @@ module dev.idempo.gateway {
   requires lettuce.core;
   requires micrometer.core;
   requires micrometer.registry.prometheus;
+  requires io.netty.buffer;
+  requires io.netty.codec;
+  requires io.netty.codec.http;
+  requires io.netty.common;
+  requires io.netty.handler;
+  requires io.netty.transport;
   requires org.eclipse.jetty.client;
   requires org.eclipse.jetty.http;
   requires org.eclipse.jetty.io;

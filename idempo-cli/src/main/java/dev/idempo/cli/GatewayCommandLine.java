@@ -1,5 +1,6 @@
 package dev.idempo.cli;
 
+import dev.idempo.gateway.Engine;
 import dev.idempo.gateway.Gateway;
 import dev.idempo.gateway.GatewayConfig;
 import dev.idempo.gateway.GatewayStartException;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
  * [--max-body 10MiB]
  * [--max-response 1MiB] [--on-unknown fail|reexecute] [--admin HOST:PORT] [--drain-timeout 10s]
  * [--webhook PATH=PROVIDER:SECRET[,SECRET…][;OPTION=VALUE…]]… [--webhook-retention 7d]
+ * [--engine netty|jetty]
  * </pre>
  *
  * <p>Sizes are a whole number and B, KB, KiB, MB, MiB, GB or GiB; durations a whole number and ms,
@@ -294,6 +296,13 @@ final class GatewayCommandLine {
     String admin;
 
     @Option(
+        names = "--engine",
+        paramLabel = "netty|jetty",
+        description =
+            "The HTTP implementation (default: the library's, GatewayConfig.DEFAULT_ENGINE).")
+    String engine;
+
+    @Option(
         names = "--drain-timeout",
         paramLabel = "DURATION",
         description = "How long in-flight requests may finish on SIGTERM (default 10s).")
@@ -368,6 +377,9 @@ final class GatewayCommandLine {
         flag("--admin", () -> builder.admin(adminAddress[0], Integer.parseInt(adminAddress[1])));
       }
       flag("--drain-timeout", () -> builder.drainTimeout(DurationText.parse(drainTimeout)));
+      if (engine != null) {
+        flag("--engine", () -> builder.engine(engine(engine)));
+      }
       for (String webhook : webhooks) {
         flag(
             "--webhook",
@@ -425,6 +437,17 @@ final class GatewayCommandLine {
         throw new IllegalArgumentException("must be at most 256MiB, was " + text);
       }
       return (int) bytes;
+    }
+
+    private static Engine engine(String text) {
+      switch (text.trim().toLowerCase(Locale.ROOT)) {
+        case "netty":
+          return Engine.NETTY;
+        case "jetty":
+          return Engine.JETTY;
+        default:
+          throw new IllegalArgumentException("must be netty or jetty, was '" + text + "'");
+      }
     }
 
     private static OnUnknownOutcome onUnknown(String text) {

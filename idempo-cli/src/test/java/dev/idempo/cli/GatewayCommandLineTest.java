@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idempo.gateway.Engine;
 import dev.idempo.gateway.GatewayConfig;
 import dev.idempo.gateway.OnUnknownOutcome;
 import dev.idempo.gateway.StoreLocation;
@@ -129,6 +130,31 @@ class GatewayCommandLineTest {
     assertEquals(1, run.err().lines().count(), run.err());
     assertTrue(run.err().startsWith("test-gateway: "), run.err());
     assertTrue(run.err().contains(message), run.err());
+  }
+
+  @Test
+  void theEngineFlagSelectsTheEngineAndNamesABadOne() {
+    String[] base = {"--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9"};
+
+    assertEquals(GatewayConfig.DEFAULT_ENGINE, GatewayCommandLine.parse(base).engine());
+    for (Engine engine : Engine.values()) {
+      String name = engine.name().toLowerCase(java.util.Locale.ROOT);
+      assertEquals(
+          engine,
+          GatewayCommandLine.parse(
+                  "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9", "--engine", name)
+              .engine());
+    }
+    assertTrue(
+        Run.of(
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "http://127.0.0.1:9",
+                "--engine",
+                "undertow")
+            .err()
+            .contains("--engine"));
   }
 
   @Test

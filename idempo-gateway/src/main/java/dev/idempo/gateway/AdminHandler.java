@@ -35,37 +35,35 @@ final class AdminHandler extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
-    String path = Request.getPathInContext(request);
-    boolean read = request.getMethod().equals("GET") || request.getMethod().equals("HEAD");
-    if (read && path.equals("/health")) {
-      health(response, callback);
-    } else if (read && path.equals("/metrics")) {
-      answer(response, callback, 200, PROMETHEUS_TEXT, metrics.scrape());
-    } else {
-      answer(
-          response,
-          callback,
-          404,
-          "application/json",
-          "{\"error\":\"not found; try /health or /metrics\"}");
-    }
+    Answer answer = answer(request.getMethod(), Request.getPathInContext(request));
+    byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+    response.setStatus(answer.status());
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.type());
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
     return true;
   }
 
-  private void health(Response response, Callback callback) {
+  /** The answer to {@code method} on {@code path}; may block on the store (for /health). */
+  Answer answer(String method, String path) {
+    boolean read = method.equals("GET") || method.equals("HEAD");
+    if (read && path.equals("/health")) {
+      return health();
+    } else if (read && path.equals("/metrics")) {
+      return new Answer(200, PROMETHEUS_TEXT, metrics.scrape());
+    }
+    return new Answer(
+        404, "application/json", "{\"error\":\"not found; try /health or /metrics\"}");
+  }
+
+  private Answer health() {
     String store = JsonText.quote(storeDescription);
     try {
       this.store.find(PROBE);
-      answer(
-          response,
-          callback,
-          200,
-          "application/json",
-          "{\"status\":\"UP\",\"store\":" + store + "}");
+      return new Answer(200, "application/json", "{\"status\":\"UP\",\"store\":" + store + "}");
     } catch (RuntimeException e) {
-      answer(
-          response,
-          callback,
+      return new Answer(
           503,
           "application/json",
           "{\"status\":\"DOWN\",\"store\":"
@@ -76,13 +74,6 @@ final class AdminHandler extends Handler.Abstract {
     }
   }
 
-  private static void answer(
-      Response response, Callback callback, int status, String type, String body) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
-    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-    response.write(true, ByteBuffer.wrap(bytes), callback);
-  }
+  /** An admin answer: status, content type and body (served with {@code no-store}). */
+  record Answer(int status, String type, String body) {}
 }

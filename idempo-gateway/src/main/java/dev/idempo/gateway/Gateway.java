@@ -42,13 +42,13 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #start()} opens the store (unless one was given), starts the upstream client and
- * listens; {@link #stop()} stops accepting, lets in-flight requests finish for up to the drain
- * timeout, then closes the upstream client and the store it opened; {@link #awaitStop()} waits for
- * that. A gateway starts once.
+ * listens, on Netty or Jetty ({@link GatewayConfig#engine()}); {@link #stop()} stops accepting,
+ * lets in-flight requests finish for up to the drain timeout, then closes the upstream client and
+ * the store it opened; {@link #awaitStop()} waits for that. A gateway starts once.
  *
  * <p>A library: it parses no arguments and installs no logging binding (it logs through SLF4J, as
- * Jetty does; without a binding nothing is printed). The {@code idempo gateway} command is in
- * {@code idempo-cli}.
+ * Jetty and Netty do; without a binding nothing is printed). The {@code idempo gateway} command is
+ * in {@code idempo-cli}.
  *
  * <p>Thread-safe.
  */
@@ -72,6 +72,7 @@ public final class Gateway implements AutoCloseable {
   private ServerConnector connector;
   private ServerConnector adminConnector;
   private RecordPurger purger;
+  private NettyGateway netty;
 
   /** A gateway for {@code config}; nothing starts until {@link #start()}. */
   public Gateway(GatewayConfig config) {
@@ -108,29 +109,11 @@ public final class Gateway implements AutoCloseable {
               .maxResponseBodyBytes(config.maxResponseBodyBytes())
               .listener(metrics)
               .build();
-      try {
-        upstream = UpstreamClient.start(config);
-      } catch (Exception e) {
-        throw new GatewayStartException(
-            "cannot start the upstream client: " + StoreConnection.oneLine(e), e);
-      }
-      IdempotentProxyHandler proxy =
-          new IdempotentProxyHandler(idempotency, upstream, metrics, config);
       AdminHandler admin = new AdminHandler(store, config.storeDescription(), metrics);
-      WebhookForwardingHandler webhooks =
-          config.webhooks().isEmpty()
-              ? null
-              : new WebhookForwardingHandler(config, store, upstream, metrics);
-      server = newServer(proxy, admin, webhooks);
-      bind(connector, config.listenHost() + ":" + config.listenPort());
-      if (adminConnector != null) {
-        bind(adminConnector, config.adminHost().get() + ":" + config.adminPort() + " (admin)");
-      }
-      try {
-        server.start();
-      } catch (Exception e) {
-        throw new GatewayStartException(
-            "cannot start the listener: " + StoreConnection.oneLine(e), e);
+      if (config.engine() == Engine.NETTY) {
+        netty = NettyGateway.start(config, idempotency, store, metrics, admin);
+      } else {
+        startJetty(idempotency, store, admin);
       }
     } catch (RuntimeException e) {
       release();
@@ -147,7 +130,37 @@ public final class Gateway implements AutoCloseable {
         uri(),
         config.upstream(),
         config.storeDescription());
-    return connector.getLocalPort();
+    return localPort();
+  }
+
+  private int localPort() {
+    return netty != null ? netty.port() : connector.getLocalPort();
+  }
+
+  private void startJetty(HttpIdempotency idempotency, IdempotencyStore store, AdminHandler admin) {
+    try {
+      upstream = UpstreamClient.start(config);
+    } catch (Exception e) {
+      throw new GatewayStartException(
+          "cannot start the upstream client: " + StoreConnection.oneLine(e), e);
+    }
+    IdempotentProxyHandler proxy =
+        new IdempotentProxyHandler(idempotency, upstream, metrics, config);
+    WebhookForwardingHandler webhooks =
+        config.webhooks().isEmpty()
+            ? null
+            : new WebhookForwardingHandler(config, store, upstream, metrics);
+    server = newServer(proxy, admin, webhooks);
+    bind(connector, config.listenHost() + ":" + config.listenPort());
+    if (adminConnector != null) {
+      bind(adminConnector, config.adminHost().get() + ":" + config.adminPort() + " (admin)");
+    }
+    try {
+      server.start();
+    } catch (Exception e) {
+      throw new GatewayStartException(
+          "cannot start the listener: " + StoreConnection.oneLine(e), e);
+    }
   }
 
   private Server newServer(Handler proxy, Handler admin, WebhookForwardingHandler webhooks) {
@@ -227,12 +240,15 @@ public final class Gateway implements AutoCloseable {
    */
   public synchronized int port() {
     checkStarted();
-    return connector.getLocalPort();
+    return localPort();
   }
 
   /** The admin listener's port, if the configuration has one and the gateway runs. */
   public synchronized OptionalInt adminPort() {
     checkStarted();
+    if (netty != null) {
+      return netty.adminPort();
+    }
     return adminConnector == null
         ? OptionalInt.empty()
         : OptionalInt.of(adminConnector.getLocalPort());
@@ -247,7 +263,7 @@ public final class Gateway implements AutoCloseable {
     checkStarted();
     String host =
         config.listenHost().contains(":") ? "[" + config.listenHost() + "]" : config.listenHost();
-    return URI.create("http://" + host + ":" + connector.getLocalPort());
+    return URI.create("http://" + host + ":" + localPort());
   }
 
   public GatewayConfig config() {
@@ -303,6 +319,9 @@ public final class Gateway implements AutoCloseable {
   }
 
   private void release() {
+    if (netty != null) {
+      netty.stop();
+    }
     if (server != null) {
       try {
         server.stop();

@@ -29,7 +29,8 @@ import java.util.Set;
  * request without one is refused with 400 {@code tenant-required}: see {@link
  * Builder#tenant(String)}); request bodies up to 10 MiB (413 beyond), responses stored up to 1 MiB;
  * upstream timeout 30 s; {@link OnUnknownOutcome#FAIL}; no admin listener; 10 s to drain in-flight
- * requests on stop; 200 request threads; no webhook endpoints, webhook event ids kept 7 days.
+ * requests on stop; 200 request threads; no webhook endpoints, webhook event ids kept 7 days; the
+ * {@link Engine#JETTY} engine.
  */
 public final class GatewayConfig {
   /** The default limit on request bodies read and fingerprinted: 10 MiB. */
@@ -49,6 +50,9 @@ public final class GatewayConfig {
 
   /** The default time in-flight requests get to finish on stop: 10 s. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The default engine: {@link Engine#NETTY}. */
+  public static final Engine DEFAULT_ENGINE = Engine.NETTY;
 
   /** The default number of request threads: 200. */
   public static final int DEFAULT_MAX_THREADS = 200;
@@ -76,6 +80,7 @@ public final class GatewayConfig {
   private final IdempotencyRoute route;
   private final List<WebhookEndpointSpec> webhooks;
   private final Duration webhookRetention;
+  private final Engine engine;
 
   private GatewayConfig(Builder builder) {
     this.listenHost = builder.listenHost;
@@ -100,6 +105,7 @@ public final class GatewayConfig {
     this.maxThreads = builder.maxThreads;
     this.webhooks = List.copyOf(builder.webhooks);
     this.webhookRetention = builder.webhookRetention;
+    this.engine = builder.engine;
     if (adminHost != null
         && adminPort != 0
         && adminPort == listenPort
@@ -160,6 +166,7 @@ public final class GatewayConfig {
     builder.maxThreads = maxThreads;
     builder.webhooks.addAll(webhooks);
     builder.webhookRetention = webhookRetention;
+    builder.engine = engine;
     return builder;
   }
 
@@ -285,6 +292,11 @@ public final class GatewayConfig {
     return webhookRetention;
   }
 
+  /** The HTTP implementation the gateway runs on; {@link #DEFAULT_ENGINE} unless set. */
+  public Engine engine() {
+    return engine;
+  }
+
   /** The one route guarding every path, as {@link HttpIdempotency} runs it. */
   IdempotencyRoute route() {
     return route;
@@ -330,6 +342,8 @@ public final class GatewayConfig {
         + ", admin="
         + (adminHost == null ? "none" : adminHost + ":" + adminPort)
         + (webhooks.isEmpty() ? "" : ", webhooks=" + webhookPaths())
+        + ", engine="
+        + engine
         + "]";
   }
 
@@ -410,6 +424,7 @@ public final class GatewayConfig {
     private int maxThreads = DEFAULT_MAX_THREADS;
     private final List<WebhookEndpointSpec> webhooks = new ArrayList<>();
     private Duration webhookRetention = WebhookReceiver.DEFAULT_RETENTION;
+    private Engine engine = DEFAULT_ENGINE;
 
     private Builder(URI upstream) {
       this.upstream = upstream;
@@ -662,6 +677,16 @@ public final class GatewayConfig {
      */
     public GatewayConfig build() {
       return new GatewayConfig(this);
+    }
+
+    /**
+     * The HTTP implementation the gateway runs on ({@link #DEFAULT_ENGINE} by default): {@link
+     * Engine#NETTY} for event loops and upstream connections kept on the caller's event loop,
+     * {@link Engine#JETTY} for a thread per request. The behaviour over HTTP is the same.
+     */
+    public Builder engine(Engine engine) {
+      this.engine = Objects.requireNonNull(engine, "engine must not be null");
+      return this;
     }
 
     private static int checkBodyLimit(int bytes, String name) {

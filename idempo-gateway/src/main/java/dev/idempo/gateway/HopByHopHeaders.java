@@ -1,6 +1,7 @@
 package dev.idempo.gateway;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
@@ -17,6 +18,8 @@ final class HopByHopHeaders {
   private static final Set<String> ALWAYS =
       Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade");
 
+  private static final HopByHopHeaders NONE_NAMED = new HopByHopHeaders(Set.of());
+
   private final Set<String> named;
 
   private HopByHopHeaders(Set<String> named) {
@@ -27,8 +30,20 @@ final class HopByHopHeaders {
    * The hop-by-hop headers of a message with {@code headers}, including those its Connection names.
    */
   static HopByHopHeaders of(HttpFields headers) {
+    return named(headers.getValuesList(HttpHeader.CONNECTION));
+  }
+
+  /** The same, for a message decoded by Netty. */
+  static HopByHopHeaders of(io.netty.handler.codec.http.HttpHeaders headers) {
+    return named(headers.getAll(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION));
+  }
+
+  private static HopByHopHeaders named(List<String> connection) {
+    if (connection.isEmpty()) {
+      return NONE_NAMED;
+    }
     Set<String> named = new HashSet<>();
-    for (String value : headers.getValuesList(HttpHeader.CONNECTION)) {
+    for (String value : connection) {
       for (String name : value.split(",", -1)) {
         String trimmed = name.trim().toLowerCase(Locale.ROOT);
         if (!trimmed.isEmpty()) {
@@ -41,7 +56,15 @@ final class HopByHopHeaders {
 
   /** True when {@code field} must not be forwarded. */
   boolean contains(HttpField field) {
-    String name = field.getLowerCaseName();
+    return containsLowerCase(field.getLowerCaseName());
+  }
+
+  /** True when the header {@code name} (any case) must not be forwarded. */
+  boolean contains(String name) {
+    return containsLowerCase(name.toLowerCase(Locale.ROOT));
+  }
+
+  private boolean containsLowerCase(String name) {
     return ALWAYS.contains(name) || name.startsWith("proxy-") || named.contains(name);
   }
 }

@@ -50,6 +50,9 @@ final class RequestAmbiguity {
               + method.toUpperCase(Locale.ENGLISH)
               + "\".");
     }
+    if (isPlain(rawPath)) {
+      return Optional.empty(); // no other spelling or reading: nothing to compare
+    }
     for (String reading : spellings(rawPath)) {
       if (!withoutDotSegments(reading).equals(reading)) {
         return Optional.of(
@@ -80,6 +83,23 @@ final class RequestAmbiguity {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * True when {@code rawPath} has no escape, backslash, parameter, dot, repeated slash or trailing
+   * slash: then its only spelling and reading is itself (the common case, decided without
+   * allocating).
+   */
+  static boolean isPlain(String rawPath) {
+    char previous = 0;
+    for (int i = 0; i < rawPath.length(); i++) {
+      char c = rawPath.charAt(i);
+      if (c == '%' || c == '\\' || c == ';' || c == '.' || (c == '/' && previous == '/')) {
+        return false;
+      }
+      previous = c;
+    }
+    return rawPath.length() <= 1 || previous != '/';
   }
 
   /**

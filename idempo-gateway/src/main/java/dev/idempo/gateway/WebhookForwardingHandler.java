@@ -201,7 +201,7 @@ final class WebhookForwardingHandler extends Handler.Abstract {
     return headers;
   }
 
-  private static RequestOutcome outcomeOf(CapturedResponse answer) {
+  static RequestOutcome outcomeOf(CapturedResponse answer) {
     int status = answer.status();
     if (status == 200) {
       return answer.header(WebhookReceiver.REPLAYED_HEADER).isPresent()

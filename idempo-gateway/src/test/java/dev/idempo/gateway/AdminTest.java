@@ -93,7 +93,7 @@ class AdminTest {
   private Gateway start(StoreLocation store) {
     Gateway gateway =
         new Gateway(
-            GatewayConfig.builder(upstream.uri())
+            TestEngine.builder(upstream.uri())
                 .listen("127.0.0.1", 0)
                 .storeLocation(store)
                 .admin("127.0.0.1", 0)

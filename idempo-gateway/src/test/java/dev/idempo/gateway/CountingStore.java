@@ -13,11 +13,14 @@ import dev.idempo.store.UpdateResult;
 import dev.idempo.store.tck.ForwardingStore;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The real in-memory store, counting the calls made to it (a decorator, not a mock). */
 final class CountingStore extends ForwardingStore {
   private final AtomicInteger calls = new AtomicInteger();
+  private final Set<String> threads = ConcurrentHashMap.newKeySet();
 
   CountingStore() {
     this(InMemoryIdempotencyStore.create());
@@ -31,6 +34,16 @@ final class CountingStore extends ForwardingStore {
     return calls.get();
   }
 
+  /** The names of the threads that called the store. */
+  Set<String> threads() {
+    return Set.copyOf(threads);
+  }
+
+  private void called() {
+    calls.incrementAndGet();
+    threads.add(Thread.currentThread().getName());
+  }
+
   @Override
   public ClaimResult claim(
       StorageKey key,
@@ -38,43 +51,43 @@ final class CountingStore extends ForwardingStore {
       Duration lease,
       Duration retention,
       ClaimToken token) {
-    calls.incrementAndGet();
+    called();
     return super.claim(key, fingerprint, lease, retention, token);
   }
 
   @Override
   public UpdateResult abandon(StorageKey key, ClaimToken token) {
-    calls.incrementAndGet();
+    called();
     return super.abandon(key, token);
   }
 
   @Override
   public UpdateResult complete(StorageKey key, long fence, StoredResponse response) {
-    calls.incrementAndGet();
+    called();
     return super.complete(key, fence, response);
   }
 
   @Override
   public UpdateResult release(StorageKey key, long fence) {
-    calls.incrementAndGet();
+    called();
     return super.release(key, fence);
   }
 
   @Override
   public UpdateResult renew(StorageKey key, long fence, Duration lease) {
-    calls.incrementAndGet();
+    called();
     return super.renew(key, fence, lease);
   }
 
   @Override
   public UpdateResult checkpoint(StorageKey key, long fence, RecoveryPoint point) {
-    calls.incrementAndGet();
+    called();
     return super.checkpoint(key, fence, point);
   }
 
   @Override
   public Optional<IdempotencyRecord> find(StorageKey key) {
-    calls.incrementAndGet();
+    called();
     return super.find(key);
   }
 }

@@ -36,7 +36,7 @@ class ForwardedAsGuardedTest {
 
   private Gateway gateway(Consumer<GatewayConfig.Builder> settings) {
     GatewayConfig.Builder config =
-        GatewayConfig.builder(upstream.uri()).listen("127.0.0.1", 0).store(new CountingStore());
+        TestEngine.builder(upstream.uri()).listen("127.0.0.1", 0).store(new CountingStore());
     settings.accept(config);
     Gateway gateway = new Gateway(config.build());
     closing.add(gateway);
@@ -121,10 +121,7 @@ class ForwardedAsGuardedTest {
         RawUpstream.answering(
             "HTTP/1.1 201 Created\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")) {
       GatewayConfig config =
-          GatewayConfig.builder(raw.uri())
-              .listen("127.0.0.1", 0)
-              .store(new CountingStore())
-              .build();
+          TestEngine.builder(raw.uri()).listen("127.0.0.1", 0).store(new CountingStore()).build();
       Gateway gateway = new Gateway(config);
       closing.add(gateway);
       gateway.start();

@@ -26,7 +26,7 @@ class ForwardedHeadersTest {
     upstream = TestUpstream.start();
     gateway =
         new Gateway(
-            GatewayConfig.builder(upstream.uri())
+            TestEngine.builder(upstream.uri())
                 .listen("127.0.0.1", 0)
                 .store(InMemoryIdempotencyStore.create())
                 .build());

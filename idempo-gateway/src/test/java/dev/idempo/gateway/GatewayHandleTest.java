@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The handle an embedding application holds: start, await, stop, without any command line. */
 class GatewayHandleTest {
   private static final GatewayConfig CONFIG =
-      GatewayConfig.builder(URI.create("http://127.0.0.1:9"))
+      TestEngine.builder(URI.create("http://127.0.0.1:9"))
           .listen("127.0.0.1", 0)
           .storeLocation(StoreLocation.memory())
           .drainTimeout(Duration.ZERO)

@@ -25,14 +25,24 @@ class GatewayHttpContractTest extends HttpContract {
 
   @Override
   protected HttpAdapterHarness createHarness() {
-    return new Harness();
+    return new Harness(engine());
+  }
+
+  /** The engine the gateways run on. */
+  Engine engine() {
+    return Engine.JETTY;
   }
 
   @SuppressWarnings("try") // the contract closes it in @AfterAll, not a try block
   private static final class Harness extends InMemoryAdapterHarness {
     private final Map<Route, Gateway> gateways = new EnumMap<>(Route.class);
+    private final Engine engine;
     private ContractUpstream upstream;
     private ContractUpstream rawUpstream;
+
+    Harness(Engine engine) {
+      this.engine = engine;
+    }
 
     @Override
     public void start(ContractApplication application) throws Exception {
@@ -60,6 +70,7 @@ class GatewayHttpContractTest extends HttpContract {
               configure
                   .apply(
                       GatewayConfig.builder(target.uri())
+                          .engine(engine)
                           .listen("127.0.0.1", 0)
                           .store(routeStore)
                           .keyRequired(true)

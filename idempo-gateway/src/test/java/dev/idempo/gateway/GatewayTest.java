@@ -47,7 +47,7 @@ class GatewayTest {
 
   private Requests gateway(Consumer<GatewayConfig.Builder> settings) {
     GatewayConfig.Builder config =
-        GatewayConfig.builder(upstream.uri()).listen("127.0.0.1", 0).store(store);
+        TestEngine.builder(upstream.uri()).listen("127.0.0.1", 0).store(store);
     settings.accept(config);
     Gateway gateway = new Gateway(config.build());
     closing.add(gateway);

@@ -26,7 +26,7 @@ class ModuleTest {
   }
 
   @Test
-  void requiresJettyTheStoresAndTheLoggingApiButNoCommandLineOrLoggingBinding() {
+  void requiresJettyNettyTheStoresAndTheLoggingApiButNoCommandLineOrLoggingBinding() {
     assertEquals(
         Set.of(
             "java.base",
@@ -39,6 +39,12 @@ class ModuleTest {
             "lettuce.core",
             "micrometer.core",
             "micrometer.registry.prometheus",
+            "io.netty.buffer",
+            "io.netty.codec",
+            "io.netty.codec.http",
+            "io.netty.common",
+            "io.netty.handler",
+            "io.netty.transport",
             "org.eclipse.jetty.client",
             "org.eclipse.jetty.http",
             "org.eclipse.jetty.io",

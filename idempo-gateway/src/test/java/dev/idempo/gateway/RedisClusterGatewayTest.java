@@ -223,10 +223,7 @@ class RedisClusterGatewayTest {
   private Gateway start(StoreLocation store) {
     Gateway gateway =
         new Gateway(
-            GatewayConfig.builder(upstream.uri())
-                .listen("127.0.0.1", 0)
-                .storeLocation(store)
-                .build());
+            TestEngine.builder(upstream.uri()).listen("127.0.0.1", 0).storeLocation(store).build());
     gateway.start();
     return gateway;
   }

@@ -1,11 +1,13 @@
 package dev.idempo.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.http.IdempotencyRoute;
 import dev.idempo.http.RouteTable;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,5 +44,19 @@ class RequestAmbiguityTest {
   @ValueSource(strings = {"post", "Post", "gEt"})
   void aMethodTheClientWouldUpperCaseIsRefused(String method) {
     assertTrue(RequestAmbiguity.of(CHARGES, method, "/elsewhere").isPresent());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/", "/charges", "/payments/x-y_z~1", "/a/b/c", "/caf\u00e9"})
+  void aPathDecidedPlainWithoutReadingItHasNoOtherReading(String path) {
+    assertTrue(RequestAmbiguity.isPlain(path), path);
+    assertEquals(Set.of(), RequestAmbiguity.readings(path), path);
+    assertEquals(Set.of(path), RequestAmbiguity.spellings(path), path);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/%63", "/a\\b", "/a;b", "/a/./b", "//a", "/a//b", "/a/", "/file.txt"})
+  void aPathWithAnotherPossibleSpellingIsNotPlain(String path) {
+    assertFalse(RequestAmbiguity.isPlain(path), path);
   }
 }

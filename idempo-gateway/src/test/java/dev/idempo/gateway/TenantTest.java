@@ -53,7 +53,7 @@ class TenantTest {
 
   private Requests gateway(Consumer<GatewayConfig.Builder> settings) {
     GatewayConfig.Builder config =
-        GatewayConfig.builder(upstream.uri())
+        TestEngine.builder(upstream.uri())
             .listen("127.0.0.1", 0)
             .store(InMemoryIdempotencyStore.create());
     settings.accept(config);

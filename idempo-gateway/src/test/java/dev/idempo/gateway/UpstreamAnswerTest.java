@@ -30,7 +30,7 @@ class UpstreamAnswerTest {
 
   private Requests gateway(RawUpstream upstream, Consumer<GatewayConfig.Builder> settings) {
     GatewayConfig.Builder config =
-        GatewayConfig.builder(upstream.uri()).listen("127.0.0.1", 0).store(new CountingStore());
+        TestEngine.builder(upstream.uri()).listen("127.0.0.1", 0).store(new CountingStore());
     settings.accept(config);
     Gateway gateway = new Gateway(config.build());
     closing.add(gateway);

@@ -31,7 +31,7 @@ class UpstreamDroppedRequestTest {
     try (ContractUpstream upstream = ContractUpstream.start(application);
         Gateway gateway =
             new Gateway(
-                GatewayConfig.builder(upstream.uri())
+                TestEngine.builder(upstream.uri())
                     .listen("127.0.0.1", 0)
                     .store(InMemoryIdempotencyStore.create())
                     .build())) {

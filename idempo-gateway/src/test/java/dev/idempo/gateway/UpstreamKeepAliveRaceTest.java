@@ -61,7 +61,7 @@ class UpstreamKeepAliveRaceTest {
     closing.add(upstream);
     Gateway gateway =
         new Gateway(
-            GatewayConfig.builder(upstream.uri())
+            TestEngine.builder(upstream.uri())
                 .listen("127.0.0.1", 0)
                 .store(new CountingStore())
                 .build());

@@ -72,7 +72,7 @@ class WebhookGatewayTest {
 
   private Requests gateway(URI target, Consumer<GatewayConfig.Builder> settings) {
     GatewayConfig.Builder config =
-        GatewayConfig.builder(target)
+        TestEngine.builder(target)
             .listen("127.0.0.1", 0)
             .store(new CountingStore())
             .webhook(WebhookEndpointSpec.parse("/hooks/stripe=stripe:file:" + secretFile));
@@ -233,7 +233,7 @@ class WebhookGatewayTest {
   @Test
   void theAdminMetricsCountWebhookResultsAndRefusalsByReason() throws Exception {
     GatewayConfig config =
-        GatewayConfig.builder(upstream.uri())
+        TestEngine.builder(upstream.uri())
             .listen("127.0.0.1", 0)
             .admin("127.0.0.1", 0)
             .store(new CountingStore())
