@@ -440,14 +440,11 @@ final class GatewayCommandLine {
     }
 
     private static Engine engine(String text) {
-      switch (text.trim().toLowerCase(Locale.ROOT)) {
-        case "netty":
-          return Engine.NETTY;
-        case "jetty":
-          return Engine.JETTY;
-        default:
-          throw new IllegalArgumentException("must be netty or jetty, was '" + text + "'");
-      }
+      return switch (text.trim().toLowerCase(Locale.ROOT)) {
+        case "netty" -> Engine.NETTY;
+        case "jetty" -> Engine.JETTY;
+        default -> throw new IllegalArgumentException("must be netty or jetty, was '" + text + "'");
+      };
     }
 
     private static OnUnknownOutcome onUnknown(String text) {

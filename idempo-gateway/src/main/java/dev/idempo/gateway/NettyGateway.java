@@ -59,6 +59,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
+// Netty reports the outcome of a write or close that matters through a listener where it is
+// added (the request head written, a response flushed before closing); every other write or
+// close that fails also closes the channel, which channelInactive handles. Netty's own code
+// ignores these futures the same way.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class NettyGateway {
   private static final Logger LOG = LoggerFactory.getLogger(NettyGateway.class);
 

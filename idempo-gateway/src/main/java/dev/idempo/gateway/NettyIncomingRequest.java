@@ -82,6 +82,10 @@ final class NettyIncomingRequest implements IncomingRequest {
   /** The body is needed and was not read yet: read it, then decide again. */
   static final class BodyNotRead extends IOException {
     private static final long serialVersionUID = 1L;
+
+    // A control-flow signal without a stack trace, raised on every guarded request before its body
+    // is read: one shared instance costs nothing to throw.
+    @SuppressWarnings("StaticAssignmentOfThrowable")
     static final BodyNotRead INSTANCE = new BodyNotRead();
 
     private BodyNotRead() {

@@ -19,13 +19,14 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -79,15 +80,27 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: one instance per connection, used on its event loop (store calls run
  * elsewhere and come back to it).
  */
+// Netty reports the outcome of a write or close that matters through a listener where it is
+// added (the request head written, a response flushed before closing); every other write or
+// close that fails also closes the channel, which channelInactive handles. Netty's own code
+// ignores these futures the same way.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(NettyProxyHandler.class);
+
+  /**
+   * Headers copied from a message Netty decoded (and so validated) or from a stored response:
+   * validating them again would cost per request and find nothing.
+   */
+  static final HttpHeadersFactory COPIED_HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
   private final NettyGateway gateway;
   private final HttpIdempotency idempotency;
   private final GatewayMetrics metrics;
   private final OnUnknownOutcome onUnknownOutcome;
   private final ArrayDeque<Object> waiting = new ArrayDeque<>(0);
-  private ChannelHandlerContext ctx;
+
   private Channel channel;
   private Exchange current;
   private boolean closed;
@@ -101,7 +114,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
+
     this.channel = ctx.channel();
   }
 
@@ -127,8 +140,8 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(Object message) {
-    if (message instanceof HttpRequest) {
-      HttpRequest request = (HttpRequest) message;
+    if (message instanceof HttpRequest request) {
+
       if (current != null) {
         ReferenceCountUtil.release(message);
         return;
@@ -143,14 +156,14 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
           closeNow();
         }
       }
-      if (message instanceof HttpContent && current != null) {
-        current.requestContent((HttpContent) message);
+      if (message instanceof HttpContent httpContent && current != null) {
+        current.requestContent(httpContent);
       } else {
         ReferenceCountUtil.release(message);
       }
-    } else if (message instanceof HttpContent) {
+    } else if (message instanceof HttpContent httpContent) {
       if (current != null) {
-        current.requestContent((HttpContent) message);
+        current.requestContent(httpContent);
       } else {
         ReferenceCountUtil.release(message);
       }
@@ -187,7 +200,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
   private void begin(HttpRequest request) {
     DecoderResult decoded = request.decoderResult();
     if (decoded.isFailure()) {
-      refuseMalformed(request, decoded.cause());
+      refuseMalformed(decoded.cause());
       return;
     }
     String framing = framingProblem(request);
@@ -284,7 +297,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
     return target;
   }
 
-  private void refuseMalformed(HttpRequest request, Throwable cause) {
+  private void refuseMalformed(Throwable cause) {
     HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
     if (cause instanceof TooLongHttpHeaderException) {
       status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
@@ -491,8 +504,8 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
           continueIfExpected();
           forward(null, null);
         }
-      } else if (decision instanceof Decision.Respond) {
-        Decision.Respond respond = (Decision.Respond) decision;
+      } else if (decision instanceof Decision.Respond respond) {
+
         outcome = outcomeOf(respond);
         answerEarly(respond.response());
       } else {
@@ -648,8 +661,8 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
             }
           },
           decision -> {
-            if (decision instanceof Decision.Respond) {
-              Decision.Respond respond = (Decision.Respond) decision;
+            if (decision instanceof Decision.Respond respond) {
+
               outcome = outcomeOf(respond);
               send(respond.response());
             } else if (decision instanceof Decision.PassThrough) {
@@ -663,8 +676,8 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
 
     private String remoteAddress() {
       SocketAddress remote = channel.remoteAddress();
-      if (remote instanceof InetSocketAddress) {
-        return ((InetSocketAddress) remote).getAddress().getHostAddress();
+      if (remote instanceof InetSocketAddress inetSocketAddress) {
+        return inetSocketAddress.getAddress().getHostAddress();
       }
       return String.valueOf(remote);
     }
@@ -798,7 +811,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
       }
       HttpHeaders from = answer.headers();
       HopByHopHeaders hopByHop = HopByHopHeaders.of(from);
-      HttpHeaders to = new DefaultHttpHeaders(false);
+      HttpHeaders to = COPIED_HEADERS.newHeaders();
       boolean storable = status <= 599;
       captured = attempt != null && storable ? CapturedResponse.builder(status) : null;
       for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
@@ -1164,7 +1177,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
       if (finished) {
         return;
       }
-      DefaultHttpHeaders headers = new DefaultHttpHeaders(false);
+      HttpHeaders headers = COPIED_HEADERS.newHeaders();
       answer
           .headers()
           .forEach(
@@ -1251,15 +1264,11 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
     if (respond.isReplay()) {
       return RequestOutcome.REPLAYED;
     }
-    switch (respond.problem().get()) {
-      case KEY_IN_FLIGHT:
-        return RequestOutcome.IN_FLIGHT;
-      case KEY_MISMATCH:
-        return RequestOutcome.MISMATCH;
-      case OUTCOME_UNKNOWN:
-        return RequestOutcome.OUTCOME_UNKNOWN;
-      default:
-        return RequestOutcome.PROBLEM;
-    }
+    return switch (respond.problem().get()) {
+      case KEY_IN_FLIGHT -> RequestOutcome.IN_FLIGHT;
+      case KEY_MISMATCH -> RequestOutcome.MISMATCH;
+      case OUTCOME_UNKNOWN -> RequestOutcome.OUTCOME_UNKNOWN;
+      default -> RequestOutcome.PROBLEM;
+    };
   }
 }

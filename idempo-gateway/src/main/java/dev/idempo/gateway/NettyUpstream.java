@@ -15,10 +15,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -64,13 +64,19 @@ import javax.net.ssl.SSLException;
  * <p>Thread-safe: each pool is touched only on its own event loop; an {@link Exchange} is used on
  * its event loop only.
  */
+// Netty reports the outcome of a write or close that matters through a listener where it is
+// added (the request head written, a response flushed before closing); every other write or
+// close that fails also closes the channel, which channelInactive handles. Netty's own code
+// ignores these futures the same way.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class NettyUpstream {
   private static final String VIA = "1.1 idempo-gateway";
   private static final int MAX_INITIAL_LINE = 8 << 10;
   private static final int MAX_CHUNK = 16 << 10;
 
   private final Bootstrap bootstrap;
-  private final Map<EventExecutor, ArrayDeque<Connection>> pools = new IdentityHashMap<>();
+  private final IdentityHashMap<EventExecutor, ArrayDeque<Connection>> pools =
+      new IdentityHashMap<>();
   private final String host;
   private final int port;
   private final String hostHeader;
@@ -128,7 +134,7 @@ final class NettyUpstream {
       String key) {
     HttpHeaders from = incoming.headers();
     HopByHopHeaders hopByHop = HopByHopHeaders.of(from);
-    HttpHeaders to = new DefaultHttpHeaders(false);
+    HttpHeaders to = NettyProxyHandler.COPIED_HEADERS.newHeaders();
     to.add(HttpHeaderNames.HOST, hostHeader);
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
         it.hasNext(); ) {
@@ -167,23 +173,27 @@ final class NettyUpstream {
   /** Headers the client computes (Host, framing) or the gateway sets (forwarding, Expect). */
   private static boolean isRewritten(CharSequence name) {
     switch (name.length()) {
-      case 3:
+      case 3 -> {
         return HttpHeaderNames.VIA.contentEqualsIgnoreCase(name);
-      case 4:
+      }
+      case 4 -> {
         return HttpHeaderNames.HOST.contentEqualsIgnoreCase(name);
-      case 6:
+      }
+      case 6 -> {
         return HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name);
-      case 14:
+      }
+      case 14 -> {
         return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name);
-      case 15:
-      case 16:
-      case 17:
+      }
+      case 15, 16, 17 -> {
         String lower = name.toString().toLowerCase(java.util.Locale.ROOT);
         return lower.equals("x-forwarded-for")
             || lower.equals("x-forwarded-host")
             || lower.equals("x-forwarded-proto");
-      default:
+      }
+      default -> {
         return false;
+      }
     }
   }
 
@@ -218,11 +228,12 @@ final class NettyUpstream {
                         .pipeline()
                         .addLast(
                             new HttpClientCodec(
-                                MAX_INITIAL_LINE,
-                                UpstreamClient.MAX_RESPONSE_HEADER_BYTES,
-                                MAX_CHUNK,
+                                new HttpDecoderConfig()
+                                    .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                                    .setMaxHeaderSize(UpstreamClient.MAX_RESPONSE_HEADER_BYTES)
+                                    .setMaxChunkSize(MAX_CHUNK),
                                 false,
-                                true))
+                                false))
                         .addLast(new Connection(channel, pool));
                   }
                 });
@@ -407,8 +418,8 @@ final class NettyUpstream {
         fail(message.decoderResult().cause(), false);
         return;
       }
-      if (message instanceof HttpResponse) {
-        HttpResponse response = (HttpResponse) message;
+      if (message instanceof HttpResponse response) {
+
         int status = response.status().code();
         if (status >= 100 && status < 200 && status != 101) {
           return; // interim: its empty last content follows, and is skipped too
@@ -421,8 +432,8 @@ final class NettyUpstream {
           return;
         }
       }
-      if (message instanceof HttpContent) {
-        HttpContent content = (HttpContent) message;
+      if (message instanceof HttpContent content) {
+
         if (!headReceived) {
           content.release();
           return;

@@ -40,6 +40,7 @@ final class NettyWebhooks {
   private final long waitMillis;
 
   /** The delivery the receiver runs on this thread: the forward needs its headers and loop. */
+  @SuppressWarnings("ThreadLocalUsage") // per receiver on purpose: its own delivery on this thread
   private final ThreadLocal<Delivery> receiving = new ThreadLocal<>();
 
   NettyWebhooks(

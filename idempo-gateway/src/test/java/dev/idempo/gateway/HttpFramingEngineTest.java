@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +27,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HttpFramingEngineTest {
   private static final String HEAD =
-      "POST /orders HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer caller\r\n"
-          + "Idempotency-Key: frame-1\r\nContent-Type: application/json\r\n";
+      String.join(
+          "\r\n",
+          "POST /orders HTTP/1.1",
+          "Host: gateway",
+          "Authorization: Bearer caller",
+          "Idempotency-Key: frame-1",
+          "Content-Type: application/json",
+          "");
 
   private TestUpstream upstream;
   private Gateway gateway;
@@ -125,7 +132,7 @@ class HttpFramingEngineTest {
 
   private Socket connect() throws IOException {
     Socket socket = new Socket();
-    socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()), 5000);
+    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), gateway.port()), 5000);
     socket.setSoTimeout(10_000);
     return socket;
   }

@@ -460,6 +460,7 @@ class WebhookGatewayTest {
     final String keyPrefix;
 
     /** The headers whose every change must refuse a delivery. */
+    @SuppressWarnings("ImmutableEnumChecker") // List.of: immutable, which the check cannot see
     final List<String> signatureHeaders;
 
     Provider(String path, String keyPrefix, String... signatureHeaders) {

@@ -38,7 +38,8 @@ class QuietRenewalSchedulerTest {
   @Test
   void aTaskDueBeforeTheTickStillRuns() throws InterruptedException {
     CountDownLatch ran = new CountDownLatch(1);
-    scheduler.schedule(ran::countDown, 1, TimeUnit.MILLISECONDS);
+    // The latch says whether it ran.
+    ScheduledFuture<?> unused = scheduler.schedule(ran::countDown, 1, TimeUnit.MILLISECONDS);
 
     assertTrue(ran.await(30, TimeUnit.SECONDS));
   }
@@ -58,9 +59,12 @@ class QuietRenewalSchedulerTest {
             "{}".getBytes(StandardCharsets.UTF_8));
     int before = scheduler.getQueue().size();
 
-    try (HttpAttempt attempt =
-        assertInstanceOf(Decision.Proceed.class, idempotency.begin(request)).attempt()) {
+    HttpAttempt attempt =
+        assertInstanceOf(Decision.Proceed.class, idempotency.begin(request)).attempt();
+    try {
       assertEquals(before + 1, scheduler.getQueue().size(), "the attempt's renewal is queued here");
+    } finally {
+      attempt.close();
     }
     assertEquals(before, scheduler.getQueue().size());
   }

@@ -119,6 +119,7 @@ class WebhookProvidersTest {
     final String name;
 
     /** The headers whose every change must refuse a delivery. */
+    @SuppressWarnings("ImmutableEnumChecker") // List.of: immutable, which the check cannot see
     final List<String> signatureHeaders;
 
     Provider(String path, String name, String... signatureHeaders) {

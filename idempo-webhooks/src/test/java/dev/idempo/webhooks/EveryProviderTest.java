@@ -35,7 +35,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class EveryProviderTest {
   private static final String STRIPE_SECRET = "whsec_every_provider";
   private static final String SW_SECRET =
-      "whsec_" + Base64.getEncoder().encodeToString("every provider, 24 bytes".getBytes());
+      "whsec_"
+          + Base64.getEncoder()
+              .encodeToString("every provider, 24 bytes".getBytes(StandardCharsets.UTF_8));
   private static final String GITHUB_SECRET = "every provider github";
   private static final String HMAC_SECRET = "every provider hmac";
   private static final String PAYPAL_WEBHOOK = "WH-EVERY-PROVIDER";
