@@ -348,7 +348,7 @@ public final class GatewayConfig {
   }
 
   /** The webhook paths only: a spec's text may name where a secret lives. */
-  private List<String> webhookPaths() {
+  List<String> webhookPaths() {
     List<String> paths = new ArrayList<>();
     webhooks.forEach(spec -> paths.add(spec.path()));
     return paths;

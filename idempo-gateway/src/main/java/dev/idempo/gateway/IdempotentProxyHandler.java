@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -61,6 +62,7 @@ final class IdempotentProxyHandler extends Handler.Abstract {
   private final GatewayMetrics metrics;
   private final OnUnknownOutcome onUnknownOutcome;
   private final Duration upstreamTimeout;
+  private final Set<String> webhookPaths;
 
   IdempotentProxyHandler(
       HttpIdempotency idempotency,
@@ -72,6 +74,7 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     this.metrics = metrics;
     this.onUnknownOutcome = config.onUnknownOutcome();
     this.upstreamTimeout = config.upstreamTimeout();
+    this.webhookPaths = Set.copyOf(config.webhookPaths());
   }
 
   @Override
@@ -103,7 +106,8 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     void serve() throws IOException {
       JettyIncomingRequest incoming = new JettyIncomingRequest(request);
       Optional<String> ambiguity =
-          RequestAmbiguity.of(idempotency.routes(), request.getMethod(), incoming.path());
+          RequestAmbiguity.of(
+              idempotency.routes(), webhookPaths, request.getMethod(), incoming.path());
       if (ambiguity.isPresent()) {
         // Forwarded, it could run as another request than the one guarded: nothing is sent.
         LOG.info("refused {} {}: {}", request.getMethod(), incoming.path(), ambiguity.get());

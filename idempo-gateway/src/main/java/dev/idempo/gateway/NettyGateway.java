@@ -34,6 +34,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -75,6 +76,7 @@ final class NettyGateway {
   private final Executor storeExecutor;
   private final NettyUpstream upstream;
   private final NettyWebhooks webhooks;
+  private final Set<String> webhookPaths;
   private final AdminHandler admin;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private Channel listener;
@@ -113,6 +115,7 @@ final class NettyGateway {
         config.webhooks().isEmpty()
             ? null
             : new NettyWebhooks(config, store, upstream, metrics, blocking);
+    this.webhookPaths = Set.copyOf(config.webhookPaths());
   }
 
   /**
@@ -219,6 +222,11 @@ final class NettyGateway {
 
   GatewayConfig config() {
     return config;
+  }
+
+  /** The webhook endpoints' paths: a request to a lookalike of one is refused, never forwarded. */
+  Set<String> webhookPaths() {
+    return webhookPaths;
   }
 
   NettyUpstream upstream() {

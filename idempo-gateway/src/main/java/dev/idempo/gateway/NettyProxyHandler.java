@@ -479,7 +479,11 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
 
     void decide() {
       Optional<String> ambiguity =
-          RequestAmbiguity.of(idempotency.routes(), request.method().name(), incoming.path());
+          RequestAmbiguity.of(
+              idempotency.routes(),
+              gateway.webhookPaths(),
+              request.method().name(),
+              incoming.path());
       if (ambiguity.isPresent()) {
         // Forwarded, it could run as another request than the one guarded: nothing is sent.
         LOG.info("refused {} {}: {}", request.method(), incoming.path(), ambiguity.get());

@@ -41,6 +41,17 @@ final class RequestAmbiguity {
 
   /** Why {@code method} on {@code rawPath} is refused, or empty if it is forwarded. */
   static Optional<String> of(RouteTable routes, String method, String rawPath) {
+    return of(routes, Set.of(), method, rawPath);
+  }
+
+  /**
+   * Why {@code method} on {@code rawPath}, a path that is not one of {@code webhookPaths}, is
+   * refused, or empty if it is forwarded. Besides the rules above: no reading of the path, nor the
+   * path in another letter case (Express and ASP.NET route ignoring case), may be a webhook path.
+   * Such a request would reach the upstream's webhook handler without its signature checked.
+   */
+  static Optional<String> of(
+      RouteTable routes, Set<String> webhookPaths, String method, String rawPath) {
     if (!method.toUpperCase(Locale.ENGLISH).equals(method)) {
       return Optional.of(
           "The method \""
@@ -51,7 +62,8 @@ final class RequestAmbiguity {
               + "\".");
     }
     if (isPlain(rawPath)) {
-      return Optional.empty(); // no other spelling or reading: nothing to compare
+      // No other spelling or reading: only the letter case may make it a webhook path.
+      return webhookLookalike(webhookPaths, rawPath, rawPath);
     }
     for (String reading : spellings(rawPath)) {
       if (!withoutDotSegments(reading).equals(reading)) {
@@ -63,8 +75,18 @@ final class RequestAmbiguity {
                 + " Send the path with its dot segments resolved.");
       }
     }
+    Set<String> readings = readings(rawPath);
+    Optional<String> lookalike = webhookLookalike(webhookPaths, rawPath, rawPath);
+    for (String reading : readings) {
+      if (lookalike.isEmpty()) {
+        lookalike = webhookLookalike(webhookPaths, rawPath, reading);
+      }
+    }
+    if (lookalike.isPresent()) {
+      return lookalike;
+    }
     Optional<IdempotencyRoute> asSent = routes.match(method, rawPath);
-    for (String reading : readings(rawPath)) {
+    for (String reading : readings) {
       Optional<IdempotencyRoute> other = routes.match(method, reading);
       if (!other.equals(asSent)) {
         return Optional.of(
@@ -80,6 +102,25 @@ final class RequestAmbiguity {
                 + (asSent.isPresent() ? "is guarded by route " + asSent.get().name() : "is not")
                 + ". Send the path in its plain form (no encoded slashes or dots, no dot"
                 + " segments).");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Why {@code reading} of {@code rawPath} may reach a webhook path's handler, or empty. */
+  private static Optional<String> webhookLookalike(
+      Set<String> webhookPaths, String rawPath, String reading) {
+    for (String webhookPath : webhookPaths) {
+      if (webhookPath.equalsIgnoreCase(reading)) {
+        return Optional.of(
+            "The path \""
+                + rawPath
+                + "\" may be read by the upstream as the webhook path \""
+                + webhookPath
+                + "\", whose deliveries the gateway verifies and deduplicates. Send deliveries to"
+                + " \""
+                + webhookPath
+                + "\" exactly.");
       }
     }
     return Optional.empty();

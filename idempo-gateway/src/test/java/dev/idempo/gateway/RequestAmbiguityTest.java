@@ -59,4 +59,31 @@ class RequestAmbiguityTest {
   void aPathWithAnotherPossibleSpellingIsNotPlain(String path) {
     assertFalse(RequestAmbiguity.isPlain(path), path);
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/hooks/%73tripe",
+        "/hooks/stripe;x=1",
+        "/hooks/stripe/",
+        "/hooks//stripe",
+        "/hooks%2Fstripe",
+        "/HOOKS/stripe",
+        "/hooks/Stripe/"
+      })
+  void aLookalikeOfAWebhookPathIsRefusedWhateverTheRoutes(String path) {
+    Optional<String> reason =
+        RequestAmbiguity.of(RouteTable.of(), Set.of("/hooks/stripe"), "POST", path);
+
+    assertTrue(reason.isPresent(), path);
+    assertTrue(reason.get().contains("\"/hooks/stripe\""), reason.get());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/hooks/stripe2", "/hooks", "/hooks/github", "/hooks/strip%65x"})
+  void anotherPathBesideAWebhookPathIsForwarded(String path) {
+    assertEquals(
+        Optional.empty(),
+        RequestAmbiguity.of(RouteTable.of(), Set.of("/hooks/stripe"), "POST", path));
+  }
 }
