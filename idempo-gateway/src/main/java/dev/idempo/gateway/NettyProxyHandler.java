@@ -1104,26 +1104,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** What the caller gets when the upstream may or may not have acted. */
     private CapturedResponse unknownOutcomeProblem(UpstreamExchange.UpstreamFailure failure) {
-      String what =
-          failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
-              ? "The upstream did not answer within "
-                  + DurationText.format(gateway.config().upstreamTimeout())
-                  + " after the request was sent"
-              : "The connection to the upstream was lost after the request was sent";
-      if (onUnknownOutcome == OnUnknownOutcome.REEXECUTE) {
-        String detail =
-            what
-                + ". Retry with the same Idempotency-Key: the upstream receives the same key and"
-                + " can recognize the repeat.";
-        return failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
-            ? idempotency.problem(ProblemType.UPSTREAM_TIMEOUT, detail)
-            : idempotency.problem(ProblemType.UPSTREAM_UNAVAILABLE, detail);
-      }
-      return idempotency.problem(
-          ProblemType.OUTCOME_UNKNOWN,
-          what
-              + "; whether it took effect is unknown, so it is not forwarded again. Check the"
-              + " resource's state before sending the operation with a new key.");
+      return onUnknownOutcome.problem(idempotency, failure, gateway.config().upstreamTimeout());
     }
 
     /** Records the unknown outcome, or releases the key, as the policy says; then {@code next}. */
