@@ -53,9 +53,16 @@ public final class StoreLoadBenchmark {
             "%-28s %7s %12s %9s %9s %14s",
             "scenario", "callers", "ops/s", "p50 µs", "p99 µs", "round trips/op"));
 
-    InMemoryIdempotencyStore memory =
-        InMemoryIdempotencyStore.builder().maxRecords(2_000_000).build();
     for (int callers : CALLERS) {
+      // A store per row, room for every first run it may see (~600k/s for `seconds`): a full
+      // store refuses new claims rather than forget live records.
+      InMemoryIdempotencyStore memory =
+          InMemoryIdempotencyStore.builder()
+              .maxRecords(
+                  (int)
+                      Math.min(
+                          InMemoryIdempotencyStore.MAX_RECORDS_LIMIT, 1_000_000L * (seconds + 2)))
+              .build();
       rows.add(
           row(
               "memory: new request",
