@@ -369,37 +369,24 @@ final class IdempotentProxyHandler extends Handler.Abstract {
     private void answerFailure(UpstreamExchange.UpstreamFailure failure, HttpAttempt attempt)
         throws IOException {
       String reason = UpstreamExchange.UpstreamFailure.reason(failure.getCause());
+      CapturedResponse problem =
+          failure.problem(idempotency, upstreamTimeout, onUnknownOutcome, attempt != null);
       if (failure.kind() == UpstreamExchange.FailureKind.NOT_SENT) {
         LOG.warn("upstream unreachable, request not sent: {}", reason);
         if (attempt != null) {
           release(attempt);
         }
-        send(
-            idempotency.problem(
-                ProblemType.UPSTREAM_UNAVAILABLE,
-                "The upstream could not be reached, so the request was not sent. Retry later with the same Idempotency-Key."));
-        return;
+      } else {
+        LOG.warn(
+            "upstream gave no answer after the request was sent ({}): {}", failure.kind(), reason);
+        if (attempt != null) {
+          settleUnknown(attempt);
+        }
       }
-      LOG.warn(
-          "upstream gave no answer after the request was sent ({}): {}", failure.kind(), reason);
-      if (attempt == null) {
-        send(
-            failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
-                ? idempotency.problem(
-                    ProblemType.UPSTREAM_TIMEOUT,
-                    "The upstream did not answer within "
-                        + DurationText.format(upstreamTimeout)
-                        + ".")
-                : idempotency.problem(
-                    ProblemType.UPSTREAM_UNAVAILABLE,
-                    "The connection to the upstream was lost before it answered."));
-        return;
-      }
-      settleUnknown(attempt);
-      send(unknownOutcomeProblem(failure));
+      send(problem);
     }
 
-    /** What the caller gets when the upstream may or may not have acted. */
+    /** What the caller gets when the upstream may or may not have acted on a guarded request. */
     private CapturedResponse unknownOutcomeProblem(UpstreamExchange.UpstreamFailure failure) {
       return onUnknownOutcome.problem(idempotency, failure, upstreamTimeout);
     }

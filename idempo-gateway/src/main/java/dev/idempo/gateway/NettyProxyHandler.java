@@ -755,36 +755,23 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void answerFailure(UpstreamExchange.UpstreamFailure failure) {
       String reason = UpstreamExchange.UpstreamFailure.reason(failure.getCause());
-      if (failure.kind() == UpstreamExchange.FailureKind.NOT_SENT) {
+      CapturedResponse problem =
+          failure.problem(
+              idempotency, gateway.config().upstreamTimeout(), onUnknownOutcome, attempt != null);
+      boolean notSent = failure.kind() == UpstreamExchange.FailureKind.NOT_SENT;
+      if (notSent) {
         LOG.warn("upstream unreachable, request not sent: {}", reason);
-        CapturedResponse problem =
-            idempotency.problem(
-                ProblemType.UPSTREAM_UNAVAILABLE,
-                "The upstream could not be reached, so the request was not sent. Retry later with"
-                    + " the same Idempotency-Key.");
-        if (attempt != null) {
-          release(() -> send(problem));
-        } else {
-          send(problem);
-        }
-        return;
+      } else {
+        LOG.warn(
+            "upstream gave no answer after the request was sent ({}): {}", failure.kind(), reason);
       }
-      LOG.warn(
-          "upstream gave no answer after the request was sent ({}): {}", failure.kind(), reason);
       if (attempt == null) {
-        send(
-            failure.kind() == UpstreamExchange.FailureKind.TIMED_OUT
-                ? idempotency.problem(
-                    ProblemType.UPSTREAM_TIMEOUT,
-                    "The upstream did not answer within "
-                        + DurationText.format(gateway.config().upstreamTimeout())
-                        + ".")
-                : idempotency.problem(
-                    ProblemType.UPSTREAM_UNAVAILABLE,
-                    "The connection to the upstream was lost before it answered."));
-        return;
+        send(problem);
+      } else if (notSent) {
+        release(() -> send(problem));
+      } else {
+        settleUnknown(() -> send(problem));
       }
-      settleUnknown(() -> send(unknownOutcomeProblem(failure)));
     }
 
     @Override

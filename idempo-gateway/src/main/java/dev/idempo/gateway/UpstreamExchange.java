@@ -1,5 +1,8 @@
 package dev.idempo.gateway;
 
+import dev.idempo.http.CapturedResponse;
+import dev.idempo.http.HttpIdempotency;
+import dev.idempo.http.ProblemType;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -119,6 +122,34 @@ final class UpstreamExchange {
 
     FailureKind kind() {
       return kind;
+    }
+
+    /**
+     * What the caller gets for this failure, on either engine: 502 {@code upstream-unavailable}
+     * when the request was not sent (a retry forwards it); when it was sent, the timeout or the
+     * lost connection for an unguarded request, else what {@code onUnknownOutcome} says.
+     */
+    CapturedResponse problem(
+        HttpIdempotency idempotency,
+        Duration upstreamTimeout,
+        OnUnknownOutcome onUnknownOutcome,
+        boolean guarded) {
+      if (kind == FailureKind.NOT_SENT) {
+        return idempotency.problem(
+            ProblemType.UPSTREAM_UNAVAILABLE,
+            "The upstream could not be reached, so the request was not sent. Retry later with the"
+                + " same Idempotency-Key.");
+      }
+      if (guarded) {
+        return onUnknownOutcome.problem(idempotency, this, upstreamTimeout);
+      }
+      return kind == FailureKind.TIMED_OUT
+          ? idempotency.problem(
+              ProblemType.UPSTREAM_TIMEOUT,
+              "The upstream did not answer within " + DurationText.format(upstreamTimeout) + ".")
+          : idempotency.problem(
+              ProblemType.UPSTREAM_UNAVAILABLE,
+              "The connection to the upstream was lost before it answered.");
     }
 
     /**
