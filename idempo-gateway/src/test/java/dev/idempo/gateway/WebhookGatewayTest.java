@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.stripe.net.Webhook;
 import dev.idempo.testsupport.PayPalCertificate;
+import dev.idempo.testsupport.SignatureHeaderMutations;
 import dev.idempo.webhooks.WebhookEndpointSpec;
 import dev.idempo.webhooks.WebhookReceiver;
 import java.io.IOException;
@@ -615,7 +616,7 @@ class WebhookGatewayTest {
       String header =
           provider.signatureHeaders.get(random.nextInt(provider.signatureHeaders.size()));
       String original = headers.get(header).get(0);
-      mutate(headers, header, random);
+      SignatureHeaderMutations.mutate(headers, header, random);
 
       String shown = String.valueOf(headers.get(header));
       HttpResponse<String> answer;
@@ -626,7 +627,7 @@ class WebhookGatewayTest {
         // the client before the answer does (it is still sending). Nothing was forwarded either
         // way.
         assertTrue(
-            headerBytes(headers) > REQUEST_HEADER_LIMIT,
+            SignatureHeaderMutations.headerBytes(headers) > REQUEST_HEADER_LIMIT,
             "seed " + seed + ", case " + i + " " + provider + " " + header + ": " + e);
         continue;
       }
@@ -655,62 +656,6 @@ class WebhookGatewayTest {
 
   /** The gateway's request header limit (8 KiB, UpstreamClient.MAX_REQUEST_HEADER_BYTES). */
   private static final int REQUEST_HEADER_LIMIT = 8 << 10;
-
-  private static int headerBytes(Map<String, List<String>> headers) {
-    int bytes = 0;
-    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-      for (String value : header.getValue()) {
-        bytes += header.getKey().length() + value.length() + 4;
-      }
-    }
-    return bytes;
-  }
-
-  /** Printable ASCII only: the JDK's client refuses control characters in header values. */
-  private static final String JUNK = "aZ09+/=,; -_.:tv1=sha256\"\\{}[]%";
-
-  /** One change to {@code name} that leaves no valid delivery (values differ beyond spaces). */
-  private static void mutate(Map<String, List<String>> headers, String name, Random random) {
-    String value = headers.get(name).get(0);
-    String changed;
-    do {
-      switch (random.nextInt(8)) {
-        case 0 -> {
-          headers.remove(name);
-          return;
-        }
-        case 1 -> {
-          headers.put(name, List.of(value, value));
-          return;
-        }
-        case 2 -> changed = value.substring(0, random.nextInt(value.length()));
-        case 3 -> changed = junk(random, 1 + random.nextInt(120));
-        case 4 -> changed = value + junk(random, 10_000 + random.nextInt(40_000));
-        case 5 -> {
-          int at = random.nextInt(value.length());
-          char replacement = JUNK.charAt(random.nextInt(JUNK.length()));
-          changed = value.substring(0, at) + replacement + value.substring(at + 1);
-        }
-        case 6 ->
-            changed =
-                value
-                    .replace("v1=", "v0=")
-                    .replace("v1,", "v1a,")
-                    .replace("sha256=", "sha1=")
-                    .replace("SHA256withRSA", "SHA1withRSA");
-        default -> changed = "9".repeat(1 + random.nextInt(30));
-      }
-    } while (changed.strip().equalsIgnoreCase(value.strip()));
-    headers.put(name, List.of(changed));
-  }
-
-  private static String junk(Random random, int length) {
-    StringBuilder junk = new StringBuilder(length);
-    for (int i = 0; i < length; i++) {
-      junk.append(JUNK.charAt(random.nextInt(JUNK.length())));
-    }
-    return junk.toString();
-  }
 
   /**
    * Gateway bug, found by this test: webhook paths are matched on the raw request path, so a forged

@@ -8,6 +8,7 @@ import dev.idempo.spring.webhookproviders.EveryProviderApplication;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.testsupport.PayPalCertificate;
+import dev.idempo.testsupport.SignatureHeaderMutations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -271,7 +272,7 @@ class WebhookProvidersTest {
       String header =
           provider.signatureHeaders.get(random.nextInt(provider.signatureHeaders.size()));
       String original = headers.get(header).get(0);
-      mutate(headers, header, random);
+      SignatureHeaderMutations.mutate(headers, header, random);
 
       HttpResponse<String> answer;
       try {
@@ -279,7 +280,7 @@ class WebhookProvidersTest {
       } catch (IOException e) {
         // Past Tomcat's 8 KiB request header limit the server answers 400 and closes; the close
         // may reach the client before the answer (it is still sending). Nothing ran either way.
-        assertThat(headerBytes(headers))
+        assertThat(SignatureHeaderMutations.headerBytes(headers))
             .as("seed %d, case %d: %s", seed, i, e)
             .isGreaterThan(8 << 10);
         continue;
@@ -300,62 +301,6 @@ class WebhookProvidersTest {
     }
     assertThat(handlers.runs).as("seed %d: a handler ran", seed).hasSize(runs);
     assertThat(((InMemoryIdempotencyStore) store).size()).as("seed %d", seed).isEqualTo(recorded);
-  }
-
-  private static int headerBytes(Map<String, List<String>> headers) {
-    int bytes = 0;
-    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-      for (String value : header.getValue()) {
-        bytes += header.getKey().length() + value.length() + 4;
-      }
-    }
-    return bytes;
-  }
-
-  /** Printable ASCII only: the JDK's client refuses control characters in header values. */
-  private static final String JUNK = "aZ09+/=,; -_.:tv1=sha256\"\\{}[]%";
-
-  /** One change to {@code name} that leaves no valid delivery (values differ beyond spaces). */
-  private static void mutate(Map<String, List<String>> headers, String name, Random random) {
-    String value = headers.get(name).get(0);
-    String changed;
-    do {
-      switch (random.nextInt(8)) {
-        case 0 -> {
-          headers.remove(name);
-          return;
-        }
-        case 1 -> {
-          headers.put(name, List.of(value, value));
-          return;
-        }
-        case 2 -> changed = value.substring(0, random.nextInt(value.length()));
-        case 3 -> changed = junk(random, 1 + random.nextInt(120));
-        case 4 -> changed = value + junk(random, 10_000 + random.nextInt(40_000));
-        case 5 -> {
-          int at = random.nextInt(value.length());
-          char replacement = JUNK.charAt(random.nextInt(JUNK.length()));
-          changed = value.substring(0, at) + replacement + value.substring(at + 1);
-        }
-        case 6 ->
-            changed =
-                value
-                    .replace("v1=", "v0=")
-                    .replace("v1,", "v1a,")
-                    .replace("sha256=", "sha1=")
-                    .replace("SHA256withRSA", "SHA1withRSA");
-        default -> changed = "9".repeat(1 + random.nextInt(30));
-      }
-    } while (changed.strip().equalsIgnoreCase(value.strip()));
-    headers.put(name, List.of(changed));
-  }
-
-  private static String junk(Random random, int length) {
-    StringBuilder junk = new StringBuilder(length);
-    for (int i = 0; i < length; i++) {
-      junk.append(JUNK.charAt(random.nextInt(JUNK.length())));
-    }
-    return junk.toString();
   }
 
   /**
