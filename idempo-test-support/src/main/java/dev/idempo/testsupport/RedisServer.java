@@ -1,15 +1,6 @@
 package dev.idempo.testsupport;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,15 +15,13 @@ import java.util.List;
  *
  * <p>Thread-safe: lifecycle methods are synchronized; host, port and URI never change.
  */
-public final class RedisServer extends LoopbackServer {
+public final class RedisServer extends RedisProcess {
   private static RedisServer sharedInstance;
 
-  private final Path executable;
   private final List<String> extraArgs;
 
   private RedisServer(Path executable, Path directory, List<String> extraArgs, boolean shared) {
-    super("redis-server", ServerUser.current(), directory, shared);
-    this.executable = executable;
+    super("redis-server", executable, directory, shared);
     this.extraArgs = List.copyOf(extraArgs);
   }
 
@@ -73,66 +62,8 @@ public final class RedisServer extends LoopbackServer {
 
   @Override
   List<String> command(int port) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                executable.toString(),
-                "--bind",
-                host(),
-                "--port",
-                Integer.toString(port),
-                "--dir",
-                directory().toString(),
-                "--daemonize",
-                "no",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--maxmemory-policy",
-                "noeviction"));
+    List<String> command = baseCommand(port);
     command.addAll(extraArgs);
     return command;
-  }
-
-  @Override
-  boolean answers(int port) {
-    return "+PONG".equals(firstReplyLine(port, "PING"));
-  }
-
-  @Override
-  void requestShutdown(int port) {
-    firstReplyLine(port, "SHUTDOWN", "NOSAVE");
-  }
-
-  @Override
-  Duration pollInterval() {
-    return Duration.ofMillis(20);
-  }
-
-  /** Sends one RESP command; returns the reply's first line, or "" if the server is unreachable. */
-  private String firstReplyLine(int port, String... args) {
-    StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
-    for (String arg : args) {
-      request
-          .append('$')
-          .append(arg.getBytes(StandardCharsets.UTF_8).length)
-          .append("\r\n")
-          .append(arg)
-          .append("\r\n");
-    }
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host(), port), 1000);
-      socket.setSoTimeout(2000);
-      OutputStream out = socket.getOutputStream();
-      out.write(request.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      String line =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
-              .readLine();
-      return line == null ? "" : line;
-    } catch (IOException e) {
-      return "";
-    }
   }
 }
