@@ -6,12 +6,13 @@
 # summed over its threads) and, for the JVM, bytes allocated (heap used at the row's ends, from
 # jcmd GC.heap_info, plus what each young collection in between freed, from -Xlog:gc).
 # The gateway JVMs run with the options the `idempo` launcher gives `idempo gateway`
-# (idempo-cli/gateway.jvm-options; GATEWAY_JAVA_OPTS replaces them). ENGINES (default
+# (idempo-cli/gateway.jvm-options; GATEWAY_JAVA_OPTS replaces them; the allocation column needs
+# G1: GATEWAY_JAVA_OPTS=-XX:+UseG1GC). ENGINES (default
 # "netty jetty") picks the engines measured.
 command -v nginx >/dev/null || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install redis-server" >&2; exit 1; }
 command -v jcmd >/dev/null || { echo "jcmd (a JDK) is missing" >&2; exit 1; }
-cli=idempo-cli/target/idempo.jar
+cli=${GATEWAY_JAR:-idempo-cli/target/idempo.jar} # GATEWAY_JAR: another build, to compare
 warmup=${WARMUP:-30}
 engines=${ENGINES:-netty jetty}
 if [ -n "${GATEWAY_JAVA_OPTS+set}" ]; then
@@ -68,7 +69,9 @@ load_row() {
   local label=$1 url=$2 script=$3 port=${4:-} pid="" p0="" h0="" out
   [ -n "$port" ] && pid=${proxy_pid[$port]:-}
   if [ -n "$pid" ]; then
-    [ -f "$work/gc-$port.log" ] && h0=$(heap_point "$pid")
+    # Allocation is read off G1's young pauses only (with ZGC, the launcher's default, run again
+    # with GATEWAY_JAVA_OPTS=-XX:+UseG1GC for this column).
+    [ -f "$work/gc-$port.log" ] && grep -q "Using G1" "$work/gc-$port.log" && h0=$(heap_point "$pid")
     p0=$(proc_point "$pid")
   fi
   out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$script" "$url")
