@@ -5,18 +5,29 @@
 # proxy process, from /proc and the JVM: CPU (utime+stime), context switches (voluntary and not,
 # summed over its threads) and, for the JVM, bytes allocated (heap used at the row's ends, from
 # jcmd GC.heap_info, plus what each young collection in between freed, from -Xlog:gc).
+# The gateway JVMs run with the options the `idempo` launcher gives `idempo gateway`
+# (idempo-cli/gateway.jvm-options; GATEWAY_JAVA_OPTS replaces them; the allocation column needs
+# G1: GATEWAY_JAVA_OPTS=-XX:+UseG1GC). ENGINES (default
+# "netty jetty") picks the engines measured.
 command -v nginx >/dev/null || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
 command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install redis-server" >&2; exit 1; }
 command -v jcmd >/dev/null || { echo "jcmd (a JDK) is missing" >&2; exit 1; }
-cli=idempo-cli/target/idempo.jar
+cli=${GATEWAY_JAR:-idempo-cli/target/idempo.jar} # GATEWAY_JAR: another build, to compare
 warmup=${WARMUP:-30}
+engines=${ENGINES:-netty jetty}
+if [ -n "${GATEWAY_JAVA_OPTS+set}" ]; then
+  read -r -a gateway_java_opts <<<"$GATEWAY_JAVA_OPTS"
+else
+  gateway_java_opts=("@idempo-cli/gateway.jvm-options")
+fi
 ticks=$(getconf CLK_TCK)
 declare -A proxy_pid
 
 start_gateway() { # start_gateway PORT UPSTREAM_PORT STORE ENGINE
   # A 30 s retention and room for 2M records: the memory store never fills during a run (its
   # default 100k records would be full within seconds, and every new key then answered 503).
-  java -Xlog:gc:file="$work/gc-$1.log":uptime -jar "$cli" gateway --listen "127.0.0.1:$1" \
+  java ${gateway_java_opts[@]+"${gateway_java_opts[@]}"} -Xlog:gc:file="$work/gc-$1.log":uptime \
+    -jar "$cli" gateway --listen "127.0.0.1:$1" \
     --upstream "http://127.0.0.1:$2" --store "$3" --engine "$4" --retention 30s \
     > "$work/gateway-$1.log" 2>&1 & pids+=($!)
   proxy_pid[$1]=$!
@@ -58,7 +69,9 @@ load_row() {
   local label=$1 url=$2 script=$3 port=${4:-} pid="" p0="" h0="" out
   [ -n "$port" ] && pid=${proxy_pid[$port]:-}
   if [ -n "$pid" ]; then
-    [ -f "$work/gc-$port.log" ] && h0=$(heap_point "$pid")
+    # Allocation is read off G1's young pauses only (with ZGC, the launcher's default, run again
+    # with GATEWAY_JAVA_OPTS=-XX:+UseG1GC for this column).
+    [ -f "$work/gc-$port.log" ] && grep -q "Using G1" "$work/gc-$port.log" && h0=$(heap_point "$pid")
     p0=$(proc_point "$pid")
   fi
   out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$script" "$url")
@@ -129,8 +142,12 @@ NGINX
   nginx -c "$work/nginx-$np/nginx.conf" -p "$work/nginx-$np"
   wait_port "$np"
   proxy_pid[$np]=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1) # the one worker
-  start_gateway "$gn" "$up" memory:2000000 netty
-  start_gateway "$gj" "$up" memory:2000000 jetty
+  for engine in $engines; do
+    case $engine in
+      netty) start_gateway "$gn" "$up" memory:2000000 netty ;;
+      jetty) start_gateway "$gj" "$up" memory:2000000 jetty ;;
+    esac
+  done
   local tag="upstream ${1}µs"
   local full=${FULL:-$([ "$1" = 0 ] && echo 1 || echo 0)}
   if [ "$full" = 1 ]; then
@@ -139,7 +156,7 @@ NGINX
   fi
   warm "$up" 3
   warm "$np" 3
-  for port in "$gn" "$gj"; do warm "$port" "$warmup"; done
+  for port in "$gn" "$gj"; do [ -n "${proxy_pid[$port]:-}" ] && warm "$port" "$warmup"; done
   if [ "$full" = 1 ]; then for port in "$gs" "$gr"; do warm "$port" "$warmup"; done; fi
   echo "load: $(uptime)"
   load_header "gateway, $tag"
@@ -147,10 +164,14 @@ NGINX
   load_row "$tag: upstream alone" "http://127.0.0.1:$up/charges" "$lua/fresh-key.lua"
   load_row "$tag: nginx proxy_pass" "http://127.0.0.1:$np/charges" "$lua/fresh-key.lua" "$np"
   nginx_rps=$last_rps
-  load_row "$tag: netty, memory, new keys" "http://127.0.0.1:$gn/charges" "$lua/fresh-key.lua" "$gn"
-  load_row "$tag: netty, memory, replays" "http://127.0.0.1:$gn/charges" "$lua/same-key.lua" "$gn"
-  load_row "$tag: jetty, memory, new keys" "http://127.0.0.1:$gj/charges" "$lua/fresh-key.lua" "$gj"
-  load_row "$tag: jetty, memory, replays" "http://127.0.0.1:$gj/charges" "$lua/same-key.lua" "$gj"
+  if [ -n "${proxy_pid[$gn]:-}" ]; then
+    load_row "$tag: netty, memory, new keys" "http://127.0.0.1:$gn/charges" "$lua/fresh-key.lua" "$gn"
+    load_row "$tag: netty, memory, replays" "http://127.0.0.1:$gn/charges" "$lua/same-key.lua" "$gn"
+  fi
+  if [ -n "${proxy_pid[$gj]:-}" ]; then
+    load_row "$tag: jetty, memory, new keys" "http://127.0.0.1:$gj/charges" "$lua/fresh-key.lua" "$gj"
+    load_row "$tag: jetty, memory, replays" "http://127.0.0.1:$gj/charges" "$lua/same-key.lua" "$gj"
+  fi
   if [ "$full" = 1 ]; then
     load_row "$tag: netty, sqlite, new keys" "http://127.0.0.1:$gs/charges" "$lua/fresh-key.lua" "$gs"
     load_row "$tag: netty, redis, new keys" "http://127.0.0.1:$gr/charges" "$lua/fresh-key.lua" "$gr"

@@ -1,5 +1,7 @@
 package dev.idempo.gateway;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +20,11 @@ final class HopByHopHeaders {
   private static final Set<String> ALWAYS =
       Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade");
 
+  private static final AsciiString PROXY = AsciiString.cached("proxy-");
+
+  /** Keep-Alive (Netty deprecates its constant: HTTP/2 forbids the header; HTTP/1.1 drops it). */
+  static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+
   private static final HopByHopHeaders NONE_NAMED = new HopByHopHeaders(Set.of());
 
   private final Set<String> named;
@@ -35,7 +42,10 @@ final class HopByHopHeaders {
 
   /** The same, for a message decoded by Netty. */
   static HopByHopHeaders of(io.netty.handler.codec.http.HttpHeaders headers) {
-    return named(headers.getAll(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION));
+    if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+      return NONE_NAMED; // the common case, without the list getAll builds
+    }
+    return named(headers.getAll(HttpHeaderNames.CONNECTION));
   }
 
   private static HopByHopHeaders named(List<String> connection) {
@@ -59,9 +69,36 @@ final class HopByHopHeaders {
     return containsLowerCase(field.getLowerCaseName());
   }
 
-  /** True when the header {@code name} (any case) must not be forwarded. */
-  boolean contains(String name) {
-    return containsLowerCase(name.toLowerCase(Locale.ROOT));
+  /**
+   * True when the header {@code name} (any case), as Netty decoded it, must not be forwarded;
+   * allocates nothing unless the Connection header named other headers.
+   */
+  boolean contains(CharSequence name) {
+    if (isAlwaysHopByHop(name)) {
+      return true;
+    }
+    return !named.isEmpty() && named.contains(name.toString().toLowerCase(Locale.ROOT));
+  }
+
+  /** True for the headers that are hop-by-hop whatever Connection says, and every Proxy-*. */
+  static boolean isAlwaysHopByHop(CharSequence name) {
+    return switch (name.length()) {
+      case 2 -> HttpHeaderNames.TE.contentEqualsIgnoreCase(name);
+      case 7 ->
+          HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name)
+              || HttpHeaderNames.UPGRADE.contentEqualsIgnoreCase(name);
+      case 10 ->
+          HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)
+              || KEEP_ALIVE.contentEqualsIgnoreCase(name);
+      case 17 ->
+          HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name) || isProxyHeader(name);
+      default -> isProxyHeader(name);
+    };
+  }
+
+  private static boolean isProxyHeader(CharSequence name) {
+    return name.length() >= PROXY.length()
+        && AsciiString.regionMatches(name, true, 0, PROXY, 0, PROXY.length());
   }
 
   private boolean containsLowerCase(String name) {

@@ -2,9 +2,11 @@ package dev.idempo.gateway;
 
 import dev.idempo.http.IncomingRequest;
 import dev.idempo.http.RequestBodyTooLargeException;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import java.io.IOException;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -40,9 +42,17 @@ final class NettyIncomingRequest implements IncomingRequest {
     return query;
   }
 
+  /** The values of header {@code name}; without the list Netty's getAll builds when 0 or 1. */
   @Override
   public List<String> headers(String name) {
-    return request.headers().getAll(name);
+    HttpHeaders headers = request.headers();
+    String first = headers.get(name);
+    if (first == null) {
+      return List.of();
+    }
+    Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(name);
+    values.next();
+    return values.hasNext() ? headers.getAll(name) : List.of(first);
   }
 
   /**

@@ -45,6 +45,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -102,6 +103,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> waiting = new ArrayDeque<>(0);
 
   private Channel channel;
+  private String remoteAddress; // the caller's, formatted when first needed
   private Exchange current;
   private boolean closed;
 
@@ -408,6 +410,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
     private HttpAttempt attempt;
     private boolean resendable;
     private int sends;
+    private HttpRequest forwarded; // the head sent upstream
     private NettyUpstream.Exchange upstream;
 
     // The response.
@@ -656,34 +659,48 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
     /** Claims the key (reading the body took place), then answers or forwards. */
     private void claim() {
       channel.config().setAutoRead(false);
-      onStore(
-          () -> {
-            try {
-              return idempotency.begin(incoming);
-            } catch (IOException e) {
-              throw new IllegalStateException(e); // the body is read: nothing to fail
-            }
-          },
-          decision -> {
-            if (decision instanceof Decision.Respond respond) {
+      if (gateway.storeExecutor() == null) {
+        // In place, as onStore would run it, without its two lambdas per request.
+        try {
+          claimed(begin());
+        } catch (RuntimeException | Error e) {
+          failedInternally(e);
+        }
+        return;
+      }
+      onStore(this::begin, this::claimed);
+    }
 
-              outcome = outcomeOf(respond);
-              send(respond.response());
-            } else if (decision instanceof Decision.PassThrough) {
-              outcome = RequestOutcome.PASSTHROUGH;
-              forward(incoming.bufferedBody(), null);
-            } else {
-              forward(incoming.bufferedBody(), ((Decision.Proceed) decision).attempt());
-            }
-          });
+    private Decision begin() {
+      try {
+        return idempotency.begin(incoming);
+      } catch (IOException e) {
+        throw new IllegalStateException(e); // the body is read: nothing to fail
+      }
+    }
+
+    private void claimed(Decision decision) {
+      if (decision instanceof Decision.Respond respond) {
+        outcome = outcomeOf(respond);
+        send(respond.response());
+      } else if (decision instanceof Decision.PassThrough) {
+        outcome = RequestOutcome.PASSTHROUGH;
+        forward(incoming.bufferedBody(), null);
+      } else {
+        forward(incoming.bufferedBody(), ((Decision.Proceed) decision).attempt());
+      }
     }
 
     private String remoteAddress() {
-      SocketAddress remote = channel.remoteAddress();
-      if (remote instanceof InetSocketAddress inetSocketAddress) {
-        return inetSocketAddress.getAddress().getHostAddress();
+      if (remoteAddress == null) {
+        // Once per connection: getHostAddress formats the address anew on every call.
+        SocketAddress remote = channel.remoteAddress();
+        remoteAddress =
+            remote instanceof InetSocketAddress inetSocketAddress
+                ? inetSocketAddress.getAddress().getHostAddress()
+                : String.valueOf(remote);
       }
-      return String.valueOf(remote);
+      return remoteAddress;
     }
 
     /** Sends the request upstream: {@code body} whole, or streamed when null. */
@@ -700,16 +717,18 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
                   ? body.length
                   : -1)
               : HttpUtil.getContentLength(request, -1L);
-      HttpRequest forwarded =
-          gateway
-              .upstream()
-              .head(
-                  request,
-                  gateway.upstream().target(target),
-                  remoteAddress(),
-                  contentLength,
-                  body == null && contentLength < 0,
-                  null);
+      if (forwarded == null) {
+        // Rewrites the caller's head in place; a resend sends the same head again.
+        forwarded =
+            gateway
+                .upstream()
+                .forwardedHead(
+                    request,
+                    gateway.upstream().target(target),
+                    remoteAddress(),
+                    contentLength,
+                    body == null && contentLength < 0);
+      }
       upstream = gateway.upstream().send(channel.eventLoop(), forwarded, body, this);
     }
 
@@ -800,25 +819,35 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
         }
         return;
       }
-      HttpHeaders from = answer.headers();
-      HopByHopHeaders hopByHop = HopByHopHeaders.of(from);
-      HttpHeaders to = COPIED_HEADERS.newHeaders();
+      // The upstream's headers become the caller's, in place: one pass drops the hop-by-hop ones
+      // and captures the rest; nothing is copied but what the store keeps.
+      HttpHeaders to = answer.headers();
+      HopByHopHeaders hopByHop = HopByHopHeaders.of(to);
       boolean storable = status <= 599;
       captured = attempt != null && storable ? CapturedResponse.builder(status) : null;
-      for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
+      List<CharSequence> dropped = null;
+      for (Iterator<Map.Entry<CharSequence, CharSequence>> it = to.iteratorCharSequence();
           it.hasNext(); ) {
         Map.Entry<CharSequence, CharSequence> field = it.next();
-        String name = field.getKey().toString();
+        CharSequence name = field.getKey();
         if (hopByHop.contains(name)) {
+          if (dropped == null) {
+            dropped = new ArrayList<>(2);
+          }
+          dropped.add(name);
           continue;
         }
-        to.add(name, field.getValue());
         if (captured != null && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
           try {
-            captured.header(name, field.getValue().toString());
+            captured.header(name.toString(), field.getValue().toString());
           } catch (IllegalArgumentException e) {
             // Not a header the store could hold; the caller still gets it.
           }
+        }
+      }
+      if (dropped != null) {
+        for (CharSequence name : dropped) {
+          to.remove(name);
         }
       }
       boolean bodiless = head || status == 204 || status == 304;
@@ -878,7 +907,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
         if (!gone) {
           writePendingHead();
           if (!last) {
-            channel.writeAndFlush(new DefaultHttpContent(data));
+            channel.writeAndFlush(new DefaultHttpContent(data), channel.voidPromise());
           } else {
             writeEnd(data);
           }
@@ -902,7 +931,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (!gone && held != null) {
           writePendingHead();
-          channel.writeAndFlush(held);
+          channel.writeAndFlush(held, channel.voidPromise());
           committed = true;
         } else if (held != null) {
           held.release();
@@ -925,11 +954,11 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void writeEnd(ByteBuf last) {
       if (last != null && last.isReadable()) {
-        channel.write(new DefaultHttpContent(last));
+        channel.write(new DefaultHttpContent(last), channel.voidPromise());
       } else if (last != null) {
         last.release();
       }
-      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
     }
 
     private void pauseUpstreamIfCallerSlow() {
@@ -954,33 +983,45 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
       CapturedResponse.Builder response = captured;
       int answered = status;
       HttpAttempt open = attempt;
+      if (gateway.storeExecutor() == null) {
+        // In place, as onStore would run it, without its two lambdas per request.
+        try {
+          completed(finishClaim(open, answered, response, stored, tooLargeToStore), last);
+        } catch (RuntimeException | Error e) {
+          failedInternally(e);
+        }
+        return;
+      }
       onStore(
           () -> finishClaim(open, answered, response, stored, tooLargeToStore),
-          claimOutcome -> {
-            outcome = claimOutcome;
-            if (gone) {
-              LOG.info(
-                  "the caller did not receive the whole {} answer (gone, or writing failed); {}",
-                  answered,
-                  claimOutcome == RequestOutcome.RELEASED
-                      ? "the key was released"
-                      : "its retry gets what was recorded");
-              if (last != null) {
-                last.release();
-              }
-              releaseHeld();
-              finish(true);
-              return;
-            }
-            writePendingHead();
-            if (held != null) {
-              channel.write(held);
-              held = null;
-            }
-            writeEnd(last);
-            committed = true;
-            finish(!keepAlive || last == null);
-          });
+          claimOutcome -> completed(claimOutcome, last));
+    }
+
+    /** The claim is finished: the held-back end goes to the caller, if still there. */
+    private void completed(RequestOutcome claimOutcome, ByteBuf last) {
+      outcome = claimOutcome;
+      if (gone) {
+        LOG.info(
+            "the caller did not receive the whole {} answer (gone, or writing failed); {}",
+            status,
+            claimOutcome == RequestOutcome.RELEASED
+                ? "the key was released"
+                : "its retry gets what was recorded");
+        if (last != null) {
+          last.release();
+        }
+        releaseHeld();
+        finish(true);
+        return;
+      }
+      writePendingHead();
+      if (held != null) {
+        channel.write(held, channel.voidPromise());
+        held = null;
+      }
+      writeEnd(last);
+      committed = true;
+      finish(!keepAlive || last == null);
     }
 
     /** On the store's thread: stores the response, the too-large problem, or settles unknown. */
@@ -1059,7 +1100,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void writePendingHead() {
       if (pendingHead != null) {
-        channel.write(pendingHead);
+        channel.write(pendingHead, channel.voidPromise());
         pendingHead = null;
         committed = true;
       }
@@ -1181,7 +1222,8 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
                 HttpResponseStatus.valueOf(answer.status()),
                 content,
                 headers,
-                EmptyHttpHeaders.INSTANCE));
+                EmptyHttpHeaders.INSTANCE),
+            channel.voidPromise());
         committed = true;
       } else {
         content.release();

@@ -1,7 +1,6 @@
 package dev.idempo.gateway;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,6 +30,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -73,6 +74,33 @@ final class NettyUpstream {
   private static final String VIA = "1.1 idempo-gateway";
   private static final int MAX_INITIAL_LINE = 8 << 10;
   private static final int MAX_CHUNK = 16 << 10;
+
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+  private static final AsciiString HTTP = AsciiString.cached("http");
+
+  /**
+   * Headers never forwarded as the caller sent them: those the gateway computes (Via and the
+   * forwarding headers, the framing, Expect) and the ones hop-by-hop whatever Connection says.
+   */
+  private static final AsciiString[] DROPPED = {
+    HttpHeaderNames.VIA,
+    X_FORWARDED_FOR,
+    X_FORWARDED_HOST,
+    X_FORWARDED_PROTO,
+    HttpHeaderNames.EXPECT,
+    HttpHeaderNames.CONTENT_LENGTH,
+    HttpHeaderNames.TRANSFER_ENCODING,
+    HttpHeaderNames.CONNECTION,
+    HopByHopHeaders.KEEP_ALIVE,
+    HttpHeaderNames.TE,
+    HttpHeaderNames.TRAILER,
+    HttpHeaderNames.UPGRADE,
+  };
+
+  private static final int VIA_INDEX = 0;
+  private static final int X_FORWARDED_FOR_INDEX = 1;
 
   private final Bootstrap bootstrap;
   private final IdentityHashMap<EventExecutor, ArrayDeque<Connection>> pools =
@@ -115,13 +143,13 @@ final class NettyUpstream {
 
   /** The target as the upstream receives it: its path prefix, then the raw path and query. */
   String target(String rawPathAndQuery) {
-    return pathPrefix + rawPathAndQuery;
+    return pathPrefix.isEmpty() ? rawPathAndQuery : pathPrefix + rawPathAndQuery;
   }
 
   /**
-   * The head forwarded for {@code incoming}: its headers but the hop-by-hop ones and those the
-   * client computes, plus the forwarding headers; {@code contentLength} is set when 0 or more, else
-   * the body is sent chunked if {@code chunked}.
+   * The head forwarded for {@code incoming}, on a copy of its headers: those but the hop-by-hop
+   * ones and those the client computes, plus the forwarding headers; {@code contentLength} is set
+   * when 0 or more, else the body is sent chunked if {@code chunked}.
    *
    * @param key the Idempotency-Key to send in place of the caller's, or null to keep the caller's
    */
@@ -132,69 +160,110 @@ final class NettyUpstream {
       long contentLength,
       boolean chunked,
       String key) {
-    HttpHeaders from = incoming.headers();
-    HopByHopHeaders hopByHop = HopByHopHeaders.of(from);
-    HttpHeaders to = NettyProxyHandler.COPIED_HEADERS.newHeaders();
-    to.add(HttpHeaderNames.HOST, hostHeader);
-    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
+    HttpHeaders headers = NettyProxyHandler.COPIED_HEADERS.newHeaders().set(incoming.headers());
+    if (key != null) {
+      headers.set(WebhookForwardingHandler.KEY_HEADER, key);
+    }
+    rewrite(headers, remoteAddress, contentLength, chunked);
+    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, incoming.method(), target, headers);
+  }
+
+  /**
+   * The head forwarded for {@code incoming} as {@link #head} makes it, but on {@code incoming}'s
+   * own headers, rewritten in place: nothing is copied. {@code incoming}'s headers are the
+   * forwarded ones afterwards, so this is called once per request (a resend sends the same head
+   * again).
+   */
+  HttpRequest forwardedHead(
+      HttpRequest incoming,
+      String target,
+      String remoteAddress,
+      long contentLength,
+      boolean chunked) {
+    rewrite(incoming.headers(), remoteAddress, contentLength, chunked);
+    return new DefaultHttpRequest(
+        HttpVersion.HTTP_1_1, incoming.method(), target, incoming.headers());
+  }
+
+  /**
+   * Turns a caller's headers into the forwarded ones in one pass: Host names the upstream (in the
+   * place the caller's stood), the hop-by-hop headers and those the gateway computes (framing,
+   * Expect, the forwarding headers) are dropped, then the forwarding headers and the framing added.
+   */
+  private void rewrite(
+      HttpHeaders headers, String remoteAddress, long contentLength, boolean chunked) {
+    HopByHopHeaders hopByHop = HopByHopHeaders.of(headers);
+    String callerHost = null;
+    int hosts = 0;
+    String forwardedFor = null;
+    String via = null;
+    int drop = 0; // bits: indexes into DROPPED
+    List<CharSequence> alsoDrop = null; // Proxy-* and the names Connection lists: rare
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         it.hasNext(); ) {
       Map.Entry<CharSequence, CharSequence> field = it.next();
       CharSequence name = field.getKey();
-      if (!isRewritten(name) && !hopByHop.contains(name.toString())) {
-        if (key == null || !WebhookForwardingHandler.KEY_HEADER.contentEquals(name)) {
-          to.add(name, field.getValue());
+      if (name.length() == 4 && HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+        if (hosts++ == 0) {
+          callerHost = field.getValue().toString();
+          field.setValue(hostHeader);
         }
+        continue;
+      }
+      int dropped = droppedIndex(name);
+      if (dropped == X_FORWARDED_FOR_INDEX) {
+        String value = field.getValue().toString();
+        forwardedFor = forwardedFor == null ? value : forwardedFor + ", " + value;
+      } else if (dropped == VIA_INDEX) {
+        String value = field.getValue().toString();
+        via = via == null ? value : via + ", " + value;
+      }
+      if (dropped >= 0) {
+        drop |= 1 << dropped;
+      } else if (hopByHop.contains(name)) {
+        if (alsoDrop == null) {
+          alsoDrop = new ArrayList<>(2);
+        }
+        alsoDrop.add(name);
       }
     }
-    if (key != null) {
-      to.add(WebhookForwardingHandler.KEY_HEADER, key);
+    if (hosts != 1) {
+      headers.set(HttpHeaderNames.HOST, hostHeader);
     }
-    List<String> forwardedFor = from.getAll("X-Forwarded-For");
-    to.add(
-        "X-Forwarded-For",
-        forwardedFor.isEmpty()
-            ? remoteAddress
-            : String.join(", ", forwardedFor) + ", " + remoteAddress);
-    to.add("X-Forwarded-Proto", "http");
-    String callerHost = from.get(HttpHeaderNames.HOST);
+    for (int i = 0; drop != 0; i++, drop >>>= 1) {
+      if ((drop & 1) != 0) {
+        headers.remove(DROPPED[i]);
+      }
+    }
+    if (alsoDrop != null) {
+      for (CharSequence name : alsoDrop) {
+        headers.remove(name);
+      }
+    }
+    headers.add(
+        X_FORWARDED_FOR,
+        forwardedFor == null ? remoteAddress : forwardedFor + ", " + remoteAddress);
+    headers.add(X_FORWARDED_PROTO, HTTP);
     if (callerHost != null) {
-      to.add("X-Forwarded-Host", callerHost);
+      headers.add(X_FORWARDED_HOST, callerHost);
     }
-    List<String> via = from.getAll(HttpHeaderNames.VIA);
-    to.add(HttpHeaderNames.VIA, via.isEmpty() ? VIA : String.join(", ", via) + ", " + VIA);
+    headers.add(HttpHeaderNames.VIA, via == null ? VIA : via + ", " + VIA);
     if (contentLength >= 0) {
-      to.add(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+      headers.add(HttpHeaderNames.CONTENT_LENGTH, contentLength);
     } else if (chunked) {
-      to.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      headers.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
-    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, incoming.method(), target, to);
   }
 
-  /** Headers the client computes (Host, framing) or the gateway sets (forwarding, Expect). */
-  private static boolean isRewritten(CharSequence name) {
-    switch (name.length()) {
-      case 3 -> {
-        return HttpHeaderNames.VIA.contentEqualsIgnoreCase(name);
-      }
-      case 4 -> {
-        return HttpHeaderNames.HOST.contentEqualsIgnoreCase(name);
-      }
-      case 6 -> {
-        return HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name);
-      }
-      case 14 -> {
-        return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name);
-      }
-      case 15, 16, 17 -> {
-        String lower = name.toString().toLowerCase(java.util.Locale.ROOT);
-        return lower.equals("x-forwarded-for")
-            || lower.equals("x-forwarded-host")
-            || lower.equals("x-forwarded-proto");
-      }
-      default -> {
-        return false;
+  /** The index of {@code name} (any case) in {@link #DROPPED}, or -1; allocates nothing. */
+  private static int droppedIndex(CharSequence name) {
+    int length = name.length();
+    for (int i = 0; i < DROPPED.length; i++) {
+      if (DROPPED[i].length() == length && DROPPED[i].contentEqualsIgnoreCase(name)) {
+        return i;
       }
     }
+    return -1;
   }
 
   /**
@@ -203,7 +272,7 @@ final class NettyUpstream {
    * through {@link Exchange#write}.
    */
   Exchange send(EventLoop loop, HttpRequest head, byte[] body, Receiver receiver) {
-    Exchange exchange = new Exchange(head, body, receiver, loop);
+    Exchange exchange = new Exchange(head, body, receiver);
     ArrayDeque<Connection> pool = pools.get(loop);
     long now = System.nanoTime();
     Connection pooled;
@@ -285,15 +354,16 @@ final class NettyUpstream {
     default void writable(boolean writable) {}
   }
 
-  /** One request upstream and its response. Used on its event loop only. */
-  final class Exchange {
+  /**
+   * One request upstream and its response, and the listener of its head's write (no byte written
+   * means not sent). Used on its event loop only.
+   */
+  final class Exchange implements ChannelProgressiveFutureListener {
     private final HttpRequest head;
     private final byte[] body;
     private final Receiver receiver;
-    private final EventLoop loop;
     private final ArrayDeque<HttpContent> queued = new ArrayDeque<>(0);
     private Connection connection;
-    private ScheduledFuture<?> timer;
     private long lastActivity;
     private boolean headWritten;
     private boolean requestDone;
@@ -301,11 +371,10 @@ final class NettyUpstream {
     private boolean done;
     private boolean closeAfter;
 
-    private Exchange(HttpRequest head, byte[] body, Receiver receiver, EventLoop loop) {
+    private Exchange(HttpRequest head, byte[] body, Receiver receiver) {
       this.head = head;
       this.body = body;
       this.receiver = receiver;
-      this.loop = loop;
       this.closeAfter = !HttpUtil.isKeepAlive(head);
     }
 
@@ -339,7 +408,6 @@ final class NettyUpstream {
     void abort() {
       if (!done) {
         done = true;
-        cancelTimer();
         releaseQueued();
         if (connection != null) {
           connection.exchange = null;
@@ -356,30 +424,17 @@ final class NettyUpstream {
         return;
       }
       ChannelProgressivePromise written = channel.newProgressivePromise();
-      written.addListener(
-          new ChannelProgressiveFutureListener() {
-            @Override
-            public void operationProgressed(
-                ChannelProgressiveFuture future, long progress, long total) {
-              headWritten |= progress > 0;
-            }
-
-            @Override
-            public void operationComplete(ChannelProgressiveFuture future) {
-              if (future.isSuccess()) {
-                headWritten = true;
-              } else {
-                fail(future.cause(), false);
-              }
-            }
-          });
+      written.addListener(this);
       // Over TLS the bytes written are the handler's: from the first write on, count it sent.
       headWritten = ssl != null;
       channel.write(head, written);
       if (body != null) {
         if (body.length > 0) {
+          // Into a pooled buffer of the socket's kind at once: a wrapped array would be copied
+          // into one anyway on its way to the socket, after a wrapper allocated per request.
           channel.write(
-              new DefaultHttpContent(Unpooled.wrappedBuffer(body)), channel.voidPromise());
+              new DefaultHttpContent(channel.alloc().buffer(body.length).writeBytes(body)),
+              channel.voidPromise());
         }
         // The shared empty end: a last content of its own would allocate a trailer map.
         channel.write(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
@@ -394,20 +449,21 @@ final class NettyUpstream {
       channel.flush();
       if (!done) {
         lastActivity = System.nanoTime();
-        timer = loop.schedule(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
+        connection.watch();
       }
     }
 
-    private void checkTimeout() {
-      if (done) {
-        return;
-      }
-      long idle = System.nanoTime() - lastActivity;
-      if (idle >= timeoutNanos) {
-        timer = null;
-        fail(new TimeoutException("no answer within the upstream timeout"), true);
+    @Override
+    public void operationProgressed(ChannelProgressiveFuture future, long progress, long total) {
+      headWritten |= progress > 0;
+    }
+
+    @Override
+    public void operationComplete(ChannelProgressiveFuture future) {
+      if (future.isSuccess()) {
+        headWritten = true;
       } else {
-        timer = loop.schedule(this::checkTimeout, timeoutNanos - idle, TimeUnit.NANOSECONDS);
+        fail(future.cause(), false);
       }
     }
 
@@ -441,7 +497,6 @@ final class NettyUpstream {
         boolean last = content instanceof LastHttpContent;
         if (last) {
           done = true;
-          cancelTimer();
           Connection finished = connection;
           finished.exchange = null;
           if (closeAfter || !requestDone || !finished.channel.isActive()) {
@@ -460,7 +515,6 @@ final class NettyUpstream {
         return;
       }
       done = true;
-      cancelTimer();
       releaseQueued();
       if (connection != null) {
         connection.exchange = null;
@@ -473,13 +527,6 @@ final class NettyUpstream {
                   ? UpstreamExchange.FailureKind.TIMED_OUT
                   : UpstreamExchange.FailureKind.CONNECTION_LOST;
       receiver.failed(new UpstreamExchange.UpstreamFailure(kind, cause), headReceived);
-    }
-
-    private void cancelTimer() {
-      if (timer != null) {
-        timer.cancel(false);
-        timer = null;
-      }
     }
 
     private void releaseQueued() {
@@ -495,16 +542,46 @@ final class NettyUpstream {
     }
   }
 
-  /** One keep-alive connection to the upstream, with the exchange on it if any. */
-  private static final class Connection extends ChannelInboundHandlerAdapter {
+  /**
+   * One keep-alive connection to the upstream, with the exchange on it if any, and the timer that
+   * fails an exchange silent for the upstream timeout. The timer outlives exchanges: it is armed
+   * when an exchange starts and none is pending, and when it fires it checks the exchange on the
+   * connection then, so a keep-alive connection schedules one timer per timeout, not one per
+   * request.
+   */
+  private final class Connection extends ChannelInboundHandlerAdapter implements Runnable {
     private final Channel channel;
     private final ArrayDeque<Connection> pool;
     private Exchange exchange;
     private long idleSince;
+    private ScheduledFuture<?> timer;
 
     Connection(Channel channel, ArrayDeque<Connection> pool) {
       this.channel = channel;
       this.pool = pool;
+    }
+
+    /** Makes sure the timer runs while an exchange is on this connection. */
+    void watch() {
+      if (timer == null) {
+        timer = channel.eventLoop().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    /** The timer: fails the exchange silent for the timeout, or waits for the rest of it. */
+    @Override
+    public void run() {
+      timer = null;
+      Exchange current = exchange;
+      if (current == null || current.done) {
+        return; // armed again by the next exchange
+      }
+      long idle = System.nanoTime() - current.lastActivity;
+      if (idle >= timeoutNanos) {
+        current.fail(new TimeoutException("no answer within the upstream timeout"), true);
+      } else {
+        timer = channel.eventLoop().schedule(this, timeoutNanos - idle, TimeUnit.NANOSECONDS);
+      }
     }
 
     void attach(Exchange exchange) {
@@ -527,6 +604,10 @@ final class NettyUpstream {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      if (timer != null) {
+        timer.cancel(false);
+        timer = null;
+      }
       Exchange current = exchange;
       if (current != null) {
         current.fail(new IOException("the upstream closed the connection"), false);
