@@ -218,8 +218,11 @@ public final class CapturedResponse {
   /** Collects a response. Not thread-safe. */
   public static final class Builder {
     private final int status;
-    private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private byte[] body = new byte[0];
+
+    /** True once {@link #build()} handed {@link #headers} to a response: copy before changing. */
+    private boolean headersShared;
 
     private Builder(int status) {
       if (status < 100 || status > 599) {
@@ -236,7 +239,13 @@ public final class CapturedResponse {
      */
     public Builder header(String name, String value) {
       checkHeader(name, value);
-      headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+      if (headersShared) {
+        Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.forEach((existing, values) -> copy.put(existing, new ArrayList<>(values)));
+        headers = copy;
+        headersShared = false;
+      }
+      headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
       return this;
     }
 
@@ -258,10 +267,17 @@ public final class CapturedResponse {
       return build(false);
     }
 
+    /**
+     * Hands this builder's header map to the response instead of copying it (each response used to
+     * cost a second map): its lists are made unmodifiable, and a later {@link #header} copies the
+     * map first, so a built response never changes.
+     */
     private CapturedResponse build(boolean standIn) {
-      Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
-      return new CapturedResponse(status, Collections.unmodifiableMap(copy), body, standIn);
+      if (!headersShared) {
+        headers.replaceAll((name, values) -> Collections.unmodifiableList(values));
+        headersShared = true;
+      }
+      return new CapturedResponse(status, Collections.unmodifiableMap(headers), body, standIn);
     }
   }
 }
