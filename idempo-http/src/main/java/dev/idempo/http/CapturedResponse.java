@@ -177,18 +177,31 @@ public final class CapturedResponse {
     return "CapturedResponse[" + status + ", " + headers.keySet() + ", " + body.length + " bytes]";
   }
 
+  /**
+   * RFC 9110 {@code tchar}: bit {@code c % 64} of the first word for chars below 64, else the
+   * second.
+   */
+  private static final long[] TCHARS = tchars();
+
+  private static long[] tchars() {
+    long[] bits = new long[2];
+    String tchars = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    for (int i = 0; i < tchars.length(); i++) {
+      char c = tchars.charAt(i);
+      bits[c >>> 6] |= 1L << c;
+    }
+    return bits;
+  }
+
+  /** True if {@code name} is an HTTP token: one or more {@code tchar}s (checked per header). */
   static boolean isToken(String name) {
     if (name.isEmpty()) {
       return false;
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      boolean tchar =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!tchar) {
+      // A shift by c uses its low six bits: the bit of c within its word.
+      if (c >= 128 || (TCHARS[c >>> 6] & (1L << c)) == 0) {
         return false;
       }
     }

@@ -1,6 +1,7 @@
 package dev.idempo.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -32,5 +33,20 @@ class CapturedResponseTest {
     assertThrows(UnsupportedOperationException.class, () -> response.headers("ETag").add("\"2\""));
     assertThrows(
         UnsupportedOperationException.class, () -> response.headers().put("Link", List.of()));
+  }
+
+  @Test
+  void aTokenIsOneOrMoreTcharsAsRfc9110SaysForEveryChar() {
+    String tchars = "!#$%&'*+-.^_`|~";
+    for (char c = 0; c < 0x200; c++) {
+      boolean tchar =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || tchars.indexOf(c) >= 0;
+      assertEquals(tchar, CapturedResponse.isToken(String.valueOf(c)), "char 0x" + (int) c);
+      assertEquals(tchar, CapturedResponse.isToken("X-" + c + "-y"), "char 0x" + (int) c);
+    }
+    assertFalse(CapturedResponse.isToken(""));
   }
 }
