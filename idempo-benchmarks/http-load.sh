@@ -57,17 +57,33 @@ ratio() { # ratio LABEL BASELINE_LABEL
 
 header() { printf '\n%-44s %12s %10s %10s\n' "$1" "requests/s" "p50" "p99"; }
 
+# gc_ticks PID: CPU ticks of the JVM's garbage collector threads (G1's workers and refinement).
+gc_ticks() {
+  local t total=0 comm
+  for t in /proc/"$1"/task/*; do
+    comm=$(cat "$t/comm" 2>/dev/null) || continue
+    case "$comm" in
+      "GC Thread"*|G1*) total=$((total + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "$t/stat"))) ;;
+    esac
+  done
+  echo "$total"
+}
+
 # servlet_row PID LABEL URL SCRIPT: wrk_row plus the server's CPU per request (all its threads,
-# GC and JIT included, from /proc) and the load average beside it.
+# GC and JIT included, from /proc), the part of it the garbage collector's threads used, and the
+# load average beside it.
 servlet_row() {
   local pid=$1; shift
-  local before after requests
+  local before after gc_before gc_after requests
   before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  gc_before=$(gc_ticks "$pid")
   wrk_row "$@" | tee "$work/servlet-row"
   after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  gc_after=$(gc_ticks "$pid")
   requests=$(awk -v s="$seconds" '{print $(NF - 2) * s}' "$work/servlet-row")
-  awk -v t="$(getconf CLK_TCK)" -v d="$((after - before))" -v n="$requests" -v l="$(cut -d' ' -f1 /proc/loadavg)" \
-    'BEGIN {printf "  %-42s %9.1f µs server CPU per request (load %s)\n", "", d * 1e6 / t / n, l}'
+  awk -v t="$(getconf CLK_TCK)" -v d="$((after - before))" -v g="$((gc_after - gc_before))" \
+    -v n="$requests" -v l="$(cut -d' ' -f1 /proc/loadavg)" \
+    'BEGIN {printf "  %-42s %9.1f µs server CPU per request, %.1f of it GC (load %s)\n", "", d * 1e6 / t / n, g * 1e6 / t / n, l}'
 }
 
 # The filter's cost: the same endpoint with and without it, in one server, after a warm-up long

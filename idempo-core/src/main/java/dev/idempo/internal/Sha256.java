@@ -13,6 +13,9 @@ public final class Sha256 {
 
   private final MessageDigest digest;
 
+  /** The length prefix, fed in one {@code update} (four one-byte updates cost four calls). */
+  private final byte[] prefix = new byte[4];
+
   public Sha256(String domain) {
     this.digest = cloneDigest();
     part(domain);
@@ -27,10 +30,11 @@ public final class Sha256 {
   }
 
   public Sha256 part(byte[] value, int offset, int length) {
-    digest.update((byte) (length >>> 24));
-    digest.update((byte) (length >>> 16));
-    digest.update((byte) (length >>> 8));
-    digest.update((byte) length);
+    prefix[0] = (byte) (length >>> 24);
+    prefix[1] = (byte) (length >>> 16);
+    prefix[2] = (byte) (length >>> 8);
+    prefix[3] = (byte) length;
+    digest.update(prefix, 0, 4);
     digest.update(value, offset, length);
     return this;
   }

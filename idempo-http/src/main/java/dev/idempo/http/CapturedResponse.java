@@ -177,18 +177,31 @@ public final class CapturedResponse {
     return "CapturedResponse[" + status + ", " + headers.keySet() + ", " + body.length + " bytes]";
   }
 
+  /**
+   * RFC 9110 {@code tchar}: bit {@code c % 64} of the first word for chars below 64, else the
+   * second.
+   */
+  private static final long[] TCHARS = tchars();
+
+  private static long[] tchars() {
+    long[] bits = new long[2];
+    String tchars = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    for (int i = 0; i < tchars.length(); i++) {
+      char c = tchars.charAt(i);
+      bits[c >>> 6] |= 1L << c;
+    }
+    return bits;
+  }
+
+  /** True if {@code name} is an HTTP token: one or more {@code tchar}s (checked per header). */
   static boolean isToken(String name) {
     if (name.isEmpty()) {
       return false;
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      boolean tchar =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!tchar) {
+      // A shift by c uses its low six bits: the bit of c within its word.
+      if (c >= 128 || (TCHARS[c >>> 6] & (1L << c)) == 0) {
         return false;
       }
     }
@@ -218,8 +231,11 @@ public final class CapturedResponse {
   /** Collects a response. Not thread-safe. */
   public static final class Builder {
     private final int status;
-    private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private byte[] body = new byte[0];
+
+    /** True once {@link #build()} handed {@link #headers} to a response: copy before changing. */
+    private boolean headersShared;
 
     private Builder(int status) {
       if (status < 100 || status > 599) {
@@ -236,7 +252,13 @@ public final class CapturedResponse {
      */
     public Builder header(String name, String value) {
       checkHeader(name, value);
-      headers.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+      if (headersShared) {
+        Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.forEach((existing, values) -> copy.put(existing, new ArrayList<>(values)));
+        headers = copy;
+        headersShared = false;
+      }
+      headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
       return this;
     }
 
@@ -258,10 +280,17 @@ public final class CapturedResponse {
       return build(false);
     }
 
+    /**
+     * Hands this builder's header map to the response instead of copying it (each response used to
+     * cost a second map): its lists are made unmodifiable, and a later {@link #header} copies the
+     * map first, so a built response never changes.
+     */
     private CapturedResponse build(boolean standIn) {
-      Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-      headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
-      return new CapturedResponse(status, Collections.unmodifiableMap(copy), body, standIn);
+      if (!headersShared) {
+        headers.replaceAll((name, values) -> Collections.unmodifiableList(values));
+        headersShared = true;
+      }
+      return new CapturedResponse(status, Collections.unmodifiableMap(headers), body, standIn);
     }
   }
 }

@@ -181,13 +181,14 @@ public final class HttpIdempotency {
               + " each operation and the same key when retrying it.",
           null);
     }
-    // Before the body is read: a caller who cannot be told apart never touches the store.
+    // Before the body is read: a caller who cannot be told apart never touches the store. A hashed
+    // credential is only looked for here and hashed once the body is read, so an adapter calling
+    // prepare again when it has the body (the gateway) hashes it once.
     TenantSource tenants = route.tenantSource();
-    String tenant =
-        Objects.requireNonNull(
-            tenants.tenant(request),
-            "the TenantSource of route " + route.name() + " answered null");
-    if (tenant.isEmpty() && !tenants.sharesOneKeySpace()) {
+    HashedTenantSource hashed = tenants instanceof HashedTenantSource h ? h : null;
+    String tenant = hashed == null ? tenant(route, request) : null;
+    boolean present = hashed == null ? !tenant.isEmpty() : hashed.present(request);
+    if (!present && !tenants.sharesOneKeySpace()) {
       return problem(ProblemType.TENANT_REQUIRED, TenantSource.missingTenantDetail(tenants), null);
     }
     byte[] body;
@@ -204,6 +205,9 @@ public final class HttpIdempotency {
               + ".",
           null);
     }
+    if (tenant == null) {
+      tenant = tenant(route, request);
+    }
     Fingerprint fingerprint =
         route
             .fingerprinter()
@@ -216,6 +220,12 @@ public final class HttpIdempotency {
                 body);
     Scope scope = Scope.of(tenant, route.operation(method));
     return new Decision.Claim(route, scope, key.get(), fingerprint);
+  }
+
+  private static String tenant(IdempotencyRoute route, IncomingRequest request) {
+    return Objects.requireNonNull(
+        route.tenantSource().tenant(request),
+        "the TenantSource of route " + route.name() + " answered null");
   }
 
   private Decision claim(

@@ -75,11 +75,16 @@ public interface TenantSource {
    * credential (a refreshed token, a rotated key) is a new tenant.
    */
   static TenantSource authorizationHash() {
-    return new TenantSource() {
+    return new HashedTenantSource() {
       @Override
       public String tenant(IncomingRequest request) {
         List<String> values = request.headers("Authorization");
         return values.isEmpty() ? "" : "authorization:" + sha256(values);
+      }
+
+      @Override
+      public boolean present(IncomingRequest request) {
+        return !request.headers("Authorization").isEmpty();
       }
 
       @Override
@@ -143,11 +148,16 @@ public interface TenantSource {
       throw new IllegalArgumentException(
           "tenant cookie name must be an HTTP token, was \"" + name + "\"");
     }
-    return new TenantSource() {
+    return new HashedTenantSource() {
       @Override
       public String tenant(IncomingRequest request) {
         List<String> values = CookieHeader.values(request, name);
         return values.isEmpty() ? "" : "cookie:" + sha256(values);
+      }
+
+      @Override
+      public boolean present(IncomingRequest request) {
+        return !CookieHeader.values(request, name).isEmpty();
       }
 
       @Override

@@ -3,6 +3,7 @@ package dev.idempo.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.FingerprintMismatchException;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,6 +85,101 @@ class HttpIdempotencyPrepareTest {
                 http.prepare(post("/payments", "{}", "Idempotency-Key", "k")))
             .problem());
     assertEquals(0, store.calls());
+  }
+
+  /**
+   * The Netty gateway calls prepare with the request head (the body read throws: not there yet),
+   * then begin, which prepares again, once the body arrived: the credential was hashed both times.
+   */
+  @Test
+  void theTenantIsHashedOnceWhenPrepareRunsBeforeTheBodyArrivesAndAgainAfter() throws Exception {
+    AtomicInteger hashes = new AtomicInteger();
+    HashedTenantSource counting =
+        new HashedTenantSource() {
+          @Override
+          public String tenant(IncomingRequest request) {
+            hashes.incrementAndGet();
+            return TenantSource.authorizationHash().tenant(request);
+          }
+
+          @Override
+          public boolean present(IncomingRequest request) {
+            return !request.headers("Authorization").isEmpty();
+          }
+        };
+    HttpIdempotency counted =
+        HttpIdempotency.builder(store)
+            .route(
+                IdempotencyRoute.builder("/payments")
+                    .name("payments")
+                    .tenantSource(counting)
+                    .build())
+            .build();
+    ArrivingBody request = new ArrivingBody("Idempotency-Key", "k", "Authorization", "Bearer a");
+
+    assertThrows(BodyNotYetRead.class, () -> counted.prepare(request));
+    request.arrived = true;
+    Decision.Claim claim = assertInstanceOf(Decision.Claim.class, counted.prepare(request));
+
+    assertEquals(1, hashes.get());
+    assertEquals(
+        Scope.of(TenantSource.authorizationHash().tenant(request), "POST payments"), claim.scope());
+  }
+
+  @Test
+  void aHashedTenantsCredentialIsLookedForBeforeTheBodyIsRead() throws Exception {
+    assertInstanceOf(HashedTenantSource.class, TenantSource.authorizationHash());
+    assertInstanceOf(HashedTenantSource.class, TenantSource.parse("cookie:session"));
+
+    Decision.Respond refused =
+        assertInstanceOf(
+            Decision.Respond.class,
+            http.prepare(new ArrivingBody("Idempotency-Key", "k", "Cookie", "session=s")));
+
+    assertEquals(Optional.of(ProblemType.TENANT_REQUIRED), refused.problem(), "body never read");
+  }
+
+  /** Thrown by {@link ArrivingBody} until its body arrived, as the gateway's head-only request. */
+  private static final class BodyNotYetRead extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** {@code POST /payments} whose body is not there until {@link #arrived}. */
+  private static final class ArrivingBody implements IncomingRequest {
+    private final IncomingRequest request;
+    boolean arrived;
+
+    ArrivingBody(String... headers) {
+      this.request = post("/payments", "{}", headers);
+    }
+
+    @Override
+    public String method() {
+      return request.method();
+    }
+
+    @Override
+    public String path() {
+      return request.path();
+    }
+
+    @Override
+    public String query() {
+      return request.query();
+    }
+
+    @Override
+    public List<String> headers(String name) {
+      return request.headers(name);
+    }
+
+    @Override
+    public byte[] body(int limit) throws java.io.IOException {
+      if (!arrived) {
+        throw new BodyNotYetRead();
+      }
+      return request.body(limit);
+    }
   }
 
   @Test
