@@ -69,7 +69,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * fixed-width head (version, state, fingerprint, claim token, fence, lease end, retention) and the
  * stored response or the recovery point. Records of format version 1 (a hash, written by earlier
  * versions) are read as format 2 and replaced by it on their next write. A record of another format
- * version fails with {@link UnknownRecordFormatException} and is left unchanged.
+ * version fails with {@link UnknownRecordFormatException} and is left unchanged. Earlier versions
+ * of this store cannot read format 2 (Redis answers their hash commands {@code WRONGTYPE}, which
+ * they report as {@link StoreUnavailableException}): during a rolling upgrade, a key first written
+ * by an upgraded instance is unavailable to the instances not yet upgraded.
  *
  * <p><b>Time.</b> Leases and fences use the Redis server's clock ({@code TIME} inside the scripts),
  * never this JVM's. Retention is native: each record carries a Redis expiry ({@code SET ... PX}):

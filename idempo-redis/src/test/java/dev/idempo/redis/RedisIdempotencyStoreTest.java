@@ -579,10 +579,8 @@ class RedisIdempotencyStoreTest {
 
   /** Writes a format-1 record raw: its hash and its PEXPIREAT. */
   private void writeFormatOne(StorageKey key, Map<String, byte[]> fields, long expires) {
-    Map<byte[], byte[]> hash = new java.util.LinkedHashMap<>();
-    fields.forEach((name, value) -> hash.put(bytes(name), value));
     byte[] redisKey = bytes(redisKey(key));
-    connection.sync().hset(redisKey, hash);
+    fields.forEach((name, value) -> connection.sync().hset(redisKey, bytes(name), value));
     connection.sync().pexpireat(redisKey, expires);
   }
 
