@@ -16,23 +16,22 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Redis behind {@link RedisIdempotencyStore}, filled by copying a template hash: the store writes
- * one record through its API, and every loaded key is that hash (every field the scripts wrote)
- * under the key name the store uses, with its own {@code exp} field and the matching {@code
- * PEXPIREAT}, written as pipelined {@code HSET} and {@code PEXPIREAT} commands in batches of
- * {@value #PIPELINE} keys. Redis never holds an expired key, so the records {@link
- * LoadedStore#expired} names expire within a minute of loading instead: Redis's own expiry is this
- * store's purge. Size is {@code INFO memory}'s {@code used_memory}. Not thread-safe.
+ * Redis behind {@link RedisIdempotencyStore}, filled by copying a template record: the store writes
+ * one record through its API, and every loaded key is that record (the string the scripts wrote,
+ * byte for byte) under the key name the store uses, with its own expiry, written as pipelined
+ * {@code SET key record PXAT expiry} commands in batches of {@value #PIPELINE} keys. Redis never
+ * holds an expired key, so the records {@link LoadedStore#expired} names expire within a minute of
+ * loading instead: Redis's own expiry is this store's purge. Size is {@code INFO memory}'s {@code
+ * used_memory}. Not thread-safe.
  */
 final class RedisLoadedStore implements LoadedStore {
   private static final int PIPELINE = 10_000;
   private static final long EXPIRING_SPREAD_MS = 60_000;
-  private static final byte[] HSET = "HSET".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] PEXPIREAT = "PEXPIREAT".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SET = "SET".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] PXAT = "PXAT".getBytes(StandardCharsets.UTF_8);
   private static final byte[] CRLF = {'\r', '\n'};
 
   private final RedisServer server;
@@ -42,8 +41,7 @@ final class RedisLoadedStore implements LoadedStore {
   private final RedisIdempotencyStore store;
   private final String keyHead;
   private final String keyTail;
-  private final List<byte[]> fields = new ArrayList<>();
-  private final List<byte[]> values = new ArrayList<>();
+  private final byte[] record;
 
   RedisLoadedStore(RedisServer server) throws Exception {
     this.server = server;
@@ -67,17 +65,7 @@ final class RedisLoadedStore implements LoadedStore {
     }
     this.keyHead = name.substring(0, at);
     this.keyTail = name.substring(at + key.toString().length());
-    loader
-        .sync()
-        .hgetall(keys.get(0))
-        .forEach(
-            (field, value) -> {
-              fields.add(field);
-              values.add(value);
-            });
-    if (fields.stream().noneMatch(field -> "exp".equals(text(field)))) {
-      throw new IllegalStateException("redis: the template record has no exp field");
-    }
+    this.record = loader.sync().get(keys.get(0));
   }
 
   @Override
@@ -114,20 +102,12 @@ final class RedisLoadedStore implements LoadedStore {
                   : live;
           byte[] key = (keyHead + LoadedStore.key(i) + keyTail).getBytes(StandardCharsets.UTF_8);
           byte[] expiry = Long.toString(expires).getBytes(StandardCharsets.UTF_8);
-          List<byte[]> hset = new ArrayList<>(2 + 2 * fields.size());
-          hset.add(HSET);
-          hset.add(key);
-          for (int f = 0; f < fields.size(); f++) {
-            hset.add(fields.get(f));
-            hset.add("exp".equals(text(fields.get(f))) ? expiry : values.get(f));
-          }
-          command(out, hset);
-          command(out, List.of(PEXPIREAT, key, expiry));
+          command(out, List.of(SET, key, record, PXAT, expiry));
         }
         out.flush();
-        for (long n = 0; n < 2 * (end - batch); n++) {
+        for (long n = 0; n < end - batch; n++) {
           String reply = replies.readLine();
-          if (reply == null || !reply.startsWith(":")) {
+          if (reply == null || !reply.equals("+OK")) {
             throw new IllegalStateException("redis: a bulk write was refused: " + reply);
           }
         }
@@ -171,9 +151,5 @@ final class RedisLoadedStore implements LoadedStore {
     } finally {
       server.close();
     }
-  }
-
-  private static String text(byte[] bytes) {
-    return new String(bytes, StandardCharsets.UTF_8);
   }
 }

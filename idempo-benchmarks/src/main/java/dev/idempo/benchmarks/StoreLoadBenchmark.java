@@ -32,8 +32,14 @@ import java.util.function.Consumer;
  * INFO commandstats}, not timed.
  *
  * <pre>
- * java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.StoreLoadBenchmark [seconds]
+ * java -cp idempo-benchmarks/target/benchmarks.jar dev.idempo.benchmarks.StoreLoadBenchmark [seconds] [stores]
  * </pre>
+ *
+ * <p>{@code stores} is a comma-separated list of {@code memory}, {@code redis}, {@code sqlite} and
+ * {@code postgres} (all by default). Redis rows also show the CPU each operation cost, from this
+ * JVM's process CPU time and the server's {@code INFO cpu}, over the whole run (warm-up included):
+ * on a small machine the client and the server share the cores, so CPU per operation is what bounds
+ * throughput.
  */
 public final class StoreLoadBenchmark {
   private static final Duration LEASE = Duration.ofSeconds(30);
@@ -47,13 +53,15 @@ public final class StoreLoadBenchmark {
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    java.util.Set<String> stores =
+        java.util.Set.of((args.length > 1 ? args[1] : "memory,redis,sqlite,postgres").split(","));
     List<String> rows = new ArrayList<>();
     rows.add(
         String.format(
             "%-28s %7s %12s %9s %9s %14s",
             "scenario", "callers", "ops/s", "p50 µs", "p99 µs", "round trips/op"));
 
-    for (int callers : CALLERS) {
+    for (int callers : stores.contains("memory") ? CALLERS : new int[0]) {
       // A store per row, room for every first run it may see (~600k/s for `seconds`): a full
       // store refuses new claims rather than forget live records.
       InMemoryIdempotencyStore memory =
@@ -78,6 +86,17 @@ public final class StoreLoadBenchmark {
               "-"));
     }
 
+    if (stores.contains("redis")) {
+      runRedis(rows, seconds);
+    }
+    if (stores.contains("sqlite") || stores.contains("postgres")) {
+      runJdbc(rows, seconds);
+    }
+    System.out.println();
+    rows.forEach(System.out::println);
+  }
+
+  private static void runRedis(List<String> rows, int seconds) throws Exception {
     try (RedisServer server = RedisServer.start()) {
       RedisClient client = RedisClient.create(server.uri());
       try (StatefulRedisConnection<byte[], byte[]> connection =
@@ -88,7 +107,8 @@ public final class StoreLoadBenchmark {
         SetArgs nx = SetArgs.Builder.nx().px(LEASE.toMillis());
         SetArgs xx = SetArgs.Builder.xx().px(RETENTION.toMillis());
         for (int callers : CALLERS) {
-          long before = commandCount(commands);
+          long before = commandCount(commands, BASELINE_COMMANDS);
+          RedisCpu cpu = RedisCpu.now(commands);
           Result baseline =
               run(
                   callers,
@@ -100,27 +120,73 @@ public final class StoreLoadBenchmark {
                   });
           rows.add(
               row(
-                  "redis baseline: SET NX + SET",
-                  callers,
-                  baseline,
-                  perOp(commands, before, baseline)));
-          before = commandCount(commands);
+                      "redis baseline: SET NX + SET",
+                      callers,
+                      baseline,
+                      perOp(commands, BASELINE_COMMANDS, before, baseline))
+                  + cpu.perOp(commands, baseline));
+          before = commandCount(commands, STORE_COMMANDS);
+          cpu = RedisCpu.now(commands);
           Result fresh = run(callers, seconds, caller -> newRequest(redis));
           rows.add(
-              row("redis: new request", callers, fresh, perOp(commands, before, fresh))
-                  + ratio(fresh, baseline));
+              row(
+                      "redis: new request",
+                      callers,
+                      fresh,
+                      perOp(commands, STORE_COMMANDS, before, fresh))
+                  + ratio(fresh, baseline)
+                  + cpu.perOp(commands, fresh));
           List<StorageKey> completed = completedKeys(redis, 4096);
-          before = commandCount(commands);
+          before = commandCount(commands, STORE_COMMANDS);
+          cpu = RedisCpu.now(commands);
           Result replays = run(callers, seconds, caller -> replay(redis, completed));
-          rows.add(row("redis: replay", callers, replays, perOp(commands, before, replays)));
+          rows.add(
+              row(
+                      "redis: replay",
+                      callers,
+                      replays,
+                      perOp(commands, STORE_COMMANDS, before, replays))
+                  + cpu.perOp(commands, replays));
+        }
+        // Where the server's time went: each command's calls and time (scripts include the
+        // commands they ran, which are also listed on their own).
+        for (String line : commands.info("commandstats").split("\\r?\\n", -1)) {
+          if (line.startsWith("cmdstat_")) {
+            rows.add("  redis " + line);
+          }
         }
       } finally {
         client.shutdown();
       }
     }
-    runJdbc(rows, seconds);
-    System.out.println();
-    rows.forEach(System.out::println);
+  }
+
+  /** CPU seconds used so far by this JVM and by the Redis server. */
+  private record RedisCpu(double client, double server) {
+    static RedisCpu now(RedisCommands<byte[], byte[]> commands) {
+      double server = 0;
+      for (String line : commands.info("cpu").split("\r?\n", -1)) {
+        if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+          server += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+      long client =
+          ((com.sun.management.OperatingSystemMXBean)
+                  java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+              .getProcessCpuTime();
+      return new RedisCpu(client / 1e9, server);
+    }
+
+    /** CPU per operation since this reading, over every operation of the run. */
+    String perOp(RedisCommands<byte[], byte[]> commands, Result result) {
+      RedisCpu after = now(commands);
+      double ops = result.allOperations();
+      return String.format(
+          Locale.ROOT,
+          "   CPU/op: client %.1f µs, server %.1f µs",
+          (after.client - client) / ops * 1e6,
+          (after.server - server) / ops * 1e6);
+    }
   }
 
   private static void runJdbc(List<String> rows, int seconds) throws Exception {
@@ -360,22 +426,22 @@ public final class StoreLoadBenchmark {
         Locale.ROOT, "   (%.2fx baseline throughput)", result.throughput() / baseline.throughput());
   }
 
-  /** Commands clients sent (round trips), not the ones scripts ran inside the server. */
-  private static final java.util.Set<String> CLIENT_COMMANDS =
-      java.util.Set.of(
-          "cmdstat_evalsha",
-          "cmdstat_eval",
-          "cmdstat_set",
-          "cmdstat_get",
-          "cmdstat_hgetall",
-          "cmdstat_wait");
+  /**
+   * Commands clients sent (round trips), not the ones scripts ran inside the server: the baseline
+   * sends {@code SET}s, the store scripts (whose {@code GET}s and {@code SET}s run inside Redis).
+   */
+  private static final java.util.Set<String> BASELINE_COMMANDS = java.util.Set.of("cmdstat_set");
 
-  private static long commandCount(RedisCommands<byte[], byte[]> commands) {
+  private static final java.util.Set<String> STORE_COMMANDS =
+      java.util.Set.of("cmdstat_evalsha", "cmdstat_eval", "cmdstat_wait");
+
+  private static long commandCount(
+      RedisCommands<byte[], byte[]> commands, java.util.Set<String> names) {
     long total = 0;
-    for (String line : commands.info("commandstats").split("\r?\n", -1)) {
+    for (String line : commands.info("commandstats").split("\\r?\\n", -1)) {
       int colon = line.indexOf(':');
       int calls = line.indexOf("calls=");
-      if (colon > 0 && calls > 0 && CLIENT_COMMANDS.contains(line.substring(0, colon))) {
+      if (colon > 0 && calls > 0 && names.contains(line.substring(0, colon))) {
         total += Long.parseLong(line.substring(calls + 6, line.indexOf(',', calls)));
       }
     }
@@ -383,8 +449,14 @@ public final class StoreLoadBenchmark {
   }
 
   /** Redis round trips per operation over the whole run, warm-up included. */
-  private static String perOp(RedisCommands<byte[], byte[]> commands, long before, Result result) {
+  private static String perOp(
+      RedisCommands<byte[], byte[]> commands,
+      java.util.Set<String> names,
+      long before,
+      Result result) {
     return String.format(
-        Locale.ROOT, "%.2f", (commandCount(commands) - before) / (double) result.allOperations());
+        Locale.ROOT,
+        "%.2f",
+        (commandCount(commands, names) - before) / (double) result.allOperations());
   }
 }

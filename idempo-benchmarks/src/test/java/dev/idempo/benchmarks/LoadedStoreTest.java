@@ -59,7 +59,7 @@ class LoadedStoreTest {
   }
 
   @Test
-  void redisBulkHashesReplayThroughTheStore() throws Exception {
+  void redisBulkRecordsReplayThroughTheStore() throws Exception {
     try (LoadedStore loaded = new RedisLoadedStore(RedisServer.start())) {
       assertEveryRecordReadsBack(loaded);
       assertTrue(loaded.sizeBytes() > 0);

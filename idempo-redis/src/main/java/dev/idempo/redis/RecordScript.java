@@ -19,6 +19,7 @@ final class RecordScript {
   static final RecordScript RENEW = load("renew");
   static final RecordScript CHECKPOINT = load("checkpoint");
   static final RecordScript ABANDON = load("abandon");
+  static final RecordScript FIND = load("find");
 
   private final String name;
   private final byte[] source;

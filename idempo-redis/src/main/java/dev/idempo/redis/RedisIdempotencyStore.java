@@ -9,6 +9,7 @@ import dev.idempo.store.RecoveryPoint;
 import dev.idempo.store.StorageKey;
 import dev.idempo.store.StoreLimits;
 import dev.idempo.store.StoreUnavailableException;
+import dev.idempo.store.StoredRecordUnreadableException;
 import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
 import io.lettuce.core.RedisClient;
@@ -31,6 +32,7 @@ import io.lettuce.core.protocol.ConnectionIntent;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,25 +50,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * maxmemory-policy noeviction}) and what a failover can lose.
  *
  * <p><b>Atomicity and round trips.</b> {@link #claim}, {@link #complete}, {@link #release}, {@link
- * #renew}, {@link #checkpoint} and {@link #abandon} are each ONE Lua script, run with {@code
- * EVALSHA} (and with {@code EVAL} when the server answers {@code NOSCRIPT}, after a restart,
- * failover or {@code SCRIPT FLUSH}, which also caches it again). Redis runs a script without
- * interleaving other commands, so every decision and its write are one atomic step. A new request
- * costs two round trips (claim, complete), a replay one; the claim token rides in the claim script,
- * and {@link #abandon} runs only after a claim whose answer was lost. {@link #find} is one {@code
- * HGETALL}.
+ * #renew}, {@link #checkpoint}, {@link #abandon} and {@link #find} are each ONE Lua script, run
+ * with {@code EVALSHA} (and with {@code EVAL} when the server answers {@code NOSCRIPT}, after a
+ * restart, failover or {@code SCRIPT FLUSH}, which also caches it again). Redis runs a script
+ * without interleaving other commands, so every decision and its write are one atomic step. A new
+ * request costs two round trips (claim, complete), a replay one; the claim token rides in the claim
+ * script, and {@link #abandon} runs only after a claim whose answer was lost.
  *
- * <p><b>Keys.</b> One record is one hash at {@code <keyPrefix>{<storage key in base64url>}}; the
+ * <p><b>Server cost.</b> On a small machine the client and Redis share the cores, so what a script
+ * does inside the server bounds throughput as much as round trips do: each {@code redis.call} costs
+ * about what a command sent by a client costs. A new request runs {@code GET}, {@code TIME} and
+ * {@code SET} in its claim and {@code GET} and {@code SET} in its completion; a replay runs one
+ * {@code GET}.
+ *
+ * <p><b>Keys.</b> One record is one string at {@code <keyPrefix>{<storage key in base64url>}}; the
  * braces are a Redis Cluster hash tag, and the store never touches a second key, so a script's keys
- * always live in one slot. Field layout: {@code v} (format version, {@code 1}), {@code state},
- * {@code fp}, {@code fence}, {@code tok} (the claim token), {@code lease_until}, {@code exp},
- * {@code ret}, {@code resp}, {@code rp_name}, {@code rp_state}. A record of another format version
- * fails with {@link UnknownRecordFormatException} and is left unchanged.
+ * always live in one slot. The value's layout is format version 2 ({@code RedisRecordFormat}): a
+ * fixed-width head (version, state, fingerprint, claim token, fence, lease end, retention) and the
+ * stored response or the recovery point. Records of format version 1 (a hash, written by earlier
+ * versions) are read as format 2 and replaced by it on their next write. A record of another format
+ * version fails with {@link UnknownRecordFormatException} and is left unchanged. Earlier versions
+ * of this store cannot read format 2 (Redis answers their hash commands {@code WRONGTYPE}, which
+ * they report as {@link StoreUnavailableException}): during a rolling upgrade, a key first written
+ * by an upgraded instance is unavailable to the instances not yet upgraded.
  *
- * <p><b>Time.</b> Leases, expiry and fences use the Redis server's clock ({@code TIME} inside the
- * scripts), never this JVM's. Retention is native: each record carries a {@code PEXPIREAT} at its
- * expiry (for an IN_PROGRESS record the later of its lease end and claim time plus retention; for a
- * COMPLETED one, completion time plus retention), so Redis deletes it and {@link #purgeExpired} has
+ * <p><b>Time.</b> Leases and fences use the Redis server's clock ({@code TIME} inside the scripts),
+ * never this JVM's. Retention is native: each record carries a Redis expiry ({@code SET ... PX}):
+ * for an IN_PROGRESS record the later of its lease end and claim time plus retention; for a
+ * COMPLETED one, completion time plus retention, so Redis deletes it and {@link #purgeExpired} has
  * nothing to do and answers 0.
  *
  * <p><b>Fences.</b> A claim's fence is {@code max(previous fence + 1, server time in
@@ -308,17 +319,21 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
         point.state());
   }
 
-  /** One {@code HGETALL}; Redis hides expired records. */
+  /** One script (read-only): the record, its time to live and the server's time. */
   @Override
   public Optional<IdempotencyRecord> find(StorageKey key) {
     Objects.requireNonNull(key, "key must not be null");
-    Map<byte[], byte[]> hash;
-    try {
-      hash = await(commands.hgetall(recordKey(key)), commandTimeout);
-    } catch (RedisException e) {
-      throw unavailable("find", key, e);
+    List<?> reply = (List<?>) evaluate(commands, RecordScript.FIND, ScriptOutputType.MULTI, key);
+    if (reply.isEmpty()) {
+      return Optional.empty();
     }
-    return RedisRecordFormat.decode(redisKey(key), hash);
+    long ttl = (Long) reply.get(1);
+    long now = (Long) reply.get(2);
+    return Optional.of(
+        RedisRecordFormat.decode(
+            redisKey(key),
+            bytes(key, reply, 0),
+            ttl < 0 ? Instant.MAX : Instant.ofEpochMilli(now + ttl)));
   }
 
   /**
@@ -366,7 +381,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     String tag = RedisRecordFormat.text(bytes(key, reply, 0));
     switch (tag) {
       case "A" -> {
-        long fence = Long.parseLong(RedisRecordFormat.text(bytes(key, reply, 1)));
+        long fence = RedisRecordFormat.parseDecimal(bytes(key, reply, 1));
         boolean takeover = ((Long) reply.get(2)) == 1L;
         Optional<RecoveryPoint> point =
             reply.size() >= 5
@@ -395,7 +410,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
     Object value = reply.get(index);
     if (!(value instanceof byte[] array)) {
       throw new IllegalStateException(
-          "unexpected claim reply for " + redisKey(key) + ": element " + index + " is " + value);
+          "unexpected script reply for " + redisKey(key) + ": element " + index + " is " + value);
     }
     return array;
   }
@@ -409,7 +424,7 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
       long fence,
       byte[]... rest) {
     byte[][] args = new byte[rest.length + 1][];
-    args[0] = decimal(fence);
+    args[0] = RedisRecordFormat.fence(fence);
     System.arraycopy(rest, 0, args, 1, rest.length);
     Long applied = (Long) evaluate(node, script, ScriptOutputType.INTEGER, key, args);
     return applied == 1L ? UpdateResult.APPLIED : UpdateResult.FENCE_LOST;
@@ -464,6 +479,13 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
         String version = message.substring(RedisRecordFormat.UNKNOWN_FORMAT_ERROR.length());
         throw new UnknownRecordFormatException(
             redisKey(key), "none".equals(version) ? null : version);
+      }
+      if (message.startsWith(RedisRecordFormat.UNREADABLE_ERROR)) {
+        throw new StoredRecordUnreadableException(
+            "Redis record "
+                + redisKey(key)
+                + ": "
+                + message.substring(RedisRecordFormat.UNREADABLE_ERROR.length()));
       }
       throw unavailable(script.name(), key, e);
     } catch (RedisException e) {

@@ -23,7 +23,7 @@ public class UnknownRecordFormatException extends StoredRecordUnreadableExceptio
             + (version == null
                 ? " has no format version field (v)"
                 : " has format version " + version)
-            + "; this store reads format version "
+            + "; this store reads format versions 1 and "
             + RedisRecordFormat.VERSION
             + " only (was it written by a newer Idempo, or by something else?)");
     this.version = version;

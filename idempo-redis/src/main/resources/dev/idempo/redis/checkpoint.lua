@@ -1,7 +1,9 @@
--- checkpoint: ARGV = fence, recovery point name, recovery point state. Replies 1 or 0.
-local r, reply = fenced()
-if not r then
+-- checkpoint: ARGV = fence, recovery point name, recovery point state. Replies 1 or 0. The tail
+-- becomes the name's length (4 digits), the name and the state.
+local v, reply = fenced()
+if not v then
   return reply
 end
-redis.call('HSET', key, 'rp_name', ARGV[2], 'rp_state', ARGV[3])
+write(string.sub(v, 1, HEAD) .. string.format('%04d', #ARGV[2]) .. ARGV[2] .. ARGV[3],
+  redis.call('PTTL', key))
 return 1

@@ -1,33 +1,36 @@
 -- claim: ARGV = fingerprint, lease ms, retention ms, claim token.
 -- Replies {'A', fence, takeover 0|1 [, rp_name, rp_state]} | {'R', response} | {'I', lease ms left} | {'M'}
-local r = redis.call('HMGET', key, 'v', 'state', 'fp', 'fence', 'lease_until', 'resp', 'rp_name', 'rp_state')
-local now_ms, now_us = server_time()
-local fence, takeover = now_us, false
-if r[1] then
-  if r[1] ~= FORMAT then
-    return unknown_format(r[1])
-  end
-  if r[3] ~= ARGV[1] then
+local v, err = read()
+if err then
+  return err
+end
+local now_ms, now_us, fence
+local takeover, tail = 0, ''
+if v then
+  if string.sub(v, FP, TOKEN - 1) ~= ARGV[1] then
     return {'M'}
   end
-  if r[2] == 'C' then
-    return {'R', r[6] or ''}
+  if string.sub(v, 2, 2) == 'C' then
+    return {'R', string.sub(v, HEAD + 1)}
   end
-  local lease_until = tonumber(r[5])
+  now_ms, now_us = server_time()
+  local lease_until = tonumber(string.sub(v, LEASE, RETENTION - 1))
   if lease_until > now_ms then
     return {'I', lease_until - now_ms}
   end
-  fence, takeover = math.max(tonumber(r[4]) + 1, now_us), true
-elseif redis.call('EXISTS', key) == 1 then
-  return unknown_format(nil)
+  fence = math.max(tonumber(string.sub(v, FENCE, LEASE - 1)) + 1, now_us)
+  takeover, tail = 1, string.sub(v, HEAD + 1)
+else
+  now_ms, now_us = server_time()
+  fence = now_us
 end
-local lease_until = now_ms + tonumber(ARGV[2])
-local expires = int(math.max(lease_until, now_ms + tonumber(ARGV[3])))
-fence = int(fence)
-redis.call('HSET', key, 'v', FORMAT, 'state', 'P', 'fp', ARGV[1], 'fence', fence,
-  'lease_until', int(lease_until), 'exp', expires, 'ret', ARGV[3], 'tok', ARGV[4])
-redis.call('PEXPIREAT', key, expires)
-if takeover and r[7] then
-  return {'A', fence, 1, r[7], r[8] or ''}
+local lease, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
+fence = digits(fence)
+-- Expires at the later of lease end and claim time plus retention.
+redis.call('SET', key, FORMAT .. 'P' .. ARGV[1] .. ARGV[4] .. fence .. digits(now_ms + lease)
+  .. digits(retention) .. tail, 'PX', math.max(lease, retention))
+if tail ~= '' then
+  local length = tonumber(string.sub(tail, 1, 4))
+  return {'A', fence, 1, string.sub(tail, 5, 4 + length), string.sub(tail, 5 + length)}
 end
-return {'A', fence, takeover and 1 or 0}
+return {'A', fence, takeover}

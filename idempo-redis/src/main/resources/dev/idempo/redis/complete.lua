@@ -1,11 +1,9 @@
--- complete: ARGV = fence, response. Replies 1 (applied) or 0 (fence lost).
-local r, reply = fenced('ret')
-if not r then
+-- complete: ARGV = fence, response. Replies 1 (applied) or 0 (fence lost). The record expires its
+-- retention after now (Redis's clock, as TIME's).
+local v, reply = fenced()
+if not v then
   return reply
 end
-local now_ms = server_time()
-local expires = int(now_ms + tonumber(r[4]))
-redis.call('HSET', key, 'state', 'C', 'resp', ARGV[2], 'exp', expires)
-redis.call('HDEL', key, 'rp_name', 'rp_state')
-redis.call('PEXPIREAT', key, expires)
+redis.call('SET', key, FORMAT .. 'C' .. string.sub(v, FP, HEAD) .. ARGV[2],
+  'PX', tonumber(string.sub(v, RETENTION, HEAD)))
 return 1

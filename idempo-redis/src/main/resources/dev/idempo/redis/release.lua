@@ -1,6 +1,6 @@
 -- release: ARGV = fence. Replies 1 (applied) or 0 (fence lost).
-local r, reply = fenced()
-if not r then
+local v, reply = fenced()
+if not v then
   return reply
 end
 redis.call('DEL', key)

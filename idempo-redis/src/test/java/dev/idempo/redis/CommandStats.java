@@ -16,7 +16,7 @@ final class CommandStats {
    * not round trips.
    */
   static final Set<String> INSIDE_SCRIPTS =
-      Set.of("time", "hmget", "hset", "hdel", "del", "pexpireat", "exists");
+      Set.of("get", "set", "time", "pttl", "del", "hmget", "hset", "hdel", "pexpireat", "exists");
 
   private final Map<String, Long> calls;
 

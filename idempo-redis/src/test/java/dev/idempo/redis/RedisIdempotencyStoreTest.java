@@ -1,5 +1,6 @@
 package dev.idempo.redis;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,11 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idempo.Fingerprint;
 import dev.idempo.store.ClaimResult;
+import dev.idempo.store.ClaimToken;
 import dev.idempo.store.IdempotencyRecord;
 import dev.idempo.store.RecordState;
 import dev.idempo.store.RecoveryPoint;
 import dev.idempo.store.StorageKey;
 import dev.idempo.store.StoreUnavailableException;
+import dev.idempo.store.StoredRecordUnreadableException;
 import dev.idempo.store.StoredResponse;
 import dev.idempo.store.UpdateResult;
 import dev.idempo.testsupport.RedisServer;
@@ -25,6 +28,7 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -182,26 +186,170 @@ class RedisIdempotencyStoreTest {
   }
 
   @Test
-  void theRecordIsOneHashWithTheDocumentedFieldsAndANativeExpiry() {
+  void aStringOfAnUnknownFormatVersionIsAnErrorNamingTheVersionAndStaysUnchanged() {
     StorageKey key = newKey();
-    long fence = acquire(store, key);
+    raw.set(redisKey(key), "9P a record of a later format");
+
+    UnknownRecordFormatException claim =
+        assertThrows(
+            UnknownRecordFormatException.class,
+            () -> store.claim(key, fingerprint("a"), LEASE, RETENTION));
+    assertEquals("9", claim.version());
+    assertEquals(
+        "9",
+        assertThrows(
+                UnknownRecordFormatException.class, () -> store.complete(key, 5, response("x")))
+            .version());
+    assertEquals(
+        "9",
+        assertThrows(UnknownRecordFormatException.class, () -> store.abandon(key, TOKEN))
+            .version());
+    assertEquals(
+        "9", assertThrows(UnknownRecordFormatException.class, () -> store.find(key)).version());
+    assertEquals("9P a record of a later format", raw.get(redisKey(key)));
+  }
+
+  @Test
+  void theRecordIsOneStringInTheDocumentedLayoutWithANativeExpiry() {
+    StorageKey key = newKey();
+    long fence = fence(store.claim(key, fingerprint("a"), LEASE, RETENTION, TOKEN));
     store.checkpoint(key, fence, RecoveryPoint.of("charged", bytes("ch-1")));
 
-    Map<String, String> inProgress = raw.hgetall(redisKey(key));
-    assertEquals("1", inProgress.get("v"));
-    assertEquals("P", inProgress.get("state"));
-    assertEquals(Long.toString(fence), inProgress.get("fence"));
-    assertEquals("charged", inProgress.get("rp_name"));
-    assertEquals(Long.toString(RETENTION.toMillis()), inProgress.get("ret"));
-    assertEquals(Long.parseLong(inProgress.get("exp")), raw.pexpiretime(redisKey(key)));
+    assertEquals("string", raw.type(redisKey(key)));
+    byte[] inProgress = connection.sync().get(bytes(redisKey(key)));
+    assertEquals("2P", ascii(inProgress, 0, 2));
+    assertArrayEquals(fingerprint("a").toBytes(), Arrays.copyOfRange(inProgress, 2, 34));
+    assertArrayEquals(TOKEN.toBytes(), Arrays.copyOfRange(inProgress, 34, 50));
+    assertEquals(String.format("%016d", fence), ascii(inProgress, 50, 66));
+    long leaseEnd = Long.parseLong(ascii(inProgress, 66, 82));
+    assertEquals(String.format("%016d", RETENTION.toMillis()), ascii(inProgress, 82, 98));
+    assertEquals("0007chargedch-1", ascii(inProgress, 98, inProgress.length));
+    long expiry = raw.pexpiretime(redisKey(key));
+    assertTrue(
+        Math.abs(expiry - (leaseEnd - LEASE.toMillis() + RETENTION.toMillis())) <= 2,
+        "IN_PROGRESS: claim time + retention, expiry " + expiry + ", lease end " + leaseEnd);
 
     store.complete(key, fence, response("done"));
-    Map<String, String> completed = raw.hgetall(redisKey(key));
-    assertEquals("C", completed.get("state"));
-    assertEquals("done", completed.get("resp"));
-    assertFalse(completed.containsKey("rp_name"), "recovery points go once completed");
+    byte[] completed = connection.sync().get(bytes(redisKey(key)));
+    assertEquals("2C", ascii(completed, 0, 2));
+    assertArrayEquals(
+        Arrays.copyOfRange(inProgress, 2, 98),
+        Arrays.copyOfRange(completed, 2, 98),
+        "the head stays, with the state");
+    assertEquals("done", ascii(completed, 98, completed.length), "the recovery point goes");
     long ttl = raw.pttl(redisKey(key));
     assertTrue(ttl > RETENTION.toMillis() - 60_000 && ttl <= RETENTION.toMillis(), "TTL " + ttl);
+  }
+
+  // ---------------------------------------------------------------- format 1 (hashes) still read
+
+  @Test
+  void aCompletedFormatOneRecordIsFoundAndReplayedAndLeftAsItWas() {
+    StorageKey key = newKey();
+    long now = serverMillis();
+    Map<String, byte[]> hash =
+        formatOne("C", 1_700_000_000_000_123L, now - 1_000, now + 600_000, true);
+    hash.put("resp", bytes("stored by format 1"));
+    writeFormatOne(key, hash, now + 600_000);
+
+    IdempotencyRecord found = store.find(key).orElseThrow();
+    assertEquals(RecordState.COMPLETED, found.state());
+    assertEquals(fingerprint("a"), found.fingerprint());
+    assertEquals(1_700_000_000_000_123L, found.fence());
+    assertEquals(now - 1_000, found.leaseExpiresAt().toEpochMilli());
+    assertTrue(Math.abs(found.expiresAt().toEpochMilli() - (now + 600_000)) <= 2, found.toString());
+    assertEquals(Optional.of(response("stored by format 1")), found.response());
+
+    ClaimResult replay = store.claim(key, fingerprint("a"), LEASE, RETENTION);
+    assertArrayEquals(
+        bytes("stored by format 1"),
+        assertInstanceOf(ClaimResult.Replay.class, replay).response().toBytes());
+    assertInstanceOf(
+        ClaimResult.Mismatch.class, store.claim(key, fingerprint("b"), LEASE, RETENTION));
+    assertEquals(UpdateResult.FENCE_LOST, store.release(key, 1_700_000_000_000_123L));
+    assertEquals("hash", raw.type(redisKey(key)), "reads never rewrite a record");
+  }
+
+  @Test
+  void anInProgressFormatOneRecordIsFencedAndRewrittenInFormatTwoByItsNextWrite() {
+    StorageKey key = newKey();
+    long now = serverMillis();
+    long fence = 1_700_000_000_000_456L;
+    Map<String, byte[]> hash = formatOne("P", fence, now + 600_000, now + 600_000, true);
+    hash.put("rp_name", bytes("charged"));
+    hash.put("rp_state", bytes("ch-1"));
+    writeFormatOne(key, hash, now + 600_000);
+
+    IdempotencyRecord found = store.find(key).orElseThrow();
+    assertEquals(RecordState.IN_PROGRESS, found.state());
+    assertEquals(Optional.of(RecoveryPoint.of("charged", bytes("ch-1"))), found.recoveryPoint());
+    assertInstanceOf(
+        ClaimResult.InFlight.class, store.claim(key, fingerprint("a"), LEASE, RETENTION));
+    assertEquals(UpdateResult.FENCE_LOST, store.complete(key, fence - 1, response("zombie")));
+    assertEquals(UpdateResult.FENCE_LOST, store.abandon(key, ClaimToken.random()));
+    assertEquals("hash", raw.type(redisKey(key)));
+
+    assertEquals(UpdateResult.APPLIED, store.renew(key, fence, LEASE));
+    assertEquals("string", raw.type(redisKey(key)), "renew wrote it in format 2");
+    assertTrue(raw.pttl(redisKey(key)) > 500_000, "the expiry stays");
+    assertEquals(
+        Optional.of(RecoveryPoint.of("charged", bytes("ch-1"))),
+        store.find(key).orElseThrow().recoveryPoint());
+    assertEquals(UpdateResult.APPLIED, store.complete(key, fence, response("done")));
+    assertEquals(
+        Optional.of(response("done")), store.find(key).orElseThrow().response(), "completed");
+  }
+
+  @Test
+  void anExpiredLeaseOfAFormatOneRecordIsTakenOverWithAHigherFenceAndItsRecoveryPoint() {
+    StorageKey key = newKey();
+    long now = serverMillis();
+    long fence = 1_700_000_000_000_789L;
+    Map<String, byte[]> hash = formatOne("P", fence, now - 1_000, now + 600_000, true);
+    hash.put("rp_name", bytes("charged"));
+    hash.put("rp_state", bytes("ch-1"));
+    writeFormatOne(key, hash, now + 600_000);
+
+    ClaimResult.Acquired takeover =
+        assertInstanceOf(
+            ClaimResult.Acquired.class,
+            store.claim(key, fingerprint("a"), LEASE, RETENTION, TOKEN));
+
+    assertTrue(takeover.takeover());
+    assertTrue(takeover.fence() > fence, takeover.fence() + " must exceed " + fence);
+    assertEquals(Optional.of(RecoveryPoint.of("charged", bytes("ch-1"))), takeover.recoveryPoint());
+    assertEquals(UpdateResult.FENCE_LOST, store.complete(key, fence, response("zombie")));
+    assertEquals(UpdateResult.APPLIED, store.abandon(key, TOKEN));
+    assertEquals(Optional.empty(), store.find(key));
+  }
+
+  @Test
+  void aFormatOneRecordFromBeforeClaimTokensIsNeverAbandonedButIsReleasedByItsFence() {
+    StorageKey key = newKey();
+    long now = serverMillis();
+    long fence = 1_700_000_000_001_000L;
+    writeFormatOne(key, formatOne("P", fence, now + 600_000, now + 600_000, false), now + 600_000);
+
+    assertEquals(
+        UpdateResult.FENCE_LOST, store.abandon(key, ClaimToken.of(new byte[ClaimToken.LENGTH])));
+    assertEquals(UpdateResult.APPLIED, store.release(key, fence));
+    assertEquals(Optional.empty(), store.find(key));
+  }
+
+  @Test
+  void aFormatOneRecordLackingAFieldIsUnreadableNotAnOutage() {
+    StorageKey key = newKey();
+    long now = serverMillis();
+    Map<String, byte[]> hash = formatOne("P", 1, now + 600_000, now + 600_000, true);
+    hash.remove("lease_until");
+    writeFormatOne(key, hash, now + 600_000);
+
+    StoredRecordUnreadableException unreadable =
+        assertThrows(
+            StoredRecordUnreadableException.class,
+            () -> store.claim(key, fingerprint("a"), LEASE, RETENTION));
+    assertTrue(unreadable.getMessage().contains(redisKey(key)), unreadable.getMessage());
+    assertThrows(StoredRecordUnreadableException.class, () -> store.find(key));
   }
 
   // ------------------------------------------------------------------------ cluster slots
@@ -255,7 +403,9 @@ class RedisIdempotencyStoreTest {
     assertEquals(
         1, afterReplay.roundTripsSince(afterNew), "replay: " + afterReplay.since(afterNew));
     assertEquals(1L, afterReplay.since(afterNew).get("evalsha"));
-    assertEquals(Map.of("hgetall", 1L), afterFind.since(afterReplay), "find");
+    assertEquals(
+        1, afterFind.roundTripsSince(afterReplay), "find: " + afterFind.since(afterReplay));
+    assertEquals(1L, afterFind.since(afterReplay).get("evalsha"));
   }
 
   @Test
@@ -317,11 +467,13 @@ class RedisIdempotencyStoreTest {
     assertEquals(
         Optional.of(RecoveryPoint.of("reserved ☕", new byte[] {0, -1, 7})),
         inProgress.recoveryPoint());
-    assertEquals(
-        RETENTION.toMillis(),
+    // The expiry is the key's own (PTTL, relative to the server's TIME), so it may differ from
+    // claim time + retention by the millisecond the two clocks' readings straddle.
+    long retention =
         Duration.between(inProgress.leaseExpiresAt(), inProgress.expiresAt())
             .plus(LEASE)
-            .toMillis());
+            .toMillis();
+    assertTrue(Math.abs(retention - RETENTION.toMillis()) <= 2, "retention " + retention);
   }
 
   // ----------------------------------------------------------------------- configuration
@@ -405,6 +557,41 @@ class RedisIdempotencyStoreTest {
   }
 
   // ------------------------------------------------------------------------------ helpers
+
+  private static final ClaimToken TOKEN = ClaimToken.of(bytes("0123456789abcdef"));
+
+  /** The fields of a format-1 record as the scripts of format 1 wrote them. */
+  private static Map<String, byte[]> formatOne(
+      String state, long fence, long leaseUntil, long expires, boolean withToken) {
+    Map<String, byte[]> hash = new java.util.HashMap<>();
+    hash.put("v", bytes("1"));
+    hash.put("state", bytes(state));
+    hash.put("fp", fingerprint("a").toBytes());
+    if (withToken) {
+      hash.put("tok", TOKEN.toBytes());
+    }
+    hash.put("fence", bytes(Long.toString(fence)));
+    hash.put("lease_until", bytes(Long.toString(leaseUntil)));
+    hash.put("exp", bytes(Long.toString(expires)));
+    hash.put("ret", bytes(Long.toString(RETENTION.toMillis())));
+    return hash;
+  }
+
+  /** Writes a format-1 record raw: its hash and its PEXPIREAT. */
+  private void writeFormatOne(StorageKey key, Map<String, byte[]> fields, long expires) {
+    byte[] redisKey = bytes(redisKey(key));
+    fields.forEach((name, value) -> connection.sync().hset(redisKey, bytes(name), value));
+    connection.sync().pexpireat(redisKey, expires);
+  }
+
+  private static long serverMillis() {
+    List<String> time = raw.time();
+    return Long.parseLong(time.get(0)) * 1_000 + Long.parseLong(time.get(1)) / 1_000;
+  }
+
+  private static String ascii(byte[] bytes, int from, int to) {
+    return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
+  }
 
   private static Map<String, Long> filterScripts(Map<String, Long> calls) {
     Map<String, Long> outside = new java.util.TreeMap<>(calls);
