@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +41,7 @@ import org.springframework.web.servlet.HandlerExecutionChain;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.util.ServletRequestPathUtils;
+import org.springframework.web.util.UrlPathHelper;
 
 /**
  * The {@link Idempotent} handler methods, found at start-up in every {@link
@@ -59,7 +61,7 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
   private final ObjectProvider<TransactionalMode> transactionalMode;
 
   private volatile Map<Method, IdempotentHandler> handlers;
-  private volatile List<RequestMappingHandlerMapping> lookupMappings = List.of();
+  private volatile Lookup lookup;
 
   IdempotentHandlers(
       ObjectProvider<RequestMappingHandlerMapping> mappings,
@@ -92,15 +94,37 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
   /**
    * The guarded handler Spring MVC will dispatch {@code request} to, or null: no handler, an
    * unguarded one, or a request Spring MVC will refuse itself (405, 415, ...).
+   *
+   * <p>Asking the mappings for the handler is what Spring MVC's dispatcher does again right after
+   * (interceptors, CORS, URI variables): a cost per request that most requests need not pay. When
+   * every mapping matches with parsed path patterns, the guarded mappings' own conditions are
+   * checked first: if none matches, Spring MVC cannot pick a guarded handler; if the one that
+   * matches is the only mapping for the request's literal path in the first mapping, Spring MVC
+   * picks it (its direct-path lookup looks no further). Only other requests ask the mappings.
    */
   IdempotentHandler find(HttpServletRequest request) {
-    Map<Method, IdempotentHandler> guarded = handlers;
-    if (guarded == null || guarded.isEmpty()) {
+    Lookup lookup = this.lookup;
+    if (lookup == null || lookup.candidates.isEmpty()) {
       return null;
     }
-    // The lookup stores path and match attributes on the request: keep them off the real one.
+    // Matching stores path and match attributes on the request: keep them off the real one.
     HttpServletRequest probe = new AttributeIsolatingRequest(request);
-    for (RequestMappingHandlerMapping mapping : lookupMappings) {
+    if (lookup.pathPatterns) {
+      ServletRequestPathUtils.parseAndCache(probe);
+      Candidate matched = lookup.firstMatch(probe);
+      if (matched == null) {
+        return null;
+      }
+      if (matched.soleFor(probe)) {
+        return matched.handler;
+      }
+    }
+    return askMappings(probe, lookup);
+  }
+
+  /** What Spring MVC's handler mappings answer for {@code probe}, as the dispatcher asks them. */
+  private static IdempotentHandler askMappings(HttpServletRequest probe, Lookup lookup) {
+    for (RequestMappingHandlerMapping mapping : lookup.mappings) {
       HandlerExecutionChain chain;
       try {
         if (mapping.usesPathPatterns()) {
@@ -112,7 +136,7 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
       }
       if (chain != null) {
         return chain.getHandler() instanceof HandlerMethod handler
-            ? guarded.get(handler.getMethod())
+            ? lookup.byMethod.get(handler.getMethod())
             : null;
       }
     }
@@ -163,7 +187,7 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
         guarded.put(handler.getMethod(), guard(handler, route, annotation, common));
       }
     }
-    this.lookupMappings = List.copyOf(found);
+    this.lookup = Lookup.of(found, guarded);
     this.handlers = Map.copyOf(guarded);
     if (!guarded.isEmpty()) {
       LOG.info(
@@ -304,6 +328,92 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
     return "IdempotentHandlers["
         + (guarded == null ? "not discovered" : guarded.size() + " handlers")
         + "]";
+  }
+
+  /**
+   * The mappings to ask, in the dispatcher's order, and every mapping of a guarded handler, each
+   * with what it takes for Spring MVC to pick it without looking further. Immutable.
+   */
+  private static final class Lookup {
+    final List<RequestMappingHandlerMapping> mappings;
+    final Map<Method, IdempotentHandler> byMethod;
+    final List<Candidate> candidates;
+
+    /** Every mapping matches on parsed path patterns (Spring Boot's default). */
+    final boolean pathPatterns;
+
+    private Lookup(
+        List<RequestMappingHandlerMapping> mappings,
+        Map<Method, IdempotentHandler> byMethod,
+        List<Candidate> candidates) {
+      this.mappings = List.copyOf(mappings);
+      this.byMethod = Map.copyOf(byMethod);
+      this.candidates = List.copyOf(candidates);
+      this.pathPatterns =
+          !mappings.isEmpty()
+              && mappings.stream().allMatch(RequestMappingHandlerMapping::usesPathPatterns);
+    }
+
+    static Lookup of(
+        List<RequestMappingHandlerMapping> mappings, Map<Method, IdempotentHandler> guarded) {
+      List<Candidate> candidates = new ArrayList<>();
+      for (int i = 0; i < mappings.size(); i++) {
+        Map<RequestMappingInfo, HandlerMethod> all = mappings.get(i).getHandlerMethods();
+        Map<String, Integer> mappingsPerDirectPath = new HashMap<>();
+        for (RequestMappingInfo info : all.keySet()) {
+          for (String path : info.getDirectPaths()) {
+            mappingsPerDirectPath.merge(path, 1, Integer::sum);
+          }
+        }
+        for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : all.entrySet()) {
+          IdempotentHandler handler = guarded.get(entry.getValue().getMethod());
+          if (handler != null) {
+            RequestMappingInfo info = entry.getKey();
+            // Only the first mapping's literal paths, each mapped once, are sure to be Spring's
+            // pick when they match: the dispatcher asks that mapping first, and its direct-path
+            // lookup compares the mappings of that path only.
+            Set<String> direct = info.getDirectPaths();
+            boolean sole =
+                i == 0
+                    && !direct.isEmpty()
+                    && !direct.contains("")
+                    && direct.equals(info.getPatternValues())
+                    && direct.stream().allMatch(path -> mappingsPerDirectPath.get(path) == 1);
+            candidates.add(new Candidate(info, handler, sole ? Set.copyOf(direct) : Set.of()));
+          }
+        }
+      }
+      return new Lookup(mappings, guarded, candidates);
+    }
+
+    /** The first guarded mapping whose conditions {@code probe} meets, or null. */
+    Candidate firstMatch(HttpServletRequest probe) {
+      for (Candidate candidate : candidates) {
+        if (candidate.info.getMatchingCondition(probe) != null) {
+          return candidate;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * A guarded handler's mapping.
+   *
+   * @param solePaths the literal paths for which Spring MVC picks this mapping whenever it matches;
+   *     empty when no path is sure to
+   */
+  private record Candidate(
+      RequestMappingInfo info, IdempotentHandler handler, Set<String> solePaths) {
+    boolean soleFor(HttpServletRequest probe) {
+      if (solePaths.isEmpty()) {
+        return false;
+      }
+      // The lookup path of Spring MVC's direct-path lookup (AbstractHandlerMethodMapping).
+      String path =
+          ServletRequestPathUtils.getParsedRequestPath(probe).pathWithinApplication().value();
+      return solePaths.contains(UrlPathHelper.defaultInstance.removeSemicolonContent(path));
+    }
   }
 
   /** The {@code idempo.defaults.*} and {@code idempo.tenant.*} properties, checked once. */
