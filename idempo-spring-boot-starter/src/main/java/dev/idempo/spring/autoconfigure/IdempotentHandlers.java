@@ -38,6 +38,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.mvc.condition.PathPatternsRequestCondition;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.util.ServletRequestPathUtils;
@@ -97,10 +98,12 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
    *
    * <p>Asking the mappings for the handler is what Spring MVC's dispatcher does again right after
    * (interceptors, CORS, URI variables): a cost per request that most requests need not pay. When
-   * every mapping matches with parsed path patterns, the guarded mappings' own conditions are
-   * checked first: if none matches, Spring MVC cannot pick a guarded handler; if the one that
-   * matches is the only mapping for the request's literal path in the first mapping, Spring MVC
-   * picks it (its direct-path lookup looks no further). Only other requests ask the mappings.
+   * every mapping matches with parsed path patterns, the guarded mappings are checked first. A
+   * guarded mapping that is the only one for the request's literal path in the first mapping is
+   * Spring MVC's pick whenever it matches (the direct-path lookup looks no further): if it has no
+   * condition but its methods, the path and method decide without evaluating anything. If no
+   * guarded mapping's conditions match, Spring MVC cannot pick a guarded handler. Only the other
+   * requests ask the mappings.
    */
   IdempotentHandler find(HttpServletRequest request) {
     Lookup lookup = this.lookup;
@@ -111,11 +114,21 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
     HttpServletRequest probe = new AttributeIsolatingRequest(request);
     if (lookup.pathPatterns) {
       ServletRequestPathUtils.parseAndCache(probe);
+      // The lookup path of Spring MVC's direct-path lookup (AbstractHandlerMethodMapping).
+      String path =
+          UrlPathHelper.defaultInstance.removeSemicolonContent(
+              ServletRequestPathUtils.getParsedRequestPath(probe).pathWithinApplication().value());
+      String method = request.getMethod();
+      for (Candidate candidate : lookup.candidates) {
+        if (candidate.picksByPathAndMethod(path, method)) {
+          return candidate.handler;
+        }
+      }
       Candidate matched = lookup.firstMatch(probe);
       if (matched == null) {
         return null;
       }
-      if (matched.soleFor(probe)) {
+      if (matched.solePaths.contains(path)) {
         return matched.handler;
       }
     }
@@ -379,7 +392,7 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
                     && !direct.contains("")
                     && direct.equals(info.getPatternValues())
                     && direct.stream().allMatch(path -> mappingsPerDirectPath.get(path) == 1);
-            candidates.add(new Candidate(info, handler, sole ? Set.copyOf(direct) : Set.of()));
+            candidates.add(Candidate.of(info, handler, sole));
           }
         }
       }
@@ -389,6 +402,11 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
     /** The first guarded mapping whose conditions {@code probe} meets, or null. */
     Candidate firstMatch(HttpServletRequest probe) {
       for (Candidate candidate : candidates) {
+        // The path first: most candidates fail there, before any media type is parsed.
+        PathPatternsRequestCondition paths = candidate.info.getPathPatternsCondition();
+        if (paths != null && paths.getMatchingCondition(probe) == null) {
+          continue;
+        }
         if (candidate.info.getMatchingCondition(probe) != null) {
           return candidate;
         }
@@ -402,17 +420,44 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
    *
    * @param solePaths the literal paths for which Spring MVC picks this mapping whenever it matches;
    *     empty when no path is sure to
+   * @param onlyMethods the request methods of a sole mapping that has no other condition (params,
+   *     headers, media types, custom): on one of its sole paths, the method alone decides; else
+   *     empty
    */
   private record Candidate(
-      RequestMappingInfo info, IdempotentHandler handler, Set<String> solePaths) {
-    boolean soleFor(HttpServletRequest probe) {
-      if (solePaths.isEmpty()) {
-        return false;
+      RequestMappingInfo info,
+      IdempotentHandler handler,
+      Set<String> solePaths,
+      Set<String> onlyMethods) {
+    static Candidate of(RequestMappingInfo info, IdempotentHandler handler, boolean sole) {
+      if (!sole) {
+        return new Candidate(info, handler, Set.of(), Set.of());
       }
-      // The lookup path of Spring MVC's direct-path lookup (AbstractHandlerMethodMapping).
-      String path =
-          ServletRequestPathUtils.getParsedRequestPath(probe).pathWithinApplication().value();
-      return solePaths.contains(UrlPathHelper.defaultInstance.removeSemicolonContent(path));
+      boolean pathAndMethodOnly =
+          info.getParamsCondition().isEmpty()
+              && info.getHeadersCondition().isEmpty()
+              && info.getConsumesCondition().isEmpty()
+              && info.getProducesCondition().isEmpty()
+              && info.getCustomCondition() == null;
+      Set<String> methods =
+          info.getMethodsCondition().getMethods().stream()
+              .map(RequestMethod::name)
+              .collect(Collectors.toUnmodifiableSet());
+      return new Candidate(
+          info, handler, Set.copyOf(info.getDirectPaths()), pathAndMethodOnly ? methods : Set.of());
+    }
+
+    /**
+     * Whether Spring MVC surely picks this mapping for {@code path} (its direct-path lookup's key)
+     * and {@code method}, without evaluating its conditions: the path is one of its sole literal
+     * paths, written without percent-encoding (a literal pattern matches decoded segments), and the
+     * method is one it maps.
+     */
+    boolean picksByPathAndMethod(String path, String method) {
+      return !onlyMethods.isEmpty()
+          && onlyMethods.contains(method)
+          && solePaths.contains(path)
+          && path.indexOf('%') < 0;
     }
   }
 

@@ -26,8 +26,8 @@ import org.springframework.web.util.ServletRequestPathUtils;
  * {@link IdempotentHandlers#find} answers what Spring MVC's dispatcher picks, whether it takes its
  * shortcut (a guarded mapping alone on its literal path) or asks the mappings: a guarded pattern
  * shadowed by an unguarded literal path, one path with two media types, one path with two methods,
- * a guarded mapping beaten by a more specific unguarded one on the same path, matrix parameters, a
- * trailing slash, requests Spring MVC refuses.
+ * a guarded mapping beaten by a more specific unguarded one on the same path, matrix parameters,
+ * percent-encoding, a trailing slash, a lower-case method, requests Spring MVC refuses.
  */
 class HandlerLookupTest {
   private final WebApplicationContextRunner runner =
@@ -109,6 +109,8 @@ class HandlerLookupTest {
               List.of(
                   request("POST", "/literal", null),
                   request("POST", "/literal;jsessionid=1", null),
+                  request("POST", "/lit%65ral", null),
+                  request("post", "/literal", null),
                   request("POST", "/literal/", null),
                   request("PATCH", "/literal", null),
                   request("POST", "/things/1", null),
