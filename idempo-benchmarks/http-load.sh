@@ -107,6 +107,9 @@ servlet() {
   done
 }
 
+# starter-load.sh sources this file (which=lib) for its functions, work directory and cleanup.
+[ "$which" = lib ] && return 0
+
 case "$which" in
   servlet) servlet ;;
   gateway) . idempo-benchmarks/gateway-load.sh ;;

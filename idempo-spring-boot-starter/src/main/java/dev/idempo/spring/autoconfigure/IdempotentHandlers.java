@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,9 +38,11 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
+import org.springframework.web.servlet.mvc.condition.PathPatternsRequestCondition;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 import org.springframework.web.util.ServletRequestPathUtils;
+import org.springframework.web.util.UrlPathHelper;
 
 /**
  * The {@link Idempotent} handler methods, found at start-up in every {@link
@@ -59,7 +62,7 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
   private final ObjectProvider<TransactionalMode> transactionalMode;
 
   private volatile Map<Method, IdempotentHandler> handlers;
-  private volatile List<RequestMappingHandlerMapping> lookupMappings = List.of();
+  private volatile Lookup lookup;
 
   IdempotentHandlers(
       ObjectProvider<RequestMappingHandlerMapping> mappings,
@@ -92,15 +95,49 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
   /**
    * The guarded handler Spring MVC will dispatch {@code request} to, or null: no handler, an
    * unguarded one, or a request Spring MVC will refuse itself (405, 415, ...).
+   *
+   * <p>Asking the mappings for the handler is what Spring MVC's dispatcher does again right after
+   * (interceptors, CORS, URI variables): a cost per request that most requests need not pay. When
+   * every mapping matches with parsed path patterns, the guarded mappings are checked first. A
+   * guarded mapping that is the only one for the request's literal path in the first mapping is
+   * Spring MVC's pick whenever it matches (the direct-path lookup looks no further): if it has no
+   * condition but its methods, the path and method decide without evaluating anything. If no
+   * guarded mapping's conditions match, Spring MVC cannot pick a guarded handler. Only the other
+   * requests ask the mappings.
    */
   IdempotentHandler find(HttpServletRequest request) {
-    Map<Method, IdempotentHandler> guarded = handlers;
-    if (guarded == null || guarded.isEmpty()) {
+    Lookup lookup = this.lookup;
+    if (lookup == null || lookup.candidates.isEmpty()) {
       return null;
     }
-    // The lookup stores path and match attributes on the request: keep them off the real one.
+    // Matching stores path and match attributes on the request: keep them off the real one.
     HttpServletRequest probe = new AttributeIsolatingRequest(request);
-    for (RequestMappingHandlerMapping mapping : lookupMappings) {
+    if (lookup.pathPatterns) {
+      ServletRequestPathUtils.parseAndCache(probe);
+      // The lookup path of Spring MVC's direct-path lookup (AbstractHandlerMethodMapping).
+      String path =
+          UrlPathHelper.defaultInstance.removeSemicolonContent(
+              ServletRequestPathUtils.getParsedRequestPath(probe).pathWithinApplication().value());
+      String method = request.getMethod();
+      for (Candidate candidate : lookup.candidates) {
+        if (candidate.picksByPathAndMethod(path, method)) {
+          return candidate.handler;
+        }
+      }
+      Candidate matched = lookup.firstMatch(probe);
+      if (matched == null) {
+        return null;
+      }
+      if (matched.solePaths.contains(path)) {
+        return matched.handler;
+      }
+    }
+    return askMappings(probe, lookup);
+  }
+
+  /** What Spring MVC's handler mappings answer for {@code probe}, as the dispatcher asks them. */
+  private static IdempotentHandler askMappings(HttpServletRequest probe, Lookup lookup) {
+    for (RequestMappingHandlerMapping mapping : lookup.mappings) {
       HandlerExecutionChain chain;
       try {
         if (mapping.usesPathPatterns()) {
@@ -112,7 +149,7 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
       }
       if (chain != null) {
         return chain.getHandler() instanceof HandlerMethod handler
-            ? guarded.get(handler.getMethod())
+            ? lookup.byMethod.get(handler.getMethod())
             : null;
       }
     }
@@ -163,7 +200,7 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
         guarded.put(handler.getMethod(), guard(handler, route, annotation, common));
       }
     }
-    this.lookupMappings = List.copyOf(found);
+    this.lookup = Lookup.of(found, guarded);
     this.handlers = Map.copyOf(guarded);
     if (!guarded.isEmpty()) {
       LOG.info(
@@ -304,6 +341,124 @@ final class IdempotentHandlers implements SmartInitializingSingleton {
     return "IdempotentHandlers["
         + (guarded == null ? "not discovered" : guarded.size() + " handlers")
         + "]";
+  }
+
+  /**
+   * The mappings to ask, in the dispatcher's order, and every mapping of a guarded handler, each
+   * with what it takes for Spring MVC to pick it without looking further. Immutable.
+   */
+  private static final class Lookup {
+    final List<RequestMappingHandlerMapping> mappings;
+    final Map<Method, IdempotentHandler> byMethod;
+    final List<Candidate> candidates;
+
+    /** Every mapping matches on parsed path patterns (Spring Boot's default). */
+    final boolean pathPatterns;
+
+    private Lookup(
+        List<RequestMappingHandlerMapping> mappings,
+        Map<Method, IdempotentHandler> byMethod,
+        List<Candidate> candidates) {
+      this.mappings = List.copyOf(mappings);
+      this.byMethod = Map.copyOf(byMethod);
+      this.candidates = List.copyOf(candidates);
+      this.pathPatterns =
+          !mappings.isEmpty()
+              && mappings.stream().allMatch(RequestMappingHandlerMapping::usesPathPatterns);
+    }
+
+    static Lookup of(
+        List<RequestMappingHandlerMapping> mappings, Map<Method, IdempotentHandler> guarded) {
+      List<Candidate> candidates = new ArrayList<>();
+      for (int i = 0; i < mappings.size(); i++) {
+        Map<RequestMappingInfo, HandlerMethod> all = mappings.get(i).getHandlerMethods();
+        Map<String, Integer> mappingsPerDirectPath = new HashMap<>();
+        for (RequestMappingInfo info : all.keySet()) {
+          for (String path : info.getDirectPaths()) {
+            mappingsPerDirectPath.merge(path, 1, Integer::sum);
+          }
+        }
+        for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : all.entrySet()) {
+          IdempotentHandler handler = guarded.get(entry.getValue().getMethod());
+          if (handler != null) {
+            RequestMappingInfo info = entry.getKey();
+            // Only the first mapping's literal paths, each mapped once, are sure to be Spring's
+            // pick when they match: the dispatcher asks that mapping first, and its direct-path
+            // lookup compares the mappings of that path only.
+            Set<String> direct = info.getDirectPaths();
+            boolean sole =
+                i == 0
+                    && !direct.isEmpty()
+                    && !direct.contains("")
+                    && direct.equals(info.getPatternValues())
+                    && direct.stream().allMatch(path -> mappingsPerDirectPath.get(path) == 1);
+            candidates.add(Candidate.of(info, handler, sole));
+          }
+        }
+      }
+      return new Lookup(mappings, guarded, candidates);
+    }
+
+    /** The first guarded mapping whose conditions {@code probe} meets, or null. */
+    Candidate firstMatch(HttpServletRequest probe) {
+      for (Candidate candidate : candidates) {
+        // The path first: most candidates fail there, before any media type is parsed.
+        PathPatternsRequestCondition paths = candidate.info.getPathPatternsCondition();
+        if (paths != null && paths.getMatchingCondition(probe) == null) {
+          continue;
+        }
+        if (candidate.info.getMatchingCondition(probe) != null) {
+          return candidate;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * A guarded handler's mapping.
+   *
+   * @param solePaths the literal paths for which Spring MVC picks this mapping whenever it matches;
+   *     empty when no path is sure to
+   * @param onlyMethods the request methods of a sole mapping that has no other condition (params,
+   *     headers, media types, custom): on one of its sole paths, the method alone decides; else
+   *     empty
+   */
+  private record Candidate(
+      RequestMappingInfo info,
+      IdempotentHandler handler,
+      Set<String> solePaths,
+      Set<String> onlyMethods) {
+    static Candidate of(RequestMappingInfo info, IdempotentHandler handler, boolean sole) {
+      if (!sole) {
+        return new Candidate(info, handler, Set.of(), Set.of());
+      }
+      boolean pathAndMethodOnly =
+          info.getParamsCondition().isEmpty()
+              && info.getHeadersCondition().isEmpty()
+              && info.getConsumesCondition().isEmpty()
+              && info.getProducesCondition().isEmpty()
+              && info.getCustomCondition() == null;
+      Set<String> methods =
+          info.getMethodsCondition().getMethods().stream()
+              .map(RequestMethod::name)
+              .collect(Collectors.toUnmodifiableSet());
+      return new Candidate(
+          info, handler, Set.copyOf(info.getDirectPaths()), pathAndMethodOnly ? methods : Set.of());
+    }
+
+    /**
+     * Whether Spring MVC surely picks this mapping for {@code path} (its direct-path lookup's key)
+     * and {@code method}, without evaluating its conditions: the path is one of its sole literal
+     * paths, written without percent-encoding (a literal pattern matches decoded segments), and the
+     * method is one it maps.
+     */
+    boolean picksByPathAndMethod(String path, String method) {
+      return !onlyMethods.isEmpty()
+          && onlyMethods.contains(method)
+          && solePaths.contains(path)
+          && path.indexOf('%') < 0;
+    }
   }
 
   /** The {@code idempo.defaults.*} and {@code idempo.tenant.*} properties, checked once. */

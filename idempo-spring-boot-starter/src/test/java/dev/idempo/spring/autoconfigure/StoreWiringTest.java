@@ -111,6 +111,14 @@ class StoreWiringTest {
               assertThat(context.getBean(IdempotencyStore.class))
                   .isInstanceOf(RedisIdempotencyStore.class);
               roundTrip(context.getBean(IdempotencyStore.class));
+              // Idempo's own client records no command latencies nobody reads.
+              assertThat(
+                      context
+                          .getBean(RedisStores.OwnedClient.class)
+                          .resources()
+                          .commandLatencyRecorder()
+                          .isEnabled())
+                  .isFalse();
             });
   }
 
