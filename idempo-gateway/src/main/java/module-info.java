@@ -25,6 +25,7 @@ module dev.idempo.gateway {
   requires io.netty.common;
   requires io.netty.handler;
   requires io.netty.transport;
+  requires io.netty.transport.classes.epoll;
   requires org.eclipse.jetty.client;
   requires org.eclipse.jetty.http;
   requires org.eclipse.jetty.io;

@@ -6,6 +6,7 @@ import dev.idempo.store.RecordPurger;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -135,6 +136,11 @@ public final class Gateway implements AutoCloseable {
 
   private int localPort() {
     return netty != null ? netty.port() : connector.getLocalPort();
+  }
+
+  /** The Netty engine's I/O transport once started; empty on the Jetty engine. For tests. */
+  synchronized Optional<NettyTransport> nettyTransport() {
+    return Optional.ofNullable(netty).map(NettyGateway::transport);
   }
 
   private void startJetty(HttpIdempotency idempotency, IdempotencyStore store, AdminHandler admin) {

@@ -14,9 +14,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -71,6 +69,7 @@ final class NettyGateway {
   private final GatewayConfig config;
   private final HttpIdempotency idempotency;
   private final GatewayMetrics metrics;
+  private final NettyTransport transport;
   private final EventLoopGroup loops;
   private final ThreadPoolExecutor blocking;
   private final Executor storeExecutor;
@@ -94,8 +93,9 @@ final class NettyGateway {
     this.idempotency = idempotency;
     this.metrics = metrics;
     this.admin = admin;
+    this.transport = NettyTransport.preferred();
     this.loops =
-        new NioEventLoopGroup(
+        transport.newGroup(
             Runtime.getRuntime().availableProcessors(),
             new DefaultThreadFactory("idempo-gateway-loop", true));
     this.blocking =
@@ -110,7 +110,7 @@ final class NettyGateway {
     // The in-memory store answers at once, unless a request waits for an in-flight duplicate.
     boolean inline = store instanceof InMemoryIdempotencyStore && config.waitForInFlight().isZero();
     this.storeExecutor = inline ? null : blocking;
-    this.upstream = new NettyUpstream(config, loops);
+    this.upstream = new NettyUpstream(config, loops, transport);
     this.webhooks =
         config.webhooks().isEmpty()
             ? null
@@ -163,7 +163,7 @@ final class NettyGateway {
     try {
       return new ServerBootstrap()
           .group(loops)
-          .channel(NioServerSocketChannel.class)
+          .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childHandler(initializer)
@@ -239,6 +239,10 @@ final class NettyGateway {
   }
 
   /** Where store calls run; null to run them in place, on the event loop. */
+  NettyTransport transport() {
+    return transport;
+  }
+
   Executor storeExecutor() {
     return storeExecutor;
   }

@@ -12,7 +12,6 @@ import io.netty.channel.ChannelProgressiveFutureListener;
 import io.netty.channel.ChannelProgressivePromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -113,7 +112,8 @@ final class NettyUpstream {
   private final long timeoutNanos;
   private final SslContext ssl;
 
-  NettyUpstream(GatewayConfig config, EventLoopGroup group) throws SSLException {
+  NettyUpstream(GatewayConfig config, EventLoopGroup group, NettyTransport transport)
+      throws SSLException {
     URI upstream = config.upstream();
     boolean https = upstream.getScheme().equalsIgnoreCase("https");
     this.host = upstream.getHost();
@@ -128,7 +128,7 @@ final class NettyUpstream {
     this.bootstrap =
         new Bootstrap()
             .group(group)
-            .channel(NioSocketChannel.class)
+            .channel(transport.clientChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,

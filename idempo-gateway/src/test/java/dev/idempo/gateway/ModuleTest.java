@@ -45,6 +45,7 @@ class ModuleTest {
             "io.netty.common",
             "io.netty.handler",
             "io.netty.transport",
+            "io.netty.transport.classes.epoll",
             "org.eclipse.jetty.client",
             "org.eclipse.jetty.http",
             "org.eclipse.jetty.io",

@@ -33,7 +33,9 @@ class NettyForwardedHeadTest {
     loops = new NioEventLoopGroup(1);
     upstream =
         new NettyUpstream(
-            GatewayConfig.builder(URI.create("http://upstream.internal:8080/api")).build(), loops);
+            GatewayConfig.builder(URI.create("http://upstream.internal:8080/api")).build(),
+            loops,
+            NettyTransport.NIO);
   }
 
   @AfterEach
