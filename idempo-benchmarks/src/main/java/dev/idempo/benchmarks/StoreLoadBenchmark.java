@@ -328,7 +328,11 @@ public final class StoreLoadBenchmark {
           (after[0] - before[0]) / 1e3 / ops,
           postmaster == 0
               ? ""
-              : String.format(Locale.ROOT, ", server %.0f µs", (after[1] - before[1]) / 1e3 / ops));
+              : String.format(
+                  Locale.ROOT,
+                  ", server %.0f µs, WAL %.0f B",
+                  (after[1] - before[1]) / 1e3 / ops,
+                  (after[2] - before[2]) / ops));
     }
   }
 
