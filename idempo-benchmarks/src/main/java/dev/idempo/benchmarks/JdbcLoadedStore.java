@@ -162,6 +162,9 @@ final class JdbcLoadedStore implements LoadedStore {
             + ")";
     int keyColumn = columns.indexOf("storage_key") + 1;
     int expiresColumn = columns.indexOf("expires_at") + 1;
+    // A completed record expires retention_ms after completed_at (schema version 3).
+    int completedColumn = columns.indexOf("completed_at") + 1;
+    long retention = retentionMillis();
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + sqliteFile)) {
       try (Statement pragma = connection.createStatement()) {
         // Loading only: a crash here loses nothing the benchmark needs. 1 GB of page cache.
@@ -177,7 +180,11 @@ final class JdbcLoadedStore implements LoadedStore {
             rows.setObject(c, template.get(c - 1));
           }
           rows.setBytes(keyColumn, LoadedStore.key(i).toBytes());
-          rows.setLong(expiresColumn, LoadedStore.expired(i) ? past : live);
+          long expires = LoadedStore.expired(i) ? past : live;
+          rows.setLong(expiresColumn, expires);
+          if (completedColumn > 0) {
+            rows.setLong(completedColumn, expires - retention);
+          }
           rows.addBatch();
           if ((i - from + 1) % 1_000 == 0 || i == to - 1) {
             rows.executeBatch();
@@ -204,6 +211,11 @@ final class JdbcLoadedStore implements LoadedStore {
                       case "storage_key" -> "sha256(int8send(i))";
                       case "expires_at" ->
                           "CASE WHEN i % " + EXPIRED_EVERY + " = 0 THEN ? ELSE ? END";
+                      // A completed record expires retention_ms after completed_at (schema 3).
+                      case "completed_at" ->
+                          "CASE WHEN i % "
+                              + EXPIRED_EVERY
+                              + " = 0 THEN ? ELSE ? END - t.retention_ms";
                       default -> "t." + c;
                     })
             .collect(Collectors.joining(", "));
@@ -220,17 +232,29 @@ final class JdbcLoadedStore implements LoadedStore {
     try (Connection connection = pool.getConnection();
         PreparedStatement rows = connection.prepareStatement(insert)) {
       for (long start = from; start < to; start += POSTGRES_STATEMENT) {
-        rows.setLong(1, past);
-        rows.setLong(2, live);
-        rows.setLong(3, start);
-        rows.setLong(4, Math.min(to, start + POSTGRES_STATEMENT) - 1);
-        rows.setBytes(5, templateKey);
+        int parameter = 1;
+        // The expiry's two values for each CASE, in column order (expires_at, completed_at).
+        for (String column : columns) {
+          if (column.equals("expires_at") || column.equals("completed_at")) {
+            rows.setLong(parameter++, past);
+            rows.setLong(parameter++, live);
+          }
+        }
+        rows.setLong(parameter++, start);
+        rows.setLong(parameter++, Math.min(to, start + POSTGRES_STATEMENT) - 1);
+        rows.setBytes(parameter, templateKey);
         rows.executeUpdate();
       }
       try (Statement vacuum = connection.createStatement()) {
         vacuum.execute("VACUUM ANALYZE " + TABLE);
       }
     }
+  }
+
+  /** The template record's retention_ms, or zero if the schema has no such column. */
+  private long retentionMillis() {
+    int column = columns.indexOf("retention_ms");
+    return column < 0 ? 0 : ((Number) template.get(column)).longValue();
   }
 
   @Override

@@ -89,9 +89,7 @@ public final class StoreLoadBenchmark {
     if (stores.contains("redis")) {
       runRedis(rows, seconds);
     }
-    if (stores.contains("sqlite") || stores.contains("postgres")) {
-      runJdbc(rows, seconds);
-    }
+    runJdbc(rows, seconds, stores);
     System.out.println();
     rows.forEach(System.out::println);
   }
@@ -189,7 +187,17 @@ public final class StoreLoadBenchmark {
     }
   }
 
-  private static void runJdbc(List<String> rows, int seconds) throws Exception {
+  private static void runJdbc(List<String> rows, int seconds, java.util.Set<String> stores)
+      throws Exception {
+    if (stores.contains("sqlite")) {
+      sqliteRows(rows, seconds);
+    }
+    if (stores.contains("postgres")) {
+      postgresRows(rows, seconds);
+    }
+  }
+
+  private static void sqliteRows(List<String> rows, int seconds) throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("idempo-bench-sqlite");
     try (com.zaxxer.hikari.HikariDataSource sqlite =
         pool(
@@ -200,6 +208,9 @@ public final class StoreLoadBenchmark {
       IdempotencyStore store = dev.idempo.jdbc.JdbcIdempotencyStore.builder(sqlite).build();
       jdbcRows(rows, "sqlite", sqlite, store, seconds, null);
     }
+  }
+
+  private static void postgresRows(List<String> rows, int seconds) throws Exception {
     try (dev.idempo.testsupport.PostgresServer server =
             dev.idempo.testsupport.PostgresServer.start();
         com.zaxxer.hikari.HikariDataSource postgres =
@@ -241,8 +252,10 @@ public final class StoreLoadBenchmark {
               .replace("BYTEA", name.equals("sqlite") ? "BLOB" : "BYTEA"));
     }
     byte[] value = new byte[200];
+    CpuMeter cpu = new CpuMeter(statementStats);
     for (int callers : CALLERS) {
       long before = statements(statementStats);
+      long[] cpuBefore = cpu.read();
       Result baseline =
           run(
               callers,
@@ -265,11 +278,13 @@ public final class StoreLoadBenchmark {
               });
       rows.add(
           row(
-              name + " baseline: INSERT+UPDATE",
-              callers,
-              baseline,
-              statementsPerOp(statementStats, before, baseline)));
+                  name + " baseline: INSERT+UPDATE",
+                  callers,
+                  baseline,
+                  statementsPerOp(statementStats, before, baseline))
+              + cpu.perOp(cpuBefore, baseline));
       before = statements(statementStats);
+      cpuBefore = cpu.read();
       Result fresh = run(callers, seconds, caller -> newRequest(store));
       rows.add(
           row(
@@ -277,16 +292,99 @@ public final class StoreLoadBenchmark {
                   callers,
                   fresh,
                   statementsPerOp(statementStats, before, fresh))
-              + ratio(fresh, baseline));
+              + ratio(fresh, baseline)
+              + cpu.perOp(cpuBefore, fresh));
       List<StorageKey> completed = completedKeys(store, 4096);
       before = statements(statementStats);
+      cpuBefore = cpu.read();
       Result replays = run(callers, seconds, caller -> replay(store, completed));
       rows.add(
-          row(
-              name + ": replay",
-              callers,
-              replays,
-              statementsPerOp(statementStats, before, replays)));
+          row(name + ": replay", callers, replays, statementsPerOp(statementStats, before, replays))
+              + cpu.perOp(cpuBefore, replays));
+    }
+  }
+
+  /**
+   * CPU time per operation, robust to a loaded machine where throughput is not: this JVM's (the
+   * callers and the driver) and, on PostgreSQL, the server's (every child of the postmaster, read
+   * from /proc on this machine).
+   */
+  private static final class CpuMeter {
+    private final long postmaster; // 0: no server processes to read
+    private final javax.sql.DataSource postgres;
+
+    CpuMeter(javax.sql.DataSource postgres) throws Exception {
+      this.postgres = postgres;
+      long found = 0;
+      if (postgres != null) {
+        try (java.sql.Connection c = postgres.getConnection();
+            java.sql.Statement s = c.createStatement();
+            java.sql.ResultSet r = s.executeQuery("SELECT pg_backend_pid()")) {
+          r.next();
+          found = Long.parseLong(stat(r.getLong(1))[1]);
+        }
+      }
+      this.postmaster = found;
+    }
+
+    /** The fields of /proc/PID/stat after the command: [0] state, [1] ppid, ... */
+    private static String[] stat(long pid) throws java.io.IOException {
+      String line = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+      return line.substring(line.lastIndexOf(')') + 2).split(" ", -1);
+    }
+
+    /** {JVM CPU ns, server CPU ns, WAL bytes written so far}. */
+    long[] read() throws java.io.IOException {
+      long wal = 0;
+      if (postgres != null) {
+        try (java.sql.Connection c = postgres.getConnection();
+            java.sql.Statement s = c.createStatement();
+            java.sql.ResultSet r =
+                s.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
+          r.next();
+          wal = r.getLong(1);
+        } catch (java.sql.SQLException e) {
+          throw new IllegalStateException("could not read the WAL position", e);
+        }
+      }
+      long jvm =
+          ((com.sun.management.OperatingSystemMXBean)
+                  java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+              .getProcessCpuTime();
+      long ticks = 0;
+      if (postmaster != 0) {
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> procs =
+            java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"), "[0-9]*")) {
+          for (java.nio.file.Path proc : procs) {
+            try {
+              long pid = Long.parseLong(proc.getFileName().toString());
+              String[] fields = stat(pid);
+              if (pid == postmaster || Long.parseLong(fields[1]) == postmaster) {
+                ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+              }
+            } catch (java.io.IOException | RuntimeException e) {
+              // The process ended while we looked: its CPU is lost to the count.
+            }
+          }
+        }
+      }
+      return new long[] {jvm, ticks * 10_000_000L, wal}; // USER_HZ is 100
+    }
+
+    String perOp(long[] before, Result result) throws java.io.IOException {
+      long[] after = read();
+      double ops = result.allOperations();
+      return String.format(
+          Locale.ROOT,
+          "   cpu/op: client %.0f µs%s",
+          (after[0] - before[0]) / 1e3 / ops,
+          postmaster == 0
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  ", server %.0f µs, WAL %.0f B",
+                  (after[1] - before[1]) / 1e3 / ops,
+                  (after[2] - before[2]) / ops));
     }
   }
 

@@ -92,6 +92,10 @@ public enum Dialect {
     return (this == POSTGRESQL ? "GREATEST(" : "MAX(") + first + ", " + second + ")";
   }
 
+  String least(String first, String second) {
+    return (this == POSTGRESQL ? "LEAST(" : "MIN(") + first + ", " + second + ")";
+  }
+
   /** The physical row id that a batched delete selects by. */
   String rowId() {
     return this == POSTGRESQL ? "ctid" : "rowid";

@@ -47,7 +47,7 @@ final class RecordSql {
     String records = tables.records();
     String now = dialect.now();
     String nextFence = dialect.nextFence(tables);
-    String expired = "r.expires_at <= " + now;
+    String expired = expiry("r.") + " <= " + now;
     String insert = insert(records, now, nextFence, "NULL");
     // A takeover keeps the recovery point and counts itself; replacing an expired row starts over.
     this.claim =
@@ -73,7 +73,9 @@ final class RecordSql {
                 + " RETURNING fence, takeovers, recovery_name, recovery_state");
     this.readForClaim =
         SqlTemplate.parse(
-            "SELECT format_version, state, fingerprint, response, expires_at - "
+            "SELECT format_version, state, fingerprint, response, "
+                + expiry("")
+                + " - "
                 + now
                 + " AS live_ms, lease_expires_at - "
                 + now
@@ -91,9 +93,8 @@ final class RecordSql {
                 + " SET state = 'COMPLETED', response = :response, completed_at = "
                 + now
                 + ", expires_at = "
-                + now
-                + " + retention_ms, recovery_name = NULL,"
-                + " recovery_state = NULL"
+                + dialect.least("expires_at", now + " + retention_ms")
+                + ", recovery_name = NULL, recovery_state = NULL"
                 + current);
     this.release = SqlTemplate.parse("DELETE FROM " + records + current);
     this.abandon =
@@ -117,12 +118,18 @@ final class RecordSql {
             "UPDATE " + records + " SET recovery_name = :name, recovery_state = :state" + current);
     this.find =
         SqlTemplate.parse(
-            "SELECT format_version, state, fingerprint, fence, lease_expires_at, expires_at,"
-                + " response, recovery_name, recovery_state FROM "
+            "SELECT format_version, state, fingerprint, fence, lease_expires_at, "
+                + expiry("")
+                + " AS expires_at, response, recovery_name, recovery_state FROM "
                 + records
-                + " WHERE storage_key = :key AND expires_at > "
+                + " WHERE storage_key = :key AND "
+                + expiry("")
+                + " > "
                 + now);
     String rowId = dialect.rowId();
+    // The expiry index finds candidates (expires_at is never later than the expiry); the expiry
+    // decides.
+    String purgeable = "expires_at <= " + now + " AND " + expiry("") + " <= " + now;
     this.purgeExpired =
         SqlTemplate.parse(
             "DELETE FROM "
@@ -133,12 +140,12 @@ final class RecordSql {
                 + rowId
                 + " FROM "
                 + records
-                + " WHERE expires_at <= "
-                + now
+                + " WHERE "
+                + purgeable
                 + " LIMIT :limit"
                 + dialect.skipLocked()
-                + ") AND expires_at <= "
-                + now);
+                + ") AND "
+                + purgeable);
 
     this.begin =
         SqlTemplate.parse(
@@ -156,14 +163,34 @@ final class RecordSql {
                 + " SET state = 'COMPLETED', response = :response, completed_at = "
                 + now
                 + ", expires_at = "
-                + now
-                + " + retention_ms"
+                + dialect.least("expires_at", now + " + retention_ms")
                 + " WHERE storage_key = :key AND fence = :fence AND state = 'IN_PROGRESS'");
     this.abandonTransactional =
         SqlTemplate.parse(
             "DELETE FROM "
                 + records
                 + " WHERE storage_key = :key AND fence = :fence AND state = 'IN_PROGRESS'");
+  }
+
+  /**
+   * A record's expiry, as SQL over the row's columns ({@code alias} is {@code "r."} or empty): a
+   * completed record lives {@code retention_ms} past its completion, an IN_PROGRESS one until
+   * {@code expires_at} (the claim's, extended by renewals). Since schema version 3 completing
+   * leaves the indexed {@code expires_at} as the claim set it (lowering it only when the lease
+   * outlasts the retention, so it never exceeds the expiry and the purge's index scan finds every
+   * expired record): a completion then changes no indexed column, and PostgreSQL updates the row in
+   * place (a HOT update: no new index entries), SQLite without touching the index.
+   */
+  static String expiry(String alias) {
+    return "CASE WHEN "
+        + alias
+        + "state = 'COMPLETED' THEN "
+        + alias
+        + "completed_at + "
+        + alias
+        + "retention_ms ELSE "
+        + alias
+        + "expires_at END";
   }
 
   /**
