@@ -25,15 +25,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * default), at millisecond precision.
  *
  * <p><b>Bounds.</b> At most {@code maxRecords} records (default {@value #DEFAULT_MAX_RECORDS}), and
- * memory bounded by them whatever callers do: the expiry index (time buckets of {@value
- * ExpiryIndex#BUCKET_MILLIS} ms) holds each record once, moved as its expiry changes. A record
- * inside its retention is never dropped to make room: when a claim of a new key finds the store
- * full it deletes an expired record if there is one, and otherwise throws {@link
- * StoreCapacityExceededException} (nothing is claimed; adapters answer "store unavailable, retry
- * later"). Expiry needs no background thread: an expired record behaves as absent at once, and each
- * new claim deletes up to two expired records (those of past buckets at once, those of the current
- * bucket as the head of it expires; a full store and {@link #purgeExpired} look through the current
- * bucket too).
+ * memory bounded by them whatever callers do: the expiry index (time buckets of 16 ms) holds each
+ * record once, moved as its expiry changes. A record inside its retention is never dropped to make
+ * room: when a claim of a new key finds the store full it deletes an expired record if there is
+ * one, and otherwise throws {@link StoreCapacityExceededException} (nothing is claimed; adapters
+ * answer "store unavailable, retry later"). Expiry needs no background thread: an expired record
+ * behaves as absent at once, and each new claim deletes up to two expired records (those of past
+ * buckets at once, those of the current bucket as the head of it expires; a full store and {@link
+ * #purgeExpired} look through the current bucket too).
  *
  * <p>No per-tenant bound: the store sees only storage keys, hashes of tenant, operation and key, so
  * it cannot tell one tenant's records from another's.
