@@ -293,6 +293,7 @@ final class NettyUpstream {
                     if (ssl != null) {
                       channel.pipeline().addLast(ssl.newHandler(channel.alloc(), host, port));
                     }
+                    NettyGateway.Trailers trailers = new NettyGateway.Trailers();
                     channel
                         .pipeline()
                         .addLast(
@@ -300,10 +301,11 @@ final class NettyUpstream {
                                 new HttpDecoderConfig()
                                     .setMaxInitialLineLength(MAX_INITIAL_LINE)
                                     .setMaxHeaderSize(UpstreamClient.MAX_RESPONSE_HEADER_BYTES)
-                                    .setMaxChunkSize(MAX_CHUNK),
+                                    .setMaxChunkSize(MAX_CHUNK)
+                                    .setTrailersFactory(trailers),
                                 false,
                                 false))
-                        .addLast(new Connection(channel, pool));
+                        .addLast(new Connection(channel, pool, trailers));
                   }
                 });
     connecting
@@ -552,13 +554,15 @@ final class NettyUpstream {
   private final class Connection extends ChannelInboundHandlerAdapter implements Runnable {
     private final Channel channel;
     private final ArrayDeque<Connection> pool;
+    private final NettyGateway.Trailers trailers;
     private Exchange exchange;
     private long idleSince;
     private ScheduledFuture<?> timer;
 
-    Connection(Channel channel, ArrayDeque<Connection> pool) {
+    Connection(Channel channel, ArrayDeque<Connection> pool, NettyGateway.Trailers trailers) {
       this.channel = channel;
       this.pool = pool;
+      this.trailers = trailers;
     }
 
     /** Makes sure the timer runs while an exchange is on this connection. */
@@ -592,6 +596,10 @@ final class NettyUpstream {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
+      if (message instanceof HttpResponse head) {
+        // The decoder hands each head on before it decodes the body that follows it.
+        trailers.expect(head);
+      }
       Exchange current = exchange;
       if (current == null) {
         // Nothing was asked: an idle connection the upstream talks on is not reused.
