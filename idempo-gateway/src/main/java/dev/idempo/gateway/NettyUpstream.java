@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
@@ -364,7 +363,7 @@ final class NettyUpstream {
     private final HttpRequest head;
     private final byte[] body;
     private final Receiver receiver;
-    private final ArrayDeque<HttpContent> queued = new ArrayDeque<>(0);
+    private ArrayDeque<HttpContent> queued; // a streamed body's first pieces, made when needed
     private Connection connection;
     private long lastActivity;
     private boolean headWritten;
@@ -377,7 +376,7 @@ final class NettyUpstream {
       this.head = head;
       this.body = body;
       this.receiver = receiver;
-      this.closeAfter = !HttpUtil.isKeepAlive(head);
+      this.closeAfter = !NettyProxyHandler.isKeepAlive(head);
     }
 
     /** Sends the next piece of a streamed body (queued until the connection is ready). */
@@ -387,6 +386,9 @@ final class NettyUpstream {
         return;
       }
       if (connection == null) {
+        if (queued == null) {
+          queued = new ArrayDeque<>(2);
+        }
         queued.add(content);
         return;
       }
@@ -443,7 +445,7 @@ final class NettyUpstream {
         requestDone = true;
       } else {
         HttpContent content;
-        while ((content = queued.poll()) != null) {
+        while (queued != null && (content = queued.poll()) != null) {
           requestDone |= content instanceof LastHttpContent;
           channel.write(content, channel.voidPromise());
         }
@@ -483,7 +485,7 @@ final class NettyUpstream {
           return; // interim: its empty last content follows, and is skipped too
         }
         headReceived = true;
-        closeAfter |= !HttpUtil.isKeepAlive(response);
+        closeAfter |= !NettyProxyHandler.isKeepAlive(response);
         receiver.head(response);
         if (done) {
           ReferenceCountUtil.release(message);
@@ -533,7 +535,7 @@ final class NettyUpstream {
 
     private void releaseQueued() {
       HttpContent content;
-      while ((content = queued.poll()) != null) {
+      while (queued != null && (content = queued.poll()) != null) {
         content.release();
       }
     }
