@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -246,6 +247,9 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
   /** Why the request's framing cannot be forwarded unambiguously, or null. */
   static String framingProblem(HttpRequest request) {
     HttpHeaders headers = request.headers();
+    if (!headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return null; // without the list getAll builds even for no value
+    }
     List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
     if (codings.isEmpty()) {
       return null;
@@ -260,6 +264,17 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
       return "Transfer-Encoding in an HTTP/1.0 request";
     }
     return null;
+  }
+
+  /**
+   * {@link HttpUtil#isKeepAlive}, without the iterator it allocates when the message has no {@code
+   * Connection} field: then the version's default decides.
+   */
+  static boolean isKeepAlive(HttpMessage message) {
+    if (!message.headers().contains(HttpHeaderNames.CONNECTION)) {
+      return message.protocolVersion().isKeepAliveDefault();
+    }
+    return HttpUtil.isKeepAlive(message);
   }
 
   /**
@@ -431,9 +446,11 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
       this.request = incoming.nettyRequest();
       this.target = target;
       this.head = request.method().equals(HttpMethod.HEAD);
-      this.keepAlive = HttpUtil.isKeepAlive(request);
+      this.keepAlive = isKeepAlive(request);
+      // framingProblem let through no Transfer-Encoding but chunked alone.
       this.hasBody =
-          HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+          request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+              || HttpUtil.getContentLength(request, 0L) > 0;
       if (!hasBody) {
         incoming.body(new byte[0]);
       }
@@ -839,7 +856,7 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (captured != null && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)) {
           try {
-            captured.header(name.toString(), field.getValue().toString());
+            captured.header(nameOf(name), field.getValue().toString());
           } catch (IllegalArgumentException e) {
             // Not a header the store could hold; the caller still gets it.
           }
@@ -1272,6 +1289,34 @@ final class NettyProxyHandler extends ChannelInboundHandlerAdapter {
       }
       ended(this, close || !keepAlive);
     }
+  }
+
+  /**
+   * Response header names as the store keeps them: a shared constant when the decoded name's bytes
+   * are exactly one of these, a new String otherwise.
+   */
+  private static final String[] COMMON_RESPONSE_NAMES = {
+    "Content-Type",
+    "Date",
+    "Server",
+    "Location",
+    "ETag",
+    "Cache-Control",
+    "content-type",
+    "date",
+    "server",
+    "location",
+    "etag",
+    "cache-control",
+  };
+
+  private static String nameOf(CharSequence decoded) {
+    for (String name : COMMON_RESPONSE_NAMES) {
+      if (name.length() == decoded.length() && name.contentEquals(decoded)) {
+        return name;
+      }
+    }
+    return decoded.toString();
   }
 
   private static RequestOutcome outcomeOf(Decision.Respond respond) {

@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
@@ -293,6 +292,7 @@ final class NettyUpstream {
                     if (ssl != null) {
                       channel.pipeline().addLast(ssl.newHandler(channel.alloc(), host, port));
                     }
+                    NettyGateway.Trailers trailers = new NettyGateway.Trailers();
                     channel
                         .pipeline()
                         .addLast(
@@ -300,10 +300,11 @@ final class NettyUpstream {
                                 new HttpDecoderConfig()
                                     .setMaxInitialLineLength(MAX_INITIAL_LINE)
                                     .setMaxHeaderSize(UpstreamClient.MAX_RESPONSE_HEADER_BYTES)
-                                    .setMaxChunkSize(MAX_CHUNK),
+                                    .setMaxChunkSize(MAX_CHUNK)
+                                    .setTrailersFactory(trailers),
                                 false,
                                 false))
-                        .addLast(new Connection(channel, pool));
+                        .addLast(new Connection(channel, pool, trailers));
                   }
                 });
     connecting
@@ -362,7 +363,7 @@ final class NettyUpstream {
     private final HttpRequest head;
     private final byte[] body;
     private final Receiver receiver;
-    private final ArrayDeque<HttpContent> queued = new ArrayDeque<>(0);
+    private ArrayDeque<HttpContent> queued; // a streamed body's first pieces, made when needed
     private Connection connection;
     private long lastActivity;
     private boolean headWritten;
@@ -375,7 +376,7 @@ final class NettyUpstream {
       this.head = head;
       this.body = body;
       this.receiver = receiver;
-      this.closeAfter = !HttpUtil.isKeepAlive(head);
+      this.closeAfter = !NettyProxyHandler.isKeepAlive(head);
     }
 
     /** Sends the next piece of a streamed body (queued until the connection is ready). */
@@ -385,6 +386,9 @@ final class NettyUpstream {
         return;
       }
       if (connection == null) {
+        if (queued == null) {
+          queued = new ArrayDeque<>(2);
+        }
         queued.add(content);
         return;
       }
@@ -441,7 +445,7 @@ final class NettyUpstream {
         requestDone = true;
       } else {
         HttpContent content;
-        while ((content = queued.poll()) != null) {
+        while (queued != null && (content = queued.poll()) != null) {
           requestDone |= content instanceof LastHttpContent;
           channel.write(content, channel.voidPromise());
         }
@@ -481,7 +485,7 @@ final class NettyUpstream {
           return; // interim: its empty last content follows, and is skipped too
         }
         headReceived = true;
-        closeAfter |= !HttpUtil.isKeepAlive(response);
+        closeAfter |= !NettyProxyHandler.isKeepAlive(response);
         receiver.head(response);
         if (done) {
           ReferenceCountUtil.release(message);
@@ -531,7 +535,7 @@ final class NettyUpstream {
 
     private void releaseQueued() {
       HttpContent content;
-      while ((content = queued.poll()) != null) {
+      while (queued != null && (content = queued.poll()) != null) {
         content.release();
       }
     }
@@ -552,13 +556,15 @@ final class NettyUpstream {
   private final class Connection extends ChannelInboundHandlerAdapter implements Runnable {
     private final Channel channel;
     private final ArrayDeque<Connection> pool;
+    private final NettyGateway.Trailers trailers;
     private Exchange exchange;
     private long idleSince;
     private ScheduledFuture<?> timer;
 
-    Connection(Channel channel, ArrayDeque<Connection> pool) {
+    Connection(Channel channel, ArrayDeque<Connection> pool, NettyGateway.Trailers trailers) {
       this.channel = channel;
       this.pool = pool;
+      this.trailers = trailers;
     }
 
     /** Makes sure the timer runs while an exchange is on this connection. */
@@ -592,6 +598,10 @@ final class NettyUpstream {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
+      if (message instanceof HttpResponse head) {
+        // The decoder hands each head on before it decodes the body that follows it.
+        trailers.expect(head);
+      }
       Exchange current = exchange;
       if (current == null) {
         // Nothing was asked: an idle connection the upstream talks on is not reused.
