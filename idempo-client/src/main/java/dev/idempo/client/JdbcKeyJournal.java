@@ -56,6 +56,9 @@ public final class JdbcKeyJournal implements KeyJournal {
   /** Insert, read, conditional replace: only a row expiring or vanishing under us loops again. */
   private static final int MAX_ROUNDS = 8;
 
+  /** Opens of a SQLite file that may meet another connection's journal switch; see below. */
+  private static final int JOURNAL_SWITCH_ATTEMPTS = 45;
+
   @FunctionalInterface
   private interface ConnectionSource {
     Connection open() throws SQLException;
@@ -130,8 +133,41 @@ public final class JdbcKeyJournal implements KeyJournal {
         properties.setProperty("busy_timeout", "5000");
       }
     }
+    ConnectionSource open = () -> DriverManager.getConnection(jdbcUrl, properties);
     return new Builder(
-        () -> DriverManager.getConnection(jdbcUrl, properties), withoutParameters(jdbcUrl));
+        jdbcUrl.startsWith("jdbc:sqlite:") ? retryingJournalSwitch(open) : open,
+        withoutParameters(jdbcUrl));
+  }
+
+  /**
+   * Opening a SQLite file sets {@code journal_mode} (WAL by default). When several connections
+   * (threads, or processes) open a new file at once, one may switch the file to WAL while another
+   * is still switching from the rollback journal, and the second fails with {@code
+   * SQLITE_IOERR_DELETE_NOENT} (the journal it went to delete is already gone) or {@code
+   * SQLITE_BUSY} (the switch takes a lock SQLite does not wait for). Opening writes nothing, and
+   * the next open finds WAL already set, so the open is retried, for up to about a second.
+   */
+  private static ConnectionSource retryingJournalSwitch(ConnectionSource open) {
+    return () -> {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return open.open();
+        } catch (SQLException e) {
+          String message = String.valueOf(e.getMessage());
+          if (attempt >= JOURNAL_SWITCH_ATTEMPTS
+              || !(message.contains("SQLITE_IOERR_DELETE_NOENT")
+                  || message.contains("SQLITE_BUSY"))) {
+            throw e;
+          }
+          try {
+            Thread.sleep(attempt);
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw e;
+          }
+        }
+      }
+    };
   }
 
   /** Credentials often ride in the parameters: keep them out of messages. */

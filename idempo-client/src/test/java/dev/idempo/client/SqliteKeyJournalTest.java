@@ -12,6 +12,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +33,39 @@ class SqliteKeyJournalTest extends KeyJournalContract {
   @Override
   KeyJournal open(InstantSource clock, Duration retention) {
     return JdbcKeyJournal.builder(url()).clock(clock).retention(retention).build();
+  }
+
+  /**
+   * Regression: journals opening a new file at once switched it to WAL at once, and one could fail
+   * with SQLITE_IOERR_DELETE_NOENT (seen in CI's concurrentReservationsAgreeOnOneKey).
+   */
+  @Test
+  void journalsOpeningANewFileAtOnceAllGetIt() throws Exception {
+    int journals = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(journals);
+    try {
+      for (int round = 0; round < 100; round++) {
+        String url = "jdbc:sqlite:" + directory.resolve("new-" + round + ".db");
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> opened = new ArrayList<>();
+        for (int j = 0; j < journals; j++) {
+          JdbcKeyJournal journal = JdbcKeyJournal.builder(url).build();
+          opened.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    journal.createTableIfAbsent();
+                    return null;
+                  }));
+        }
+        start.countDown();
+        for (Future<?> open : opened) {
+          open.get(30, TimeUnit.SECONDS); // throws if the journal could not open its file
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private long count(String sql) throws SQLException {
