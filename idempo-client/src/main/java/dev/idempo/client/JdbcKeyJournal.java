@@ -142,10 +142,11 @@ public final class JdbcKeyJournal implements KeyJournal {
   /**
    * Opening a SQLite file sets {@code journal_mode} (WAL by default). When several connections
    * (threads, or processes) open a new file at once, one may switch the file to WAL while another
-   * is still switching from the rollback journal, and the second fails with {@code
-   * SQLITE_IOERR_DELETE_NOENT} (the journal it went to delete is already gone) or {@code
-   * SQLITE_BUSY} (the switch takes a lock SQLite does not wait for). Opening writes nothing, and
-   * the next open finds WAL already set, so the open is retried, for up to about a second.
+   * is still switching from the rollback journal, and the second fails with an I/O error on a
+   * journal file the first just removed ({@code SQLITE_IOERR_DELETE_NOENT}, {@code
+   * SQLITE_IOERR_FSTAT}) or with {@code SQLITE_BUSY} (the switch takes a lock SQLite does not wait
+   * for). Opening writes nothing, and the next open finds WAL already set, so an open failing so is
+   * retried, for up to about a second; a lasting I/O error still fails after that.
    */
   private static ConnectionSource retryingJournalSwitch(ConnectionSource open) {
     return () -> {
@@ -155,8 +156,7 @@ public final class JdbcKeyJournal implements KeyJournal {
         } catch (SQLException e) {
           String message = String.valueOf(e.getMessage());
           if (attempt >= JOURNAL_SWITCH_ATTEMPTS
-              || !(message.contains("SQLITE_IOERR_DELETE_NOENT")
-                  || message.contains("SQLITE_BUSY"))) {
+              || !(message.contains("SQLITE_IOERR") || message.contains("SQLITE_BUSY"))) {
             throw e;
           }
           try {
