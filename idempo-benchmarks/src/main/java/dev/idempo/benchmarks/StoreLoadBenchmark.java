@@ -1,23 +1,31 @@
 package dev.idempo.benchmarks;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.idempo.Fingerprint;
+import dev.idempo.jdbc.JdbcIdempotencyStore;
 import dev.idempo.redis.RedisIdempotencyStore;
 import dev.idempo.store.ClaimResult;
 import dev.idempo.store.IdempotencyStore;
 import dev.idempo.store.InMemoryIdempotencyStore;
 import dev.idempo.store.StorageKey;
 import dev.idempo.store.StoredResponse;
+import dev.idempo.testsupport.PostgresServer;
 import dev.idempo.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,8 +61,8 @@ public final class StoreLoadBenchmark {
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-    java.util.Set<String> stores =
-        java.util.Set.of((args.length > 1 ? args[1] : "memory,redis,sqlite,postgres").split(","));
+    Set<String> stores =
+        Set.of((args.length > 1 ? args[1] : "memory,redis,sqlite,postgres").split(","));
     List<String> rows = new ArrayList<>();
     rows.add(
         String.format(
@@ -169,8 +177,7 @@ public final class StoreLoadBenchmark {
         }
       }
       long client =
-          ((com.sun.management.OperatingSystemMXBean)
-                  java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+          ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
               .getProcessCpuTime();
       return new RedisCpu(client / 1e9, server);
     }
@@ -187,8 +194,7 @@ public final class StoreLoadBenchmark {
     }
   }
 
-  private static void runJdbc(List<String> rows, int seconds, java.util.Set<String> stores)
-      throws Exception {
+  private static void runJdbc(List<String> rows, int seconds, Set<String> stores) throws Exception {
     if (stores.contains("sqlite")) {
       sqliteRows(rows, seconds);
     }
@@ -198,24 +204,22 @@ public final class StoreLoadBenchmark {
   }
 
   private static void sqliteRows(List<String> rows, int seconds) throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("idempo-bench-sqlite");
-    try (com.zaxxer.hikari.HikariDataSource sqlite =
+    Path dir = Files.createTempDirectory("idempo-bench-sqlite");
+    try (HikariDataSource sqlite =
         pool(
             "jdbc:sqlite:" + dir.resolve("idempo.db") + "?journal_mode=WAL&busy_timeout=5000",
             "",
             "",
             1)) {
-      IdempotencyStore store = dev.idempo.jdbc.JdbcIdempotencyStore.builder(sqlite).build();
+      IdempotencyStore store = JdbcIdempotencyStore.builder(sqlite).build();
       jdbcRows(rows, "sqlite", sqlite, store, seconds, null);
     }
   }
 
   private static void postgresRows(List<String> rows, int seconds) throws Exception {
-    try (dev.idempo.testsupport.PostgresServer server =
-            dev.idempo.testsupport.PostgresServer.start();
-        com.zaxxer.hikari.HikariDataSource postgres =
-            pool(server.jdbcUrl(), server.user(), server.password(), 17)) {
-      IdempotencyStore store = dev.idempo.jdbc.JdbcIdempotencyStore.builder(postgres).build();
+    try (PostgresServer server = PostgresServer.start();
+        HikariDataSource postgres = pool(server.jdbcUrl(), server.user(), server.password(), 17)) {
+      IdempotencyStore store = JdbcIdempotencyStore.builder(postgres).build();
       jdbcRows(
           rows,
           "postgres",
@@ -226,14 +230,13 @@ public final class StoreLoadBenchmark {
     }
   }
 
-  private static com.zaxxer.hikari.HikariDataSource pool(
-      String url, String user, String password, int size) {
-    com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+  private static HikariDataSource pool(String url, String user, String password, int size) {
+    HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(user);
     config.setPassword(password);
     config.setMaximumPoolSize(size);
-    return new com.zaxxer.hikari.HikariDataSource(config);
+    return new HikariDataSource(config);
   }
 
   /** Baseline: a plain INSERT then UPDATE of a row per request, two autocommit statements. */
@@ -329,7 +332,7 @@ public final class StoreLoadBenchmark {
 
     /** The fields of /proc/PID/stat after the command: [0] state, [1] ppid, ... */
     private static String[] stat(long pid) throws java.io.IOException {
-      String line = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+      String line = Files.readString(Path.of("/proc/" + pid + "/stat"));
       return line.substring(line.lastIndexOf(')') + 2).split(" ", -1);
     }
 
@@ -348,14 +351,13 @@ public final class StoreLoadBenchmark {
         }
       }
       long jvm =
-          ((com.sun.management.OperatingSystemMXBean)
-                  java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+          ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
               .getProcessCpuTime();
       long ticks = 0;
       if (postmaster != 0) {
-        try (java.nio.file.DirectoryStream<java.nio.file.Path> procs =
-            java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"), "[0-9]*")) {
-          for (java.nio.file.Path proc : procs) {
+        try (java.nio.file.DirectoryStream<Path> procs =
+            Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+          for (Path proc : procs) {
             try {
               long pid = Long.parseLong(proc.getFileName().toString());
               String[] fields = stat(pid);
@@ -528,13 +530,12 @@ public final class StoreLoadBenchmark {
    * Commands clients sent (round trips), not the ones scripts ran inside the server: the baseline
    * sends {@code SET}s, the store scripts (whose {@code GET}s and {@code SET}s run inside Redis).
    */
-  private static final java.util.Set<String> BASELINE_COMMANDS = java.util.Set.of("cmdstat_set");
+  private static final Set<String> BASELINE_COMMANDS = Set.of("cmdstat_set");
 
-  private static final java.util.Set<String> STORE_COMMANDS =
-      java.util.Set.of("cmdstat_evalsha", "cmdstat_eval", "cmdstat_wait");
+  private static final Set<String> STORE_COMMANDS =
+      Set.of("cmdstat_evalsha", "cmdstat_eval", "cmdstat_wait");
 
-  private static long commandCount(
-      RedisCommands<byte[], byte[]> commands, java.util.Set<String> names) {
+  private static long commandCount(RedisCommands<byte[], byte[]> commands, Set<String> names) {
     long total = 0;
     for (String line : commands.info("commandstats").split("\\r?\\n", -1)) {
       int colon = line.indexOf(':');
@@ -548,10 +549,7 @@ public final class StoreLoadBenchmark {
 
   /** Redis round trips per operation over the whole run, warm-up included. */
   private static String perOp(
-      RedisCommands<byte[], byte[]> commands,
-      java.util.Set<String> names,
-      long before,
-      Result result) {
+      RedisCommands<byte[], byte[]> commands, Set<String> names, long before, Result result) {
     return String.format(
         Locale.ROOT,
         "%.2f",
